@@ -1,0 +1,75 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "ecba-learning",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "ecba", targets: ["ecba"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // libxml2 from the system (Debian: libxml2-dev), plus a tiny C shim for what Swift 6 cannot call.
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        // Safe parsing of untrusted XML: no network, no entities, no DTD, capped size and depth.
+        .target(name: "XMLKit", dependencies: ["CLibXML2"], swiftSettings: swiftSettings),
+        // Value types shared by every module: course packages, diagnostics, societies, submissions.
+        .target(name: "Domain", swiftSettings: swiftSettings),
+        // Reads a package of any supported format into one `CoursePackage`, with diagnostics.
+        .target(
+            name: "CoursePackages",
+            dependencies: [
+                "XMLKit", "Domain",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The SQLite schema, migrations and every SQL statement of the platform.
+        .target(
+            name: "Storage",
+            dependencies: ["Domain", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        // Services: societies, the importer's submissions (and later review and the catalog).
+        .target(name: "Catalog", dependencies: ["Domain", "Storage", "CoursePackages"], swiftSettings: swiftSettings),
+        // The command-line interface: a thin shell over the services.
+        .target(
+            name: "ECBACommands",
+            dependencies: [
+                "Domain", "Storage", "Catalog", "CoursePackages",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "ecba",
+            dependencies: ["ECBACommands", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CoursePackagesTests",
+            dependencies: ["CoursePackages", "XMLKit", "Domain"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ECBATests",
+            dependencies: ["ECBACommands", "Catalog", "Storage", "CoursePackages", "Domain", "ecba"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)
