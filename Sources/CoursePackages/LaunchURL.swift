@@ -1,0 +1,100 @@
+import Foundation
+
+/// Composes launch URLs the way SCORM CAM and IMS CP say: the `xml:base` values of manifest,
+/// resources and resource, then `href`, then the item's `parameters`.
+struct LaunchURL {
+    /// The path inside the package (decoded, `/`-separated), nil for an absolute URL or one
+    /// that climbs out of the package.
+    var packagePath: String?
+    /// The URL to launch, relative to the package root unless absolute.
+    var url: String
+    /// True when backslashes or `./` segments had to be cleaned up.
+    var wasNormalized: Bool
+    /// True when the href climbed out of the package with `..`.
+    var escapesPackage: Bool
+
+    static func compose(bases: [String?], href: String, parameters: String?) -> LaunchURL {
+        var normalized = false
+        var combined = ""
+        for base in bases.compactMap({ $0?.trimmingCharacters() }) where !base.isEmpty {
+            if isAbsolute(base) {
+                combined = base
+            } else {
+                combined += base
+            }
+            if !combined.isEmpty, !combined.hasSuffix("/") { combined += "/" }
+        }
+        var reference = href.trimmingCharacters()
+        if reference.contains("\\") {
+            reference = reference.replacingOccurrences(of: "\\", with: "/")
+            normalized = true
+        }
+        if isAbsolute(reference) {
+            combined = ""
+        }
+        let full = combined + reference
+        // Split off query and fragment; they are not part of the file path.
+        var pathPart = Substring(full)
+        var suffix = ""
+        if let index = full.firstIndex(where: { $0 == "?" || $0 == "#" }) {
+            pathPart = full[..<index]
+            suffix = String(full[index...])
+        }
+        let composedSuffix = appendParameters(parameters, to: suffix)
+        if isAbsolute(String(pathPart)) {
+            return LaunchURL(packagePath: nil, url: String(pathPart) + composedSuffix, wasNormalized: normalized, escapesPackage: false)
+        }
+        let decoded = String(pathPart).removingPercentEncoding ?? String(pathPart)
+        var segments: [String] = []
+        var escapes = false
+        for segment in decoded.split(separator: "/", omittingEmptySubsequences: true) {
+            switch segment {
+            case ".":
+                normalized = true
+            case "..":
+                if segments.isEmpty { escapes = true } else { segments.removeLast() }
+                normalized = true
+            default:
+                segments.append(String(segment))
+            }
+        }
+        let path = segments.joined(separator: "/")
+        let encoded = path.addingPercentEncoding(withAllowedCharacters: pathAllowed) ?? path
+        return LaunchURL(
+            packagePath: escapes ? nil : path,
+            url: encoded + composedSuffix,
+            wasNormalized: normalized,
+            escapesPackage: escapes
+        )
+    }
+
+    /// `parameters` per SCORM CAM: a leading `?` or `&` joins the query, a `#` sets the fragment.
+    static func appendParameters(_ parameters: String?, to suffix: String) -> String {
+        guard var parameters = parameters?.trimmingCharacters(), !parameters.isEmpty else { return suffix }
+        if parameters.hasPrefix("#") {
+            return suffix.contains("#") ? suffix : suffix + parameters
+        }
+        while parameters.hasPrefix("?") || parameters.hasPrefix("&") {
+            parameters.removeFirst()
+        }
+        guard !parameters.isEmpty else { return suffix }
+        if let hash = suffix.firstIndex(of: "#") {
+            let query = suffix[..<hash]
+            let fragment = suffix[hash...]
+            return (query.isEmpty ? "?" : query + "&") + parameters + fragment
+        }
+        return (suffix.isEmpty ? "?" : suffix + "&") + parameters
+    }
+
+    static func isAbsolute(_ reference: String) -> Bool {
+        guard let colon = reference.firstIndex(of: ":") else { return reference.hasPrefix("//") }
+        let scheme = reference[..<colon]
+        return scheme.count > 1 && scheme.allSatisfy { $0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" || $0 == "." }
+    }
+
+    private static let pathAllowed: CharacterSet = {
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "?#%")
+        return allowed
+    }()
+}

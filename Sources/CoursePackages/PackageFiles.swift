@@ -1,0 +1,290 @@
+import Crypto
+import Domain
+import Foundation
+import ZIPFoundation
+
+/// A package's files laid out on disk, read-only for the readers: either the user's folder
+/// itself or a private temporary copy of an archive's safe entries.
+final class PackageFiles: Sendable {
+    /// The folder the relative paths start from.
+    let root: URL
+    /// Every file of the package (not folders), relative with forward slashes, to its size.
+    let files: [String: UInt64]
+    /// SHA-256 over the sorted (path, size, content hash) of every file, hex.
+    let contentHash: String
+    /// Folder to delete when done (the private extraction folder), if any.
+    private let temporaryFolder: URL?
+
+    init(root: URL, files: [String: UInt64], contentHash: String, temporaryFolder: URL?) {
+        self.root = root
+        self.files = files
+        self.contentHash = contentHash
+        self.temporaryFolder = temporaryFolder
+    }
+
+    deinit {
+        if let temporaryFolder {
+            try? FileManager.default.removeItem(at: temporaryFolder)
+        }
+    }
+
+    func url(of relativePath: String) -> URL {
+        root.appendingPathComponent(relativePath)
+    }
+
+    func contains(_ relativePath: String) -> Bool {
+        files[relativePath] != nil
+    }
+
+    /// Reads a whole (small) file of the package.
+    func data(of relativePath: String) throws -> Data {
+        try Data(contentsOf: url(of: relativePath))
+    }
+}
+
+/// Skipped silently: resource forks and Finder litter that macOS adds to archives.
+func isPlatformLitter(_ relativePath: String) -> Bool {
+    if relativePath.hasPrefix("__MACOSX/") || relativePath == "__MACOSX" { return true }
+    let name = relativePath.split(separator: "/").last.map(String.init) ?? relativePath
+    return name.hasPrefix("._") || name == ".DS_Store"
+}
+
+/// Combines per-file digests into the package's content hash; independent of file order.
+struct ContentHashBuilder {
+    private var entries: [(path: String, size: UInt64, digest: String)] = []
+
+    mutating func add(path: String, size: UInt64, digest: SHA256.Digest) {
+        entries.append((path, size, digest.hexString))
+    }
+
+    func finish() -> String {
+        var hasher = SHA256()
+        for entry in entries.sorted(by: { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }) {
+            hasher.update(data: Data("\(entry.path)\u{0}\(entry.size)\u{0}\(entry.digest)\n".utf8))
+        }
+        return hasher.finalize().hexString
+    }
+}
+
+extension Digest {
+    var hexString: String {
+        var text = ""
+        text.reserveCapacity(Self.byteCount * 2)
+        for byte in self {
+            text += String(byte, radix: 16).count == 1 ? "0" + String(byte, radix: 16) : String(byte, radix: 16)
+        }
+        return text
+    }
+}
+
+/// Opens a package from a folder, a `.zip`/`.imscc` archive, or a manifest file (its folder).
+struct PackageOpener {
+    let limits: PackageLimits
+    let streamChunk = 1 << 20
+
+    /// The problems found while opening; errors mean nothing usable was produced.
+    struct Failure: Error {
+        var diagnostics: [Diagnostic]
+    }
+
+    func open(_ url: URL, displayName: String, warnings: inout [Diagnostic]) throws(Failure) -> PackageFiles {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw failure(.packageUnreadable, displayName, "no such file or folder")
+        }
+        if isDirectory.boolValue {
+            return try openFolder(url, displayName: displayName)
+        }
+        let name = url.lastPathComponent.lowercased()
+        if name.hasSuffix(".xml") {
+            return try openFolder(url.deletingLastPathComponent(), displayName: displayName)
+        }
+        return try openArchive(url, displayName: displayName, warnings: &warnings)
+    }
+
+    // MARK: Folders
+
+    private func openFolder(_ folder: URL, displayName: String) throws(Failure) -> PackageFiles {
+        let root = folder.standardizedFileURL
+        guard let enumerator = FileManager.default.enumerator(
+            at: root,
+            includingPropertiesForKeys: [.isRegularFileKey, .isSymbolicLinkKey, .fileSizeKey],
+            options: []
+        ) else {
+            throw failure(.packageUnreadable, displayName, "the folder cannot be listed")
+        }
+        var files: [String: UInt64] = [:]
+        var hash = ContentHashBuilder()
+        let rootPath = root.path.hasSuffix("/") ? root.path : root.path + "/"
+        for case let fileURL as URL in enumerator {
+            let fullPath = fileURL.standardizedFileURL.path
+            guard fullPath.hasPrefix(rootPath) else { continue }
+            let relative = String(fullPath.dropFirst(rootPath.count))
+            if isPlatformLitter(relative) {
+                if relative == "__MACOSX" { enumerator.skipDescendants() }
+                continue
+            }
+            let values = try? fileURL.resourceValues(forKeys: [.isRegularFileKey, .isSymbolicLinkKey, .fileSizeKey])
+            if values?.isSymbolicLink == true {
+                throw failure(.packageSymlink, displayName, "'\(relative)' is a symbolic link; links are not followed")
+            }
+            guard values?.isRegularFile == true else { continue }
+            guard files.count < limits.maxEntries else {
+                throw failure(.zipLimit, displayName, "the folder has more than \(limits.maxEntries) files")
+            }
+            let (size, digest) = try hashFile(fileURL, displayName: displayName)
+            files[relative] = size
+            hash.add(path: relative, size: size, digest: digest)
+        }
+        return PackageFiles(root: root, files: files, contentHash: hash.finish(), temporaryFolder: nil)
+    }
+
+    private func hashFile(_ url: URL, displayName: String) throws(Failure) -> (UInt64, SHA256.Digest) {
+        do {
+            let handle = try FileHandle(forReadingFrom: url)
+            defer { try? handle.close() }
+            var hasher = SHA256()
+            var size: UInt64 = 0
+            while let chunk = try handle.read(upToCount: streamChunk), !chunk.isEmpty {
+                hasher.update(data: chunk)
+                size += UInt64(chunk.count)
+            }
+            return (size, hasher.finalize())
+        } catch {
+            throw failure(.packageUnreadable, displayName, "cannot read '\(url.lastPathComponent)': \(error.localizedDescription)")
+        }
+    }
+
+    // MARK: Archives
+
+    private func openArchive(_ url: URL, displayName: String, warnings: inout [Diagnostic]) throws(Failure) -> PackageFiles {
+        let directory: [ZipDirectoryEntry]
+        do {
+            directory = try ZipCentralDirectory.read(from: url, maxEntries: limits.maxEntries)
+        } catch {
+            let code: DiagnosticCode = error.message.contains("limit") ? .zipLimit : .zipCorrupt
+            throw failure(code, displayName, error.message)
+        }
+        // Check every entry before a single byte is written.
+        var plan: [(index: Int, path: String?)] = []
+        var declaredTotal: UInt64 = 0
+        var legacyNames: [String: ZipNameDecoder.Encoding] = [:]
+        for (index, entry) in directory.enumerated() {
+            let (name, encoding) = ZipNameDecoder.decode(entry.nameBytes)
+            if encoding == .gb18030 || encoding == .cp437 || (encoding == .utf8 && !entry.declaresUTF8), !isPlatformLitter(name) {
+                legacyNames[name] = encoding
+            }
+            if entry.nameBytes.contains(0) {
+                throw failure(.zipUnsafePath, displayName, "entry \(index + 1) has a NUL byte in its name")
+            }
+            guard let path = Self.safeRelativePath(name) else {
+                throw failure(.zipUnsafePath, displayName, "entry '\(name)' would be written outside the package folder")
+            }
+            if isPlatformLitter(path) {
+                plan.append((index, nil))
+                continue
+            }
+            if entry.isEncrypted {
+                throw failure(.zipEncrypted, displayName, "entry '\(path)' is encrypted")
+            }
+            if entry.isSymlink {
+                throw failure(.zipSymlink, displayName, "entry '\(path)' is a symbolic link")
+            }
+            declaredTotal += entry.uncompressedSize
+            guard declaredTotal <= limits.maxInflatedBytes else {
+                throw failure(.zipLimit, displayName, "entries declare more than \(limits.maxInflatedBytes) bytes inflated")
+            }
+            plan.append((index, entry.isDirectory || path.isEmpty ? nil : path))
+        }
+        if !legacyNames.isEmpty {
+            let encodings = Set(legacyNames.values.map(\.rawValue)).sorted().joined(separator: ", ")
+            let example = legacyNames.keys.sorted().first ?? ""
+            warnings.append(Diagnostic(
+                .zipNameEncoding, file: displayName,
+                message: "\(legacyNames.count) entry name(s) without the UTF-8 flag were decoded as \(encodings) (e.g. '\(example)')"
+            ))
+        }
+        return try extract(url, directory: directory, plan: plan, displayName: displayName)
+    }
+
+    private func extract(
+        _ url: URL,
+        directory: [ZipDirectoryEntry],
+        plan: [(index: Int, path: String?)],
+        displayName: String
+    ) throws(Failure) -> PackageFiles {
+        let folder = FileManager.default.temporaryDirectory
+            .appendingPathComponent("ecba-import-\(UUID().uuidString)", isDirectory: true)
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw failure(.packageUnreadable, displayName, "cannot create a private extraction folder: \(error.localizedDescription)")
+        }
+        // From here on the folder is owned by `PackageFiles` or removed on failure.
+        var files: [String: UInt64] = [:]
+        var hash = ContentHashBuilder()
+        var inflated: UInt64 = 0
+        do {
+            let archive = try Archive(url: url, accessMode: .read, pathEncoding: .isoLatin1)
+            let entries = Array(archive)
+            guard entries.count == directory.count else {
+                throw failure(.zipCorrupt, displayName, "the archive lists \(directory.count) entries but \(entries.count) can be read")
+            }
+            for (index, path) in plan {
+                guard let path else { continue }
+                guard files[path] == nil else {
+                    throw failure(.zipCorrupt, displayName, "entry '\(path)' appears twice")
+                }
+                let target = folder.appendingPathComponent(path)
+                try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+                guard FileManager.default.createFile(atPath: target.path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+                    throw failure(.packageUnreadable, displayName, "cannot write '\(path)' in the extraction folder")
+                }
+                let output = try FileHandle(forWritingTo: target)
+                defer { try? output.close() }
+                var hasher = SHA256()
+                var size: UInt64 = 0
+                let limit = limits.maxInflatedBytes
+                _ = try archive.extract(entries[index], bufferSize: streamChunk, skipCRC32: false) { chunk in
+                    size += UInt64(chunk.count)
+                    inflated += UInt64(chunk.count)
+                    guard inflated <= limit else { throw InflationLimitExceeded() }
+                    hasher.update(data: chunk)
+                    try output.write(contentsOf: chunk)
+                }
+                files[path] = size
+                hash.add(path: path, size: size, digest: hasher.finalize())
+            }
+        } catch let error as Failure {
+            try? FileManager.default.removeItem(at: folder)
+            throw error
+        } catch is InflationLimitExceeded {
+            try? FileManager.default.removeItem(at: folder)
+            throw failure(.zipLimit, displayName, "entries inflate to more than \(limits.maxInflatedBytes) bytes (zip bomb protection)")
+        } catch {
+            try? FileManager.default.removeItem(at: folder)
+            throw failure(.zipCorrupt, displayName, "the archive cannot be extracted: \(error)")
+        }
+        return PackageFiles(root: folder, files: files, contentHash: hash.finish(), temporaryFolder: folder)
+    }
+
+    /// A relative path with forward slashes and no `.`/empty components, or nil when the name
+    /// is absolute, climbs with `..`, uses backslashes or names a drive.
+    static func safeRelativePath(_ name: String) -> String? {
+        if name.contains("\\") || name.hasPrefix("/") || name.contains("\u{0}") { return nil }
+        if name.count >= 2, name.dropFirst().first == ":" { return nil }
+        var components: [Substring] = []
+        for component in name.split(separator: "/", omittingEmptySubsequences: true) {
+            if component == ".." { return nil }
+            if component == "." { continue }
+            components.append(component)
+        }
+        return components.joined(separator: "/")
+    }
+
+    private func failure(_ code: DiagnosticCode, _ file: String, _ message: String) -> Failure {
+        Failure(diagnostics: [Diagnostic(code, file: file, message: message)])
+    }
+}
+
+private struct InflationLimitExceeded: Error {}
