@@ -1,0 +1,211 @@
+import Domain
+import Foundation
+import GRDB
+
+/// What storing an accepted package did.
+public enum SubmissionInsertOutcome: Sendable, Equatable {
+    /// A new version was recorded as a pending submission.
+    case created(Submission)
+    /// The same content was already submitted for this course: nothing changed.
+    case unchanged(existingID: Int64, courseID: String, version: Int)
+}
+
+extension AppDatabase {
+    /// Records an accepted package as a pending submission of `societyID`, in one transaction:
+    /// the course (on first import), the version, its texts, activities and warnings.
+    /// The same content hash for the same course is a no-op.
+    public func insertSubmission(
+        _ package: CoursePackage,
+        societyID: String,
+        source: String,
+        diagnostics: [Diagnostic],
+        at date: Date
+    ) throws(StorageError) -> SubmissionInsertOutcome {
+        precondition(!diagnostics.hasErrors, "a package with errors is never stored")
+        return try write("storing submission of \(package.identifier)") { db in
+            let courseID = "\(societyID)/\(package.identifier)"
+            if let existing = try Row.fetchOne(
+                db,
+                sql: "SELECT id, version FROM submission WHERE course_id = ? AND content_hash = ?",
+                arguments: [courseID, package.contentHash]
+            ) {
+                return .unchanged(existingID: existing["id"], courseID: courseID, version: existing["version"])
+            }
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO course (id, society_id, identifier, created_at) VALUES (?, ?, ?, ?)",
+                arguments: [courseID, societyID, package.identifier, date.iso8601]
+            )
+            let version = (try Int.fetchOne(db, sql: "SELECT MAX(version) FROM submission WHERE course_id = ?", arguments: [courseID]) ?? 0) + 1
+            try db.execute(
+                sql: """
+                    INSERT INTO submission (course_id, version, status, content_hash, format, format_version, display_title,
+                        typical_learning_time, credit_hours, category, developing_society, licence, languages, manifest_path,
+                        has_sidecar, source, submitted_at)
+                    VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    courseID, version, package.contentHash, package.format.rawValue, package.formatVersion, package.displayTitle,
+                    package.typicalLearningTime, package.creditHours, package.category?.rawValue, package.developingSociety,
+                    package.licence, package.languages.joined(separator: ","), package.manifestPath, package.hasSidecar,
+                    source, date.iso8601,
+                ]
+            )
+            let id = db.lastInsertedRowID
+            try Self.insertTexts(package, submissionID: id, db: db)
+            try Self.insertActivities(package.activities, submissionID: id, db: db)
+            for (position, diagnostic) in diagnostics.enumerated() {
+                try db.execute(
+                    sql: """
+                        INSERT INTO submission_diagnostic (submission_id, position, code, severity, file, line, element_path, message, hint)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [id, position, diagnostic.code.rawValue, diagnostic.severity.rawValue, diagnostic.file,
+                                diagnostic.line, diagnostic.elementPath, diagnostic.message, diagnostic.hint]
+                )
+            }
+            let submission = Submission(
+                id: id, courseID: courseID, societyID: societyID, version: version, status: .pending,
+                submittedAt: date, source: source, package: package, diagnostics: diagnostics
+            )
+            return .created(submission)
+        }
+    }
+
+    private static func insertTexts(_ package: CoursePackage, submissionID: Int64, db: Database) throws {
+        let groups: [(String, [LocalizedText])] = [("title", package.titles), ("description", package.descriptions), ("keyword", package.keywords)]
+        for (kind, texts) in groups {
+            for (position, text) in texts.enumerated() {
+                try db.execute(
+                    sql: "INSERT INTO submission_text (submission_id, kind, position, language, value) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [submissionID, kind, position, text.language, text.value]
+                )
+            }
+        }
+    }
+
+    private static func insertActivities(_ activities: [Activity], submissionID: Int64, db: Database) throws {
+        var position = 0
+        func insert(_ activity: Activity, parent: Int?) throws {
+            let own = position
+            position += 1
+            try db.execute(
+                sql: """
+                    INSERT INTO activity (submission_id, position, parent_position, identifier, title, kind, launch_url, required,
+                        mastery_threshold, completion_threshold, time_limit_seconds, move_on)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [submissionID, own, parent, activity.identifier, activity.title, activity.kind.rawValue, activity.launchURL,
+                            activity.isRequired, activity.masteryThreshold, activity.completionThreshold,
+                            activity.timeLimitSeconds, activity.moveOn]
+            )
+            for child in activity.children {
+                try insert(child, parent: own)
+            }
+        }
+        for activity in activities {
+            try insert(activity, parent: nil)
+        }
+    }
+
+    /// Submissions, newest first, optionally of one status.
+    public func submissions(status: SubmissionStatus? = nil) throws(StorageError) -> [Submission] {
+        try read("listing submissions") { db in
+            let ids: [Int64]
+            if let status {
+                ids = try Int64.fetchAll(db, sql: "SELECT id FROM submission WHERE status = ? ORDER BY id DESC", arguments: [status.rawValue])
+            } else {
+                ids = try Int64.fetchAll(db, sql: "SELECT id FROM submission ORDER BY id DESC")
+            }
+            return try ids.compactMap { try Self.submission(id: $0, db: db) }
+        }
+    }
+
+    /// One submission with its package, activities and diagnostics.
+    public func submission(id: Int64) throws(StorageError) -> Submission? {
+        try read("reading submission \(id)") { db in try Self.submission(id: id, db: db) }
+    }
+
+    /// How many submissions, activities and courses exist (for status output and tests).
+    public func counts() throws(StorageError) -> (courses: Int, submissions: Int, activities: Int) {
+        try read("counting") { db in
+            (
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM course") ?? 0,
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM submission") ?? 0,
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM activity") ?? 0
+            )
+        }
+    }
+
+    static func submission(id: Int64, db: Database) throws -> Submission? {
+        guard let row = try Row.fetchOne(
+            db,
+            sql: "SELECT s.*, c.society_id, c.identifier FROM submission s JOIN course c ON c.id = s.course_id WHERE s.id = ?",
+            arguments: [id]
+        ) else { return nil }
+        guard let format = PackageFormat(rawValue: row["format"]),
+              let status = SubmissionStatus(rawValue: row["status"]),
+              let submittedAt = Date(iso8601: row["submitted_at"])
+        else {
+            throw StorageError(.invalidData, "submission \(id) has an unknown format, status or date")
+        }
+        var package = CoursePackage(
+            identifier: row["identifier"],
+            format: format,
+            formatVersion: row["format_version"],
+            typicalLearningTime: row["typical_learning_time"],
+            creditHours: row["credit_hours"],
+            category: (row["category"] as String?).flatMap(SubjectCategory.init(rawValue:)),
+            developingSociety: row["developing_society"],
+            licence: row["licence"],
+            languages: (row["languages"] as String).split(separator: ",").map(String.init),
+            contentHash: row["content_hash"],
+            manifestPath: row["manifest_path"],
+            hasSidecar: row["has_sidecar"]
+        )
+        for text in try Row.fetchAll(db, sql: "SELECT * FROM submission_text WHERE submission_id = ? ORDER BY kind, position", arguments: [id]) {
+            let value = LocalizedText(language: text["language"], value: text["value"])
+            switch text["kind"] as String {
+            case "title": package.titles.append(value)
+            case "description": package.descriptions.append(value)
+            default: package.keywords.append(value)
+            }
+        }
+        package.activities = try activityTree(submissionID: id, db: db)
+        let diagnostics = try Row.fetchAll(
+            db, sql: "SELECT * FROM submission_diagnostic WHERE submission_id = ? ORDER BY position", arguments: [id]
+        ).map { row in
+            Diagnostic(
+                DiagnosticCode(rawValue: row["code"]), file: row["file"], line: row["line"],
+                elementPath: row["element_path"], message: row["message"], hint: row["hint"]
+            )
+        }
+        return Submission(
+            id: id, courseID: row["course_id"], societyID: row["society_id"], version: row["version"], status: status,
+            submittedAt: submittedAt, source: row["source"], package: package, diagnostics: diagnostics
+        )
+    }
+
+    private static func activityTree(submissionID: Int64, db: Database) throws -> [Activity] {
+        let rows = try Row.fetchAll(db, sql: "SELECT * FROM activity WHERE submission_id = ? ORDER BY position", arguments: [submissionID])
+        var childrenOf: [Int?: [Int]] = [:]
+        var activities: [Int: Activity] = [:]
+        for row in rows {
+            let position: Int = row["position"]
+            let parent: Int? = row["parent_position"]
+            childrenOf[parent, default: []].append(position)
+            activities[position] = Activity(
+                identifier: row["identifier"], title: row["title"],
+                kind: ActivityKind(rawValue: row["kind"]) ?? .other,
+                launchURL: row["launch_url"], isRequired: row["required"],
+                masteryThreshold: row["mastery_threshold"], completionThreshold: row["completion_threshold"],
+                timeLimitSeconds: row["time_limit_seconds"], moveOn: row["move_on"]
+            )
+        }
+        func build(_ position: Int) -> Activity? {
+            guard var activity = activities[position] else { return nil }
+            activity.children = (childrenOf[position] ?? []).compactMap(build)
+            return activity
+        }
+        return (childrenOf[nil] ?? []).compactMap(build)
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import GRDB
+
+/// Why the database could not be used; the message says what to do.
+public struct StorageError: Error, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable {
+        case cannotOpen
+        case migrationFailed
+        case notFound
+        case conflict
+        case invalidData
+        case failed
+    }
+
+    public var code: Code
+    public var message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+
+    /// Wraps whatever GRDB or SQLite threw.
+    static func wrap(_ error: any Error, _ context: String) -> StorageError {
+        if let storage = error as? StorageError { return storage }
+        return StorageError(.failed, "\(context): \(error)")
+    }
+}
+
+/// The platform's SQLite database: WAL, foreign keys on, versioned migrations.
+///
+/// Every service writes through `write`, which is one transaction: all or nothing.
+public final class AppDatabase: Sendable {
+    let writer: any DatabaseWriter
+
+    /// Opens (creating if needed) the database at `path` and migrates it to the latest schema.
+    public init(path: String) throws(StorageError) {
+        do {
+            let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            var configuration = Configuration()
+            configuration.foreignKeysEnabled = true
+            configuration.busyMode = .timeout(10)
+            configuration.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            }
+            writer = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw StorageError(.cannotOpen, "cannot open database '\(path)': \(error)")
+        }
+        do {
+            try Self.migrator.migrate(writer)
+        } catch {
+            throw StorageError(.migrationFailed, "cannot migrate database '\(path)': \(error)")
+        }
+    }
+
+    /// Runs `body` in one write transaction; any thrown error rolls everything back.
+    func write<T>(_ context: String, _ body: @Sendable (Database) throws -> T) throws(StorageError) -> T {
+        do {
+            return try writer.write(body)
+        } catch {
+            throw StorageError.wrap(error, context)
+        }
+    }
+
+    /// Runs `body` on a read-only snapshot.
+    func read<T>(_ context: String, _ body: @Sendable (Database) throws -> T) throws(StorageError) -> T {
+        do {
+            return try writer.read(body)
+        } catch {
+            throw StorageError.wrap(error, context)
+        }
+    }
+
+    /// The applied migrations, oldest first.
+    public func appliedMigrations() throws(StorageError) -> [String] {
+        try read("reading migrations") { db in try Self.migrator.appliedMigrations(db) }
+    }
+
+    /// The journal mode in force ("wal" for a pool).
+    public func journalMode() throws(StorageError) -> String {
+        try read("reading journal mode") { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
+    }
+}
