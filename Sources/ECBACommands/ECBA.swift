@@ -1,0 +1,26 @@
+import ArgumentParser
+
+/// `ecba`: the ECBA continuing-education platform from the command line.
+public struct ECBA: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "ecba",
+        abstract: "The ECBA continuing-education platform: course packages, review, credits, reports.",
+        discussion: """
+            Every command that touches data takes --database PATH (default ./ecba.sqlite, or the
+            ECBA_DATABASE environment variable) and --json for machine-readable output. Exit code 0
+            means success; otherwise a one-line reason is printed on standard error.
+
+            Start with 'ecba demo', which runs the whole story on a fresh temporary database.
+            """,
+        version: "0.1.0",
+        subcommands: [
+            DemoCommand.self,
+            SocietyCommand.self,
+            ImportCommand.self,
+            PackageCommand.self,
+            SubmissionCommand.self,
+        ]
+    )
+
+    public init() {}
+}

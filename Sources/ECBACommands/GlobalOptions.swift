@@ -1,0 +1,58 @@
+import ArgumentParser
+import Catalog
+import Foundation
+import Storage
+
+/// Options every data command takes.
+struct GlobalOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp("SQLite database file.", discussion: "Defaults to $ECBA_DATABASE, else ./ecba.sqlite.", valueName: "path")
+    )
+    var database: String?
+
+    @Flag(name: .long, help: "Print machine-readable JSON on standard output.")
+    var json = false
+
+    var databasePath: String {
+        database ?? ProcessInfo.processInfo.environment["ECBA_DATABASE"] ?? "./ecba.sqlite"
+    }
+
+    func open() throws -> AppDatabase {
+        do {
+            return try AppDatabase(path: databasePath)
+        } catch {
+            throw Console.fail(error.message)
+        }
+    }
+}
+
+/// Writing to the terminal, and turning refusals into a one-line reason and an exit code.
+enum Console {
+    static func out(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
+    static func err(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
+    /// Prints `ecba: reason` on standard error and returns the exit code to throw.
+    static func fail(_ reason: String, code: Int32 = 1) -> ExitCode {
+        err("ecba: \(reason)")
+        return ExitCode(code)
+    }
+
+    static func fail(_ error: ServiceError) -> ExitCode {
+        fail(error.message)
+    }
+
+    /// Pretty, key-sorted JSON with ISO 8601 dates.
+    static func json<T: Encodable>(_ value: T) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        let data = try encoder.encode(value)
+        out(String(decoding: data, as: UTF8.self))
+    }
+}

@@ -1,0 +1,4 @@
+import ArgumentParser
+import ECBACommands
+
+ECBA.main()
