@@ -63,7 +63,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CoursePackagesTests",
-            dependencies: ["CoursePackages", "XMLKit", "Domain"],
+            dependencies: ["CoursePackages", "XMLKit", "Domain", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

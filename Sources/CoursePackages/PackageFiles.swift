@@ -245,12 +245,15 @@ struct PackageOpener {
                 var hasher = SHA256()
                 var size: UInt64 = 0
                 let limit = limits.maxInflatedBytes
-                _ = try archive.extract(entries[index], bufferSize: streamChunk, skipCRC32: false) { chunk in
+                let checksum = try archive.extract(entries[index], bufferSize: streamChunk, skipCRC32: false) { chunk in
                     size += UInt64(chunk.count)
                     inflated += UInt64(chunk.count)
                     guard inflated <= limit else { throw InflationLimitExceeded() }
                     hasher.update(data: chunk)
                     try output.write(contentsOf: chunk)
+                }
+                guard checksum == entries[index].checksum, size == directory[index].uncompressedSize else {
+                    throw failure(.zipCorrupt, displayName, "entry '\(path)' does not match its recorded size or checksum")
                 }
                 files[path] = size
                 hash.add(path: path, size: size, digest: hasher.finalize())

@@ -20,6 +20,9 @@ public struct PackageReadResult: Sendable {
     /// The package, or nil when an error rejected it.
     public var package: CoursePackage?
     public var diagnostics: [Diagnostic]
+    /// The format and version told from the manifest, even when the package was rejected later.
+    public var format: PackageFormat?
+    public var formatVersion: String?
 
     /// True when the package can be submitted (no error diagnostics).
     public var isAccepted: Bool { package != nil && !diagnostics.hasErrors }
@@ -47,12 +50,16 @@ public struct PackageReader: Sendable {
         do {
             files = try PackageOpener(limits: limits).open(url, displayName: path, warnings: &warnings)
         } catch {
-            return PackageReadResult(source: path, package: nil, diagnostics: warnings + error.diagnostics)
+            return PackageReadResult(source: path, package: nil, diagnostics: warnings + error.diagnostics, format: nil, formatVersion: nil)
         }
         collector.append(contentsOf: warnings)
+        var detected: DetectedFormat?
         let package = read(files, source: path, explicitManifest: url.pathExtension.lowercased() == "xml" ? url.lastPathComponent : nil,
-                           overrides: overrides, diagnostics: &collector)
-        return PackageReadResult(source: path, package: collector.hasErrors ? nil : package, diagnostics: collector.diagnostics)
+                           overrides: overrides, detected: &detected, diagnostics: &collector)
+        return PackageReadResult(
+            source: path, package: collector.hasErrors ? nil : package, diagnostics: collector.diagnostics,
+            format: detected?.format, formatVersion: detected?.version
+        )
     }
 
     private func read(
@@ -60,6 +67,7 @@ public struct PackageReader: Sendable {
         source: String,
         explicitManifest: String?,
         overrides: PackageOverrides,
+        detected detectedFormat: inout DetectedFormat?,
         diagnostics: inout DiagnosticCollector
     ) -> CoursePackage? {
         guard let location = locateManifest(in: files, explicit: explicitManifest, source: source, diagnostics: &diagnostics) else {
@@ -78,6 +86,7 @@ public struct PackageReader: Sendable {
         guard let document = parse(location.primary, in: files, validate: isECBAFile, diagnostics: &diagnostics),
               let detected = FormatDetector.detect(document.root, file: location.primary, diagnostics: &diagnostics)
         else { return nil }
+        detectedFormat = detected
 
         var package: CoursePackage
         if detected.format == .ecba {

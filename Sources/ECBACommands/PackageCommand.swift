@@ -33,7 +33,7 @@ struct PackageCommand: ParsableCommand {
                 }
             }
             if json {
-                try Console.json(results.map { CheckJSON(source: $0.source, accepted: $0.isAccepted, package: $0.package, diagnostics: $0.diagnostics) })
+                try Console.json(results.map { CheckJSON(source: $0.source, accepted: $0.isAccepted, format: $0.format, formatVersion: $0.formatVersion, package: $0.package, diagnostics: $0.diagnostics) })
             }
             let rejected = results.filter { !$0.isAccepted }.count
             if rejected > 0 {
@@ -46,6 +46,8 @@ struct PackageCommand: ParsableCommand {
 struct CheckJSON: Encodable {
     var source: String
     var accepted: Bool
+    var format: PackageFormat?
+    var formatVersion: String?
     var package: CoursePackage?
     var diagnostics: [Diagnostic]
 }
