@@ -1,0 +1,113 @@
+import Catalog
+import CoursePackages
+import Domain
+import Foundation
+import Storage
+import Testing
+
+@Suite("Importing packages into submissions")
+struct ImportServiceTests {
+    let store: TemporaryDatabase
+    let societies: SocietyService
+    let importer: ImportService
+
+    init() throws {
+        store = try TemporaryDatabase()
+        societies = SocietyService(database: store.database)
+        importer = ImportService(database: store.database)
+        _ = try societies.add(id: "cces", name: "中国土木工程学会", kind: .national)
+        _ = try societies.authorize(id: "cces")
+    }
+
+    @Test("the schema is migrated, in WAL mode")
+    func schema() throws {
+        #expect(try store.database.appliedMigrations() == ["v1-societies-and-submissions"])
+        #expect(try store.database.journalMode() == "wal")
+    }
+
+    @Test("only an authorised society may submit")
+    func authorisation() throws {
+        _ = try societies.add(id: "newbie", name: "New Society", kind: .local)
+        #expect(throws: ServiceError.self) {
+            try importer.importPackages([Paths.course("cces/engineering-ethics")], societyID: "newbie")
+        }
+        #expect(throws: ServiceError.self) {
+            try importer.importPackages([Paths.course("cces/engineering-ethics")], societyID: "nobody")
+        }
+        #expect(try store.database.counts().submissions == 0)
+    }
+
+    @Test("a bad package in a batch stores nothing and does not stop the others")
+    func batchWithBadPackage() throws {
+        let outcomes = try importer.importPackages([
+            Paths.course("cces/engineering-ethics"),
+            Paths.fixture("broken/jcputney-elearning-module-parser-fixtures/MalformedXml_SCORM12"),
+            Paths.course("cces/construction-safety"),
+        ], societyID: "cces")
+        #expect(outcomes.map(\.status) == [.submitted, .rejected, .submitted])
+        #expect(outcomes[1].diagnostics.map(\.code) == [.xmlMalformed])
+        let counts = try store.database.counts()
+        #expect(counts.courses == 2 && counts.submissions == 2)
+        let stored = try importer.submission(id: try #require(outcomes[0].submissionID))
+        #expect(stored.status == .pending && stored.version == 1)
+        #expect(stored.package.activities == outcomes[0].package?.activities)
+        #expect(stored.package.titles == outcomes[0].package?.titles)
+        #expect(stored.package.creditHours == 8 && stored.package.category == .public)
+    }
+
+    @Test("re-importing the same content is a no-op; changed content is the next version")
+    func versions() throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("ecba-course-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        try FileManager.default.copyItem(at: URL(fileURLWithPath: Paths.course("cces/design-codes")), to: scratch)
+        let first = try importer.importPackages([scratch.path], societyID: "cces")
+        let again = try importer.importPackages([scratch.path], societyID: "cces")
+        #expect(first[0].status == .submitted && again[0].status == .unchanged)
+        #expect(again[0].submissionID == first[0].submissionID)
+        try Data("<html>revised</html>".utf8).write(to: scratch.appendingPathComponent("lessons/l1.html"))
+        let revised = try importer.importPackages([scratch.path], societyID: "cces")
+        #expect(revised[0].status == .submitted && revised[0].version == 2)
+        #expect(revised[0].courseID == first[0].courseID)
+        #expect(try store.database.counts().submissions == 2)
+    }
+
+    @Test("warnings are kept with the submission; CLI overrides are stored")
+    func warningsAndOverrides() throws {
+        let path = Paths.fixture("broken/jcputney-elearning-module-parser-fixtures/ItemWithNonExistentResourceId_SCORM12")
+        let outcome = try importer.importPackages([path], societyID: "cces", overrides: PackageOverrides(creditHours: 3, category: .professional))[0]
+        let stored = try importer.submission(id: try #require(outcome.submissionID))
+        #expect(stored.diagnostics.map(\.code) == [.danglingReference])
+        #expect(stored.diagnostics[0].line == 20 && stored.diagnostics[0].elementPath != nil)
+        #expect(stored.package.creditHours == 3 && stored.package.category == .professional)
+        #expect(stored.package.format == .scorm12)
+    }
+
+    @Test("the whole courses/ folder imports clean")
+    func shippedCourses() throws {
+        var all: [ImportOutcome] = []
+        for society in ["cces", "ces", "cmes", "bjast"] {
+            if society != "cces" {
+                _ = try societies.add(id: society, name: society, kind: .national)
+                _ = try societies.authorize(id: society)
+            }
+            let folder = Paths.courses.appendingPathComponent(society)
+            let packages = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted().map { folder.appendingPathComponent($0).path }
+            all += try importer.importPackages(packages, societyID: society)
+        }
+        #expect(all.count >= 12)
+        #expect(all.allSatisfy { $0.status == .submitted && $0.diagnostics.isEmpty })
+    }
+
+    @Test("society ids and names are validated; duplicates conflict")
+    func societyRules() throws {
+        #expect(throws: ServiceError.self) { try societies.add(id: "bad id!", name: "x", kind: .local) }
+        #expect(throws: ServiceError.self) { try societies.add(id: "ok", name: "  ", kind: .local) }
+        do {
+            _ = try societies.add(id: "cces", name: "again", kind: .local)
+            Issue.record("a duplicate society was added")
+        } catch {
+            #expect(error.code == .conflict)
+        }
+        #expect(try societies.list().map(\.id) == ["cces"])
+    }
+}
