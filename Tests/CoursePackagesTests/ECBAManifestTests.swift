@@ -122,3 +122,15 @@ struct LaunchURLTests {
         #expect(Durations.seconds(cmiTimespan: "1:99:00") == nil)
     }
 }
+
+@Suite("Documentation")
+struct DocumentationTests {
+    @Test("importers/README.md documents every diagnostic code")
+    func everyCodeDocumented() throws {
+        let readme = try String(contentsOf: Fixtures.repositoryRoot.appendingPathComponent("importers/README.md"), encoding: .utf8)
+        for code in DiagnosticCode.all {
+            #expect(readme.contains("`\(code.rawValue)`"), "\(code) is not documented")
+        }
+        #expect(Set(DiagnosticCode.all).count == DiagnosticCode.all.count)
+    }
+}
