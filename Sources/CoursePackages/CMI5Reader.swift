@@ -32,7 +32,7 @@ struct CMI5Reader {
                             "the course structure has no assignable unit with a url")
             return nil
         }
-        guard let identifier = course.attribute("id")?.trimmingCharacters(), !identifier.isEmpty else {
+        guard let identifier = course.attribute("id")?.trimmingXMLWhitespace(), !identifier.isEmpty else {
             diagnostics.add(.identifierMissing, file: file, line: course.line, path: "/courseStructure/course",
                             "the course has no id attribute")
             return nil
@@ -56,7 +56,7 @@ struct CMI5Reader {
     }
 
     private mutating func readNode(_ node: XMLElement, path: String) -> Activity {
-        var identifier = node.attribute("id")?.trimmingCharacters() ?? ""
+        var identifier = node.attribute("id")?.trimmingXMLWhitespace() ?? ""
         if identifier.isEmpty {
             identifier = "\(node.name)-\(node.line)"
             diagnostics.add(.elementIdentifierMissing, file: file, line: node.line, path: path,
@@ -78,10 +78,10 @@ struct CMI5Reader {
             return Activity(identifier: identifier, title: title, kind: .aggregation,
                             isRequired: children.contains(where: \.isRequired), children: children)
         }
-        let moveOn = node.attribute("moveOn")?.trimmingCharacters() ?? "NotApplicable"
+        let moveOn = node.attribute("moveOn")?.trimmingXMLWhitespace() ?? "NotApplicable"
         var activity = Activity(identifier: identifier, title: title, kind: .au, isRequired: moveOn != "NotApplicable", moveOn: moveOn)
         if let raw = node.attribute("masteryScore") {
-            if let value = Double(raw.trimmingCharacters()), (0...1).contains(value) {
+            if let value = Double(raw.trimmingXMLWhitespace()), (0...1).contains(value) {
                 activity.masteryThreshold = value
             } else {
                 diagnostics.add(.valueOutOfRange, file: file, line: node.line, path: path,

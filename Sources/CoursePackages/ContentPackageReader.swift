@@ -150,10 +150,10 @@ struct ContentPackageReader {
                             path: "/manifest/organizations/organization[\(index + 1)]",
                             "the organization has no identifier attribute")
         }
-        guard let wanted = organizations.attribute("default")?.trimmingCharacters(), !wanted.isEmpty else {
+        guard let wanted = organizations.attribute("default")?.trimmingXMLWhitespace(), !wanted.isEmpty else {
             return (all[0], 1)
         }
-        if let index = all.firstIndex(where: { $0.attribute("identifier")?.trimmingCharacters() == wanted }) {
+        if let index = all.firstIndex(where: { $0.attribute("identifier")?.trimmingXMLWhitespace() == wanted }) {
             return (all[index], index + 1)
         }
         diagnostics.add(.defaultOrganizationMissing, file: file, line: organizations.line, path: "/manifest/organizations",
@@ -186,9 +186,9 @@ struct ContentPackageReader {
 
     private func containsSCO(_ items: [XMLElement]) -> Bool {
         for item in items {
-            if let reference = item.attribute("identifierref")?.trimmingCharacters(),
+            if let reference = item.attribute("identifierref")?.trimmingXMLWhitespace(),
                let resource = resources[reference],
-               resource.attributeMatch("scormtype")?.value.trimmingCharacters().lowercased() == "sco" {
+               resource.attributeMatch("scormtype")?.value.trimmingXMLWhitespace().lowercased() == "sco" {
                 return true
             }
             if containsSCO(item.children(named: "item")) { return true }
@@ -224,7 +224,7 @@ struct ContentPackageReader {
         var activity = Activity(identifier: identifier, title: title, kind: children.isEmpty ? .other : .aggregation, children: children)
         if let reference = item.attributeMatch("identifierref") {
             noteAttributeCase(reference, expected: "identifierref", element: item, path: path)
-            let resourceID = reference.value.trimmingCharacters()
+            let resourceID = reference.value.trimmingXMLWhitespace()
             if let resource = resources[resourceID] {
                 applyResource(resource, to: &activity, parameters: item.attribute("parameters"), itemPath: path, itemLine: item.line)
             } else {
@@ -262,7 +262,7 @@ struct ContentPackageReader {
             // Common Cartridge descriptors (discussion, web link, quiz) live in the first file.
             href = resource.child(named: "file")?.attribute("href")
         }
-        if let href, !href.trimmingCharacters().isEmpty {
+        if let href, !href.trimmingXMLWhitespace().isEmpty {
             let launch = LaunchURL.compose(bases: [manifestBase, resourcesBase, resource.xmlBase], href: href, parameters: parameters)
             activity.launchURL = launch.url
             if launch.wasNormalized {
@@ -277,7 +277,7 @@ struct ContentPackageReader {
             }
         } else if format == .commonCartridge, resource.children.contains(where: { !["file", "dependency", "metadata"].contains($0.name) }) {
             // A flat cartridge carries the descriptor inside the manifest itself.
-            activity.launchURL = "\(view.manifestFile)#\(resource.attribute("identifier")?.trimmingCharacters() ?? "")"
+            activity.launchURL = "\(view.manifestFile)#\(resource.attribute("identifier")?.trimmingXMLWhitespace() ?? "")"
         }
         switch kind {
         case .sco:
@@ -320,7 +320,7 @@ struct ContentPackageReader {
         if let threshold = item.child(named: "completionThreshold") {
             let text = threshold.attribute("minProgressMeasure") ?? threshold.trimmedText
             if let text {
-                if let value = Double(text.trimmingCharacters()), (0...1).contains(value) {
+                if let value = Double(text.trimmingXMLWhitespace()), (0...1).contains(value) {
                     activity.completionThreshold = value
                 } else {
                     diagnostics.add(.valueOutOfRange, file: file, line: threshold.line, path: "\(path)/completionThreshold",
@@ -336,7 +336,7 @@ struct ContentPackageReader {
             activity.timeLimitSeconds = Durations.seconds(iso8601: duration)
         }
         if let primary = sequencing.child(named: "objectives")?.child(named: "primaryObjective"),
-           primary.attribute("satisfiedByMeasure")?.trimmingCharacters() == "true" {
+           primary.attribute("satisfiedByMeasure")?.trimmingXMLWhitespace() == "true" {
             let measure = primary.child(named: "minNormalizedMeasure")
             let text = measure?.trimmedText ?? "1.0"
             if let value = Double(text), (-1...1).contains(value) {
@@ -352,7 +352,7 @@ struct ContentPackageReader {
 
     private mutating func trimmedIdentifier(_ raw: String?, element: XMLElement, path: String) -> String? {
         guard let raw else { return nil }
-        let trimmed = raw.trimmingCharacters()
+        let trimmed = raw.trimmingXMLWhitespace()
         if trimmed != raw {
             diagnostics.add(.identifierPadded, file: file, line: element.line, path: path,
                             "identifier '\(raw)' has surrounding white space; read as '\(trimmed)'")
@@ -372,7 +372,7 @@ struct ContentPackageReader {
     }
 
     static func kind(resourceType type: String, scormType: String?) -> ActivityKind {
-        switch scormType?.trimmingCharacters().lowercased() {
+        switch scormType?.trimmingXMLWhitespace().lowercased() {
         case "sco": return .sco
         case "asset": return .asset
         default: break

@@ -32,7 +32,7 @@ struct ECBAManifestReader {
             }
         }
         var fields = ECBAFields(
-            identifier: root.attribute("identifier")?.trimmingCharacters() ?? "",
+            identifier: root.attribute("identifier")?.trimmingXMLWhitespace() ?? "",
             titles: texts("title"),
             descriptions: texts("description"),
             keywords: texts("keyword"),
@@ -56,7 +56,7 @@ struct ECBAManifestReader {
         for child in element.children where child.name == "module" || child.name == "lesson" {
             positions[child.name, default: 0] += 1
             let childPath = "\(path)/\(child.name)[\(positions[child.name] ?? 1)]"
-            let identifier = child.attribute("identifier")?.trimmingCharacters() ?? ""
+            let identifier = child.attribute("identifier")?.trimmingXMLWhitespace() ?? ""
             let titles = child.children(named: "title").compactMap { title in
                 title.trimmedText.map { LocalizedText(language: title.attribute("lang") ?? "", value: $0) }
             }

@@ -1,4 +1,5 @@
 import Foundation
+import XMLKit
 
 /// Composes launch URLs the way SCORM CAM and IMS CP say: the `xml:base` values of manifest,
 /// resources and resource, then `href`, then the item's `parameters`.
@@ -16,7 +17,7 @@ struct LaunchURL {
     static func compose(bases: [String?], href: String, parameters: String?) -> LaunchURL {
         var normalized = false
         var combined = ""
-        for base in bases.compactMap({ $0?.trimmingCharacters() }) where !base.isEmpty {
+        for base in bases.compactMap({ $0?.trimmingXMLWhitespace() }) where !base.isEmpty {
             if isAbsolute(base) {
                 combined = base
             } else {
@@ -24,7 +25,7 @@ struct LaunchURL {
             }
             if !combined.isEmpty, !combined.hasSuffix("/") { combined += "/" }
         }
-        var reference = href.trimmingCharacters()
+        var reference = href.trimmingXMLWhitespace()
         if reference.contains("\\") {
             reference = reference.replacingOccurrences(of: "\\", with: "/")
             normalized = true
@@ -70,7 +71,7 @@ struct LaunchURL {
 
     /// `parameters` per SCORM CAM: a leading `?` or `&` joins the query, a `#` sets the fragment.
     static func appendParameters(_ parameters: String?, to suffix: String) -> String {
-        guard var parameters = parameters?.trimmingCharacters(), !parameters.isEmpty else { return suffix }
+        guard var parameters = parameters?.trimmingXMLWhitespace(), !parameters.isEmpty else { return suffix }
         if parameters.hasPrefix("#") {
             return suffix.contains("#") ? suffix : suffix + parameters
         }

@@ -116,12 +116,14 @@ extension XMLElement {
     }
 }
 
-extension String {
-    /// Removes XML white space (space, tab, CR, LF) and no-break spaces from both ends.
+extension StringProtocol {
+    /// Removes white space (XML's space, tab, CR, LF, and Unicode spaces such as U+00A0 and the
+    /// ideographic U+3000 that Chinese manifests contain) from both ends.
     public func trimmingXMLWhitespace() -> String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" || $0 == "\u{00A0}" || $0 == "\u{3000}" }
-        guard let start = firstIndex(where: { !isSpace($0) }) else { return "" }
-        guard let end = lastIndex(where: { !isSpace($0) }) else { return "" }
-        return String(self[start...end])
+        let scalars = String(self).unicodeScalars
+        guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+              let end = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+        else { return "" }
+        return String(scalars[start...end])
     }
 }
