@@ -51,16 +51,26 @@ public struct ImportService: Sendable {
             throw ServiceError(.notAuthorized, "society '\(societyID)' is \(society.status.rawValue), not authorised to submit courses")
         }
         var outcomes: [ImportOutcome] = []
-        for (index, path) in paths.enumerated() {
-            let outcome = try importOne(path, societyID: societyID, overrides: overrides)
-            outcomes.append(outcome)
-            progress(index, outcome)
+        // Packages are read in parallel, a batch at a time, and stored one by one in order, so
+        // progress is reported as work completes and memory stays bounded.
+        var start = 0
+        while start < paths.count {
+            let batch = Array(paths[start..<min(start + Self.batchSize, paths.count)])
+            for result in reader.read(batch, overrides: overrides) {
+                let outcome = try store(result, societyID: societyID)
+                progress(outcomes.count, outcome)
+                outcomes.append(outcome)
+            }
+            start += batch.count
         }
         return outcomes
     }
 
-    private func importOne(_ path: String, societyID: String, overrides: PackageOverrides) throws(ServiceError) -> ImportOutcome {
-        let result = reader.read(path, overrides: overrides)
+    /// How many packages are read at once.
+    static let batchSize = 32
+
+    private func store(_ result: PackageReadResult, societyID: String) throws(ServiceError) -> ImportOutcome {
+        let path = result.source
         guard let package = result.package, result.isAccepted else {
             return ImportOutcome(source: path, status: .rejected, package: nil, diagnostics: result.diagnostics)
         }

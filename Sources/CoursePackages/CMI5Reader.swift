@@ -23,7 +23,7 @@ struct CMI5Reader {
         }
         var activities: [Activity] = []
         var positions: [String: Int] = [:]
-        for child in root.children where child.name == "au" || child.name == "block" {
+        for child in root.children where child.isNamed("au") || child.isNamed("block") {
             positions[child.name, default: 0] += 1
             activities.append(readNode(child, path: "/courseStructure/\(child.name)[\(positions[child.name] ?? 1)]"))
         }
@@ -68,10 +68,10 @@ struct CMI5Reader {
             identifier += "#2"
         }
         let title = LOMMetadata.strings(in: node.child(named: "title")).first?.value ?? identifier
-        guard node.name == "au" else {
+        guard node.isNamed("au") else {
             var children: [Activity] = []
             var positions: [String: Int] = [:]
-            for child in node.children where child.name == "au" || child.name == "block" {
+            for child in node.children where child.isNamed("au") || child.isNamed("block") {
                 positions[child.name, default: 0] += 1
                 children.append(readNode(child, path: "\(path)/\(child.name)[\(positions[child.name] ?? 1)]"))
             }

@@ -135,7 +135,7 @@ struct ContentPackageReader {
                                 "external metadata '\(href)' is missing or not readable XML; it was skipped")
                 continue
             }
-            let lom = external.name == "lom" ? external : (external.child(named: "lom") ?? external)
+            let lom = external.isNamed("lom") ? external : (external.child(named: "lom") ?? external)
             result.merge(LOMMetadata(lom: lom))
         }
         return result

@@ -53,7 +53,7 @@ struct ECBAManifestReader {
     private mutating func readChildren(of element: XMLElement, path: String) -> [Activity] {
         var result: [Activity] = []
         var positions: [String: Int] = [:]
-        for child in element.children where child.name == "module" || child.name == "lesson" {
+        for child in element.children where child.isNamed("module") || child.isNamed("lesson") {
             positions[child.name, default: 0] += 1
             let childPath = "\(path)/\(child.name)[\(positions[child.name] ?? 1)]"
             let identifier = child.attribute("identifier")?.trimmingXMLWhitespace() ?? ""
@@ -61,7 +61,7 @@ struct ECBAManifestReader {
                 title.trimmedText.map { LocalizedText(language: title.attribute("lang") ?? "", value: $0) }
             }
             let title = Self.preferred(titles) ?? identifier
-            if child.name == "module" {
+            if child.isNamed("module") {
                 let children = readChildren(of: child, path: childPath)
                 result.append(Activity(identifier: identifier, title: title, kind: .aggregation,
                                        isRequired: children.contains(where: \.isRequired), children: children))

@@ -17,14 +17,14 @@ struct LOMMetadata {
     init(lom: XMLElement) {
         if let general = lom.child(namedIgnoringCase: "general") {
             titles = Self.strings(in: general.child(namedIgnoringCase: "title"))
-            for description in general.children where description.name.lowercased() == "description" {
+            for description in general.children where description.isNamed("description", ignoringCase: true) {
                 descriptions += Self.strings(in: description)
             }
-            for keyword in general.children where keyword.name.lowercased() == "keyword" {
+            for keyword in general.children where keyword.isNamed("keyword", ignoringCase: true) {
                 keywords += Self.strings(in: keyword)
             }
             languages = general.children
-                .filter { $0.name.lowercased() == "language" }
+                .filter { $0.isNamed("language", ignoringCase: true) }
                 .compactMap(\.trimmedText)
         }
         if let educational = lom.child(namedIgnoringCase: "educational"),
@@ -43,7 +43,7 @@ struct LOMMetadata {
     static func strings(in element: XMLElement?) -> [LocalizedText] {
         guard let element else { return [] }
         var result: [LocalizedText] = []
-        for child in element.children where ["string", "langstring"].contains(child.name.lowercased()) {
+        for child in element.children where child.isNamed("string", ignoringCase: true) || child.isNamed("langstring", ignoringCase: true) {
             guard let value = child.trimmedText else { continue }
             let language = child.attribute("language") ?? child.xmlLang ?? child.attribute("lang") ?? ""
             result.append(LocalizedText(language: language == "x-none" ? "" : language, value: value))

@@ -26,7 +26,7 @@ struct LaunchURL {
             if !combined.isEmpty, !combined.hasSuffix("/") { combined += "/" }
         }
         var reference = href.trimmingXMLWhitespace()
-        if reference.contains("\\") {
+        if reference.utf8.contains(UInt8(ascii: "\\")) {
             reference = reference.replacingOccurrences(of: "\\", with: "/")
             normalized = true
         }
@@ -37,7 +37,7 @@ struct LaunchURL {
         // Split off query and fragment; they are not part of the file path.
         var pathPart = Substring(full)
         var suffix = ""
-        if let index = full.firstIndex(where: { $0 == "?" || $0 == "#" }) {
+        if let index = full.utf8.firstIndex(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) {
             pathPart = full[..<index]
             suffix = String(full[index...])
         }
@@ -45,22 +45,21 @@ struct LaunchURL {
         if isAbsolute(String(pathPart)) {
             return LaunchURL(packagePath: nil, url: String(pathPart) + composedSuffix, wasNormalized: normalized, escapesPackage: false)
         }
-        let decoded = String(pathPart).removingPercentEncoding ?? String(pathPart)
+        let decoded = PercentEncoding.decode(pathPart) ?? String(pathPart)
         var segments: [String] = []
         var escapes = false
-        for segment in decoded.split(separator: "/", omittingEmptySubsequences: true) {
-            switch segment {
-            case ".":
+        for segment in decoded.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true) {
+            if segment.elementsEqual(".".utf8) {
                 normalized = true
-            case "..":
+            } else if segment.elementsEqual("..".utf8) {
                 if segments.isEmpty { escapes = true } else { segments.removeLast() }
                 normalized = true
-            default:
-                segments.append(String(segment))
+            } else {
+                segments.append(String(decoding: segment, as: UTF8.self))
             }
         }
         let path = segments.joined(separator: "/")
-        let encoded = path.addingPercentEncoding(withAllowedCharacters: pathAllowed) ?? path
+        let encoded = PercentEncoding.encodePath(path)
         return LaunchURL(
             packagePath: escapes ? nil : path,
             url: encoded + composedSuffix,
@@ -88,14 +87,18 @@ struct LaunchURL {
     }
 
     static func isAbsolute(_ reference: String) -> Bool {
-        guard let colon = reference.firstIndex(of: ":") else { return reference.hasPrefix("//") }
-        let scheme = reference[..<colon]
-        return scheme.count > 1 && scheme.allSatisfy { $0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" || $0 == "." }
+        let bytes = reference.utf8
+        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")) else {
+            return bytes.starts(with: "//".utf8)
+        }
+        let scheme = bytes[..<colon]
+        return scheme.count > 1 && scheme.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                true
+            default:
+                byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
+            }
+        }
     }
-
-    private static let pathAllowed: CharacterSet = {
-        var allowed = CharacterSet.urlPathAllowed
-        allowed.remove(charactersIn: "?#%")
-        return allowed
-    }()
 }

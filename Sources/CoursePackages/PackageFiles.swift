@@ -44,23 +44,29 @@ final class PackageFiles: Sendable {
 
 /// Skipped silently: resource forks and Finder litter that macOS adds to archives.
 func isPlatformLitter(_ relativePath: String) -> Bool {
-    if relativePath.hasPrefix("__MACOSX/") || relativePath == "__MACOSX" { return true }
-    let name = relativePath.split(separator: "/").last.map(String.init) ?? relativePath
-    return name.hasPrefix("._") || name == ".DS_Store"
+    let bytes = relativePath.utf8
+    if bytes.starts(with: "__MACOSX/".utf8) || bytes.elementsEqual("__MACOSX".utf8) { return true }
+    let name = bytes.lastIndex(of: UInt8(ascii: "/")).map { bytes[bytes.index(after: $0)...] } ?? bytes[...]
+    return name.starts(with: "._".utf8) || name.elementsEqual(".DS_Store".utf8)
 }
 
 /// Combines per-file digests into the package's content hash; independent of file order.
+/// Each file contributes its path, a NUL, its size (8 bytes, little-endian) and its SHA-256.
 struct ContentHashBuilder {
-    private var entries: [(path: String, size: UInt64, digest: String)] = []
+    private var entries: [(path: String, size: UInt64, digest: SHA256.Digest)] = []
 
     mutating func add(path: String, size: UInt64, digest: SHA256.Digest) {
-        entries.append((path, size, digest.hexString))
+        entries.append((path, size, digest))
     }
 
     func finish() -> String {
         var hasher = SHA256()
         for entry in entries.sorted(by: { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }) {
-            hasher.update(data: Data("\(entry.path)\u{0}\(entry.size)\u{0}\(entry.digest)\n".utf8))
+            var record = Array(entry.path.utf8)
+            record.append(0)
+            withUnsafeBytes(of: entry.size.littleEndian) { record.append(contentsOf: $0) }
+            entry.digest.withUnsafeBytes { record.append(contentsOf: $0) }
+            record.withUnsafeBytes { hasher.update(bufferPointer: $0) }
         }
         return hasher.finalize().hexString
     }
@@ -109,53 +115,33 @@ struct PackageOpener {
 
     private func openFolder(_ folder: URL, displayName: String) throws(Failure) -> PackageFiles {
         let root = folder.standardizedFileURL
-        guard let enumerator = FileManager.default.enumerator(
-            at: root,
-            includingPropertiesForKeys: [.isRegularFileKey, .isSymbolicLinkKey, .fileSizeKey],
-            options: []
-        ) else {
-            throw failure(.packageUnreadable, displayName, "the folder cannot be listed")
-        }
-        var files: [String: UInt64] = [:]
-        var hash = ContentHashBuilder()
-        let rootPath = root.path.hasSuffix("/") ? root.path : root.path + "/"
-        for case let fileURL as URL in enumerator {
-            let fullPath = fileURL.standardizedFileURL.path
-            guard fullPath.hasPrefix(rootPath) else { continue }
-            let relative = String(fullPath.dropFirst(rootPath.count))
-            if isPlatformLitter(relative) {
-                if relative == "__MACOSX" { enumerator.skipDescendants() }
-                continue
-            }
-            let values = try? fileURL.resourceValues(forKeys: [.isRegularFileKey, .isSymbolicLinkKey, .fileSizeKey])
-            if values?.isSymbolicLink == true {
-                throw failure(.packageSymlink, displayName, "'\(relative)' is a symbolic link; links are not followed")
-            }
-            guard values?.isRegularFile == true else { continue }
-            guard files.count < limits.maxEntries else {
+        let rootPath = root.path
+        let relativePaths: [String]
+        do {
+            relativePaths = try FolderWalker(maxFiles: limits.maxEntries).files(in: rootPath)
+        } catch {
+            switch error {
+            case .unreadable(let message):
+                throw failure(.packageUnreadable, displayName, message)
+            case .symlink(let path):
+                throw failure(.packageSymlink, displayName, "'\(path)' is a symbolic link; links are not followed")
+            case .tooManyFiles:
                 throw failure(.zipLimit, displayName, "the folder has more than \(limits.maxEntries) files")
             }
-            let (size, digest) = try hashFile(fileURL, displayName: displayName)
+        }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: streamChunk, alignment: 16)
+        defer { buffer.deallocate() }
+        var files: [String: UInt64] = [:]
+        files.reserveCapacity(relativePaths.count)
+        var hash = ContentHashBuilder()
+        for relative in relativePaths {
+            guard let (size, digest) = FolderWalker.hash(rootPath + "/" + relative, buffer: buffer) else {
+                throw failure(.packageUnreadable, displayName, "cannot read '\(relative)'")
+            }
             files[relative] = size
             hash.add(path: relative, size: size, digest: digest)
         }
         return PackageFiles(root: root, files: files, contentHash: hash.finish(), temporaryFolder: nil)
-    }
-
-    private func hashFile(_ url: URL, displayName: String) throws(Failure) -> (UInt64, SHA256.Digest) {
-        do {
-            let handle = try FileHandle(forReadingFrom: url)
-            defer { try? handle.close() }
-            var hasher = SHA256()
-            var size: UInt64 = 0
-            while let chunk = try handle.read(upToCount: streamChunk), !chunk.isEmpty {
-                hasher.update(data: chunk)
-                size += UInt64(chunk.count)
-            }
-            return (size, hasher.finalize())
-        } catch {
-            throw failure(.packageUnreadable, displayName, "cannot read '\(url.lastPathComponent)': \(error.localizedDescription)")
-        }
     }
 
     // MARK: Archives

@@ -1,5 +1,7 @@
+import Dispatch
 import Domain
 import Foundation
+import Synchronization
 import XMLKit
 
 /// Values the submitter supplies on the command line; they win over the package's own.
@@ -60,6 +62,18 @@ public struct PackageReader: Sendable {
             source: path, package: collector.hasErrors ? nil : package, diagnostics: collector.diagnostics,
             format: detected?.format, formatVersion: detected?.version
         )
+    }
+
+    /// Reads several packages on all cores; the results are in the order of `paths`. Each
+    /// package is independent, so a bad one never affects the others.
+    public func read(_ paths: [String], overrides: PackageOverrides = PackageOverrides()) -> [PackageReadResult] {
+        guard paths.count > 1 else { return paths.map { read($0, overrides: overrides) } }
+        let results = Mutex<[PackageReadResult?]>(Array(repeating: nil, count: paths.count))
+        DispatchQueue.concurrentPerform(iterations: paths.count) { index in
+            let result = read(paths[index], overrides: overrides)
+            results.withLock { $0[index] = result }
+        }
+        return results.withLock { $0.compactMap { $0 } }
     }
 
     private func read(
@@ -172,8 +186,14 @@ public struct PackageReader: Sendable {
         source: String,
         diagnostics: inout DiagnosticCollector
     ) -> ManifestLocation? {
+        // Manifests live at the root or inside one top folder: index only those files,
+        // by lower-cased path, once.
+        var shallow: [String: String] = [:]
+        for path in files.files.keys where path.utf8.count(where: { $0 == UInt8(ascii: "/") }) <= 1 {
+            shallow[path.lowercased()] = path
+        }
         func find(_ name: String, in folder: String) -> String? {
-            files.files.keys.first { $0.lowercased() == (folder + name).lowercased() }
+            shallow[(folder + name).lowercased()]
         }
         func locate(in folder: String) -> ManifestLocation? {
             if let explicit, let path = find(explicit, in: folder) {
@@ -193,7 +213,9 @@ public struct PackageReader: Sendable {
         if let location = locate(in: "") {
             return location
         }
-        let topFolders = Set(files.files.keys.map { $0.split(separator: "/", maxSplits: 1).count > 1 ? String($0.split(separator: "/")[0]) : "" })
+        let topFolders = Set(files.files.keys.map { path in
+            path.utf8.firstIndex(of: UInt8(ascii: "/")).map { String(path[..<$0]) } ?? ""
+        })
         if topFolders.count == 1, let only = topFolders.first, !only.isEmpty, let location = locate(in: only + "/") {
             diagnostics.add(.wrappedFolder, file: location.primary, "the manifest sits inside the top folder '\(only)/'")
             return location

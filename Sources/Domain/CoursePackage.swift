@@ -117,7 +117,15 @@ public struct Activity: Codable, Sendable, Equatable {
 extension Array where Element == Activity {
     /// Every activity, depth first in document order.
     public var flattened: [Activity] {
-        flatMap { [$0] + $0.children.flattened }
+        var result: [Activity] = []
+        func visit(_ activities: [Activity]) {
+            for activity in activities {
+                result.append(activity)
+                visit(activity.children)
+            }
+        }
+        visit(self)
+        return result
     }
 }
 

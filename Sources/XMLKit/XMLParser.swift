@@ -102,7 +102,8 @@ public enum SafeXMLParser {
             guard let base = buffer.baseAddress?.assumingMemoryBound(to: CChar.self) else { return nil }
             return xmlCtxtReadMemory(context, base, Int32(buffer.count), url, nil, options)
         }
-        defer { if let document { xmlFreeDoc(document) } }
+        // From here the document belongs to `storage`, which frees it with the last element.
+        let storage = document.map(XMLDocumentStorage.init)
         if context.pointee._private != nil {
             throw XMLParseError(
                 kind: .entityDeclaration, line: Int(context.pointee.input?.pointee.line ?? 0),
@@ -117,10 +118,13 @@ public enum SafeXMLParser {
         if let subset = document.pointee.intSubset, subset.pointee.entities != nil || subset.pointee.pentities != nil {
             throw XMLParseError(kind: .entityDeclaration, line: 0, message: "the DOCTYPE declares entities")
         }
-        var builder = TreeBuilder(limits: limits)
-        let root = try builder.element(from: rootNode, depth: 1)
+        var counter = LimitCounter(limits: limits)
+        try counter.check(rootNode, depth: 1)
+        guard let storage else {
+            throw XMLParseError(kind: .malformed, line: 0, message: "the document is not well-formed XML")
+        }
         return XMLDocumentTree(
-            root: root,
+            root: XMLElement(storage: storage, node: rootNode),
             hasDoctype: document.pointee.intSubset != nil,
             schemaViolations: schema?.validate(document: document) ?? []
         )
@@ -135,79 +139,25 @@ public enum SafeXMLParser {
     }
 }
 
-/// Copies libxml2's tree into values, counting elements and depth as it goes.
-struct TreeBuilder {
+/// Walks libxml2's tree once, counting elements and depth against the limits.
+struct LimitCounter {
     let limits: XMLLimits
     var elementCount = 0
 
-    init(limits: XMLLimits) {
-        self.limits = limits
-    }
-
-    mutating func element(from node: xmlNodePtr, depth: Int) throws(XMLParseError) -> XMLElement {
-        let line = Int(xmlGetLineNo(node))
+    mutating func check(_ node: xmlNodePtr, depth: Int) throws(XMLParseError) {
         guard depth <= limits.maxDepth else {
-            throw XMLParseError(kind: .tooDeep, line: line, message: "elements nest deeper than \(limits.maxDepth) levels")
+            throw XMLParseError(kind: .tooDeep, line: Int(xmlGetLineNo(node)), message: "elements nest deeper than \(limits.maxDepth) levels")
         }
         elementCount += 1
         guard elementCount <= limits.maxElements else {
-            throw XMLParseError(kind: .tooManyElements, line: line, message: "more than \(limits.maxElements) elements")
-        }
-        var result = XMLElement(
-            name: string(node.pointee.name),
-            namespace: node.pointee.ns.flatMap { optionalString($0.pointee.href) },
-            line: line
-        )
-        var declaration = node.pointee.nsDef
-        while let ns = declaration {
-            result.namespaceDeclarations[optionalString(ns.pointee.prefix) ?? ""] = optionalString(ns.pointee.href) ?? ""
-            declaration = ns.pointee.next
-        }
-        var attribute = node.pointee.properties
-        while let current = attribute {
-            result.attributes.append(XMLAttribute(
-                name: string(current.pointee.name),
-                namespace: current.pointee.ns.flatMap { optionalString($0.pointee.href) },
-                value: textContent(of: current.pointee.children)
-            ))
-            attribute = current.pointee.next
+            throw XMLParseError(kind: .tooManyElements, line: Int(xmlGetLineNo(node)), message: "more than \(limits.maxElements) elements")
         }
         var child = node.pointee.children
-        var text = ""
         while let current = child {
-            switch current.pointee.type {
-            case XML_ELEMENT_NODE:
-                result.children.append(try element(from: current, depth: depth + 1))
-            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
-                if let content = current.pointee.content {
-                    text += String(cString: content)
-                }
-            default:
-                break
+            if current.pointee.type == XML_ELEMENT_NODE {
+                try check(current, depth: depth + 1)
             }
             child = current.pointee.next
         }
-        result.text = text
-        return result
-    }
-
-    private func textContent(of first: xmlNodePtr?) -> String {
-        var value = ""
-        var node = first
-        while let current = node {
-            if let content = current.pointee.content {
-                value += String(cString: content)
-            }
-            node = current.pointee.next
-        }
-        return value
-    }
-
-    private func string(_ pointer: UnsafePointer<xmlChar>?) -> String {
-        optionalString(pointer) ?? ""
-    }
-
-    private func optionalString(_ pointer: UnsafePointer<xmlChar>?) -> String? {
-        pointer.map { String(cString: $0) }
     }
 }

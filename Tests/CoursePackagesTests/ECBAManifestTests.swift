@@ -104,6 +104,14 @@ struct LaunchURLTests {
         #expect(LaunchURL.compose(bases: bases, href: href, parameters: parameters).url == expected)
     }
 
+    @Test("percent escapes decode to UTF-8; malformed ones are kept as written")
+    func percentEscapes() {
+        #expect(PercentEncoding.decode("%E8%8B%B1%E5%9B%BD.xml") == "英国.xml")
+        #expect(PercentEncoding.decode("100%zz.html") == nil)
+        #expect(LaunchURL.compose(bases: [], href: "100%zz.html", parameters: nil).url == "100%25zz.html")
+        #expect(PercentEncoding.encodePath("a b/课.html") == "a%20b/%E8%AF%BE.html")
+    }
+
     @Test("an href that climbs out of the package is flagged")
     func escapes() {
         let launch = LaunchURL.compose(bases: [], href: "../../etc/passwd", parameters: nil)

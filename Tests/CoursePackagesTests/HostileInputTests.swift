@@ -241,6 +241,16 @@ struct HostileArchiveTests {
         #expect(missing.errorCodes == [.packageUnreadable])
     }
 
+    @Test("a symbolic link inside a package folder is refused, not followed")
+    func folderSymlink() throws {
+        let scratch = try ScratchFolder()
+        try scratch.write("pkg/imsmanifest.xml", minimalSCORM12)
+        try scratch.write("pkg/index.html", "<html></html>")
+        try FileManager.default.createSymbolicLink(atPath: scratch.url.appendingPathComponent("pkg/passwd").path, withDestinationPath: "/etc/passwd")
+        let result = PackageReader().read(scratch.url.appendingPathComponent("pkg").path)
+        #expect(result.errorCodes == [.packageSymlink])
+    }
+
     @Test("the extraction folder is removed after reading")
     func extractionCleanedUp() throws {
         let scratch = try ScratchFolder()
