@@ -51,42 +51,41 @@ public struct ImportService: Sendable {
             throw ServiceError(.notAuthorized, "society '\(societyID)' is \(society.status.rawValue), not authorised to submit courses")
         }
         var outcomes: [ImportOutcome] = []
-        // Packages are read in parallel, a batch at a time, and stored one by one in order, so
-        // progress is reported as work completes and memory stays bounded.
-        var start = 0
-        while start < paths.count {
-            let batch = Array(paths[start..<min(start + Self.batchSize, paths.count)])
-            for result in reader.read(batch, overrides: overrides) {
-                let outcome = try store(result, societyID: societyID)
+        // Packages are read in parallel, a batch ahead; each batch of accepted packages is stored
+        // in one transaction (a savepoint per package), and reported, in order, once committed.
+        try reader.forEachBatch(of: paths, overrides: overrides) { (batch) throws(ServiceError) in
+            let drafts = batch.compactMap { result in
+                result.isAccepted ? result.package.map { SubmissionDraft(package: $0, source: result.source, diagnostics: result.diagnostics) } : nil
+            }
+            var stored: [SubmissionInsertOutcome]
+            do throws(StorageError) {
+                stored = try database.insertSubmissions(drafts, societyID: societyID, at: clock())
+            } catch {
+                throw ServiceError(error)
+            }
+            stored.reverse()
+            for result in batch {
+                let outcome: ImportOutcome
+                if result.isAccepted, let package = result.package, let insert = stored.popLast() {
+                    outcome = Self.outcome(insert, package: package, result: result)
+                } else {
+                    outcome = ImportOutcome(source: result.source, status: .rejected, package: nil, diagnostics: result.diagnostics)
+                }
                 progress(outcomes.count, outcome)
                 outcomes.append(outcome)
             }
-            start += batch.count
         }
         return outcomes
     }
 
-    /// How many packages are read at once.
-    static let batchSize = 32
-
-    private func store(_ result: PackageReadResult, societyID: String) throws(ServiceError) -> ImportOutcome {
-        let path = result.source
-        guard let package = result.package, result.isAccepted else {
-            return ImportOutcome(source: path, status: .rejected, package: nil, diagnostics: result.diagnostics)
-        }
-        let stored: SubmissionInsertOutcome
-        do {
-            stored = try database.insertSubmission(package, societyID: societyID, source: path, diagnostics: result.diagnostics, at: clock())
-        } catch {
-            throw ServiceError(error)
-        }
+    private static func outcome(_ stored: SubmissionInsertOutcome, package: CoursePackage, result: PackageReadResult) -> ImportOutcome {
         switch stored {
         case .created(let submission):
-            return ImportOutcome(source: path, status: .submitted, submissionID: submission.id, courseID: submission.courseID,
-                                 version: submission.version, package: package, diagnostics: result.diagnostics)
+            ImportOutcome(source: result.source, status: .submitted, submissionID: submission.id, courseID: submission.courseID,
+                          version: submission.version, package: package, diagnostics: result.diagnostics)
         case .unchanged(let existingID, let courseID, let version):
-            return ImportOutcome(source: path, status: .unchanged, submissionID: existingID, courseID: courseID,
-                                 version: version, package: package, diagnostics: result.diagnostics)
+            ImportOutcome(source: result.source, status: .unchanged, submissionID: existingID, courseID: courseID,
+                          version: version, package: package, diagnostics: result.diagnostics)
         }
     }
 

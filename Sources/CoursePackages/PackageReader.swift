@@ -76,6 +76,30 @@ public struct PackageReader: Sendable {
         return results.withLock { $0.compactMap { $0 } }
     }
 
+    /// Reads `paths` in batches and hands each batch, in order, to `body`, reading the next
+    /// batch on other threads while `body` works (e.g. writes the previous one to the database).
+    /// Memory stays bounded by two batches.
+    public func forEachBatch<E: Error>(
+        of paths: [String],
+        overrides: PackageOverrides = PackageOverrides(),
+        batchSize: Int = 32,
+        _ body: ([PackageReadResult]) throws(E) -> Void
+    ) throws(E) {
+        let size = max(1, batchSize)
+        let batches = stride(from: 0, to: paths.count, by: size).map { Array(paths[$0..<min($0 + size, paths.count)]) }
+        guard let first = batches.first else { return }
+        var current = read(first, overrides: overrides)
+        for index in batches.indices {
+            var prefetch: BatchPrefetch?
+            if index + 1 < batches.count {
+                let next = batches[index + 1]
+                prefetch = BatchPrefetch { read(next, overrides: overrides) }
+            }
+            try body(current)
+            if let prefetch { current = prefetch.wait() }
+        }
+    }
+
     private func read(
         _ files: PackageFiles,
         source: String,
@@ -321,4 +345,22 @@ public struct PackageReader: Sendable {
 
     /// The ECBA schema, compiled once per process.
     static let ecbaSchema: XMLSchemaValidator? = try? XMLSchemaValidator(xsd: ECBASchema.xsd)
+}
+
+/// Reads one batch of packages on a background queue.
+private final class BatchPrefetch: Sendable {
+    private let group = DispatchGroup()
+    private let results = Mutex<[PackageReadResult]>([])
+
+    init(_ work: @escaping @Sendable () -> [PackageReadResult]) {
+        DispatchQueue.global().async(group: group) {
+            let read = work()
+            self.results.withLock { $0 = read }
+        }
+    }
+
+    func wait() -> [PackageReadResult] {
+        group.wait()
+        return results.withLock { $0 }
+    }
 }

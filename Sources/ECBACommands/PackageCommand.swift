@@ -25,16 +25,13 @@ struct PackageCommand: ParsableCommand {
         func run() throws {
             let reader = PackageReader()
             var results: [PackageReadResult] = []
-            var start = 0
-            while start < paths.count {
-                let batch = Array(paths[start..<min(start + 32, paths.count)])
-                for result in reader.read(batch) {
+            reader.forEachBatch(of: paths) { batch in
+                for result in batch {
                     results.append(result)
                     if !json {
                         Console.out(Rendering.check(result, tree: tree))
                     }
                 }
-                start += batch.count
             }
             if json {
                 try Console.json(results.map { CheckJSON(source: $0.source, accepted: $0.isAccepted, format: $0.format, formatVersion: $0.formatVersion, package: $0.package, diagnostics: $0.diagnostics) })

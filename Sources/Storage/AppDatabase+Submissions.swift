@@ -10,6 +10,22 @@ public enum SubmissionInsertOutcome: Sendable, Equatable {
     case unchanged(existingID: Int64, courseID: String, version: Int)
 }
 
+/// An accepted package on its way into the database.
+public struct SubmissionDraft: Sendable {
+    public var package: CoursePackage
+    /// Where it was imported from, as the user named it.
+    public var source: String
+    /// Its warnings (a stored submission never has errors).
+    public var diagnostics: [Diagnostic]
+
+    public init(package: CoursePackage, source: String, diagnostics: [Diagnostic]) {
+        precondition(!diagnostics.hasErrors, "a package with errors is never stored")
+        self.package = package
+        self.source = source
+        self.diagnostics = diagnostics
+    }
+}
+
 extension AppDatabase {
     /// Records an accepted package as a pending submission of `societyID`, in one transaction:
     /// the course (on first import), the version, its texts, activities and warnings.
@@ -21,62 +37,93 @@ extension AppDatabase {
         diagnostics: [Diagnostic],
         at date: Date
     ) throws(StorageError) -> SubmissionInsertOutcome {
-        precondition(!diagnostics.hasErrors, "a package with errors is never stored")
-        return try write("storing submission of \(package.identifier)") { db in
-            let courseID = "\(societyID)/\(package.identifier)"
-            if let existing = try Row.fetchOne(
-                db,
-                sql: "SELECT id, version FROM submission WHERE course_id = ? AND content_hash = ?",
-                arguments: [courseID, package.contentHash]
-            ) {
-                return .unchanged(existingID: existing["id"], courseID: courseID, version: existing["version"])
+        let draft = SubmissionDraft(package: package, source: source, diagnostics: diagnostics)
+        return try insertSubmissions([draft], societyID: societyID, at: date)[0]
+    }
+
+    /// Records several accepted packages in one transaction, each in its own savepoint: the
+    /// batch is committed (and so acknowledged) as a whole, and each submission is complete or
+    /// absent. Outcomes are in the order of `drafts`.
+    public func insertSubmissions(
+        _ drafts: [SubmissionDraft],
+        societyID: String,
+        at date: Date
+    ) throws(StorageError) -> [SubmissionInsertOutcome] {
+        guard !drafts.isEmpty else { return [] }
+        return try write("storing \(drafts.count) submission(s)") { db in
+            var outcomes: [SubmissionInsertOutcome] = []
+            outcomes.reserveCapacity(drafts.count)
+            for draft in drafts {
+                var outcome: SubmissionInsertOutcome?
+                try db.inSavepoint {
+                    outcome = try Self.insert(draft, societyID: societyID, at: date, db: db)
+                    return .commit
+                }
+                if let outcome { outcomes.append(outcome) }
             }
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO course (id, society_id, identifier, created_at) VALUES (?, ?, ?, ?)",
-                arguments: [courseID, societyID, package.identifier, date.iso8601]
-            )
-            let version = (try Int.fetchOne(db, sql: "SELECT MAX(version) FROM submission WHERE course_id = ?", arguments: [courseID]) ?? 0) + 1
-            try db.execute(
-                sql: """
-                    INSERT INTO submission (course_id, version, status, content_hash, format, format_version, display_title,
-                        typical_learning_time, credit_hours, category, developing_society, licence, languages, manifest_path,
-                        has_sidecar, source, submitted_at)
-                    VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    courseID, version, package.contentHash, package.format.rawValue, package.formatVersion, package.displayTitle,
-                    package.typicalLearningTime, package.creditHours, package.category?.rawValue, package.developingSociety,
-                    package.licence, package.languages.joined(separator: ","), package.manifestPath, package.hasSidecar,
-                    source, date.iso8601,
-                ]
-            )
-            let id = db.lastInsertedRowID
-            try Self.insertTexts(package, submissionID: id, db: db)
-            try Self.insertActivities(package.activities, submissionID: id, db: db)
-            for (position, diagnostic) in diagnostics.enumerated() {
-                try db.execute(
-                    sql: """
-                        INSERT INTO submission_diagnostic (submission_id, position, code, severity, file, line, element_path, message, hint)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [id, position, diagnostic.code.rawValue, diagnostic.severity.rawValue, diagnostic.file,
-                                diagnostic.line, diagnostic.elementPath, diagnostic.message, diagnostic.hint]
-                )
-            }
-            let submission = Submission(
-                id: id, courseID: courseID, societyID: societyID, version: version, status: .pending,
-                submittedAt: date, source: source, package: package, diagnostics: diagnostics
-            )
-            return .created(submission)
+            return outcomes
         }
+    }
+
+    private static func insert(
+        _ draft: SubmissionDraft,
+        societyID: String,
+        at date: Date,
+        db: Database
+    ) throws -> SubmissionInsertOutcome {
+        let package = draft.package
+        let source = draft.source
+        let diagnostics = draft.diagnostics
+        let courseID = "\(societyID)/\(package.identifier)"
+        if let existing = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT id, version FROM submission WHERE course_id = ? AND content_hash = ?"),
+            arguments: [courseID, package.contentHash]
+        ) {
+            return .unchanged(existingID: existing["id"], courseID: courseID, version: existing["version"])
+        }
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO course (id, society_id, identifier, created_at) VALUES (?, ?, ?, ?)").execute(
+            arguments: [courseID, societyID, package.identifier, date.iso8601]
+        )
+        let version = (try Int.fetchOne(
+            db.cachedStatement(sql: "SELECT MAX(version) FROM submission WHERE course_id = ?"), arguments: [courseID]
+        ) ?? 0) + 1
+        try db.cachedStatement(sql: """
+                INSERT INTO submission (course_id, version, status, content_hash, format, format_version, display_title,
+                    typical_learning_time, credit_hours, category, developing_society, licence, languages, manifest_path,
+                    has_sidecar, source, submitted_at)
+                VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(
+            arguments: [
+                courseID, version, package.contentHash, package.format.rawValue, package.formatVersion, package.displayTitle,
+                package.typicalLearningTime, package.creditHours, package.category?.rawValue, package.developingSociety,
+                package.licence, package.languages.joined(separator: ","), package.manifestPath, package.hasSidecar,
+                source, date.iso8601,
+            ]
+        )
+        let id = db.lastInsertedRowID
+        try Self.insertTexts(package, submissionID: id, db: db)
+        try Self.insertActivities(package.activities, submissionID: id, db: db)
+        for (position, diagnostic) in diagnostics.enumerated() {
+            try db.cachedStatement(sql: """
+                    INSERT INTO submission_diagnostic (submission_id, position, code, severity, file, line, element_path, message, hint)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """).execute(
+                arguments: [id, position, diagnostic.code.rawValue, diagnostic.severity.rawValue, diagnostic.file,
+                            diagnostic.line, diagnostic.elementPath, diagnostic.message, diagnostic.hint]
+            )
+        }
+        let submission = Submission(
+            id: id, courseID: courseID, societyID: societyID, version: version, status: .pending,
+            submittedAt: date, source: source, package: package, diagnostics: diagnostics
+        )
+        return .created(submission)
     }
 
     private static func insertTexts(_ package: CoursePackage, submissionID: Int64, db: Database) throws {
         let groups: [(String, [LocalizedText])] = [("title", package.titles), ("description", package.descriptions), ("keyword", package.keywords)]
         for (kind, texts) in groups {
             for (position, text) in texts.enumerated() {
-                try db.execute(
-                    sql: "INSERT INTO submission_text (submission_id, kind, position, language, value) VALUES (?, ?, ?, ?, ?)",
+                try db.cachedStatement(sql: "INSERT INTO submission_text (submission_id, kind, position, language, value) VALUES (?, ?, ?, ?, ?)").execute(
                     arguments: [submissionID, kind, position, text.language, text.value]
                 )
             }
@@ -88,12 +135,11 @@ extension AppDatabase {
         func insert(_ activity: Activity, parent: Int?) throws {
             let own = position
             position += 1
-            try db.execute(
-                sql: """
+            try db.cachedStatement(sql: """
                     INSERT INTO activity (submission_id, position, parent_position, identifier, title, kind, launch_url, required,
                         mastery_threshold, completion_threshold, time_limit_seconds, move_on)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
+                    """).execute(
                 arguments: [submissionID, own, parent, activity.identifier, activity.title, activity.kind.rawValue, activity.launchURL,
                             activity.isRequired, activity.masteryThreshold, activity.completionThreshold,
                             activity.timeLimitSeconds, activity.moveOn]

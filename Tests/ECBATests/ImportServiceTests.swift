@@ -98,6 +98,19 @@ struct ImportServiceTests {
         #expect(all.allSatisfy { $0.status == .submitted && $0.diagnostics.isEmpty })
     }
 
+    @Test("a batch larger than one read-ahead batch keeps its order and reports progress in order")
+    func largeBatchOrder() throws {
+        let courses = ["cces/engineering-ethics", "cces/construction-safety", "cces/design-codes", "cces/bim-fundamentals"].map(Paths.course)
+        let paths = Array(repeating: courses, count: 20).flatMap { $0 }
+        var reported: [Int] = []
+        let outcomes = try importer.importPackages(paths, societyID: "cces") { index, _ in reported.append(index) }
+        #expect(outcomes.map(\.source) == paths)
+        #expect(reported == Array(0..<paths.count))
+        #expect(outcomes.prefix(4).allSatisfy { $0.status == .submitted })
+        #expect(outcomes.dropFirst(4).allSatisfy { $0.status == .unchanged })
+        #expect(try store.database.counts().submissions == 4)
+    }
+
     @Test("society ids and names are validated; duplicates conflict")
     func societyRules() throws {
         #expect(throws: ServiceError.self) { try societies.add(id: "bad id!", name: "x", kind: .local) }
