@@ -33,11 +33,17 @@ best() { # best of 3 runs: "seconds peak_kib"
 
 XMLLINT=$(best xmllint --noout "${MANIFESTS[@]}")
 CHECK=$(best "$ECBA" package check "${PACKAGES[@]}")
-rm -f "$WORK/db.sqlite"*
-"$ECBA" society add bench --name Bench --kind national --database "$WORK/db.sqlite" >/dev/null
-"$ECBA" society authorize bench --database "$WORK/db.sqlite" >/dev/null
-IMPORT=$(seconds "$ECBA" import "${PACKAGES[@]}" --society bench --database "$WORK/db.sqlite")
-REIMPORT=$(seconds "$ECBA" import "${PACKAGES[@]}" --society bench --database "$WORK/db.sqlite")
+fresh_import() { # a first import into a new database: "seconds peak_kib"
+  rm -f "$WORK/db.sqlite"*
+  "$ECBA" society add bench --name Bench --kind national --database "$WORK/db.sqlite" >/dev/null
+  "$ECBA" society authorize bench --database "$WORK/db.sqlite" >/dev/null
+  seconds "$ECBA" import "${PACKAGES[@]}" --society bench --database "$WORK/db.sqlite"
+}
+IMPORT=""; for _ in 1 2 3; do  # best of three, each on a fresh database
+  line=$(fresh_import)
+  if [ -z "$IMPORT" ] || awk "BEGIN{exit !(${line%% *} < ${IMPORT%% *})}"; then IMPORT=$line; fi
+done
+REIMPORT=$(best "$ECBA" import "${PACKAGES[@]}" --society bench --database "$WORK/db.sqlite")
 
 ratio() { awk "BEGIN{printf \"%.2f\", $1 / $2}"; }
 x=${XMLLINT%% *}
