@@ -2,30 +2,78 @@ import Domain
 import Foundation
 import GRDB
 
-extension AppDatabase {
+extension StoreTransaction {
+    public func society(_ id: String) throws -> Society? {
+        try Row.fetchOne(db, sql: "SELECT * FROM society WHERE id = ?", arguments: [id]).map(AppDatabase.society(from:))
+    }
+
     /// Inserts a new society; a taken id is a conflict.
-    public func insertSociety(_ society: Society, at date: Date) throws(StorageError) {
-        try write("adding society \(society.id)") { db in
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM society WHERE id = ?", arguments: [society.id]) == true {
-                throw StorageError(.conflict, "society '\(society.id)' already exists")
-            }
-            try db.execute(
-                sql: "INSERT INTO society (id, name, kind, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [society.id, society.name, society.kind.rawValue, society.status.rawValue, date.iso8601, date.iso8601]
-            )
+    public func insertSociety(_ society: Society) throws {
+        if try Bool.fetchOne(db, sql: "SELECT 1 FROM society WHERE id = ?", arguments: [society.id]) == true {
+            throw StorageError(.conflict, "society '\(society.id)' already exists")
         }
+        try db.execute(
+            sql: "INSERT INTO society (id, name, kind, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [society.id, society.name, society.kind.rawValue, society.status.rawValue, now.iso8601, now.iso8601]
+        )
     }
 
     /// Sets a society's status; a missing society is `notFound`.
-    public func updateSocietyStatus(_ id: String, to status: SocietyStatus, at date: Date) throws(StorageError) {
-        try write("updating society \(id)") { db in
-            try db.execute(
-                sql: "UPDATE society SET status = ?, updated_at = ? WHERE id = ?",
-                arguments: [status.rawValue, date.iso8601, id]
-            )
-            if db.changesCount == 0 {
-                throw StorageError(.notFound, "no society '\(id)'")
+    public func updateSocietyStatus(_ id: String, to status: SocietyStatus) throws {
+        try db.execute(sql: "UPDATE society SET status = ?, updated_at = ? WHERE id = ?", arguments: [status.rawValue, now.iso8601, id])
+        if db.changesCount == 0 {
+            throw StorageError(.notFound, "no society '\(id)'")
+        }
+    }
+
+    /// The society's open application, if any.
+    public func openApplication(of societyID: String) throws -> SocietyApplication? {
+        try AppDatabase.applications(of: societyID, db: db).last { $0.outcome == nil }
+    }
+
+    /// Opens an application now; returns its id.
+    public func insertApplication(of societyID: String) throws -> Int64 {
+        try db.execute(sql: "INSERT INTO society_application (society_id, applied_at) VALUES (?, ?)", arguments: [societyID, now.iso8601])
+        return db.lastInsertedRowID
+    }
+
+    public func insertStep(_ step: SocietyApplication.Step, applicationID: Int64) throws {
+        try db.execute(
+            sql: "INSERT INTO society_application_step (application_id, stage, decision, comment, actor, at) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [applicationID, step.stage.rawValue, step.decision.rawValue, step.comment, step.actor, step.at.iso8601]
+        )
+    }
+
+    public func closeApplication(_ applicationID: Int64, outcome: SocietyApplication.Outcome) throws {
+        try db.execute(sql: "UPDATE society_application SET outcome = ? WHERE id = ?", arguments: [outcome.rawValue, applicationID])
+    }
+}
+
+extension AppDatabase {
+    /// Every application of a society, oldest first, with its steps.
+    public func applications(of societyID: String) throws(StorageError) -> [SocietyApplication] {
+        try read("reading applications of \(societyID)") { db in try Self.applications(of: societyID, db: db) }
+    }
+
+    static func applications(of societyID: String, db: Database) throws -> [SocietyApplication] {
+        try Row.fetchAll(db, sql: "SELECT * FROM society_application WHERE society_id = ? ORDER BY id", arguments: [societyID]).map { row in
+            let id: Int64 = row["id"]
+            let steps = try Row.fetchAll(
+                db, sql: "SELECT * FROM society_application_step WHERE application_id = ? ORDER BY at, rowid", arguments: [id]
+            ).map { step in
+                guard let stage = ApplicationStage(rawValue: step["stage"]), let decision = StepDecision(rawValue: step["decision"]),
+                      let at = Date(iso8601: step["at"]) else {
+                    throw StorageError(.invalidData, "a step of application \(id) is unreadable")
+                }
+                return SocietyApplication.Step(stage: stage, decision: decision, comment: step["comment"], actor: step["actor"], at: at)
             }
+            guard let appliedAt = Date(iso8601: row["applied_at"]) else {
+                throw StorageError(.invalidData, "application \(id) has a bad date")
+            }
+            return SocietyApplication(
+                id: id, societyID: societyID, appliedAt: appliedAt, steps: steps,
+                outcome: (row["outcome"] as String?).flatMap(SocietyApplication.Outcome.init(rawValue:))
+            )
         }
     }
 

@@ -87,6 +87,96 @@ extension AppDatabase {
                 ) STRICT;
                 """)
         }
+        migrator.registerMigration("v2-committee-catalog-audit") { db in
+            try db.execute(sql: """
+                -- Academic Committee membership, one row per period of service.
+                CREATE TABLE committee_membership (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    member_id TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    joined_at TEXT NOT NULL,
+                    left_at TEXT
+                ) STRICT;
+                CREATE UNIQUE INDEX committee_membership_serving ON committee_membership(member_id) WHERE left_at IS NULL;
+
+                -- A review opens when the committee first acts on a submission; its electorate is
+                -- the membership at that moment and never changes afterwards.
+                CREATE TABLE review (
+                    submission_id INTEGER PRIMARY KEY NOT NULL REFERENCES submission(id),
+                    opened_at TEXT NOT NULL,
+                    decided_at TEXT,
+                    outcome TEXT CHECK (outcome IN ('approved','rejected')),
+                    decided_by TEXT,
+                    reason TEXT,
+                    CHECK ((decided_at IS NULL) = (outcome IS NULL))
+                ) STRICT;
+
+                CREATE TABLE review_electorate (
+                    submission_id INTEGER NOT NULL REFERENCES review(submission_id),
+                    member_id TEXT NOT NULL,
+                    PRIMARY KEY (submission_id, member_id)
+                ) STRICT;
+
+                CREATE TABLE vote (
+                    submission_id INTEGER NOT NULL,
+                    member_id TEXT NOT NULL,
+                    choice TEXT NOT NULL CHECK (choice IN ('approve','reject')),
+                    comment TEXT NOT NULL,
+                    cast_at TEXT NOT NULL,
+                    PRIMARY KEY (submission_id, member_id),
+                    FOREIGN KEY (submission_id, member_id) REFERENCES review_electorate(submission_id, member_id)
+                ) STRICT;
+
+                -- Approved versions. The course's current publication is what new enrollments get.
+                CREATE TABLE publication (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    course_id TEXT NOT NULL REFERENCES course(id),
+                    version INTEGER NOT NULL,
+                    submission_id INTEGER NOT NULL UNIQUE REFERENCES submission(id),
+                    published_at TEXT NOT NULL,
+                    retired_at TEXT,
+                    retired_reason TEXT,
+                    UNIQUE (course_id, version)
+                ) STRICT;
+                ALTER TABLE course ADD COLUMN current_publication_id INTEGER REFERENCES publication(id);
+
+                -- Full-text search over current publications (rowid = publication id): trigram for
+                -- queries of three or more characters, and word/character-bigram terms for shorter ones.
+                CREATE VIRTUAL TABLE catalog_fts USING fts5(title, description, keywords, tokenize = 'trigram');
+                CREATE VIRTUAL TABLE catalog_fts_short USING fts5(title, description, keywords, tokenize = 'unicode61 remove_diacritics 2');
+
+                CREATE TABLE audit (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    subject TEXT NOT NULL,
+                    reason TEXT,
+                    details TEXT NOT NULL
+                ) STRICT;
+                CREATE INDEX audit_subject ON audit(subject);
+                CREATE INDEX audit_at ON audit(at);
+
+                -- Authorisation under Art. 16: application, then one step per stage.
+                CREATE TABLE society_application (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    society_id TEXT NOT NULL REFERENCES society(id),
+                    applied_at TEXT NOT NULL,
+                    outcome TEXT CHECK (outcome IN ('authorized','rejected'))
+                ) STRICT;
+                CREATE UNIQUE INDEX society_application_open ON society_application(society_id) WHERE outcome IS NULL;
+
+                CREATE TABLE society_application_step (
+                    application_id INTEGER NOT NULL REFERENCES society_application(id),
+                    stage TEXT NOT NULL CHECK (stage IN ('secretariat','review-committee','presidium')),
+                    decision TEXT NOT NULL CHECK (decision IN ('approve','reject')),
+                    comment TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    at TEXT NOT NULL,
+                    PRIMARY KEY (application_id, stage)
+                ) STRICT;
+                """)
+        }
         return migrator
     }()
 }

@@ -1,0 +1,103 @@
+import Foundation
+
+/// How catalog text is indexed and how a query is turned into FTS5 `MATCH` expressions.
+///
+/// Two FTS5 tables cover every query length without scanning the table:
+/// - `catalog_fts` uses the trigram tokenizer: any term of three or more characters matches as
+///   a substring, in any script and case-insensitively (`工程伦理` inside a longer title).
+/// - `catalog_fts_short` holds terms written by `shortTerms(of:)`: every CJK character and every
+///   pair of adjacent CJK characters, plus whole words of other scripts. A one- or two-character
+///   query (`安全`, `AI`) matches there: CJK as the exact unigram or bigram, other scripts as a
+///   word prefix.
+/// A query's terms (split on white space) must all match; ranking adds the bm25 scores.
+enum CatalogSearchIndex {
+    /// Terms of at least this many Unicode scalars go to the trigram index.
+    static let trigramMinimum = 3
+
+    static func isCJK(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x3040...0x30FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF, 0xAC00...0xD7AF, 0x20000...0x3134F: true
+        default: false
+        }
+    }
+
+    static func isWordCharacter(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.properties.isAlphabetic || scalar.properties.numericType != nil
+    }
+
+    /// The short-query terms of `text`, space separated, for `catalog_fts_short`.
+    static func shortTerms(of text: String) -> String {
+        var terms: [String] = []
+        var word = String.UnicodeScalarView()
+        var previousCJK: Unicode.Scalar?
+        func flushWord() {
+            if !word.isEmpty { terms.append(String(word)) }
+            word = String.UnicodeScalarView()
+        }
+        for scalar in text.unicodeScalars {
+            if isCJK(scalar) {
+                flushWord()
+                terms.append(String(scalar))
+                if let previous = previousCJK {
+                    var pair = String.UnicodeScalarView()
+                    pair.append(previous)
+                    pair.append(scalar)
+                    terms.append(String(pair))
+                }
+                previousCJK = scalar
+            } else {
+                previousCJK = nil
+                if isWordCharacter(scalar) { word.append(scalar) } else { flushWord() }
+            }
+        }
+        flushWord()
+        return terms.joined(separator: " ")
+    }
+
+    /// The `MATCH` expressions for a query: nil for an index the query does not need.
+    static func matchExpressions(for query: String) -> (trigram: String?, short: String?) {
+        var long: [String] = []
+        var short: [String] = []
+        for term in query.split(whereSeparator: \.isWhitespace).map(String.init) {
+            // Punctuation alone says nothing to search for.
+            guard term.unicodeScalars.contains(where: { isCJK($0) || isWordCharacter($0) }) else { continue }
+            if term.unicodeScalars.count >= trigramMinimum {
+                long.append(quoted(term))
+            } else {
+                short += shortQueryTerms(term)
+            }
+        }
+        return (long.isEmpty ? nil : long.joined(separator: " AND "), short.isEmpty ? nil : short.joined(separator: " AND "))
+    }
+
+    /// A one- or two-scalar term as short-index terms: CJK runs exactly, words as prefixes.
+    private static func shortQueryTerms(_ term: String) -> [String] {
+        var result: [String] = []
+        var cjk = String.UnicodeScalarView()
+        var word = String.UnicodeScalarView()
+        func flush() {
+            if !cjk.isEmpty { result.append(quoted(String(cjk))) }
+            if !word.isEmpty { result.append(quoted(String(word)) + "*") }
+            cjk = String.UnicodeScalarView()
+            word = String.UnicodeScalarView()
+        }
+        for scalar in term.unicodeScalars {
+            if isCJK(scalar) {
+                if !word.isEmpty { flush() }
+                cjk.append(scalar)
+            } else if isWordCharacter(scalar) {
+                if !cjk.isEmpty { flush() }
+                word.append(scalar)
+            } else {
+                flush()
+            }
+        }
+        flush()
+        return result
+    }
+
+    /// An FTS5 string: double quotes doubled, so no query text is read as syntax.
+    static func quoted(_ text: String) -> String {
+        "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

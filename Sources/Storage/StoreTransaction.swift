@@ -1,0 +1,35 @@
+import Domain
+import Foundation
+import GRDB
+
+/// The write side of one database transaction.
+///
+/// A service gets one from `AppDatabase.transaction(at:_:)`, reads the state it decides on and
+/// makes every change of one use case through it (including the audit line), so the rule and
+/// the change see the same data and commit together or not at all. The rules themselves live in
+/// the services; this type only knows SQL.
+public struct StoreTransaction {
+    let db: Database
+    /// The time stamped on everything this transaction writes.
+    public let now: Date
+
+    /// Appends a line to the audit log.
+    public func audit(_ record: AuditRecord) throws {
+        let details = try JSONSerialization.data(withJSONObject: record.details, options: [.sortedKeys])
+        try db.cachedStatement(sql: "INSERT INTO audit (at, actor, action, subject, reason, details) VALUES (?, ?, ?, ?, ?, ?)").execute(
+            arguments: [now.iso8601, record.actor, record.action, record.subject, record.reason, String(decoding: details, as: UTF8.self)]
+        )
+    }
+}
+
+extension AppDatabase {
+    /// Runs `body` in one write transaction stamped `date`; anything it throws rolls it all back
+    /// and is rethrown unchanged. SQLite failures come out as `StorageError`.
+    public func transaction<T>(at date: Date, _ body: @Sendable (StoreTransaction) throws -> T) throws -> T {
+        do {
+            return try writer.write { db in try body(StoreTransaction(db: db, now: date)) }
+        } catch let error as DatabaseError {
+            throw StorageError(.failed, "database: \(error.message ?? error.description)")
+        }
+    }
+}
