@@ -1,3 +1,4 @@
+import Foundation
 import Storage
 
 /// A refusal or failure of a service, with a message a user can act on.
@@ -27,4 +28,34 @@ public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible 
         default: self.init(.storage, error.message)
         }
     }
+}
+
+extension AppDatabase {
+    /// Runs one use case in one transaction stamped `date`: a `ServiceError` thrown by the rule
+    /// rolls back and comes out as is; storage failures become `.storage` (or their own code).
+    func perform<T>(at date: Date, _ body: @Sendable (StoreTransaction) throws -> T) throws(ServiceError) -> T {
+        do {
+            return try transaction(at: date, body)
+        } catch let error as ServiceError {
+            throw error
+        } catch let error as StorageError {
+            throw ServiceError(error)
+        } catch {
+            throw ServiceError(.storage, "\(error)")
+        }
+    }
+}
+
+/// Runs a read and turns a storage failure into a `ServiceError`.
+func reading<T>(_ body: () throws(StorageError) -> T) throws(ServiceError) -> T {
+    do {
+        return try body()
+    } catch {
+        throw ServiceError(error)
+    }
+}
+
+/// Ids of societies and committee members: 1-64 ASCII letters, digits, '.', '_' or '-'.
+func isValidID(_ id: String) -> Bool {
+    !id.isEmpty && id.count <= 64 && id.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
 }
