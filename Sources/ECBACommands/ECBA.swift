@@ -19,6 +19,10 @@ public struct ECBA: ParsableCommand {
             ImportCommand.self,
             PackageCommand.self,
             SubmissionCommand.self,
+            CommitteeCommand.self,
+            ReviewCommand.self,
+            CatalogCommand.self,
+            AuditCommand.self,
         ]
     )
 
