@@ -9,8 +9,10 @@ struct DemoCommand: ParsableCommand {
         commandName: "demo",
         abstract: "Run the platform's story on a fresh temporary database.",
         discussion: """
-            Registers and authorises the societies whose folders are under courses/, imports every
-            package there for its society, and prints the submissions awaiting the committee.
+            Registers the societies whose folders are under courses/ and takes them through the
+            charter's authorisation (Art. 16), appoints a seven-member Academic Committee, imports
+            every package for its society, has the committee vote on each (most approved, one
+            rejected, one left without a quorum), and prints the catalog and a search.
             Nothing outside the temporary folder is touched; pass --keep to keep the database.
             """
     )
@@ -41,17 +43,31 @@ struct DemoCommand: ParsableCommand {
 
         let societies = SocietyService(database: database)
         let importer = ImportService(database: database)
-        say("== 1. The Secretariat registers and authorises the societies")
+        let committee = CommitteeService(database: database)
+        let reviews = ReviewService(database: database)
+        let catalog = CatalogService(database: database)
+
+        say("== 1. Societies apply; the Secretariat, the Review Committee and the Presidium approve (Art. 16)")
         for society in Self.societies {
             do {
-                _ = try societies.add(id: society.id, name: society.name, kind: society.kind)
-                _ = try societies.authorize(id: society.id)
+                _ = try societies.add(id: society.id, name: society.name, kind: society.kind, actor: "secretariat")
+                _ = try societies.apply(id: society.id, actor: society.id)
+                _ = try societies.review(id: society.id, stage: .secretariat, decision: .approve, comment: "申请材料齐全", actor: "secretariat")
+                _ = try societies.review(id: society.id, stage: .reviewCommittee, decision: .approve, comment: "符合授权条件", actor: "review-committee")
+                _ = try societies.review(id: society.id, stage: .presidium, decision: .approve, comment: "同意授权", actor: "presidium")
             } catch { throw Console.fail(error) }
             say("   \(society.id): \(society.name) (authorised)")
         }
 
-        say("\n== 2. Societies submit their course packages (\(courses)/<society>/<package>)")
+        say("\n== 2. The Secretariat appoints the Academic Committee (Art. 8, 12)")
+        for member in Self.committee {
+            do { _ = try committee.addMember(id: member.id, name: member.name, actor: "secretariat") } catch { throw Console.fail(error) }
+        }
+        say("   \(Self.committee.map { "\($0.id) \($0.name)" }.joined(separator: ", ")): quorum \(ResolutionRule.quorum(members: Self.committee.count)) of \(Self.committee.count)")
+
+        say("\n== 3. Societies submit their course packages (\(courses)/<society>/<package>)")
         var rejected = 0
+        var submitted: [(folder: String, id: Int64)] = []
         for society in Self.societies {
             let packages = Self.packages(in: coursesURL.appendingPathComponent(society.id))
             guard !packages.isEmpty else { continue }
@@ -60,23 +76,67 @@ struct DemoCommand: ParsableCommand {
                 for outcome in outcomes {
                     say(Rendering.outcome(outcome, position: "   [\(society.id)]"))
                     if outcome.status == .rejected { rejected += 1 }
+                    if let id = outcome.submissionID { submitted.append((URL(fileURLWithPath: outcome.source).lastPathComponent, id)) }
                 }
             } catch { throw Console.fail(error) }
         }
 
-        say("\n== 3. Submissions awaiting the Academic Committee's review")
-        let submissions: [Submission]
-        do { submissions = try importer.submissions(status: .pending) } catch { throw Console.fail(error) }
+        say("\n== 4. The Academic Committee votes (Art. 31: 2/3 vote, 3/4 of voters approve)")
+        for (folder, id) in submitted {
+            let plan = Self.votes[folder] ?? Self.defaultVotes
+            do {
+                var last: ReviewOutcome?
+                for (member, vote) in zip(Self.committee, plan) {
+                    last = try reviews.vote(id, memberID: member.id, choice: vote.choice, comment: vote.comment)
+                    if last?.decision != nil { break }
+                }
+                if last?.decision == nil {
+                    last = try reviews.decide(id, actor: "chair", reason: "会期结束")
+                }
+                guard let outcome = last else { continue }
+                let verdict = outcome.decision.map { "\($0.outcome.rawValue)" } ?? "no quorum, stays open"
+                say("   #\(id) \(folder): \(Rendering.tally(outcome.tally)) -> \(verdict)")
+            } catch { throw Console.fail(error) }
+        }
+
+        say("\n== 5. The catalog")
+        let entries: [CatalogSummary]
+        let found: [CatalogSummary]
+        do {
+            entries = try catalog.list(CatalogFilter(limit: 0))
+            found = try catalog.search("安全")
+        } catch { throw Console.fail(error) }
         if json {
-            try Console.json(submissions)
+            try Console.json(entries)
         } else {
-            Console.out(Rendering.submissionTable(submissions))
+            Console.out(Rendering.catalogTable(entries))
+            Console.out("\n== 6. ecba catalog search 安全")
+            Console.out(Rendering.catalogTable(found))
         }
         if keep { say("\nDatabase kept at \(databasePath)") }
         if rejected > 0 {
             throw Console.fail("\(rejected) shipped course package(s) were rejected")
         }
     }
+
+    /// The Academic Committee of the demo: seven members, an odd number as Art. 12 asks.
+    static let committee: [(id: String, name: String)] = [
+        ("wang", "王建国"), ("li", "李敏"), ("zhang", "张伟"), ("liu", "刘洋"), ("chen", "陈静"), ("yang", "杨帆"), ("zhao", "赵磊"),
+    ]
+
+    typealias PlannedVote = (choice: VoteChoice, comment: String)
+
+    /// Most courses: six approvals settle it (6 of 7 cannot fall below 3/4).
+    static let defaultVotes: [PlannedVote] = Array(repeating: (.approve, "内容准确，学时合理"), count: 7)
+
+    /// The exceptions: one rejection, one review that never reaches a quorum.
+    static let votes: [String: [PlannedVote]] = [
+        "project-management": [
+            (.approve, "结构清晰"), (.reject, "案例陈旧，与现行规范不符"), (.reject, "学时偏高"),
+            (.approve, "可以接受"), (.reject, "缺少考核环节"),
+        ],
+        "information-retrieval": [(.approve, "实用"), (.approve, "同意"), (.reject, "与公需科目定位不符")],
+    ]
 
     /// Narration goes to standard error under --json so standard output stays parseable.
     private func say(_ text: String) {

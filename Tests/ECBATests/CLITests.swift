@@ -44,12 +44,17 @@ struct CLITests {
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("ecba.sqlite").path))
     }
 
-    @Test("the demo imports courses/ into a temporary database")
+    @Test("the demo authorises, votes (approved, rejected, no quorum) and prints the catalog")
     func demo() throws {
         let result = try CLI.run(["demo"], in: Paths.repositoryRoot)
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.contains("Submissions awaiting"))
+        #expect(result.stdout.contains("-> approved") && result.stdout.contains("-> rejected"))
+        #expect(result.stdout.contains("no quorum, stays open"))
+        #expect(result.stdout.contains("== 5. The catalog"))
         #expect(result.stdout.contains("工程伦理与职业责任"))
+        let json = try CLI.run(["demo", "--json"], in: Paths.repositoryRoot)
+        let catalog = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(catalog.count == 10)
         #expect(!FileManager.default.fileExists(atPath: Paths.repositoryRoot.appendingPathComponent("ecba.sqlite").path))
     }
 
@@ -59,5 +64,50 @@ struct CLITests {
         #expect(help.status == 0 && help.stdout.contains("--credit-hours") && help.stdout.contains("Examples"))
         let bad = try CLI.run(["import", "x", "--society", "s", "--credit-hours", "-1"])
         #expect(bad.status != 0 && bad.stderr.contains("credit-hours"))
+    }
+
+    @Test("committee, review, catalog and audit from the command line")
+    func reviewFlow() throws {
+        let store = try TemporaryDatabase()
+        let env = ["ECBA_DATABASE": store.path, "ECBA_ACTOR": "tester"]
+        func ecba(_ arguments: String...) throws -> CLI.Result { try CLI.run(arguments, environment: env) }
+        #expect(try ecba("society", "add", "cces", "--name", "中国土木工程学会", "--kind", "national").status == 0)
+        #expect(try ecba("society", "apply", "cces").status == 0)
+        for stage in ["secretariat", "review-committee", "presidium"] {
+            #expect(try ecba("society", "review", "cces", "--stage", stage, "approve", "--comment", "同意").status == 0)
+        }
+        #expect(try ecba("society", "show", "cces").stdout.contains("Status: authorized"))
+        #expect(try ecba("import", Paths.course("cces/engineering-ethics"), Paths.course("cces/construction-safety"), "--society", "cces").status == 0)
+        let even = try ecba("committee", "add-member", "a", "--name", "甲")
+        #expect(even.status == 0 && even.stderr.isEmpty)
+        let warned = try ecba("committee", "add-member", "b", "--name", "乙")
+        #expect(warned.stderr.contains("warning") && warned.stderr.contains("Art. 12"))
+        #expect(try ecba("committee", "add-member", "c", "--name", "丙").status == 0)
+
+        let stranger = try ecba("review", "vote", "1", "approve", "--member", "nobody", "--comment", "x")
+        #expect(stranger.status == 1 && stranger.stderr.contains("not a serving member"))
+        #expect(try ecba("review", "vote", "2", "approve", "--member", "a", "--comment", "ok").status == 0)
+        let noQuorum = try ecba("review", "decide", "2", "--json")
+        #expect(noQuorum.status == 2 && noQuorum.stdout.contains("no-quorum"))
+        for member in ["a", "b", "c"] {
+            _ = try ecba("review", "vote", "1", "approve", "--member", member, "--comment", "内容准确")
+        }
+        let show = try ecba("review", "show", "1")
+        #expect(show.stdout.contains("Decision: approved by committee"))
+
+        let search = try ecba("catalog", "search", "伦理", "--json")
+        let hits = try #require(try JSONSerialization.jsonObject(with: Data(search.stdout.utf8)) as? [[String: Any]])
+        #expect(hits.map { $0["courseID"] as? String } == ["cces/cces.engineering-ethics"])
+        #expect(try ecba("catalog", "show", "cces/cces.engineering-ethics").stdout.contains("Licence:"))
+        let retired = try ecba("catalog", "retire", "cces/cces.engineering-ethics", "--reason", "内容过时")
+        #expect(retired.status == 0)
+        #expect(try ecba("catalog", "list").stdout.contains("the catalog is empty"))
+        let audit = try ecba("audit", "--subject", "cces/cces.engineering-ethics", "--json")
+        let lines = try #require(try JSONSerialization.jsonObject(with: Data(audit.stdout.utf8)) as? [[String: Any]])
+        #expect(lines.map { $0["action"] as? String } == ["catalog.publish", "catalog.retire"])
+        #expect(lines.last?["actor"] as? String == "tester")
+        #expect(try ecba("audit", "--since", "yesterday").status == 1)
+        let punctuation = try ecba("catalog", "search", "!!!")
+        #expect(punctuation.status == 1 && punctuation.stderr.contains("no letters"))
     }
 }
