@@ -61,6 +61,13 @@ let package = Package(
             dependencies: ["ECBACommands", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
+        // Benchmarks that need the services in-process (see BENCHMARKS.md); not part of the product.
+        .executableTarget(
+            name: "ecba-bench",
+            dependencies: ["Catalog", "Storage", "Domain"],
+            path: "Benchmarks/Sources/ecba-bench",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "CoursePackagesTests",
             dependencies: ["CoursePackages", "XMLKit", "Domain", .product(name: "ZIPFoundation", package: "ZIPFoundation")],

@@ -11,12 +11,16 @@ public struct CatalogSummary: Codable, Sendable, Equatable {
     public var category: SubjectCategory?
     public var languages: [String]
     public var publishedAt: Date
-    /// Search relevance (bm25, lower is better); nil outside search results.
-    public var score: Double?
+    /// In search results, where the words matched: `title`, `title-or-keywords` or `anywhere`
+    /// (results come in that order); nil outside search results.
+    public var matchedIn: String?
+    /// In search results, the length of the text the words matched in (shorter ranks first
+    /// within a tier); 0 outside search results.
+    public var matchedLength: Int
 
     public init(
         courseID: String, version: Int, societyID: String, title: String, format: PackageFormat, creditHours: Double?,
-        category: SubjectCategory?, languages: [String], publishedAt: Date, score: Double? = nil
+        category: SubjectCategory?, languages: [String], publishedAt: Date, matchedIn: String? = nil, matchedLength: Int = 0
     ) {
         self.courseID = courseID
         self.version = version
@@ -27,7 +31,8 @@ public struct CatalogSummary: Codable, Sendable, Equatable {
         self.category = category
         self.languages = languages
         self.publishedAt = publishedAt
-        self.score = score
+        self.matchedIn = matchedIn
+        self.matchedLength = matchedLength
     }
 }
 

@@ -95,14 +95,11 @@ extension StoreTransaction {
 }
 
 extension AppDatabase {
-    /// Column weights for bm25: a hit in a title counts most, then keywords, then descriptions.
-    static let searchWeights = "10.0, 2.0, 5.0"
-
     /// Current publications matching the filter, by course id.
     public func catalog(_ filter: CatalogFilter = CatalogFilter()) throws(StorageError) -> [CatalogSummary] {
         try read("listing the catalog") { db in
             let (clauses, arguments) = Self.whereClauses(filter)
-            var sql = Self.summarySelect(score: "NULL") + " WHERE " + (["1"] + clauses).joined(separator: " AND ") + " ORDER BY c.id"
+            var sql = Self.summarySelect() + " WHERE " + (["1"] + clauses).joined(separator: " AND ") + " ORDER BY c.id"
             var all = arguments
             if filter.limit > 0 {
                 sql += " LIMIT ?"
@@ -112,35 +109,67 @@ extension AppDatabase {
         }
     }
 
-    /// Ranked full-text search over current publications. Returns nil when the query holds
-    /// nothing searchable (only punctuation or white space).
-    public func searchCatalog(_ query: String, filter: CatalogFilter = CatalogFilter()) throws(StorageError) -> [CatalogSummary]? {
-        let match = CatalogSearchIndex.matchExpressions(for: query)
-        guard match.trigram != nil || match.short != nil else { return nil }
+    /// How many matches of a tier are ranked: the newest ones. A tier with fewer matches is
+    /// ranked in full; a very common word stops reading early instead of ranking every row.
+    static let rankedPerTier = 200
+
+    /// Ranked full-text search over current publications, or nil when the query holds nothing
+    /// searchable (only punctuation or white space).
+    ///
+    /// Results come tier by tier (every word in the title; in the title or keywords; anywhere).
+    /// Within a tier, among its `rankedPerTier` newest matches, the shorter the text the words
+    /// were found in, the better (the words are more of what it is about), then the newest.
+    /// The FTS index drives every statement, newest publication first, so a query stops reading
+    /// as soon as it has enough rows. (bm25 would need each phrase's document frequency, which
+    /// for a trigram phrase means reading its whole doclist: 50 ms for a common word at 50,000
+    /// courses, see BENCHMARKS.md.)
+    public func searchCatalog(_ text: String, filter: CatalogFilter = CatalogFilter()) throws(StorageError) -> [CatalogSummary]? {
+        let query = CatalogSearchIndex.query(text)
+        guard !query.isEmpty else { return nil }
         return try read("searching the catalog") { db in
-            var joins = ""
-            var scores: [String] = []
-            var arguments: StatementArguments = []
-            if let trigram = match.trigram {
-                joins += " JOIN (SELECT rowid, bm25(catalog_fts, \(Self.searchWeights)) AS score FROM catalog_fts WHERE catalog_fts MATCH ?) t ON t.rowid = p.id"
-                scores.append("t.score")
-                arguments += [trigram]
-            }
-            if let short = match.short {
-                joins += " JOIN (SELECT rowid, bm25(catalog_fts_short, \(Self.searchWeights)) AS score FROM catalog_fts_short WHERE catalog_fts_short MATCH ?) u ON u.rowid = p.id"
-                scores.append("u.score")
-                arguments += [short]
-            }
-            let score = scores.joined(separator: " + ")
+            let wanted = filter.limit > 0 ? filter.limit : Int.max
+            var results: [CatalogSummary] = []
+            var seen = Set<String>()
             let (clauses, filterArguments) = Self.whereClauses(filter)
-            arguments += filterArguments
-            var sql = Self.summarySelect(score: score, joins: joins) + " WHERE " + (["1"] + clauses).joined(separator: " AND ")
-                + " ORDER BY \(score), c.id"
-            if filter.limit > 0 {
-                sql += " LIMIT ?"
-                arguments += [filter.limit]
+            // The driving index holds the long terms when there are any; the other one filters.
+            let (driver, driverTerms, other, otherTerms) = query.trigram.isEmpty
+                ? ("catalog_fts_short", query.short, "catalog_fts", query.trigram)
+                : ("catalog_fts", query.trigram, "catalog_fts_short", query.short)
+            for tier in CatalogSearchIndex.Tier.allCases where results.count < wanted {
+                var arguments: StatementArguments = [CatalogSearchIndex.Query.expression(driverTerms, tier: tier)]
+                var conditions = ["\(driver) MATCH ?"]
+                if !otherTerms.isEmpty {
+                    // `+` keeps the IN list away from the driver's index: otherwise SQLite would
+                    // re-run the driver's MATCH once per row of the other index.
+                    conditions.append("+\(driver).rowid IN (SELECT rowid FROM \(other) WHERE \(other) MATCH ?)")
+                    arguments += [CatalogSearchIndex.Query.expression(otherTerms, tier: tier)]
+                }
+                arguments += filterArguments
+                var sql = """
+                    SELECT c.id AS course_id, c.society_id, p.version, p.published_at, s.display_title, s.format, s.credit_hours,
+                        s.category, s.languages, \(tier.lengthExpression(driver)) AS matched_length, '\(tier.label)' AS matched_in
+                    FROM \(driver) CROSS JOIN publication p ON p.id = \(driver).rowid
+                    JOIN course c ON c.id = p.course_id AND c.current_publication_id = p.id
+                    JOIN submission s ON s.id = p.submission_id
+                    WHERE \((conditions + clauses).joined(separator: " AND "))
+                    ORDER BY \(driver).rowid DESC
+                    """
+                if wanted != Int.max {
+                    sql += " LIMIT ?"
+                    arguments += [max(Self.rankedPerTier, wanted) + seen.count]
+                }
+                let tierResults = try Row.fetchAll(db, sql: sql, arguments: arguments)
+                    .map(Self.summary(from:))
+                    .filter { !seen.contains($0.courseID) }
+                    .enumerated()
+                    .sorted { ($0.element.matchedLength, $0.offset) < ($1.element.matchedLength, $1.offset) }
+                    .map(\.element)
+                for result in tierResults.prefix(wanted - results.count) {
+                    results.append(result)
+                    seen.insert(result.courseID)
+                }
             }
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.summary(from:))
+            return results
         }
     }
 
@@ -182,11 +211,11 @@ extension AppDatabase {
         }
     }
 
-    private static func summarySelect(score: String, joins: String = "") -> String {
+    private static func summarySelect() -> String {
         """
         SELECT c.id AS course_id, c.society_id, p.version, p.published_at, s.display_title, s.format, s.credit_hours,
-            s.category, s.languages, \(score) AS score
-        FROM course c JOIN publication p ON p.id = c.current_publication_id JOIN submission s ON s.id = p.submission_id\(joins)
+            s.category, s.languages, 0 AS matched_length, NULL AS matched_in
+        FROM course c JOIN publication p ON p.id = c.current_publication_id JOIN submission s ON s.id = p.submission_id
         """
     }
 
@@ -223,7 +252,23 @@ extension AppDatabase {
             courseID: row["course_id"], version: row["version"], societyID: row["society_id"], title: row["display_title"],
             format: format, creditHours: row["credit_hours"],
             category: (row["category"] as String?).flatMap(SubjectCategory.init(rawValue:)),
-            languages: languages.split(separator: ",").map(String.init), publishedAt: publishedAt, score: row["score"]
+            languages: languages.split(separator: ",").map(String.init), publishedAt: publishedAt, matchedIn: row["matched_in"],
+            matchedLength: row["matched_length"]
         )
+    }
+}
+
+extension AppDatabase {
+    /// The baseline the catalog's indexes avoid: a LIKE over every current version's texts,
+    /// every term a substring, counting the matches (a LIKE cannot rank, so it must see them
+    /// all). Used only by the search benchmark, to compare in the same run.
+    public func likeScanBaseline(_ query: String) throws(StorageError) -> Int {
+        try read("scanning the catalog") { db in
+            let terms = query.split(whereSeparator: \.isWhitespace).map { "%\($0)%" }
+            let clause = terms.map { _ in "EXISTS (SELECT 1 FROM submission_text x WHERE x.submission_id = p.submission_id AND x.value LIKE ?)" }
+                .joined(separator: " AND ")
+            let sql = "SELECT COUNT(*) FROM course c JOIN publication p ON p.id = c.current_publication_id WHERE \(clause)"
+            return try Int.fetchOne(db, sql: sql, arguments: StatementArguments(terms)) ?? 0
+        }
     }
 }

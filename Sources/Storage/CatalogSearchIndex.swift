@@ -9,7 +9,7 @@ import Foundation
 ///   pair of adjacent CJK characters, plus whole words of other scripts. A one- or two-character
 ///   query (`安全`, `AI`) matches there: CJK as the exact unigram or bigram, other scripts as a
 ///   word prefix.
-/// A query's terms (split on white space) must all match; ranking adds the bm25 scores.
+/// A query's terms (split on white space) must all match.
 enum CatalogSearchIndex {
     /// Terms of at least this many Unicode scalars go to the trigram index.
     static let trigramMinimum = 3
@@ -54,20 +54,71 @@ enum CatalogSearchIndex {
         return terms.joined(separator: " ")
     }
 
-    /// The `MATCH` expressions for a query: nil for an index the query does not need.
-    static func matchExpressions(for query: String) -> (trigram: String?, short: String?) {
-        var long: [String] = []
+    /// Where a result's words matched, best first: results are ranked by tier, then by bm25.
+    enum Tier: CaseIterable {
+        /// Every word in a title.
+        case title
+        /// Every word in a title or the keywords.
+        case titleOrKeywords
+        /// Every word somewhere, descriptions included.
+        case anywhere
+
+        /// How results name the tier (`matchedIn`).
+        var label: String {
+            switch self {
+            case .title: "title"
+            case .titleOrKeywords: "title-or-keywords"
+            case .anywhere: "anywhere"
+            }
+        }
+
+        /// The length of the text the tier's words were found in, in `table`'s row.
+        func lengthExpression(_ table: String) -> String {
+            switch self {
+            case .title: "length(\(table).title)"
+            case .titleOrKeywords: "length(\(table).title) + length(\(table).keywords)"
+            case .anywhere: "length(\(table).title) + length(\(table).keywords) + length(\(table).description)"
+            }
+        }
+
+        /// The FTS5 column filter of the tier, nil for all columns.
+        var columns: String? {
+            switch self {
+            case .title: "title"
+            case .titleOrKeywords: "title keywords"
+            case .anywhere: nil
+            }
+        }
+    }
+
+    /// A query split into the terms of each index: phrases for `catalog_fts` (three or more
+    /// characters) and for `catalog_fts_short` (shorter). Both empty when nothing is searchable.
+    struct Query {
+        var trigram: [String] = []
         var short: [String] = []
-        for term in query.split(whereSeparator: \.isWhitespace).map(String.init) {
+
+        var isEmpty: Bool { trigram.isEmpty && short.isEmpty }
+
+        /// The `MATCH` expression of `terms` within the tier's columns.
+        static func expression(_ terms: [String], tier: Tier) -> String {
+            let all = terms.joined(separator: " AND ")
+            guard let columns = tier.columns else { return all }
+            return "{\(columns)} : (\(all))"
+        }
+    }
+
+    static func query(_ text: String) -> Query {
+        var query = Query()
+        for term in text.split(whereSeparator: \.isWhitespace).map(String.init) {
             // Punctuation alone says nothing to search for.
             guard term.unicodeScalars.contains(where: { isCJK($0) || isWordCharacter($0) }) else { continue }
             if term.unicodeScalars.count >= trigramMinimum {
-                long.append(quoted(term))
+                query.trigram.append(quoted(term))
             } else {
-                short += shortQueryTerms(term)
+                query.short += shortQueryTerms(term)
             }
         }
-        return (long.isEmpty ? nil : long.joined(separator: " AND "), short.isEmpty ? nil : short.joined(separator: " AND "))
+        return query
     }
 
     /// A one- or two-scalar term as short-index terms: CJK runs exactly, words as prefixes.

@@ -70,17 +70,18 @@ struct CatalogSearchTests {
         #expect(try ids("安全 管理") == ["cces/safety"])
     }
 
-    @Test("title matches rank above keyword and description matches")
+    @Test("title matches rank above keyword matches, keyword above description; shorter titles first")
     func ranking() throws {
-        // 'safety' is in the safety course only in Chinese; in English it is in a BIM description
-        // and (as 安全) elsewhere. 安全生产 is the title of two courses and a description of none.
+        // 安全 is in two titles, one keyword list (safety) and one description (ethics).
         let results = try world.catalog.search("安全")
-        #expect(results.count == 3)
-        #expect(results.last?.courseID == "cces/ethics")   // only in its description
-        #expect(results.map(\.score).allSatisfy { $0 != nil })
-        let scores = results.compactMap(\.score)
-        #expect(scores == scores.sorted())
-        #expect(try ids("safety").first == "cces/bim")      // only English hit, in a description
+        #expect(results.map(\.courseID) == ["ces/law", "cces/safety", "cces/ethics"])
+        #expect(results.map(\.matchedIn) == ["title", "title", "anywhere"])
+        // 安全生产法解读 is shorter than 建筑施工安全生产管理: the word is more of what it is about.
+        #expect(results[0].matchedLength < results[1].matchedLength)
+        let keyword = try world.catalog.search("职业道德")
+        #expect(keyword.map(\.matchedIn) == ["title-or-keywords"])
+        #expect(try world.catalog.search("safety").map(\.matchedIn) == ["anywhere"])
+        #expect(try world.catalog.list().allSatisfy { $0.matchedIn == nil })
     }
 
     @Test("filters narrow the results")

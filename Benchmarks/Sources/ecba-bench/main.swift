@@ -1,0 +1,216 @@
+// ecba-bench: in-process benchmarks of the services (a process per query would measure process
+// start-up, not the query). Usage: ecba-bench search [VERSIONS] [REPEATS]
+import Catalog
+import Domain
+import Foundation
+import Storage
+
+/// A deterministic generator, so every run searches the same catalog.
+struct SplitMix64 {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Chinese roots; the vocabulary is every two-root compound (3,600 words, e.g. 桥梁检测).
+let roots = [
+    "工程", "安全", "伦理", "结构", "设计", "施工", "管理", "桥梁", "隧道", "电力", "储能", "光伏", "机械", "制造", "智能",
+    "质量", "检测", "规范", "标准", "材料", "混凝土", "钢结构", "风险", "评估", "项目", "法律", "法规", "信息", "检索", "数字",
+    "孪生", "自动化", "控制", "系统", "网络", "数据", "环境", "节能", "低碳", "职业", "责任", "道德", "防火", "抗震", "地基",
+    "给排水", "暖通", "电气", "照明", "通信", "交通", "道路", "港口", "水利", "冶金", "化工", "矿山", "核电", "风电", "电网",
+]
+let english = """
+    engineering safety ethics structural design construction management bridge tunnel power storage solar mechanical
+    manufacturing intelligent quality inspection code standard materials concrete steel risk assessment project law
+    regulation information retrieval digital twin automation control systems network data environment energy carbon
+    professional duty fire seismic foundation water HVAC electrical lighting telecom traffic road port hydraulic
+    geotechnical surveying welding corrosion fatigue fracture vibration acoustics thermal combustion turbine boiler
+    pipeline pressure vessel crane elevator scaffold excavation drilling blasting mining metallurgy casting forging
+    machining robotics sensor actuator embedded software firmware cybersecurity cloud analytics statistics reliability
+    maintenance lifecycle procurement contract claims scheduling estimating budgeting leadership communication negotiation
+    sustainability recycling wastewater drainage irrigation dam levee coastal offshore railway airport highway pavement
+    asphalt masonry timber glass facade insulation ventilation plumbing substation transformer switchgear relay protection
+    grid battery inverter photovoltaic wind hydropower nuclear radiation chemical polymer composite nanomaterial biomedical
+    """.split(whereSeparator: \.isWhitespace).map(String.init)
+
+/// Words drawn with Zipf's law (weight 1/rank), as words are in real text: a few very common,
+/// most rare.
+struct Zipf {
+    let words: [String]
+    let cumulative: [Double]
+
+    init(_ words: [String]) {
+        self.words = words
+        var total = 0.0
+        cumulative = words.indices.map { rank in
+            total += 1 / Double(rank + 1)
+            return total
+        }
+    }
+
+    func draw(_ random: inout SplitMix64) -> String {
+        let target = Double(random.next() % 1_000_000) / 1_000_000 * (cumulative.last ?? 1)
+        var low = 0
+        var high = cumulative.count - 1
+        while low < high {
+            let middle = (low + high) / 2
+            if cumulative[middle] < target { low = middle + 1 } else { high = middle }
+        }
+        return words[low]
+    }
+
+    func draw(_ random: inout SplitMix64, _ count: Int) -> [String] { (0..<count).map { _ in draw(&random) } }
+}
+
+let chineseWords: Zipf = {
+    var random = SplitMix64(state: 7)
+    var compounds = roots.flatMap { first in roots.filter { $0 != first }.map { first + $0 } }
+    for index in compounds.indices.reversed() {
+        compounds.swapAt(index, Int(random.next() % UInt64(index + 1)))
+    }
+    return Zipf(compounds)
+}()
+let englishWords: Zipf = {
+    var random = SplitMix64(state: 11)
+    var words = english
+    for index in words.indices.reversed() {
+        words.swapAt(index, Int(random.next() % UInt64(index + 1)))
+    }
+    return Zipf(words)
+}()
+
+func clockNow() -> Date { Date() }
+
+func milliseconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+}
+
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}
+
+func percentile(_ values: [Double], _ p: Double) -> Double {
+    let sorted = values.sorted()
+    return sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)]
+}
+
+func searchBenchmark(versions: Int, repeats: Int) throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ecba-bench-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let keep = ProcessInfo.processInfo.environment["ECBA_BENCH_KEEP"] != nil
+    defer { if keep { print("database kept at \(folder.path)") } else { try? FileManager.default.removeItem(at: folder) } }
+    let path = folder.appendingPathComponent("bench.sqlite").path
+    let database = try AppDatabase(path: path)
+    let societies = SocietyService(database: database)
+    let ids = ["cces", "ces", "cmes", "bjast", "csae"]
+    for id in ids {
+        _ = try societies.add(id: id, name: id, kind: .national)
+        _ = try societies.authorize(id: id)
+    }
+
+    // The catalog: `versions` courses, each submitted through the importer's storage path and
+    // published through the same transaction step an approval uses.
+    var random = SplitMix64(state: 2026)
+    let clock = ContinuousClock()
+    let buildStart = clock.now
+    let batch = 1000
+    for start in stride(from: 0, to: versions, by: batch) {
+        var bySociety: [String: [SubmissionDraft]] = [:]
+        for index in start..<min(versions, start + batch) {
+            let society = ids[index % ids.count]
+            let zhTitle = chineseWords.draw(&random, 2 + Int(random.next() % 3)).joined()
+            let enTitle = englishWords.draw(&random, 3 + Int(random.next() % 3)).joined(separator: " ").capitalized
+            let package = CoursePackage(
+                identifier: "course-\(index)", format: [.ecba, .scorm12, .scorm2004, .commonCartridge, .cmi5][index % 5], formatVersion: "1.0",
+                titles: [LocalizedText(language: "zh-CN", value: zhTitle), LocalizedText(language: "en", value: enTitle)],
+                descriptions: [
+                    LocalizedText(language: "zh-CN", value: chineseWords.draw(&random, 12 + Int(random.next() % 12)).joined() + "。"),
+                    LocalizedText(language: "en", value: englishWords.draw(&random, 15 + Int(random.next() % 15)).joined(separator: " ") + "."),
+                ],
+                keywords: chineseWords.draw(&random, 3).map { LocalizedText(language: "zh-CN", value: $0) },
+                activities: [Activity(identifier: "l1", title: "第一讲", kind: .webcontent, launchURL: "l1.html")],
+                creditHours: Double(1 + random.next() % 24), category: random.next() % 3 == 0 ? .public : .professional,
+                developingSociety: society, licence: "CC BY 4.0", languages: ["zh-CN", "en"], contentHash: "h\(index)",
+                manifestPath: "ecba-course.xml"
+            )
+            bySociety[society, default: []].append(SubmissionDraft(package: package, source: "bench", diagnostics: []))
+        }
+        var submitted: [Int64] = []
+        for (society, drafts) in bySociety {
+            for outcome in try database.insertSubmissions(drafts, societyID: society, at: clockNow()) {
+                if case .created(let submission) = outcome { submitted.append(submission.id) }
+            }
+        }
+        let published = submitted
+        try database.transaction(at: clockNow()) { tx in
+            for id in published { _ = try tx.publish(submissionID: id) }
+        }
+    }
+    let buildTime = clock.now - buildStart
+    let catalog = CatalogService(database: database)
+    let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+    print("catalog: \(try catalog.count()) published versions, built in \(String(format: "%.1f", milliseconds(buildTime) / 1000)) s, database \(size / 1_048_576) MiB")
+
+    // Queries from the generated vocabulary (rank 1 is the most common word): common, middling
+    // and rare words, two-character roots (which sit inside many compounds), mixed-language and
+    // filtered queries.
+    let zh = chineseWords.words
+    let en = englishWords.words
+    let queries: [(String, CatalogFilter)] = [
+        (zh[0], CatalogFilter()),
+        (zh[9], CatalogFilter()),
+        (zh[99], CatalogFilter()),
+        (zh[999], CatalogFilter()),
+        ("安全", CatalogFilter()),
+        ("桥梁", CatalogFilter(category: .professional)),
+        (en[0], CatalogFilter()),
+        (en[19], CatalogFilter()),
+        ("\(en[0]) \(en[1])", CatalogFilter()),
+        ("\(zh[4]) \(en[4])", CatalogFilter()),
+        ("光伏", CatalogFilter(societyID: "ces", minHours: 4, maxHours: 12)),
+        (en[2], CatalogFilter(language: "en")),
+        (zh[49], CatalogFilter(format: .cmi5)),
+        ("AI", CatalogFilter()),
+    ]
+    print("\nquery (first 20 results, ranked)  hits  median ms   p95 ms | LIKE scan median ms")
+    var allMedians: [Double] = []
+    var allScans: [Double] = []
+    for (query, filter) in queries {
+        var times: [Double] = []
+        var hits = 0
+        for _ in 0..<repeats {
+            let start = clock.now
+            hits = try catalog.search(query, filter: filter).count
+            times.append(milliseconds(clock.now - start))
+        }
+        // Baseline: what the issue rules out, a LIKE over every current version's texts.
+        var scans: [Double] = []
+        for _ in 0..<max(3, repeats / 10) {
+            let start = clock.now
+            _ = try database.likeScanBaseline(query)
+            scans.append(milliseconds(clock.now - start))
+        }
+        allMedians.append(median(times))
+        allScans.append(median(scans))
+        let label = query + (filter == CatalogFilter() ? "" : " (+filters)")
+        print(label.padding(toLength: 32, withPad: " ", startingAt: 0), String(format: "%6d  %9.2f  %7.2f | %9.2f", hits, median(times), percentile(times, 0.95), median(scans)))
+    }
+    print(String(format: "\nmedian over the %d queries: %.2f ms (LIKE scan: %.2f ms)", queries.count, median(allMedians), median(allScans)))
+}
+
+let arguments = CommandLine.arguments.dropFirst()
+switch arguments.first {
+case "search":
+    let versions = arguments.dropFirst().first.flatMap(Int.init) ?? 50_000
+    let repeats = arguments.dropFirst(2).first.flatMap(Int.init) ?? 50
+    try searchBenchmark(versions: versions, repeats: repeats)
+default:
+    print("usage: ecba-bench search [VERSIONS (50000)] [REPEATS PER QUERY (50)]")
+    exit(2)
+}
