@@ -29,11 +29,13 @@ let package = Package(
         .target(name: "XMLKit", dependencies: ["CLibXML2"], swiftSettings: swiftSettings),
         // Value types shared by every module: course packages, diagnostics, societies, submissions.
         .target(name: "Domain", swiftSettings: swiftSettings),
+        // Legacy text encodings (GB18030/GBK) through iconv, for zip names and CSV rosters.
+        .target(name: "TextDecoding", swiftSettings: swiftSettings),
         // Reads a package of any supported format into one `CoursePackage`, with diagnostics.
         .target(
             name: "CoursePackages",
             dependencies: [
-                "XMLKit", "Domain",
+                "XMLKit", "Domain", "TextDecoding",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -47,11 +49,13 @@ let package = Package(
         ),
         // Services: societies, the importer's submissions (and later review and the catalog).
         .target(name: "Catalog", dependencies: ["Domain", "Storage", "CoursePackages"], swiftSettings: swiftSettings),
+        // Engineers, society memberships, enrollments (and next: progress, completion, credits).
+        .target(name: "Enrollment", dependencies: ["Domain", "Storage", "Catalog", "TextDecoding"], swiftSettings: swiftSettings),
         // The command-line interface: a thin shell over the services.
         .target(
             name: "ECBACommands",
             dependencies: [
-                "Domain", "Storage", "Catalog", "CoursePackages",
+                "Domain", "Storage", "Catalog", "CoursePackages", "Enrollment",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -75,7 +79,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ECBATests",
-            dependencies: ["ECBACommands", "Catalog", "Storage", "CoursePackages", "Domain", "ecba"],
+            dependencies: ["ECBACommands", "Catalog", "Enrollment", "Storage", "CoursePackages", "Domain", "TextDecoding", "ecba"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -21,7 +21,7 @@ public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible 
 
     public var description: String { message }
 
-    init(_ error: StorageError) {
+    package init(_ error: StorageError) {
         switch error.code {
         case .notFound: self.init(.notFound, error.message)
         case .conflict: self.init(.conflict, error.message)
@@ -33,7 +33,7 @@ public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible 
 extension AppDatabase {
     /// Runs one use case in one transaction stamped `date`: a `ServiceError` thrown by the rule
     /// rolls back and comes out as is; storage failures become `.storage` (or their own code).
-    func perform<T>(at date: Date, _ body: @Sendable (StoreTransaction) throws -> T) throws(ServiceError) -> T {
+    package func perform<T>(at date: Date, _ body: @Sendable (StoreTransaction) throws -> T) throws(ServiceError) -> T {
         do {
             return try transaction(at: date, body)
         } catch let error as ServiceError {
@@ -47,7 +47,7 @@ extension AppDatabase {
 }
 
 /// Runs a read and turns a storage failure into a `ServiceError`.
-func reading<T>(_ body: () throws(StorageError) -> T) throws(ServiceError) -> T {
+package func reading<T>(_ body: () throws(StorageError) -> T) throws(ServiceError) -> T {
     do {
         return try body()
     } catch {
@@ -56,6 +56,6 @@ func reading<T>(_ body: () throws(StorageError) -> T) throws(ServiceError) -> T 
 }
 
 /// Ids of societies and committee members: 1-64 ASCII letters, digits, '.', '_' or '-'.
-func isValidID(_ id: String) -> Bool {
+package func isValidID(_ id: String) -> Bool {
     !id.isEmpty && id.count <= 64 && id.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Catalog
 import Domain
+import Enrollment
 import Foundation
 import Storage
 
@@ -12,7 +13,8 @@ struct DemoCommand: ParsableCommand {
             Registers the societies whose folders are under courses/ and takes them through the
             charter's authorisation (Art. 16), appoints a seven-member Academic Committee, imports
             every package for its society, has the committee vote on each (most approved, one
-            rejected, one left without a quorum), and prints the catalog and a search.
+            rejected, one left without a quorum), enrolls two engineers, and prints the catalog
+            and a search.
             Nothing outside the temporary folder is touched; pass --keep to keep the database.
             """
     )
@@ -99,7 +101,23 @@ struct DemoCommand: ParsableCommand {
             } catch { throw Console.fail(error) }
         }
 
-        say("\n== 5. The catalog")
+        say("\n== 5. Engineers join their societies and enroll")
+        let engineers = EngineerService(database: database)
+        let enrollment = EnrollmentService(database: database)
+        for engineer in Self.engineers {
+            do {
+                _ = try engineers.add(
+                    id: engineer.id, name: engineer.name, email: engineer.email, societyID: engineer.society,
+                    memberNumber: engineer.member, actor: engineer.society
+                )
+                for course in engineer.courses {
+                    let outcome = try enrollment.enroll(engineerID: engineer.id, courseID: course, actor: engineer.id)
+                    say("   \(engineer.id) (\(engineer.name), \(engineer.society) #\(engineer.member)) enrolled in \(course) v\(outcome.enrollment.version)")
+                }
+            } catch { throw Console.fail(error) }
+        }
+
+        say("\n== 6. The catalog")
         let entries: [CatalogSummary]
         let found: [CatalogSummary]
         do {
@@ -110,7 +128,7 @@ struct DemoCommand: ParsableCommand {
             try Console.json(entries)
         } else {
             Console.out(Rendering.catalogTable(entries))
-            Console.out("\n== 6. ecba catalog search 安全")
+            Console.out("\n== 7. ecba catalog search 安全")
             Console.out(Rendering.catalogTable(found))
         }
         if keep { say("\nDatabase kept at \(databasePath)") }
@@ -122,6 +140,12 @@ struct DemoCommand: ParsableCommand {
     /// The Academic Committee of the demo: seven members, an odd number as Art. 12 asks.
     static let committee: [(id: String, name: String)] = [
         ("wang", "王建国"), ("li", "李敏"), ("zhang", "张伟"), ("liu", "刘洋"), ("chen", "陈静"), ("yang", "杨帆"), ("zhao", "赵磊"),
+    ]
+
+    /// Engineers of the demo and the courses they enroll in.
+    static let engineers: [(id: String, name: String, email: String, society: String, member: String, courses: [String])] = [
+        ("zhangsan", "张三", "zhangsan@example.cn", "cces", "C-2026-0001", ["cces/cces.engineering-ethics", "cces/cces.construction-safety"]),
+        ("lisi", "李四", "lisi@example.cn", "ces", "E-2026-0042", ["ces/ces.power-work-safety", "bjast/bjast.work-safety-law"]),
     ]
 
     typealias PlannedVote = (choice: VoteChoice, comment: String)

@@ -23,6 +23,9 @@ public struct ECBA: ParsableCommand {
             ReviewCommand.self,
             CatalogCommand.self,
             AuditCommand.self,
+            EngineerCommand.self,
+            EnrollCommand.self,
+            WithdrawCommand.self,
         ]
     )
 

@@ -13,13 +13,13 @@ public struct PublicationOutcome: Sendable, Equatable {
 }
 
 extension StoreTransaction {
-    /// The version new enrollments of `courseID` get, or nil when none is published.
-    public func currentVersion(of courseID: String) throws -> (version: Int, submissionID: Int64)? {
+    /// The publication new enrollments of `courseID` get, or nil when none is published.
+    public func currentPublication(of courseID: String) throws -> (id: Int64, version: Int, submissionID: Int64)? {
         try Row.fetchOne(
             db,
-            sql: "SELECT p.version, p.submission_id FROM course c JOIN publication p ON p.id = c.current_publication_id WHERE c.id = ?",
+            sql: "SELECT p.id, p.version, p.submission_id FROM course c JOIN publication p ON p.id = c.current_publication_id WHERE c.id = ?",
             arguments: [courseID]
-        ).map { ($0["version"], $0["submission_id"]) }
+        ).map { ($0["id"], $0["version"], $0["submission_id"]) }
     }
 
     /// Publishes an approved submission. It becomes the course's current version unless a newer

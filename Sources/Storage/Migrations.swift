@@ -177,6 +177,40 @@ extension AppDatabase {
                 ) STRICT;
                 """)
         }
+        migrator.registerMigration("v3-engineers-and-enrollments") { db in
+            try db.execute(sql: """
+                CREATE TABLE engineer (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    email TEXT,
+                    registration_number TEXT,
+                    created_at TEXT NOT NULL
+                ) STRICT;
+                CREATE UNIQUE INDEX engineer_email ON engineer(lower(email)) WHERE email IS NOT NULL;
+
+                CREATE TABLE society_membership (
+                    engineer_id TEXT NOT NULL REFERENCES engineer(id),
+                    society_id TEXT NOT NULL REFERENCES society(id),
+                    member_number TEXT NOT NULL,
+                    since TEXT NOT NULL,
+                    PRIMARY KEY (engineer_id, society_id),
+                    UNIQUE (society_id, member_number)
+                ) STRICT;
+
+                -- At most one active enrollment per engineer and course; withdrawn and completed ones stay as history.
+                CREATE TABLE enrollment (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    engineer_id TEXT NOT NULL REFERENCES engineer(id),
+                    course_id TEXT NOT NULL REFERENCES course(id),
+                    publication_id INTEGER NOT NULL REFERENCES publication(id),
+                    registration TEXT NOT NULL UNIQUE,
+                    status TEXT NOT NULL CHECK (status IN ('active','completed','withdrawn')),
+                    enrolled_at TEXT NOT NULL,
+                    ended_at TEXT
+                ) STRICT;
+                CREATE UNIQUE INDEX enrollment_active ON enrollment(engineer_id, course_id) WHERE status = 'active';
+                """)
+        }
         return migrator
     }()
 }

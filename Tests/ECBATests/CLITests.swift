@@ -50,7 +50,8 @@ struct CLITests {
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("-> approved") && result.stdout.contains("-> rejected"))
         #expect(result.stdout.contains("no quorum, stays open"))
-        #expect(result.stdout.contains("== 5. The catalog"))
+        #expect(result.stdout.contains("== 6. The catalog"))
+        #expect(result.stdout.contains("zhangsan (张三, cces #C-2026-0001) enrolled in cces/cces.engineering-ethics v1"))
         #expect(result.stdout.contains("工程伦理与职业责任"))
         let json = try CLI.run(["demo", "--json"], in: Paths.repositoryRoot)
         let catalog = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
@@ -109,5 +110,32 @@ struct CLITests {
         #expect(try ecba("audit", "--since", "yesterday").status == 1)
         let punctuation = try ecba("catalog", "search", "!!!")
         #expect(punctuation.status == 1 && punctuation.stderr.contains("no letters"))
+    }
+
+    @Test("engineer import reports refused rows by file and line; enroll twice says nothing changed")
+    func engineersAndEnrollment() throws {
+        let store = try TemporaryDatabase()
+        let env = ["ECBA_DATABASE": store.path, "ECBA_ACTOR": "tester"]
+        func ecba(_ arguments: String...) throws -> CLI.Result { try CLI.run(arguments, environment: env) }
+        _ = try ecba("society", "add", "cces", "--name", "中国土木工程学会", "--kind", "national")
+        _ = try ecba("society", "authorize", "cces")
+        let roster = store.folder.appendingPathComponent("roster.csv")
+        try Data("会员编号,姓名,邮箱\nC-1,张三,zhang@example.cn\nC-2,李四,broken\n".utf8).write(to: roster)
+        let imported = try ecba("engineer", "import", roster.path, "--society", "cces")
+        #expect(imported.status == 1)
+        #expect(imported.stdout.contains("1 engineer(s) created"))
+        #expect(imported.stderr.contains("roster.csv:3: "))
+        let shown = try ecba("engineer", "show", "cces-C-1", "--json")
+        #expect(shown.status == 0 && shown.stdout.contains("zhang@example.cn"))
+
+        _ = try ecba("import", Paths.course("cces/engineering-ethics"), "--society", "cces")
+        for member in ["a", "b", "c"] { _ = try ecba("committee", "add-member", member, "--name", member) }
+        for member in ["a", "b", "c"] { _ = try ecba("review", "vote", "1", "approve", "--member", member, "--comment", "ok") }
+        let first = try ecba("enroll", "cces-C-1", "cces/cces.engineering-ethics")
+        #expect(first.status == 0 && first.stdout.contains("enrolled in cces/cces.engineering-ethics version 1"))
+        let twice = try ecba("enroll", "cces-C-1", "cces/cces.engineering-ethics")
+        #expect(twice.status == 0 && twice.stdout.contains("nothing changed"))
+        #expect(try ecba("withdraw", "cces-C-1", "cces/cces.engineering-ethics").status == 0)
+        #expect(try ecba("withdraw", "cces-C-1", "cces/cces.engineering-ethics").status == 1)
     }
 }

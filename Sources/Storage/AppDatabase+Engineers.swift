@@ -1,0 +1,91 @@
+import Domain
+import Foundation
+import GRDB
+
+extension StoreTransaction {
+    public func engineer(_ id: String) throws -> Engineer? {
+        try Row.fetchOne(db, sql: "SELECT * FROM engineer WHERE id = ?", arguments: [id]).map(AppDatabase.engineer(from:))
+    }
+
+    /// The engineer with this e-mail address (case-insensitive), if any.
+    public func engineer(email: String) throws -> Engineer? {
+        try Row.fetchOne(db, sql: "SELECT * FROM engineer WHERE lower(email) = lower(?)", arguments: [email]).map(AppDatabase.engineer(from:))
+    }
+
+    /// The engineer with this national registration number, if any.
+    public func engineer(registrationNumber: String) throws -> Engineer? {
+        try Row.fetchOne(db, sql: "SELECT * FROM engineer WHERE registration_number = ?", arguments: [registrationNumber])
+            .map(AppDatabase.engineer(from:))
+    }
+
+    /// The engineer a society knows under `memberNumber`, if any.
+    public func engineer(societyID: String, memberNumber: String) throws -> Engineer? {
+        try Row.fetchOne(
+            db,
+            sql: "SELECT e.* FROM engineer e JOIN society_membership m ON m.engineer_id = e.id WHERE m.society_id = ? AND m.member_number = ?",
+            arguments: [societyID, memberNumber]
+        ).map(AppDatabase.engineer(from:))
+    }
+
+    public func insertEngineer(_ engineer: Engineer) throws {
+        try db.execute(
+            sql: "INSERT INTO engineer (id, name, email, registration_number, created_at) VALUES (?, ?, ?, ?, ?)",
+            arguments: [engineer.id, engineer.name, engineer.email, engineer.registrationNumber, now.iso8601]
+        )
+    }
+
+    /// The engineer's membership of `societyID`, if any.
+    public func membership(engineerID: String, societyID: String) throws -> SocietyMembership? {
+        try Row.fetchOne(
+            db, sql: "SELECT * FROM society_membership WHERE engineer_id = ? AND society_id = ?", arguments: [engineerID, societyID]
+        ).map(AppDatabase.membership(from:))
+    }
+
+    public func insertMembership(engineerID: String, societyID: String, memberNumber: String) throws {
+        try db.execute(
+            sql: "INSERT INTO society_membership (engineer_id, society_id, member_number, since) VALUES (?, ?, ?, ?)",
+            arguments: [engineerID, societyID, memberNumber, now.iso8601]
+        )
+    }
+
+    /// Runs `body` in a savepoint: if it throws, only its own writes are undone.
+    public func inSavepoint(_ body: () throws -> Void) throws {
+        try db.inSavepoint {
+            try body()
+            return .commit
+        }
+    }
+}
+
+extension AppDatabase {
+    public func engineer(_ id: String) throws(StorageError) -> Engineer? {
+        try read("reading engineer \(id)") { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM engineer WHERE id = ?", arguments: [id]).map(Self.engineer(from:))
+        }
+    }
+
+    public func memberships(of engineerID: String) throws(StorageError) -> [SocietyMembership] {
+        try read("reading memberships of \(engineerID)") { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM society_membership WHERE engineer_id = ? ORDER BY society_id", arguments: [engineerID])
+                .map(Self.membership(from:))
+        }
+    }
+
+    /// How many engineers a society has as members.
+    public func memberCount(of societyID: String) throws(StorageError) -> Int {
+        try read("counting members of \(societyID)") { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM society_membership WHERE society_id = ?", arguments: [societyID]) ?? 0
+        }
+    }
+
+    static func engineer(from row: Row) -> Engineer {
+        Engineer(id: row["id"], name: row["name"], email: row["email"], registrationNumber: row["registration_number"])
+    }
+
+    static func membership(from row: Row) throws -> SocietyMembership {
+        guard let since = Date(iso8601: row["since"]) else {
+            throw StorageError(.invalidData, "a membership of '\(row["engineer_id"] as String? ?? "?")' has a bad date")
+        }
+        return SocietyMembership(engineerID: row["engineer_id"], societyID: row["society_id"], memberNumber: row["member_number"], since: since)
+    }
+}
