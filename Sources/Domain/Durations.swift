@@ -1,11 +1,10 @@
 import Foundation
-import XMLKit
 /// Parses the durations packages write into seconds.
-enum Durations {
+public enum Durations {
     /// ISO 8601 durations as xs:duration writes them: `PT1H30M`, `P1DT2H`, `PT45.5S`.
     /// Years and months count as 365 and 30 days.
-    static func seconds(iso8601 text: String) -> Int? {
-        var rest = Substring(text.trimmingXMLWhitespace())
+    public static func seconds(iso8601 text: String) -> Int? {
+        var rest = Substring(text.trimmingCharacters(in: .whitespacesAndNewlines))
         guard rest.first == "P" else { return nil }
         rest = rest.dropFirst()
         var total = 0.0
@@ -40,8 +39,8 @@ enum Durations {
     }
 
     /// SCORM 1.2 CMITimespan `HHHH:MM:SS.SS` (as in `adlcp:maxtimeallowed`).
-    static func seconds(cmiTimespan text: String) -> Int? {
-        let parts = text.trimmingXMLWhitespace().split(separator: ":", omittingEmptySubsequences: false)
+    public static func seconds(cmiTimespan text: String) -> Int? {
+        let parts = text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 3,
               let hours = Int(parts[0]), let minutes = Int(parts[1]), let seconds = Double(parts[2]),
               hours >= 0, (0..<60).contains(minutes), seconds >= 0, seconds < 60
