@@ -117,6 +117,23 @@ struct DemoCommand: ParsableCommand {
             } catch { throw Console.fail(error) }
         }
 
+        // 张三 finishes the ethics course offline; the course completes and earns its hours.
+        let progress = ProgressService(database: database)
+        do {
+            let course = "cces/cces.engineering-ethics"
+            let package = try catalog.show(course).submission.package
+            for activity in CompletionRule.requiredActivities(package) {
+                let report = try progress.record(
+                    engineerID: "zhangsan", courseID: course, activity: activity.identifier,
+                    outcome: activity.masteryThreshold == nil ? .completed : .passed,
+                    score: activity.masteryThreshold.map { min(1, $0 + 0.1) }, actor: "zhangsan"
+                )
+                if let award = report.award {
+                    say("   zhangsan completed \(course): \(Rendering.hours(award.hours)) 学时 \(award.category.rawValue) awarded")
+                }
+            }
+        } catch { throw Console.fail(error) }
+
         say("\n== 6. The catalog")
         let entries: [CatalogSummary]
         let found: [CatalogSummary]

@@ -26,6 +26,7 @@ public struct ECBA: ParsableCommand {
             EngineerCommand.self,
             EnrollCommand.self,
             WithdrawCommand.self,
+            ProgressCommand.self,
         ]
     )
 

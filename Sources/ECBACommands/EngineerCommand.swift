@@ -94,23 +94,40 @@ struct EngineerCommand: ParsableCommand {
             var engineer: Engineer
             var memberships: [SocietyMembership]
             var enrollments: [Enrollment]
+            var awards: [CreditAward]
         }
 
         func run() throws {
-            let service = EngineerService(database: try options.open())
+            let database = try options.open()
             let found: (engineer: Engineer, memberships: [SocietyMembership], enrollments: [Enrollment])
-            do { found = try service.show(id) } catch { throw Console.fail(error) }
-            if options.json { try Console.json(Output(engineer: found.engineer, memberships: found.memberships, enrollments: found.enrollments)); return }
+            let awards: [CreditAward]
+            do {
+                found = try EngineerService(database: database).show(id)
+                awards = try ProgressService(database: database).awards(engineerID: id)
+            } catch { throw Console.fail(error) }
+            if options.json {
+                try Console.json(Output(engineer: found.engineer, memberships: found.memberships, enrollments: found.enrollments, awards: awards))
+                return
+            }
             Console.out("\(found.engineer.id): \(found.engineer.name)")
             Console.out("  E-mail:       \(found.engineer.email ?? "-")")
             Console.out("  Registration: \(found.engineer.registrationNumber ?? "-")")
             Console.out("  Memberships:  " + (found.memberships.isEmpty ? "none" : found.memberships.map { "\($0.societyID) #\($0.memberNumber)" }.joined(separator: ", ")))
-            if found.enrollments.isEmpty { Console.out("  Enrollments:  none"); return }
-            Console.out("  Enrollments:")
-            Console.out(Table(
-                ["    COURSE", "VER", "STATUS", "ENROLLED", "REGISTRATION"],
-                found.enrollments.map { ["    " + $0.courseID, String($0.version), $0.status.rawValue, Rendering.stamp($0.enrolledAt), $0.registration.uuidString.lowercased()] }
-            ).render())
+            if found.enrollments.isEmpty {
+                Console.out("  Enrollments:  none")
+            } else {
+                Console.out("  Enrollments:")
+                Console.out(Table(
+                    ["    COURSE", "VER", "STATUS", "ENROLLED", "REGISTRATION"],
+                    found.enrollments.map { ["    " + $0.courseID, String($0.version), $0.status.rawValue, Rendering.stamp($0.enrolledAt), $0.registration.uuidString.lowercased()] }
+                ).render())
+            }
+            guard !awards.isEmpty else { Console.out("  Credits:      none yet"); return }
+            Console.out("  Credits:")
+            for award in awards {
+                let revoked = award.revokedAt.map { " (revoked \(Rendering.stamp($0)): \(award.revokedReason ?? ""))" } ?? ""
+                Console.out("    \(Rendering.stamp(award.awardedAt))  \(award.courseID)  \(Rendering.hours(award.hours)) 学时 \(award.category.rawValue)\(revoked)")
+            }
         }
     }
 }

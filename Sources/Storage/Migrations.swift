@@ -209,6 +209,44 @@ extension AppDatabase {
                     ended_at TEXT
                 ) STRICT;
                 CREATE UNIQUE INDEX enrollment_active ON enrollment(engineer_id, course_id) WHERE status = 'active';
+
+                -- Every result recorded, and the state it adds up to per activity.
+                CREATE TABLE progress_event (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    enrollment_id INTEGER NOT NULL REFERENCES enrollment(id),
+                    activity_identifier TEXT NOT NULL,
+                    outcome TEXT NOT NULL CHECK (outcome IN ('completed','passed','failed')),
+                    score REAL,
+                    duration_seconds INTEGER,
+                    at TEXT NOT NULL,
+                    source TEXT NOT NULL
+                ) STRICT;
+                CREATE INDEX progress_event_enrollment ON progress_event(enrollment_id);
+
+                CREATE TABLE activity_progress (
+                    enrollment_id INTEGER NOT NULL REFERENCES enrollment(id),
+                    activity_identifier TEXT NOT NULL,
+                    completed INTEGER NOT NULL,
+                    passed INTEGER,
+                    best_score REAL,
+                    satisfied_at TEXT,
+                    updated_at TEXT NOT NULL,
+                    PRIMARY KEY (enrollment_id, activity_identifier)
+                ) STRICT;
+
+                -- Credit hours awarded on completion, dated at the completion time.
+                CREATE TABLE credit_award (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    engineer_id TEXT NOT NULL REFERENCES engineer(id),
+                    course_id TEXT NOT NULL REFERENCES course(id),
+                    enrollment_id INTEGER NOT NULL UNIQUE REFERENCES enrollment(id),
+                    hours REAL NOT NULL,
+                    category TEXT NOT NULL CHECK (category IN ('professional','public')),
+                    awarded_at TEXT NOT NULL,
+                    revoked_at TEXT,
+                    revoked_reason TEXT
+                ) STRICT;
+                CREATE INDEX credit_award_engineer ON credit_award(engineer_id, awarded_at);
                 """)
         }
         return migrator

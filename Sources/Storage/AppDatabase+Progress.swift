@@ -1,0 +1,91 @@
+import Domain
+import Foundation
+import GRDB
+
+extension StoreTransaction {
+    /// The engineer's newest enrollment in the course that is not withdrawn, if any.
+    public func currentEnrollment(engineerID: String, courseID: String) throws -> Enrollment? {
+        try Row.fetchOne(
+            db, sql: AppDatabase.enrollmentSelect + " WHERE e.engineer_id = ? AND e.course_id = ? AND e.status <> 'withdrawn' ORDER BY e.id DESC LIMIT 1",
+            arguments: [engineerID, courseID]
+        ).map(AppDatabase.enrollment(from:))
+    }
+
+    /// The state of every activity of an enrollment with any progress, by identifier.
+    public func activityStates(enrollmentID: Int64) throws -> [String: ActivityState] {
+        var states: [String: ActivityState] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM activity_progress WHERE enrollment_id = ?", arguments: [enrollmentID]) {
+            states[row["activity_identifier"]] = ActivityState(
+                completed: row["completed"], passed: row["passed"], bestScore: row["best_score"]
+            )
+        }
+        return states
+    }
+
+    /// Records one result and the activity's new state (`satisfied` stamps the time it became done).
+    public func recordProgress(
+        enrollmentID: Int64, activity: String, outcome: ProgressOutcome, score: Double?, durationSeconds: Int?,
+        at date: Date, source: String, state: ActivityState, newlySatisfied: Bool
+    ) throws {
+        try db.execute(
+            sql: "INSERT INTO progress_event (enrollment_id, activity_identifier, outcome, score, duration_seconds, at, source) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            arguments: [enrollmentID, activity, outcome.rawValue, score, durationSeconds, date.iso8601, source]
+        )
+        try db.execute(
+            sql: """
+                INSERT INTO activity_progress (enrollment_id, activity_identifier, completed, passed, best_score, satisfied_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (enrollment_id, activity_identifier) DO UPDATE SET completed = excluded.completed,
+                    passed = excluded.passed, best_score = excluded.best_score,
+                    satisfied_at = coalesce(activity_progress.satisfied_at, excluded.satisfied_at), updated_at = excluded.updated_at
+                """,
+            arguments: [enrollmentID, activity, state.completed, state.passed, state.bestScore,
+                        newlySatisfied ? date.iso8601 : nil, now.iso8601]
+        )
+    }
+
+    /// The engineer's awards for the course that still stand.
+    public func standingAwards(engineerID: String, courseID: String) throws -> [CreditAward] {
+        try Row.fetchAll(
+            db, sql: "SELECT * FROM credit_award WHERE engineer_id = ? AND course_id = ? AND revoked_at IS NULL ORDER BY id",
+            arguments: [engineerID, courseID]
+        ).map(AppDatabase.award(from:))
+    }
+
+    /// Marks the enrollment completed at `date` (the completion time, not the recording time).
+    public func completeEnrollment(_ id: Int64, at date: Date) throws {
+        try db.execute(sql: "UPDATE enrollment SET status = 'completed', ended_at = ? WHERE id = ? AND status = 'active'", arguments: [date.iso8601, id])
+    }
+
+    public func insertAward(engineerID: String, courseID: String, enrollmentID: Int64, hours: Double, category: SubjectCategory, at date: Date) throws -> CreditAward {
+        try db.execute(
+            sql: "INSERT INTO credit_award (engineer_id, course_id, enrollment_id, hours, category, awarded_at) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [engineerID, courseID, enrollmentID, hours, category.rawValue, date.iso8601]
+        )
+        return CreditAward(
+            id: db.lastInsertedRowID, engineerID: engineerID, courseID: courseID, enrollmentID: enrollmentID, hours: hours,
+            category: category, awardedAt: date
+        )
+    }
+}
+
+extension AppDatabase {
+    /// The engineer's awards, oldest first, revoked ones included.
+    public func awards(of engineerID: String) throws(StorageError) -> [CreditAward] {
+        try read("reading awards of \(engineerID)") { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM credit_award WHERE engineer_id = ? ORDER BY awarded_at, id", arguments: [engineerID])
+                .map(Self.award(from:))
+        }
+    }
+
+    static func award(from row: Row) throws -> CreditAward {
+        guard let category = SubjectCategory(rawValue: row["category"]), let awardedAt = Date(iso8601: row["awarded_at"]) else {
+            throw StorageError(.invalidData, "credit award \(row["id"] as Int64? ?? 0) is unreadable")
+        }
+        return CreditAward(
+            id: row["id"], engineerID: row["engineer_id"], courseID: row["course_id"], enrollmentID: row["enrollment_id"],
+            hours: row["hours"], category: category, awardedAt: awardedAt,
+            revokedAt: (row["revoked_at"] as String?).flatMap(Date.init(iso8601:)), revokedReason: row["revoked_reason"]
+        )
+    }
+}
