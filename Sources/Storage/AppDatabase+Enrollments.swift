@@ -5,8 +5,18 @@ import GRDB
 extension StoreTransaction {
     /// The engineer's active enrollment in the course, if any.
     public func activeEnrollment(engineerID: String, courseID: String) throws -> Enrollment? {
+        try newestEnrollment(engineerID: engineerID, courseID: courseID, statusCondition: "e.status = 'active'")
+    }
+
+    /// The engineer's newest enrollment in the course that is not withdrawn, if any.
+    public func currentEnrollment(engineerID: String, courseID: String) throws -> Enrollment? {
+        try newestEnrollment(engineerID: engineerID, courseID: courseID, statusCondition: "e.status <> 'withdrawn'")
+    }
+
+    private func newestEnrollment(engineerID: String, courseID: String, statusCondition: String) throws -> Enrollment? {
         try Row.fetchOne(
-            db, sql: AppDatabase.enrollmentSelect + " WHERE e.engineer_id = ? AND e.course_id = ? AND e.status = 'active'",
+            db,
+            sql: AppDatabase.enrollmentSelect + " WHERE e.engineer_id = ? AND e.course_id = ? AND \(statusCondition) ORDER BY e.id DESC LIMIT 1",
             arguments: [engineerID, courseID]
         ).map(AppDatabase.enrollment(from:))
     }

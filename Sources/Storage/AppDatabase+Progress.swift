@@ -3,14 +3,6 @@ import Foundation
 import GRDB
 
 extension StoreTransaction {
-    /// The engineer's newest enrollment in the course that is not withdrawn, if any.
-    public func currentEnrollment(engineerID: String, courseID: String) throws -> Enrollment? {
-        try Row.fetchOne(
-            db, sql: AppDatabase.enrollmentSelect + " WHERE e.engineer_id = ? AND e.course_id = ? AND e.status <> 'withdrawn' ORDER BY e.id DESC LIMIT 1",
-            arguments: [engineerID, courseID]
-        ).map(AppDatabase.enrollment(from:))
-    }
-
     /// The state of every activity of an enrollment with any progress, by identifier.
     public func activityStates(enrollmentID: Int64) throws -> [String: ActivityState] {
         var states: [String: ActivityState] = [:]

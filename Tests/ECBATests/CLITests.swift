@@ -135,6 +135,11 @@ struct CLITests {
         #expect(first.status == 0 && first.stdout.contains("enrolled in cces/cces.engineering-ethics version 1"))
         let twice = try ecba("enroll", "cces-C-1", "cces/cces.engineering-ethics")
         #expect(twice.status == 0 && twice.stdout.contains("nothing changed"))
+        let unknown = try ecba("progress", "record", "cces-C-1", "cces/cces.engineering-ethics", "--activity", "nope", "--completed")
+        #expect(unknown.status == 1 && unknown.stderr.contains("no launchable activity 'nope'"))
+        let recorded = try ecba("progress", "record", "cces-C-1", "cces/cces.engineering-ethics", "--activity", "l1", "--completed", "--duration", "PT45M")
+        #expect(recorded.status == 0 && recorded.stdout.contains("still to do"), "\(recorded.stderr)")
+        #expect(try ecba("engineer", "show", "cces-C-1").stdout.contains("Credits:      none yet"))
         #expect(try ecba("withdraw", "cces-C-1", "cces/cces.engineering-ethics").status == 0)
         #expect(try ecba("withdraw", "cces-C-1", "cces/cces.engineering-ethics").status == 1)
     }
