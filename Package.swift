@@ -50,7 +50,11 @@ let package = Package(
         // Services: societies, the importer's submissions (and later review and the catalog).
         .target(name: "Catalog", dependencies: ["Domain", "Storage", "CoursePackages"], swiftSettings: swiftSettings),
         // Engineers, society memberships, enrollments (and next: progress, completion, credits).
-        .target(name: "Enrollment", dependencies: ["Domain", "Storage", "Catalog", "TextDecoding"], swiftSettings: swiftSettings),
+        .target(
+            name: "Enrollment",
+            dependencies: ["Domain", "Storage", "Catalog", "TextDecoding", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
         // The command-line interface: a thin shell over the services.
         .target(
             name: "ECBACommands",

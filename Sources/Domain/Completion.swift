@@ -15,6 +15,18 @@ public struct ActivityState: Codable, Sendable, Equatable {
     }
 }
 
+extension ActivityState {
+    /// Folds one result in: a pass sticks (a later fail does not undo it), the best score is kept.
+    public mutating func apply(_ outcome: ProgressOutcome, score: Double?) {
+        switch outcome {
+        case .completed: completed = true
+        case .passed: passed = true
+        case .failed: if passed != true { passed = false }
+        }
+        if let score { bestScore = max(bestScore ?? score, score) }
+    }
+}
+
 /// One recorded result: `completed`, `passed` or `failed`, with an optional scaled score.
 public enum ProgressOutcome: String, Codable, Sendable, CaseIterable {
     case completed

@@ -8,8 +8,69 @@ struct ProgressCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "progress",
         abstract: "Record engineers' progress in course activities.",
-        subcommands: [Record.self]
+        subcommands: [Record.self, Import.self]
     )
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import xAPI 1.0.3 statements as course content sends them to a learning record store.",
+            discussion: """
+                FILE holds a JSON array of statements, a single statement, or one statement per line
+                ('-' reads standard input). The store rules of xAPI apply:
+                  - the same id with the same content is a no-op; with different content it is a
+                    conflict, reported for that statement;
+                  - a batch with an invalid statement or two statements with one id is refused as a
+                    whole, and nothing is stored;
+                  - a 'voided' statement (object: StatementRef) stops its target counting; if the
+                    target completed a course, the credit award is revoked, visibly;
+                  - statements for unknown engineers or activities are reported, not stored.
+                Statements are kept as received, with 'stored' set by the platform.
+
+                Actors: 'mbox' matches an engineer's e-mail; 'account' matches an engineer id when
+                its homePage is --account-home-page. Objects: the platform's activity IRIs,
+                  \(ActivityIRI.prefix)<society>/<course identifier>/<activity identifier>
+                (each part percent-encoded), or the package's own activity ids when they are IRIs
+                (cmi5 AU ids). 'context.registration' (from 'ecba enroll') picks the enrollment.
+                The verbs completed, passed and failed change progress; all others are evidence.
+
+                Exit code 1 when any statement was reported; what could be stored is stored.
+                """
+        )
+
+        @OptionGroup var options: GlobalOptions
+        @OptionGroup var actor: ActorOption
+        @Argument(help: "The statements file, or - for standard input.") var file: String
+        @Option(name: .customLong("account-home-page"), help: "The account homePage whose names are engineer ids.")
+        var accountHomePage = ActorMapping.defaultHomePage
+
+        func run() throws {
+            let data: Data
+            if file == "-" {
+                data = FileHandle.standardInput.readDataToEndOfFile()
+            } else {
+                guard let contents = FileManager.default.contents(atPath: file) else { throw Console.fail("cannot read '\(file)'") }
+                data = contents
+            }
+            let service = StatementService(database: try options.open())
+            let result: StatementImport
+            do { result = try service.importStatements(data, mapping: ActorMapping(accountHomePage: accountHomePage), actor: actor.name) } catch {
+                throw Console.fail(error)
+            }
+            if options.json {
+                try Console.json(result)
+            } else {
+                Console.out("\(result.received) statement(s): \(result.stored) stored, \(result.unchanged) unchanged, \(result.voided.count) voided, \(result.problems.count) reported")
+                for award in result.awards {
+                    Console.out("  \(award.engineerID) completed \(award.courseID): \(Rendering.hours(award.hours)) 学时 \(award.category.rawValue) awarded")
+                }
+                for award in result.revoked {
+                    Console.out("  award \(award.id) of \(award.engineerID) for \(award.courseID) revoked: \(award.revokedReason ?? "")")
+                }
+                for problem in result.problems { Console.err("statement \(problem.index) (\(problem.id)): \(problem.kind.rawValue): \(problem.message)") }
+            }
+            if !result.problems.isEmpty { throw Console.fail("\(result.problems.count) statement(s) were reported, not stored") }
+        }
+    }
 
     struct Record: ParsableCommand {
         static let configuration = CommandConfiguration(

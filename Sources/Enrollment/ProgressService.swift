@@ -58,63 +58,117 @@ public struct ProgressService: Sendable {
                 let known = CompletionRule.requiredActivities(package).map(\.identifier).joined(separator: ", ")
                 throw ServiceError(.notFound, "'\(courseID)' version \(enrollment.version) has no launchable activity '\(activityID)' (required: \(known))")
             }
-            var states = try tx.activityStates(enrollmentID: enrollment.id)
-            var state = states[activityID] ?? ActivityState()
-            let wasSatisfied = CompletionRule.isSatisfied(activity, format: package.format, state: state)
-            switch outcome {
-            case .completed:
-                state.completed = true
-            case .passed:
-                if package.format == .cmi5, let mastery = activity.masteryThreshold, let score, score < mastery {
-                    throw ServiceError(.invalidArgument, "cmi5: a pass needs a score of at least the masteryScore \(mastery); \(score) is below it")
-                }
-                state.passed = true
-            case .failed:
-                if state.passed != true { state.passed = false }
-            }
-            if let score { state.bestScore = max(state.bestScore ?? score, score) }
-            let satisfied = CompletionRule.isSatisfied(activity, format: package.format, state: state)
-            try tx.recordProgress(
-                enrollmentID: enrollment.id, activity: activityID, outcome: outcome, score: score, durationSeconds: seconds,
-                at: when, source: "manual", state: state, newlySatisfied: satisfied && !wasSatisfied
+            return try Self.apply(
+                ProgressResult(activity: activity, outcome: outcome, score: score, durationSeconds: seconds, at: when),
+                enrollment: enrollment, package: package, source: "manual", statementID: nil, auditActor: actor, tx
             )
-            states[activityID] = state
+        }
+    }
+
+    /// One result on its way into an enrollment.
+    struct ProgressResult {
+        var activity: Activity
+        var outcome: ProgressOutcome
+        var score: Double?
+        var durationSeconds: Int?
+        var at: Date
+    }
+
+    /// Records a result, folds it into the activity's state and evaluates completion, in the
+    /// caller's transaction. Shared by manual entry and xAPI statements. `auditActor` writes a
+    /// `progress.record` line (statements are their own record, so they pass nil).
+    static func apply(
+        _ result: ProgressResult, enrollment: Enrollment, package: CoursePackage, source: String, statementID: String?,
+        auditActor: String?, _ tx: StoreTransaction
+    ) throws -> ProgressReport {
+        let activity = result.activity
+        let engineerID = enrollment.engineerID
+        let courseID = enrollment.courseID
+        if result.outcome == .passed, package.format == .cmi5, let mastery = activity.masteryThreshold, let score = result.score, score < mastery {
+            throw ServiceError(.invalidArgument, "cmi5: a pass needs a score of at least the masteryScore \(mastery); \(score) is below it")
+        }
+        var states = try tx.activityStates(enrollmentID: enrollment.id)
+        var state = states[activity.identifier] ?? ActivityState()
+        let wasSatisfied = CompletionRule.isSatisfied(activity, format: package.format, state: state)
+        state.apply(result.outcome, score: result.score)
+        let satisfied = CompletionRule.isSatisfied(activity, format: package.format, state: state)
+        try tx.recordProgress(
+            enrollmentID: enrollment.id, activity: activity.identifier, outcome: result.outcome, score: result.score,
+            durationSeconds: result.durationSeconds, at: result.at, source: source, statementID: statementID, state: state,
+            newlySatisfied: satisfied && !wasSatisfied
+        )
+        states[activity.identifier] = state
+        if let actor = auditActor {
             try tx.audit(AuditRecord(
                 actor: actor, action: "progress.record", subject: "engineer:\(engineerID)",
-                details: ["course": courseID, "activity": activityID, "outcome": outcome.rawValue, "score": score.map { String($0) } ?? "-"]
+                details: ["course": courseID, "activity": activity.identifier, "outcome": result.outcome.rawValue,
+                          "score": result.score.map { String($0) } ?? "-"]
             ))
-            let outstanding = CompletionRule.requiredActivities(package).filter { required in
-                !CompletionRule.isSatisfied(required, format: package.format, state: states[required.identifier] ?? ActivityState())
-            }.map(\.identifier)
-            var report = ProgressReport(
-                enrollment: enrollment, activity: activityID, state: state, satisfied: satisfied, outstanding: outstanding
-            )
-            guard outstanding.isEmpty, enrollment.status == .active else { return report }
-            try tx.completeEnrollment(enrollment.id, at: when)
-            report.enrollment.status = .completed
-            report.enrollment.endedAt = when
-            try tx.audit(AuditRecord(
-                actor: actor, action: "enrollment.complete", subject: "engineer:\(engineerID)",
-                details: ["course": courseID, "version": String(enrollment.version), "completed": when.formatted(.iso8601)]
-            ))
-            guard let hours = package.creditHours, let category = package.category else {
-                report.noAwardReason = "the course has no approved credit hours or category"
-                return report
-            }
-            let year = Calendar.utc.component(.year, from: when)
-            if let earlier = try tx.standingAwards(engineerID: engineerID, courseID: courseID)
-                .first(where: { Calendar.utc.component(.year, from: $0.awardedAt) == year }) {
-                report.noAwardReason = "credit for '\(courseID)' was already awarded in \(year) (award \(earlier.id)); re-taking a course earns once a year"
-                return report
-            }
-            let award = try tx.insertAward(engineerID: engineerID, courseID: courseID, enrollmentID: enrollment.id, hours: hours, category: category, at: when)
-            try tx.audit(AuditRecord(
-                actor: actor, action: "credit.award", subject: "engineer:\(engineerID)",
-                details: ["course": courseID, "hours": String(hours), "category": category.rawValue, "award": String(award.id)]
-            ))
-            report.award = award
+        }
+        let outstanding = CompletionRule.requiredActivities(package).filter { required in
+            !CompletionRule.isSatisfied(required, format: package.format, state: states[required.identifier] ?? ActivityState())
+        }.map(\.identifier)
+        var report = ProgressReport(
+            enrollment: enrollment, activity: activity.identifier, state: state, satisfied: satisfied, outstanding: outstanding
+        )
+        guard outstanding.isEmpty, enrollment.status == .active else { return report }
+        let when = result.at
+        let actor = auditActor ?? statementID.map { "xapi:\($0)" } ?? engineerID
+        try tx.completeEnrollment(enrollment.id, at: when)
+        report.enrollment.status = .completed
+        report.enrollment.endedAt = when
+        try tx.audit(AuditRecord(
+            actor: actor, action: "enrollment.complete", subject: "engineer:\(engineerID)",
+            details: ["course": courseID, "version": String(enrollment.version), "completed": when.formatted(.iso8601)]
+        ))
+        guard let hours = package.creditHours, let category = package.category else {
+            report.noAwardReason = "the course has no approved credit hours or category"
             return report
         }
+        let year = Calendar.utc.component(.year, from: when)
+        if let earlier = try tx.standingAwards(engineerID: engineerID, courseID: courseID)
+            .first(where: { Calendar.utc.component(.year, from: $0.awardedAt) == year }) {
+            report.noAwardReason = "credit for '\(courseID)' was already awarded in \(year) (award \(earlier.id)); re-taking a course earns once a year"
+            return report
+        }
+        let award = try tx.insertAward(engineerID: engineerID, courseID: courseID, enrollmentID: enrollment.id, hours: hours, category: category, at: when)
+        try tx.audit(AuditRecord(
+            actor: actor, action: "credit.award", subject: "engineer:\(engineerID)",
+            details: ["course": courseID, "hours": String(hours), "category": category.rawValue, "award": String(award.id)]
+        ))
+        report.award = award
+        return report
+    }
+
+    /// Re-folds an enrollment's state from the events that still count (after a voiding). If the
+    /// course is no longer complete, the enrollment reopens and its award is revoked, visibly.
+    /// Returns the revoked award, if any.
+    static func refold(enrollmentID: Int64, reason: String, actor: String, _ tx: StoreTransaction) throws -> CreditAward? {
+        guard let enrollment = try tx.enrollment(id: enrollmentID), let submission = try tx.submission(enrollment.submissionID) else {
+            return nil
+        }
+        let package = submission.package
+        let activities = Dictionary(package.activities.flattened.map { ($0.identifier, $0) }, uniquingKeysWith: { first, _ in first })
+        var states: [String: (state: ActivityState, satisfiedAt: Date?)] = [:]
+        for event in try tx.countingEvents(enrollmentID: enrollmentID) {
+            guard let activity = activities[event.activity] else { continue }
+            var entry = states[event.activity] ?? (ActivityState(), nil)
+            entry.state.apply(event.outcome, score: event.score)
+            if entry.satisfiedAt == nil, CompletionRule.isSatisfied(activity, format: package.format, state: entry.state) {
+                entry.satisfiedAt = event.at
+            }
+            states[event.activity] = entry
+        }
+        try tx.replaceActivityStates(enrollmentID: enrollmentID, states)
+        let complete = CompletionRule.requiredActivities(package).allSatisfy { states[$0.identifier]?.satisfiedAt != nil }
+        guard enrollment.status == .completed, !complete else { return nil }
+        try tx.reopenEnrollment(enrollmentID)
+        let revoked = try tx.revokeAward(enrollmentID: enrollmentID, reason: reason)
+        try tx.audit(AuditRecord(
+            actor: actor, action: revoked == nil ? "enrollment.reopen" : "credit.revoke", subject: "engineer:\(enrollment.engineerID)",
+            reason: reason, details: ["course": enrollment.courseID, "award": revoked.map { String($0.id) } ?? "-"]
+        ))
+        return revoked
     }
 
     /// The engineer's credit awards, oldest first (revoked ones included, marked).

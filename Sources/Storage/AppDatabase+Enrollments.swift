@@ -69,3 +69,13 @@ extension AppDatabase {
         )
     }
 }
+
+extension StoreTransaction {
+    /// The engineer's enrollments that are not withdrawn, newest first.
+    public func currentEnrollments(engineerID: String) throws -> [Enrollment] {
+        try Row.fetchAll(
+            db, sql: AppDatabase.enrollmentSelect + " WHERE e.engineer_id = ? AND e.status <> 'withdrawn' ORDER BY e.id DESC",
+            arguments: [engineerID]
+        ).map(AppDatabase.enrollment(from:))
+    }
+}

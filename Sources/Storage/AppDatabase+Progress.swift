@@ -17,23 +17,21 @@ extension StoreTransaction {
     /// Records one result and the activity's new state (`satisfied` stamps the time it became done).
     public func recordProgress(
         enrollmentID: Int64, activity: String, outcome: ProgressOutcome, score: Double?, durationSeconds: Int?,
-        at date: Date, source: String, state: ActivityState, newlySatisfied: Bool
+        at date: Date, source: String, statementID: String? = nil, state: ActivityState, newlySatisfied: Bool
     ) throws {
-        try db.execute(
-            sql: "INSERT INTO progress_event (enrollment_id, activity_identifier, outcome, score, duration_seconds, at, source) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            arguments: [enrollmentID, activity, outcome.rawValue, score, durationSeconds, date.iso8601, source]
-        )
-        try db.execute(
+        try db.cachedStatement(
+            sql: "INSERT INTO progress_event (enrollment_id, activity_identifier, outcome, score, duration_seconds, at, source, statement_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        ).execute(arguments: [enrollmentID, activity, outcome.rawValue, score, durationSeconds, date.iso8601, source, statementID])
+        try db.cachedStatement(
             sql: """
                 INSERT INTO activity_progress (enrollment_id, activity_identifier, completed, passed, best_score, satisfied_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (enrollment_id, activity_identifier) DO UPDATE SET completed = excluded.completed,
                     passed = excluded.passed, best_score = excluded.best_score,
                     satisfied_at = coalesce(activity_progress.satisfied_at, excluded.satisfied_at), updated_at = excluded.updated_at
-                """,
-            arguments: [enrollmentID, activity, state.completed, state.passed, state.bestScore,
-                        newlySatisfied ? date.iso8601 : nil, now.iso8601]
-        )
+                """
+        ).execute(arguments: [enrollmentID, activity, state.completed, state.passed, state.bestScore,
+                              newlySatisfied ? date.iso8601 : nil, now.iso8601])
     }
 
     /// The engineer's awards for the course that still stand.

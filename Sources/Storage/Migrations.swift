@@ -239,7 +239,7 @@ extension AppDatabase {
                     id INTEGER PRIMARY KEY AUTOINCREMENT,
                     engineer_id TEXT NOT NULL REFERENCES engineer(id),
                     course_id TEXT NOT NULL REFERENCES course(id),
-                    enrollment_id INTEGER NOT NULL UNIQUE REFERENCES enrollment(id),
+                    enrollment_id INTEGER NOT NULL REFERENCES enrollment(id),
                     hours REAL NOT NULL,
                     category TEXT NOT NULL CHECK (category IN ('professional','public')),
                     awarded_at TEXT NOT NULL,
@@ -247,6 +247,29 @@ extension AppDatabase {
                     revoked_reason TEXT
                 ) STRICT;
                 CREATE INDEX credit_award_engineer ON credit_award(engineer_id, awarded_at);
+                -- One standing award per enrollment; a revoked one stays beside a later one.
+                CREATE UNIQUE INDEX credit_award_standing ON credit_award(enrollment_id) WHERE revoked_at IS NULL;
+                """)
+        }
+        migrator.registerMigration("v4-xapi-statements") { db in
+            try db.execute(sql: """
+                -- xAPI statements as received (evidence), with `stored` set by the platform.
+                CREATE TABLE xapi_statement (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    signature TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    stored TEXT NOT NULL,
+                    verb TEXT NOT NULL,
+                    engineer_id TEXT REFERENCES engineer(id),
+                    enrollment_id INTEGER REFERENCES enrollment(id),
+                    activity_identifier TEXT,
+                    voids TEXT,
+                    voided_by TEXT
+                ) STRICT;
+
+                ALTER TABLE progress_event ADD COLUMN statement_id TEXT REFERENCES xapi_statement(id);
+                ALTER TABLE progress_event ADD COLUMN voided_at TEXT;
+                CREATE INDEX progress_event_statement ON progress_event(statement_id) WHERE statement_id IS NOT NULL;
                 """)
         }
         return migrator

@@ -1,0 +1,290 @@
+import Catalog
+import Domain
+import Foundation
+import Storage
+
+/// The activity IRIs the platform assigns: `https://learning.ecba.org.cn/xapi/activities/` +
+/// society / course identifier / activity identifier, each percent-encoded. Content may also
+/// use the package's own activity ids when they are IRIs (e.g. cmi5 AU ids).
+public enum ActivityIRI {
+    public static let prefix = "https://learning.ecba.org.cn/xapi/activities/"
+
+    public static func make(courseID: String, activity: String) -> String {
+        let parts = courseID.split(separator: "/", maxSplits: 1).map(String.init) + [activity]
+        return prefix + parts.map(encode).joined(separator: "/")
+    }
+
+    /// The course id and activity identifier of a platform IRI, or nil for any other IRI.
+    public static func parse(_ iri: String) -> (courseID: String, activity: String)? {
+        guard iri.hasPrefix(prefix) else { return nil }
+        let parts = iri.dropFirst(prefix.count).split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 3, let society = parts[0].removingPercentEncoding, let course = parts[1].removingPercentEncoding,
+              let activity = parts[2].removingPercentEncoding, !society.isEmpty, !course.isEmpty, !activity.isEmpty else { return nil }
+        return ("\(society)/\(course)", activity)
+    }
+
+    private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+    private static func encode(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
+    }
+}
+
+/// How statements' actors are matched to engineers.
+public struct ActorMapping: Sendable {
+    /// `account.homePage` of accounts whose `name` is a platform engineer id.
+    public var accountHomePage: String
+
+    public static let defaultHomePage = "https://learning.ecba.org.cn"
+
+    public init(accountHomePage: String = ActorMapping.defaultHomePage) {
+        self.accountHomePage = accountHomePage
+    }
+}
+
+/// One statement the store reported instead of storing (or, for a conflict, instead of replacing).
+public struct StatementProblem: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable {
+        /// The id is stored with different content (xAPI: 409 Conflict).
+        case conflict
+        case unknownActor = "unknown-actor"
+        case unknownActivity = "unknown-activity"
+        /// A voiding statement names a statement the store does not have.
+        case unknownStatement = "unknown-statement"
+        /// A voiding statement names another voiding statement.
+        case invalidVoid = "invalid-void"
+        /// A cmi5 pass below the AU's masteryScore.
+        case belowMastery = "below-mastery"
+    }
+
+    /// 1-based position in the batch.
+    public var index: Int
+    public var id: String
+    public var kind: Kind
+    public var message: String
+}
+
+/// What importing a batch of statements did.
+public struct StatementImport: Codable, Sendable {
+    public var received: Int
+    public var stored: Int
+    /// Same id, same content: nothing changed.
+    public var unchanged: Int
+    /// Ids of statements voided by this batch.
+    public var voided: [String]
+    /// Courses this batch completed.
+    public var awards: [CreditAward]
+    /// Awards taken back because the statements that earned them were voided.
+    public var revoked: [CreditAward]
+    public var problems: [StatementProblem]
+}
+
+/// The xAPI 1.0.3 statement store for course content: the store rules of xAPI-Communication.md,
+/// and progress from `completed`, `passed` and `failed` statements.
+///
+/// - A batch (a JSON array, one statement, or one per line) is checked first: invalid JSON, an
+///   invalid statement or two statements with one id refuse the whole batch; nothing is stored.
+/// - A stored id with the same content (ignoring `stored`, `authority`, `version` and how the
+///   timestamp is written) is a no-op; with different content, a conflict reported for it.
+/// - Statements are kept as received with `stored` set by the platform: they are evidence.
+/// - A `voided` statement stops its target counting: the enrollment's progress is re-folded from
+///   what still counts, and an award the target earned is revoked, visibly.
+/// - Statements for unknown engineers or activities are reported, not stored.
+/// All of a batch is one transaction.
+public struct StatementService: Sendable {
+    let database: AppDatabase
+    let clock: @Sendable () -> Date
+
+    public init(database: AppDatabase, clock: @escaping @Sendable () -> Date = Date.init) {
+        self.database = database
+        self.clock = clock
+    }
+
+    /// A statement checked and reduced, ready for the store.
+    struct Prepared: Sendable {
+        var id: String
+        var verb: String
+        var actor: XAPIStatement.Actor
+        var objectID: String
+        var registration: UUID?
+        var score: Double?
+        var durationSeconds: Int?
+        var timestamp: Date?
+        var signature: String
+        var body: String
+    }
+
+    public func importStatements(_ data: Data, mapping: ActorMapping = ActorMapping(), actor: String) throws(ServiceError) -> StatementImport {
+        let now = clock()
+        let values: [Any]
+        do { values = try XAPIStatement.parseBatch(data) } catch {
+            throw ServiceError(.invalidArgument, "\(error.message); nothing was stored")
+        }
+        var prepared: [Prepared] = []
+        prepared.reserveCapacity(values.count)
+        var seen = Set<String>()
+        for (index, value) in values.enumerated() {
+            let statement: XAPIStatement
+            do { statement = try XAPIStatement(value) } catch {
+                throw ServiceError(.invalidArgument, "statement \(index + 1): \(error.message); the batch is refused, nothing was stored")
+            }
+            guard seen.insert(statement.id).inserted else {
+                throw ServiceError(.invalidArgument, "statement \(index + 1): id \(statement.id) appears twice in the batch; the batch is refused, nothing was stored")
+            }
+            prepared.append(Prepared(
+                id: statement.id, verb: statement.verb, actor: statement.actor, objectID: statement.objectID,
+                registration: statement.registration, score: statement.score, durationSeconds: statement.durationSeconds,
+                timestamp: statement.timestamp, signature: statement.signature, body: statement.body(stored: now)
+            ))
+        }
+        let batch = prepared
+        return try database.perform(at: now) { tx in
+            var store = Store(tx: tx, mapping: mapping)
+            var result = StatementImport(received: batch.count, stored: 0, unchanged: 0, voided: [], awards: [], revoked: [], problems: [])
+            for (index, statement) in batch.enumerated() {
+                try store.take(statement, index: index + 1, into: &result)
+            }
+            try tx.audit(AuditRecord(
+                actor: actor, action: "xapi.import", subject: "xapi:batch",
+                details: ["received": String(result.received), "stored": String(result.stored), "unchanged": String(result.unchanged),
+                          "voided": String(result.voided.count), "problems": String(result.problems.count),
+                          "awards": String(result.awards.count), "revoked": String(result.revoked.count)]
+            ))
+            return result
+        }
+    }
+
+    /// The per-batch state of the store: caches of what statements keep naming.
+    struct Store {
+        let tx: StoreTransaction
+        let mapping: ActorMapping
+        var engineers: [XAPIStatement.Actor: String?] = [:]
+        var packages: [Int64: CoursePackage] = [:]
+
+        init(tx: StoreTransaction, mapping: ActorMapping) {
+            self.tx = tx
+            self.mapping = mapping
+        }
+
+        mutating func take(_ statement: Prepared, index: Int, into result: inout StatementImport) throws {
+            func problem(_ kind: StatementProblem.Kind, _ message: String) {
+                result.problems.append(StatementProblem(index: index, id: statement.id, kind: kind, message: message))
+            }
+            if let existing = try tx.statement(statement.id) {
+                if existing.signature == statement.signature {
+                    result.unchanged += 1
+                } else {
+                    problem(.conflict, "statement \(statement.id) is already stored with different content")
+                }
+                return
+            }
+            if statement.verb == XAPIStatement.voided {
+                guard let target = try tx.statement(statement.objectID) else {
+                    problem(.unknownStatement, "voids statement \(statement.objectID), which is not stored")
+                    return
+                }
+                guard target.verb != XAPIStatement.voided else {
+                    problem(.invalidVoid, "statement \(target.id) is itself a voiding statement and cannot be voided")
+                    return
+                }
+                let engineer = try engineerID(statement.actor)
+                try tx.insertStatement(
+                    id: statement.id, signature: statement.signature, body: statement.body, verb: statement.verb,
+                    engineerID: engineer, enrollmentID: nil, activity: nil, voids: target.id
+                )
+                result.stored += 1
+                guard target.voidedBy == nil else { return }
+                try tx.voidStatement(target.id, by: statement.id)
+                result.voided.append(target.id)
+                if let enrollmentID = target.enrollmentID,
+                   let revoked = try ProgressService.refold(
+                       enrollmentID: enrollmentID, reason: "statement \(target.id) was voided by \(statement.id)",
+                       actor: "xapi:\(statement.id)", tx
+                   ) {
+                    result.revoked.append(revoked)
+                }
+                return
+            }
+            guard let engineer = try engineerID(statement.actor) else {
+                problem(.unknownActor, "no engineer matches the actor (\(Self.describe(statement.actor)))")
+                return
+            }
+            guard let (enrollment, package, activity) = try resolve(statement, engineerID: engineer) else {
+                problem(.unknownActivity, "'\(statement.objectID)' is not an activity of a course '\(engineer)' is enrolled in"
+                        + (statement.registration.map { " (registration \($0.uuidString.lowercased()))" } ?? ""))
+                return
+            }
+            let outcome = XAPIStatement.outcomes[statement.verb]
+            if outcome == .passed, package.format == .cmi5, let mastery = activity.masteryThreshold, (statement.score ?? -1) < mastery {
+                problem(.belowMastery, "cmi5: 'passed' needs result.score.scaled of at least the masteryScore \(mastery)")
+                return
+            }
+            try tx.insertStatement(
+                id: statement.id, signature: statement.signature, body: statement.body, verb: statement.verb,
+                engineerID: engineer, enrollmentID: enrollment.id, activity: activity.identifier, voids: nil
+            )
+            result.stored += 1
+            guard let outcome else { return }
+            let report = try ProgressService.apply(
+                ProgressService.ProgressResult(
+                    activity: activity, outcome: outcome, score: statement.score, durationSeconds: statement.durationSeconds,
+                    at: statement.timestamp ?? tx.now
+                ),
+                enrollment: enrollment, package: package, source: "xapi", statementID: statement.id, auditActor: nil, tx
+            )
+            if let award = report.award { result.awards.append(award) }
+        }
+
+        mutating func engineerID(_ actor: XAPIStatement.Actor) throws -> String? {
+            if let cached = engineers[actor] { return cached }
+            var found: String?
+            switch actor {
+            case .mbox(let email): found = try tx.engineer(email: email)?.id
+            case .account(let home, let name): found = home == mapping.accountHomePage ? try tx.engineer(name)?.id : nil
+            case .other: found = nil
+            }
+            engineers[actor] = found
+            return found
+        }
+
+        mutating func package(_ submissionID: Int64) throws -> CoursePackage? {
+            if let cached = packages[submissionID] { return cached }
+            let package = try tx.submission(submissionID)?.package
+            packages[submissionID] = package
+            return package
+        }
+
+        /// The enrollment, package and activity a statement is about: by registration when it
+        /// has one, else by the course in a platform IRI, else by the package's own activity id.
+        mutating func resolve(_ statement: Prepared, engineerID: String) throws -> (Enrollment, CoursePackage, Activity)? {
+            let platform = ActivityIRI.parse(statement.objectID)
+            var candidates: [Enrollment] = []
+            if let registration = statement.registration {
+                guard let enrollment = try tx.enrollment(registration: registration), enrollment.engineerID == engineerID,
+                      enrollment.status != .withdrawn else { return nil }
+                candidates = [enrollment]
+            } else if let platform {
+                candidates = try tx.currentEnrollment(engineerID: engineerID, courseID: platform.courseID).map { [$0] } ?? []
+            } else {
+                candidates = try tx.currentEnrollments(engineerID: engineerID)
+            }
+            for enrollment in candidates {
+                if let platform, platform.courseID != enrollment.courseID { continue }
+                guard let package = try package(enrollment.submissionID) else { continue }
+                let wanted = platform?.activity ?? statement.objectID
+                if let activity = package.activities.flattened.first(where: { $0.identifier == wanted && $0.isLaunchable }) {
+                    return (enrollment, package, activity)
+                }
+            }
+            return nil
+        }
+
+        static func describe(_ actor: XAPIStatement.Actor) -> String {
+            switch actor {
+            case .mbox(let email): "mbox mailto:\(email)"
+            case .account(let home, let name): "account \(name) at \(home)"
+            case .other(let kind): "\(kind), which the platform does not map"
+            }
+        }
+    }
+}

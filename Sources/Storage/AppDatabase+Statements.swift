@@ -1,0 +1,112 @@
+import Domain
+import Foundation
+import GRDB
+
+/// A stored xAPI statement's bookkeeping (the body itself is only read back as evidence).
+public struct StoredStatement: Sendable, Equatable {
+    public var id: String
+    public var signature: String
+    public var verb: String
+    public var enrollmentID: Int64?
+    public var voids: String?
+    public var voidedBy: String?
+}
+
+/// A progress event still counting (not voided), for re-folding an enrollment's state.
+public struct CountingEvent: Sendable {
+    public var activity: String
+    public var outcome: ProgressOutcome
+    public var score: Double?
+    public var at: Date
+}
+
+extension StoreTransaction {
+    public func statement(_ id: String) throws -> StoredStatement? {
+        try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT id, signature, verb, enrollment_id, voids, voided_by FROM xapi_statement WHERE id = ?"),
+            arguments: [id]
+        ).map { StoredStatement(id: $0["id"], signature: $0["signature"], verb: $0["verb"], enrollmentID: $0["enrollment_id"], voids: $0["voids"], voidedBy: $0["voided_by"]) }
+    }
+
+    public func insertStatement(
+        id: String, signature: String, body: String, verb: String, engineerID: String?, enrollmentID: Int64?, activity: String?, voids: String?
+    ) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO xapi_statement (id, signature, body, stored, verb, engineer_id, enrollment_id, activity_identifier, voids)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [id, signature, body, now.iso8601, verb, engineerID, enrollmentID, activity, voids])
+    }
+
+    /// Marks a statement voided and its progress events as no longer counting.
+    public func voidStatement(_ id: String, by voiding: String) throws {
+        try db.execute(sql: "UPDATE xapi_statement SET voided_by = ? WHERE id = ?", arguments: [voiding, id])
+        try db.execute(sql: "UPDATE progress_event SET voided_at = ? WHERE statement_id = ?", arguments: [now.iso8601, id])
+    }
+
+    /// The enrollment an xAPI `context.registration` names.
+    public func enrollment(registration: UUID) throws -> Enrollment? {
+        try Row.fetchOne(
+            db.cachedStatement(sql: AppDatabase.enrollmentSelect + " WHERE e.registration = ?"), arguments: [registration.uuidString.lowercased()]
+        ).map(AppDatabase.enrollment(from:))
+    }
+
+    public func enrollment(id: Int64) throws -> Enrollment? {
+        try Row.fetchOne(db, sql: AppDatabase.enrollmentSelect + " WHERE e.id = ?", arguments: [id]).map(AppDatabase.enrollment(from:))
+    }
+
+    /// The enrollment's progress events that still count, in the order they happened.
+    public func countingEvents(enrollmentID: Int64) throws -> [CountingEvent] {
+        try Row.fetchAll(
+            db, sql: "SELECT activity_identifier, outcome, score, at FROM progress_event WHERE enrollment_id = ? AND voided_at IS NULL ORDER BY at, id",
+            arguments: [enrollmentID]
+        ).compactMap { row in
+            guard let outcome = ProgressOutcome(rawValue: row["outcome"]), let at = Date(iso8601: row["at"]) else { return nil }
+            return CountingEvent(activity: row["activity_identifier"], outcome: outcome, score: row["score"], at: at)
+        }
+    }
+
+    /// Replaces the enrollment's folded activity states (after a voiding).
+    public func replaceActivityStates(enrollmentID: Int64, _ states: [String: (state: ActivityState, satisfiedAt: Date?)]) throws {
+        try db.execute(sql: "DELETE FROM activity_progress WHERE enrollment_id = ?", arguments: [enrollmentID])
+        for (activity, entry) in states {
+            try db.execute(
+                sql: """
+                    INSERT INTO activity_progress (enrollment_id, activity_identifier, completed, passed, best_score, satisfied_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [enrollmentID, activity, entry.state.completed, entry.state.passed, entry.state.bestScore,
+                            entry.satisfiedAt?.iso8601, now.iso8601]
+            )
+        }
+    }
+
+    /// Takes back the enrollment's standing award, visibly (revoked, with the reason); returns it.
+    public func revokeAward(enrollmentID: Int64, reason: String) throws -> CreditAward? {
+        guard let row = try Row.fetchOne(
+            db, sql: "SELECT * FROM credit_award WHERE enrollment_id = ? AND revoked_at IS NULL", arguments: [enrollmentID]
+        ) else { return nil }
+        var award = try AppDatabase.award(from: row)
+        try db.execute(sql: "UPDATE credit_award SET revoked_at = ?, revoked_reason = ? WHERE id = ?", arguments: [now.iso8601, reason, award.id])
+        award.revokedAt = now
+        award.revokedReason = reason
+        return award
+    }
+
+    /// Puts a completed enrollment back to active (its completion no longer holds).
+    public func reopenEnrollment(_ id: Int64) throws {
+        try db.execute(sql: "UPDATE enrollment SET status = 'active', ended_at = NULL WHERE id = ? AND status = 'completed'", arguments: [id])
+    }
+}
+
+extension AppDatabase {
+    /// A stored statement as received, with `stored` added: the evidence.
+    public func statementBody(_ id: String) throws(StorageError) -> String? {
+        try read("reading statement \(id)") { db in
+            try String.fetchOne(db, sql: "SELECT body FROM xapi_statement WHERE id = ?", arguments: [id])
+        }
+    }
+
+    public func statementCount() throws(StorageError) -> Int {
+        try read("counting statements") { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM xapi_statement") ?? 0 }
+    }
+}

@@ -1,0 +1,160 @@
+import Catalog
+import Domain
+import Enrollment
+import Foundation
+import Storage
+import Testing
+
+@Suite("xAPI statements: the store rules and progress")
+struct StatementTests {
+    let world: CatalogWorld
+    let statements: StatementService
+    let progress: ProgressService
+    let registration: UUID
+    let cmi5Registration: UUID
+
+    static let au = "https://example.org/cmi5/au/safety-quiz"
+
+    init() throws {
+        world = try CatalogWorld()
+        try world.appoint(3)
+        statements = StatementService(database: world.store.database, clock: world.clock.now)
+        progress = ProgressService(database: world.store.database, clock: world.clock.now)
+        let engineers = EngineerService(database: world.store.database, clock: world.clock.now)
+        let enrollments = EnrollmentService(database: world.store.database, clock: world.clock.now)
+        _ = try engineers.add(id: "zhang", name: "张三", email: "zhang@example.cn", actor: "t")
+        _ = try engineers.add(id: "li", name: "李四", actor: "t")
+        try world.publish(samplePackage(
+            "ethics", titles: [LocalizedText(language: "zh", value: "工程伦理")], hours: 8, category: .public,
+            activities: [
+                Activity(identifier: "l1", title: "第一讲", kind: .webcontent, launchURL: "l1.html"),
+                Activity(identifier: "quiz", title: "测验", kind: .assessment, launchURL: "q.html", masteryThreshold: 0.8),
+            ]
+        ))
+        try world.publish(samplePackage(
+            "cmi5course", titles: [LocalizedText(language: "en", value: "Safety quiz")], hours: 2, format: .cmi5,
+            activities: [Activity(identifier: Self.au, title: "Quiz", kind: .au, launchURL: "quiz.html", masteryThreshold: 0.7, moveOn: "Passed")]
+        ))
+        registration = try enrollments.enroll(engineerID: "zhang", courseID: "cces/ethics", actor: "t").enrollment.registration
+        cmi5Registration = try enrollments.enroll(engineerID: "li", courseID: "cces/cmi5course", actor: "t").enrollment.registration
+    }
+
+    static func statement(
+        _ id: String = UUID().uuidString, actor: String = #"{"mbox":"mailto:zhang@example.cn"}"#, verb: String,
+        object: String, score: Double? = nil, registration: UUID? = nil, timestamp: String = "2026-03-01T08:00:00Z"
+    ) -> String {
+        var result = score.map { #","result":{"score":{"scaled":\#($0)},"duration":"PT20M"}"# } ?? ""
+        if let registration { result += #","context":{"registration":"\#(registration.uuidString)"}"# }
+        return #"{"id":"\#(id)","actor":\#(actor),"verb":{"id":"http://adlnet.gov/expapi/verbs/\#(verb)"},"object":{"id":"\#(object)"}\#(result),"timestamp":"\#(timestamp)"}"#
+    }
+
+    func run(_ lines: [String], asArray: Bool = true) throws(ServiceError) -> StatementImport {
+        let text = asArray ? "[" + lines.joined(separator: ",") + "]" : lines.joined(separator: "\n")
+        return try statements.importStatements(Data(text.utf8), actor: "test")
+    }
+
+    var l1: String { ActivityIRI.make(courseID: "cces/ethics", activity: "l1") }
+    var quiz: String { ActivityIRI.make(courseID: "cces/ethics", activity: "quiz") }
+
+    @Test("completed and passed statements complete the course and award its hours at the statement's time")
+    func progressFromStatements() throws {
+        let result = try run([
+            Self.statement(verb: "experienced", object: l1),
+            Self.statement(verb: "completed", object: l1),
+            Self.statement(verb: "passed", object: quiz, score: 0.9, registration: registration, timestamp: "2026-03-02T09:30:00+08:00"),
+        ])
+        #expect(result.stored == 3 && result.problems.isEmpty)
+        let award = try #require(result.awards.first)
+        #expect(award.hours == 8 && award.awardedAt == Date(timeIntervalSince1970: 1_772_415_000))
+        #expect(try progress.awards(engineerID: "zhang").map(\.courseID) == ["cces/ethics"])
+    }
+
+    @Test("the same id with the same content is a no-op, however the timestamp is written; different content is a conflict")
+    func idempotency() throws {
+        let id = UUID().uuidString
+        let first = try run([Self.statement(id, verb: "completed", object: l1, timestamp: "2026-03-01T08:00:00Z")])
+        #expect(first.stored == 1)
+        let same = try run([Self.statement(id.lowercased(), verb: "completed", object: l1, timestamp: "2026-03-01T16:00:00.000+08:00")])
+        #expect(same.stored == 0 && same.unchanged == 1 && same.problems.isEmpty)
+        let other = UUID().uuidString
+        let changed = try run([
+            Self.statement(id, verb: "failed", object: l1),
+            Self.statement(other, verb: "completed", object: quiz),
+        ])
+        #expect(changed.problems.map(\.kind) == [.conflict] && changed.problems[0].index == 1)
+        #expect(changed.stored == 1)
+        let body = try #require(try world.store.database.statementBody(id.lowercased()))
+        #expect(body.contains("\"stored\"") && body.contains("completed"))
+    }
+
+    @Test("a batch with duplicate ids, an invalid statement or bad JSON is refused as a whole")
+    func refusedBatches() throws {
+        let id = UUID().uuidString
+        let cases = [
+            "[" + Self.statement(id, verb: "completed", object: l1) + "," + Self.statement(id, verb: "completed", object: quiz) + "]",
+            "[" + Self.statement(verb: "completed", object: l1) + #",{"verb":{"id":"x"},"object":{"id":"y"}}]"#,
+            "[" + Self.statement(actor: #"{"mbox":"mailto:a@b.c","account":{"homePage":"h","name":"n"}}"#, verb: "completed", object: l1) + "]",
+            "[{\"broken\": ",
+        ]
+        for text in cases {
+            #expect(throws: ServiceError.self) { try statements.importStatements(Data(text.utf8), actor: "t") }
+        }
+        #expect(try world.store.database.statementCount() == 0)
+    }
+
+    @Test("voiding the statement that completed a course takes the award back, visibly")
+    func voiding() throws {
+        let passID = UUID().uuidString
+        let done = try run([
+            Self.statement(verb: "completed", object: l1),
+            Self.statement(passID, verb: "passed", object: quiz, score: 0.95),
+        ])
+        #expect(done.awards.count == 1)
+        let voidID = UUID().uuidString
+        let voiding = #"{"id":"\#(voidID)","actor":{"mbox":"mailto:zhang@example.cn"},"verb":{"id":"http://adlnet.gov/expapi/verbs/voided"},"object":{"objectType":"StatementRef","id":"\#(passID)"}}"#
+        let result = try run([voiding])
+        #expect(result.voided == [passID.lowercased()])
+        let revoked = try #require(result.revoked.first)
+        #expect(revoked.revokedReason?.contains(passID.lowercased()) == true)
+        let awards = try progress.awards(engineerID: "zhang")
+        #expect(awards.count == 1 && awards[0].revokedAt != nil)
+        // Voiding a voiding statement, or an unknown one, is reported.
+        let again = #"{"actor":{"mbox":"mailto:zhang@example.cn"},"verb":{"id":"http://adlnet.gov/expapi/verbs/voided"},"object":{"objectType":"StatementRef","id":"\#(voidID)"}}"#
+        let unknown = #"{"actor":{"mbox":"mailto:zhang@example.cn"},"verb":{"id":"http://adlnet.gov/expapi/verbs/voided"},"object":{"objectType":"StatementRef","id":"\#(UUID().uuidString)"}}"#
+        #expect(try run([again, unknown]).problems.map(\.kind) == [.invalidVoid, .unknownStatement])
+        // Passing again completes the course again and earns again (the first award was revoked).
+        let repass = try run([Self.statement(verb: "passed", object: quiz, score: 0.9)])
+        #expect(repass.awards.count == 1)
+    }
+
+    @Test("unknown engineers and activities are reported, not stored; accounts map by homePage")
+    func mapping() throws {
+        let result = try run([
+            Self.statement(actor: #"{"mbox":"mailto:nobody@example.cn"}"#, verb: "completed", object: l1),
+            Self.statement(verb: "completed", object: ActivityIRI.make(courseID: "cces/ethics", activity: "nope")),
+            Self.statement(verb: "completed", object: "https://example.org/elsewhere"),
+            Self.statement(actor: #"{"account":{"homePage":"https://learning.ecba.org.cn","name":"zhang"}}"#, verb: "completed", object: l1),
+            Self.statement(actor: #"{"account":{"homePage":"https://other.example","name":"zhang"}}"#, verb: "completed", object: l1),
+        ], asArray: false)
+        #expect(result.problems.map(\.kind) == [.unknownActor, .unknownActivity, .unknownActivity, .unknownActor])
+        #expect(result.problems.map(\.index) == [1, 2, 3, 5])
+        #expect(result.stored == 1)
+        let mapped = try statements.importStatements(
+            Data(Self.statement(actor: #"{"account":{"homePage":"https://other.example","name":"zhang"}}"#, verb: "completed", object: l1).utf8),
+            mapping: ActorMapping(accountHomePage: "https://other.example"), actor: "t"
+        )
+        #expect(mapped.stored == 1)
+    }
+
+    @Test("cmi5: AU ids are accepted as objects; a pass below masteryScore is reported")
+    func cmi5() throws {
+        let li = #"{"account":{"homePage":"https://learning.ecba.org.cn","name":"li"}}"#
+        let low = try run([Self.statement(actor: li, verb: "passed", object: Self.au, score: 0.6, registration: cmi5Registration)])
+        #expect(low.problems.map(\.kind) == [.belowMastery] && low.stored == 0)
+        let good = try run([Self.statement(actor: li, verb: "passed", object: Self.au, score: 0.7, registration: cmi5Registration)])
+        #expect(good.stored == 1 && good.awards.first?.hours == 2)
+        // A registration that belongs to someone else does not resolve.
+        let wrong = try run([Self.statement(verb: "completed", object: l1, registration: cmi5Registration)])
+        #expect(wrong.problems.map(\.kind) == [.unknownActivity])
+    }
+}
