@@ -21,7 +21,9 @@ struct ImportServiceTests {
 
     @Test("the schema is migrated, in WAL mode")
     func schema() throws {
-        #expect(try store.database.appliedMigrations() == ["v1-societies-and-submissions", "v2-committee-catalog-audit", "v3-engineers-and-enrollments"])
+        #expect(try store.database.appliedMigrations() == [
+            "v1-societies-and-submissions", "v2-committee-catalog-audit", "v3-engineers-and-enrollments", "v4-xapi-statements",
+        ])
         #expect(try store.database.journalMode() == "wal")
     }
 
