@@ -27,6 +27,8 @@ public struct ECBA: ParsableCommand {
             EnrollCommand.self,
             WithdrawCommand.self,
             ProgressCommand.self,
+            PolicyCommand.self,
+            CreditsCommand.self,
         ]
     )
 

@@ -45,7 +45,8 @@ enum Rendering {
     }
 
     static func hours(_ value: Double) -> String {
-        value == value.rounded() ? String(Int(value)) : String(value)
+        let rounded = (value * 100).rounded() / 100
+        return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
     }
 
     static func activityLines(_ activities: [Activity], depth: Int) -> [String] {

@@ -272,6 +272,17 @@ extension AppDatabase {
                 CREATE INDEX progress_event_statement ON progress_event(statement_id) WHERE statement_id IS NOT NULL;
                 """)
         }
+        migrator.registerMigration("v5-credit-policies") { db in
+            try db.execute(sql: """
+                -- Policies added with 'ecba policy add' (the shipped ones live in the binary).
+                CREATE TABLE credit_policy (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    body TEXT NOT NULL,
+                    added_at TEXT NOT NULL
+                ) STRICT;
+                ALTER TABLE society ADD COLUMN policy_name TEXT;
+                """)
+        }
         return migrator
     }()
 }

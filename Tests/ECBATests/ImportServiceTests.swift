@@ -22,7 +22,7 @@ struct ImportServiceTests {
     @Test("the schema is migrated, in WAL mode")
     func schema() throws {
         #expect(try store.database.appliedMigrations() == [
-            "v1-societies-and-submissions", "v2-committee-catalog-audit", "v3-engineers-and-enrollments", "v4-xapi-statements",
+            "v1-societies-and-submissions", "v2-committee-catalog-audit", "v3-engineers-and-enrollments", "v4-xapi-statements", "v5-credit-policies",
         ])
         #expect(try store.database.journalMode() == "wal")
     }

@@ -1,0 +1,172 @@
+import Foundation
+
+/// One standing award as a policy sees it.
+public struct CreditItem: Codable, Sendable, Equatable {
+    public var awardID: Int64
+    public var courseID: String
+    public var title: String
+    public var hours: Double
+    /// The unit of `hours`; the platform awards 学时.
+    public var unit: String
+    public var subject: SubjectCategory
+    public var keywords: [String]
+    /// When the activity ended (the course was completed).
+    public var completedAt: Date
+
+    public init(awardID: Int64, courseID: String, title: String, hours: Double, unit: String = "学时", subject: SubjectCategory, keywords: [String], completedAt: Date) {
+        self.awardID = awardID
+        self.courseID = courseID
+        self.title = title
+        self.hours = hours
+        self.unit = unit
+        self.subject = subject
+        self.keywords = keywords
+        self.completedAt = completedAt
+    }
+}
+
+/// An engineer's standing under a policy for one period, with every figure explained.
+public struct CreditStatus: Codable, Sendable, Equatable {
+    public struct Counted: Codable, Sendable, Equatable {
+        public var courseID: String
+        public var title: String
+        public var completedAt: Date
+        /// In the award's unit.
+        public var awarded: Double
+        /// In the policy's unit, before caps.
+        public var converted: Double
+        /// The policy category it counted in (`other` when none matched).
+        public var category: String
+    }
+
+    public struct CategoryTotal: Codable, Sendable, Equatable {
+        public var name: String
+        /// Converted hours earned in the category this period.
+        public var earned: Double
+        /// What counts after the category's cap.
+        public var counted: Double
+        /// Hours above the cap, not counted.
+        public var capped: Double
+        public var minimum: Double?
+        /// How much is missing to reach the minimum (0 when met or without a minimum).
+        public var short: Double
+    }
+
+    public var policy: String
+    public var unit: String
+    public var periodStart: Date
+    /// Exclusive.
+    public var periodEnd: Date
+    public var items: [Counted]
+    public var categories: [CategoryTotal]
+    public var carriedOver: Double
+    public var total: Double
+    public var totalRequired: Double
+    /// Every requirement (total and each category minimum) is met.
+    public var met: Bool
+    /// What is missing to the total (0 when met).
+    public var short: Double
+    /// Sentences a person can check the figures with.
+    public var explanation: [String]
+}
+
+/// Evaluates a credit policy over awards (pure: the same inputs give the same status).
+public enum CreditEvaluator {
+    public static func status(_ policy: CreditPolicy, items: [CreditItem], containing date: Date) -> CreditStatus {
+        status(policy, items: items, period: policy.period.containing(date))
+    }
+
+    public static func status(_ policy: CreditPolicy, items: [CreditItem], period: DateInterval) -> CreditStatus {
+        var explanation: [String] = []
+        let day = { (date: Date) in CreditPolicy.dayString(date) }
+        let lastDay = period.end.addingTimeInterval(-1)
+        explanation.append("Policy \(policy.name) (\(policy.title)); period \(day(period.start)) to \(day(lastDay)); unit \(policy.unit).")
+        let own = tally(policy, items: items, period: period, explanation: &explanation)
+
+        var carried = 0.0
+        if let carry = policy.carryOver {
+            let previous = policy.period.previous(period)
+            var ignored: [String] = []
+            let before = tally(policy, items: items, period: previous, explanation: &ignored)
+            let countedBefore = before.categories.reduce(0) { $0 + $1.counted }
+            let eligible = before.categories.filter { carry.categories?.contains($0.name) ?? true }.reduce(0) { $0 + $1.counted }
+            let excess = max(0, countedBefore - policy.total)
+            carried = min(excess, eligible, carry.maximum)
+            explanation.append(
+                "Carry-over from \(day(previous.start)) to \(day(previous.end.addingTimeInterval(-1))): \(format(countedBefore)) counted there, "
+                + "\(format(excess)) above its total of \(format(policy.total)), \(format(eligible)) of it in eligible categories"
+                + "\(carry.categories.map { " (" + $0.joined(separator: ", ") + ")" } ?? ""), at most \(format(carry.maximum)): "
+                + "\(format(carried)) carried over, toward the total only."
+            )
+        }
+        let earnedTotal = own.categories.reduce(0) { $0 + $1.counted }
+        let total = earnedTotal + carried
+        let short = max(0, policy.total - total)
+        explanation.append("Total: \(format(earnedTotal)) earned + \(format(carried)) carried = \(format(total)) of \(format(policy.total)) required: "
+                           + (short == 0 ? "met." : "short by \(format(short))."))
+        var met = short == 0
+        for category in own.categories {
+            guard let minimum = category.minimum else { continue }
+            explanation.append("\(category.name): \(format(category.counted)) of at least \(format(minimum)): "
+                               + (category.short == 0 ? "met." : "short by \(format(category.short))."))
+            if category.short > 0 { met = false }
+        }
+        return CreditStatus(
+            policy: policy.name, unit: policy.unit, periodStart: period.start, periodEnd: period.end, items: own.items,
+            categories: own.categories, carriedOver: carried, total: total, totalRequired: policy.total, met: met, short: short,
+            explanation: explanation
+        )
+    }
+
+    /// What one period's own awards add up to, per category, after conversion and caps.
+    private static func tally(
+        _ policy: CreditPolicy, items: [CreditItem], period: DateInterval, explanation: inout [String]
+    ) -> (items: [CreditStatus.Counted], categories: [CreditStatus.CategoryTotal]) {
+        var counted: [CreditStatus.Counted] = []
+        var earned: [String: Double] = [:]
+        for item in items.sorted(by: { ($0.completedAt, $0.awardID) < ($1.completedAt, $1.awardID) }) {
+            guard item.completedAt >= period.start, item.completedAt < period.end else { continue }
+            guard let factor = policy.conversions[item.unit] else {
+                explanation.append("\(item.courseID): \(format(item.hours)) \(item.unit) not counted: the policy has no conversion for \(item.unit).")
+                continue
+            }
+            let converted = item.hours * factor
+            let category = policy.categories.first { matches($0, item) }?.name ?? "other"
+            earned[category, default: 0] += converted
+            counted.append(CreditStatus.Counted(
+                courseID: item.courseID, title: item.title, completedAt: item.completedAt, awarded: item.hours, converted: converted,
+                category: category
+            ))
+            let conversion = factor == 1 && item.unit == policy.unit ? "" : " = \(format(converted)) \(policy.unit)"
+            explanation.append("\(item.courseID) (\(item.title)), completed \(CreditPolicy.dayString(item.completedAt)): "
+                               + "\(format(item.hours)) \(item.unit)\(conversion), counted as \(category).")
+        }
+        var categories: [CreditStatus.CategoryTotal] = []
+        let names = policy.categories.map(\.name) + (earned["other"] != nil ? ["other"] : [])
+        for name in names {
+            let definition = policy.categories.first { $0.name == name }
+            let sum = earned[name] ?? 0
+            let kept = definition?.maximum.map { min(sum, $0) } ?? sum
+            if kept < sum {
+                explanation.append("\(name): \(format(sum)) earned, capped at \(format(kept)); \(format(sum - kept)) not counted.")
+            }
+            let minimum = definition?.minimum?.hours(ofTotal: policy.total)
+            categories.append(CreditStatus.CategoryTotal(
+                name: name, earned: sum, counted: kept, capped: sum - kept, minimum: minimum, short: max(0, (minimum ?? 0) - kept)
+            ))
+        }
+        return (counted, categories)
+    }
+
+    static func matches(_ category: CreditPolicy.Category, _ item: CreditItem) -> Bool {
+        if let subjects = category.subjects, !subjects.contains(item.subject) { return false }
+        guard let keywords = category.keywords else { return true }
+        let text = ([item.title] + item.keywords).joined(separator: "\n").lowercased()
+        return keywords.contains { text.contains($0.lowercased()) }
+    }
+
+    static func format(_ value: Double) -> String {
+        let rounded = (value * 100).rounded() / 100
+        return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
+    }
+}
