@@ -117,24 +117,32 @@ struct DemoCommand: ParsableCommand {
             } catch { throw Console.fail(error) }
         }
 
-        // 张三 finishes the ethics course offline; the course completes and earns its hours.
-        let progress = ProgressService(database: database)
+        say("\n== 6. Course content reports progress as xAPI statements")
+        let statementsFile = folder.appendingPathComponent("statements.ndjson")
+        let statementService = StatementService(database: database)
+        let credits = CreditService(database: database)
         do {
-            let course = "cces/cces.engineering-ethics"
-            let package = try catalog.show(course).submission.package
-            for activity in CompletionRule.requiredActivities(package) {
-                let report = try progress.record(
-                    engineerID: "zhangsan", courseID: course, activity: activity.identifier,
-                    outcome: activity.masteryThreshold == nil ? .completed : .passed,
-                    score: activity.masteryThreshold.map { min(1, $0 + 0.1) }, actor: "zhangsan"
-                )
-                if let award = report.award {
-                    say("   zhangsan completed \(course): \(Rendering.hours(award.hours)) 学时 \(award.category.rawValue) awarded")
-                }
-            }
-        } catch { throw Console.fail(error) }
+            let lines = try Self.statementLines(engineers: engineers, catalog: catalog)
+            try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: statementsFile)
+            let result = try statementService.importStatements(Data(contentsOf: statementsFile), actor: "demo-content")
+            say("   \(statementsFile.lastPathComponent): \(result.received) statements, \(result.stored) stored, \(result.awards.count) course(s) completed")
+            // Content retries a request: the same statements again change nothing.
+            let again = try statementService.importStatements(Data(contentsOf: statementsFile), actor: "demo-content")
+            say("   sent again: \(again.unchanged) unchanged, \(again.stored) stored (the store is idempotent)")
+        } catch let error as ServiceError {
+            throw Console.fail(error)
+        }
 
-        say("\n== 6. The catalog")
+        say("\n== 7. Credit status under the ECBA default policy (90 学时 a year, professional at least 2/3)")
+        for engineer in Self.engineers {
+            let status: CreditStatus
+            do { status = try credits.status(engineerID: engineer.id) } catch { throw Console.fail(error) }
+            let categories = status.categories.map { "\($0.name) \(Rendering.hours($0.counted))" + ($0.short > 0 ? " (short \(Rendering.hours($0.short)))" : "") }
+            say("   \(engineer.id) \(engineer.name): \(Rendering.hours(status.total)) of \(Rendering.hours(status.totalRequired)) 学时; "
+                + categories.joined(separator: ", ") + " -> " + (status.met ? "meets the policy" : "does not meet it"))
+        }
+
+        say("\n== 8. The catalog")
         let entries: [CatalogSummary]
         let found: [CatalogSummary]
         do {
@@ -145,7 +153,7 @@ struct DemoCommand: ParsableCommand {
             try Console.json(entries)
         } else {
             Console.out(Rendering.catalogTable(entries))
-            Console.out("\n== 7. ecba catalog search 安全")
+            Console.out("\n== 9. ecba catalog search 安全")
             Console.out(Rendering.catalogTable(found))
         }
         if keep { say("\nDatabase kept at \(databasePath)") }
@@ -161,9 +169,43 @@ struct DemoCommand: ParsableCommand {
 
     /// Engineers of the demo and the courses they enroll in.
     static let engineers: [(id: String, name: String, email: String, society: String, member: String, courses: [String])] = [
-        ("zhangsan", "张三", "zhangsan@example.cn", "cces", "C-2026-0001", ["cces/cces.engineering-ethics", "cces/cces.construction-safety"]),
-        ("lisi", "李四", "lisi@example.cn", "ces", "E-2026-0042", ["ces/ces.power-work-safety", "bjast/bjast.work-safety-law"]),
+        ("zhangsan", "张三", "zhangsan@example.cn", "cces", "C-2026-0001", [
+            "cces/cces.engineering-ethics", "cces/cces.construction-safety", "cces/cces.bim-fundamentals", "cces/cces.design-codes-gb50010",
+            "ces/ces.solar-pv-design", "ces/ces.battery-energy-storage", "cmes/cmes.intelligent-manufacturing", "bjast/bjast.work-safety-law",
+        ]),
+        ("lisi", "李四", "lisi@example.cn", "ces", "E-2026-0042", [
+            "cces/cces.engineering-ethics", "bjast/bjast.work-safety-law", "ces/ces.power-work-safety", "cmes/cmes.machinery-safety",
+        ]),
     ]
+
+    /// What course content would send for the demo's engineers: for every required activity of
+    /// every enrollment, 'experienced', then 'completed' and (with a mastery threshold) 'passed'
+    /// with a score, each with the enrollment's registration, over the past weeks of this year.
+    static func statementLines(engineers: EngineerService, catalog: CatalogService) throws(ServiceError) -> [String] {
+        var lines: [String] = []
+        let now = Date()
+        let yearStart = CreditPolicy.ecbaDefault.period.containing(now).start
+        var step = 0.0
+        for engineer in Self.engineers {
+            for enrollment in try engineers.show(engineer.id).enrollments.reversed() {
+                let package = try catalog.show(enrollment.courseID, version: enrollment.version).submission.package
+                for activity in CompletionRule.requiredActivities(package) {
+                    step += 1
+                    let when = max(yearStart, now.addingTimeInterval(-86_400 * 20 + step * 600))
+                    let object = ActivityIRI.make(courseID: enrollment.courseID, activity: activity.identifier)
+                    var verbs: [(String, String)] = [("experienced", ""), ("completed", #","result":{"completion":true,"duration":"PT40M"}"#)]
+                    if let mastery = activity.masteryThreshold {
+                        verbs.append(("passed", #","result":{"success":true,"score":{"scaled":\#(min(1, mastery + 0.1))}}"#))
+                    }
+                    for (offset, (verb, result)) in verbs.enumerated() {
+                        let stamp = when.addingTimeInterval(Double(offset) * 60).formatted(.iso8601)
+                        lines.append(#"{"id":"\#(UUID().uuidString.lowercased())","actor":{"objectType":"Agent","name":"\#(engineer.name)","mbox":"mailto:\#(engineer.email)"},"verb":{"id":"http://adlnet.gov/expapi/verbs/\#(verb)","display":{"en-US":"\#(verb)"}},"object":{"objectType":"Activity","id":"\#(object)","definition":{"name":{"zh-CN":"\#(activity.title)"}}}\#(result),"context":{"registration":"\#(enrollment.registration.uuidString.lowercased())","platform":"ECBA demo content"},"timestamp":"\#(stamp)"}"#)
+                    }
+                }
+            }
+        }
+        return lines
+    }
 
     typealias PlannedVote = (choice: VoteChoice, comment: String)
 

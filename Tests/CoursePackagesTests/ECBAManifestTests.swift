@@ -57,7 +57,7 @@ struct ECBAManifestTests {
         let result = PackageReader().read(Self.courses.appendingPathComponent("cces/bim-fundamentals").path)
         let package = try #require(result.package)
         #expect(package.format == .scorm2004 && package.formatVersion == "2004 4th Edition")
-        #expect(package.hasSidecar && package.creditHours == 10 && package.category == .professional)
+        #expect(package.hasSidecar && package.creditHours == 16 && package.category == .professional)
         #expect(package.activities.first?.launchURL == "sco/intro.html")
         #expect(package.activities.last?.masteryThreshold == 0.8)
     }
