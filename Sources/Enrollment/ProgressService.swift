@@ -58,9 +58,11 @@ public struct ProgressService: Sendable {
                 let known = CompletionRule.requiredActivities(package).map(\.identifier).joined(separator: ", ")
                 throw ServiceError(.notFound, "'\(courseID)' version \(enrollment.version) has no launchable activity '\(activityID)' (required: \(known))")
             }
+            var states = try tx.activityStates(enrollmentID: enrollment.id)
             return try Self.apply(
                 ProgressResult(activity: activity, outcome: outcome, score: score, durationSeconds: seconds, at: when),
-                enrollment: enrollment, package: package, source: "manual", statementID: nil, auditActor: actor, tx
+                enrollment: enrollment, package: package, required: CompletionRule.requiredActivities(package), states: &states,
+                source: "manual", statementID: nil, auditActor: actor, tx
             )
         }
     }
@@ -75,11 +77,13 @@ public struct ProgressService: Sendable {
     }
 
     /// Records a result, folds it into the activity's state and evaluates completion, in the
-    /// caller's transaction. Shared by manual entry and xAPI statements. `auditActor` writes a
-    /// `progress.record` line (statements are their own record, so they pass nil).
+    /// caller's transaction. Shared by manual entry and xAPI statements. `states` is the
+    /// enrollment's current activity states (updated here; a batch keeps it between calls) and
+    /// `required` the package's required activities. `auditActor` writes a `progress.record`
+    /// line (statements are their own record, so they pass nil).
     static func apply(
-        _ result: ProgressResult, enrollment: Enrollment, package: CoursePackage, source: String, statementID: String?,
-        auditActor: String?, _ tx: StoreTransaction
+        _ result: ProgressResult, enrollment: Enrollment, package: CoursePackage, required: [Activity],
+        states: inout [String: ActivityState], source: String, statementID: String?, auditActor: String?, _ tx: StoreTransaction
     ) throws -> ProgressReport {
         let activity = result.activity
         let engineerID = enrollment.engineerID
@@ -87,7 +91,6 @@ public struct ProgressService: Sendable {
         if result.outcome == .passed, package.format == .cmi5, let mastery = activity.masteryThreshold, let score = result.score, score < mastery {
             throw ServiceError(.invalidArgument, "cmi5: a pass needs a score of at least the masteryScore \(mastery); \(score) is below it")
         }
-        var states = try tx.activityStates(enrollmentID: enrollment.id)
         var state = states[activity.identifier] ?? ActivityState()
         let wasSatisfied = CompletionRule.isSatisfied(activity, format: package.format, state: state)
         state.apply(result.outcome, score: result.score)
@@ -105,8 +108,8 @@ public struct ProgressService: Sendable {
                           "score": result.score.map { String($0) } ?? "-"]
             ))
         }
-        let outstanding = CompletionRule.requiredActivities(package).filter { required in
-            !CompletionRule.isSatisfied(required, format: package.format, state: states[required.identifier] ?? ActivityState())
+        let outstanding = required.filter { needed in
+            !CompletionRule.isSatisfied(needed, format: package.format, state: states[needed.identifier] ?? ActivityState())
         }.map(\.identifier)
         var report = ProgressReport(
             enrollment: enrollment, activity: activity.identifier, state: state, satisfied: satisfied, outstanding: outstanding

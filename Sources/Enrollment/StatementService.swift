@@ -2,6 +2,7 @@ import Catalog
 import Domain
 import Foundation
 import Storage
+import Synchronization
 
 /// The activity IRIs the platform assigns: `https://learning.ecba.org.cn/xapi/activities/` +
 /// society / course identifier / activity identifier, each percent-encoded. Content may also
@@ -86,11 +87,12 @@ public struct StatementImport: Codable, Sendable {
 ///   invalid statement or two statements with one id refuse the whole batch; nothing is stored.
 /// - A stored id with the same content (ignoring `stored`, `authority`, `version` and how the
 ///   timestamp is written) is a no-op; with different content, a conflict reported for it.
-/// - Statements are kept as received with `stored` set by the platform: they are evidence.
+/// - Statements are kept as received (the text of each line) with `stored` set by the platform
+///   in its own column: they are evidence.
 /// - A `voided` statement stops its target counting: the enrollment's progress is re-folded from
 ///   what still counts, and an award the target earned is revoked, visibly.
 /// - Statements for unknown engineers or activities are reported, not stored.
-/// All of a batch is one transaction.
+/// A batch is checked as a whole, then stored in transactions of `chunkSize` statements.
 public struct StatementService: Sendable {
     let database: AppDatabase
     let clock: @Sendable () -> Date
@@ -114,71 +116,140 @@ public struct StatementService: Sendable {
         var body: String
     }
 
-    public func importStatements(_ data: Data, mapping: ActorMapping = ActorMapping(), actor: String) throws(ServiceError) -> StatementImport {
-        let now = clock()
-        let values: [Any]
-        do { values = try XAPIStatement.parseBatch(data) } catch {
-            throw ServiceError(.invalidArgument, "\(error.message); nothing was stored")
+    /// Parses and checks every statement, on all cores for a file of one statement per line.
+    /// The first invalid statement (in batch order) refuses the batch.
+    static func prepare(_ batch: XAPIStatement.Batch, data: Data) throws(ServiceError) -> [Prepared] {
+        let count: Int
+        switch batch {
+        case .values(let values): count = values.count
+        case .lines(let lines): count = lines.count
+        }
+        let chunkSize = 4096
+        let chunks = (count + chunkSize - 1) / chunkSize
+        let results = Mutex<[Int: Result<[Prepared], ServiceError>]>([:])
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            var local: [Prepared] = []
+            local.reserveCapacity(chunkSize)
+            for index in (chunk * chunkSize)..<min(count, (chunk + 1) * chunkSize) {
+                do throws(XAPIStatement.Invalid) {
+                    let entry: (value: JSONValue, text: String)
+                    switch batch {
+                    case .values(let values): entry = values[index]
+                    case .lines(let lines): entry = try XAPIStatement.parseLine(data, lines[index].range, line: lines[index].line)
+                    }
+                    let statement = try XAPIStatement(entry.value)
+                    local.append(Prepared(
+                        id: statement.id, verb: statement.verb, actor: statement.actor, objectID: statement.objectID,
+                        registration: statement.registration, score: statement.score, durationSeconds: statement.durationSeconds,
+                        timestamp: statement.timestamp, signature: statement.signature, body: statement.body(received: entry.text)
+                    ))
+                } catch {
+                    let failure = ServiceError(.invalidArgument, "statement \(index + 1): \(error.message); the batch is refused, nothing was stored")
+                    results.withLock { $0[chunk] = .failure(failure) }
+                    return
+                }
+            }
+            let done = local
+            results.withLock { $0[chunk] = .success(done) }
         }
         var prepared: [Prepared] = []
-        prepared.reserveCapacity(values.count)
-        var seen = Set<String>()
-        for (index, value) in values.enumerated() {
-            let statement: XAPIStatement
-            do { statement = try XAPIStatement(value) } catch {
-                throw ServiceError(.invalidArgument, "statement \(index + 1): \(error.message); the batch is refused, nothing was stored")
+        prepared.reserveCapacity(count)
+        for chunk in 0..<chunks {
+            switch results.withLock({ $0[chunk] }) {
+            case .success(let part): prepared += part
+            case .failure(let error): throw error
+            case nil: throw ServiceError(.storage, "statement chunk \(chunk) was not read")
             }
-            guard seen.insert(statement.id).inserted else {
-                throw ServiceError(.invalidArgument, "statement \(index + 1): id \(statement.id) appears twice in the batch; the batch is refused, nothing was stored")
-            }
-            prepared.append(Prepared(
-                id: statement.id, verb: statement.verb, actor: statement.actor, objectID: statement.objectID,
-                registration: statement.registration, score: statement.score, durationSeconds: statement.durationSeconds,
-                timestamp: statement.timestamp, signature: statement.signature, body: statement.body(stored: now)
-            ))
+        }
+        return prepared
+    }
+
+    public func importStatements(_ data: Data, mapping: ActorMapping = ActorMapping(), actor: String) throws(ServiceError) -> StatementImport {
+        let now = clock()
+        let split: XAPIStatement.Batch
+        do { split = try XAPIStatement.split(data) } catch {
+            throw ServiceError(.invalidArgument, "\(error.message); nothing was stored")
+        }
+        let prepared = try Self.prepare(split, data: data)
+        var seen = Set<String>(minimumCapacity: prepared.count)
+        for (index, statement) in prepared.enumerated() where !seen.insert(statement.id).inserted {
+            throw ServiceError(.invalidArgument, "statement \(index + 1): id \(statement.id) appears twice in the batch; the batch is refused, nothing was stored")
         }
         let batch = prepared
-        return try database.perform(at: now) { tx in
-            var store = Store(tx: tx, mapping: mapping)
-            var result = StatementImport(received: batch.count, stored: 0, unchanged: 0, voided: [], awards: [], revoked: [], problems: [])
-            for (index, statement) in batch.enumerated() {
-                try store.take(statement, index: index + 1, into: &result)
+        // Stored in transactions of `chunkSize` statements: each is all or nothing, and a file
+        // whose import stopped midway can be imported again (what was stored comes back
+        // unchanged). One transaction for a million statements would spill its pages to the
+        // write-ahead log over and over.
+        var total = StatementImport(received: batch.count, stored: 0, unchanged: 0, voided: [], awards: [], revoked: [], problems: [])
+        var cache = StoreCache()
+        var start = 0
+        repeat {
+            let end = min(batch.count, start + Self.chunkSize)
+            let chunk = batch[start..<end]
+            let (offset, cached, soFar) = (start, cache, total)
+            let isLast = end == batch.count
+            (total, cache) = try database.perform(at: now) { tx in
+                var store = Store(tx: tx, mapping: mapping, cache: cached)
+                var result = soFar
+                for (position, statement) in chunk.enumerated() {
+                    try store.take(statement, index: offset + position + 1, into: &result)
+                }
+                if isLast {
+                    try tx.audit(AuditRecord(
+                        actor: actor, action: "xapi.import", subject: "xapi:batch",
+                        details: ["received": String(result.received), "stored": String(result.stored), "unchanged": String(result.unchanged),
+                                  "voided": String(result.voided.count), "problems": String(result.problems.count),
+                                  "awards": String(result.awards.count), "revoked": String(result.revoked.count)]
+                    ))
+                }
+                return (result, store.cache)
             }
-            try tx.audit(AuditRecord(
-                actor: actor, action: "xapi.import", subject: "xapi:batch",
-                details: ["received": String(result.received), "stored": String(result.stored), "unchanged": String(result.unchanged),
-                          "voided": String(result.voided.count), "problems": String(result.problems.count),
-                          "awards": String(result.awards.count), "revoked": String(result.revoked.count)]
-            ))
-            return result
-        }
+            start = end
+        } while start < batch.count
+        return total
+    }
+
+    /// Statements per transaction.
+    static let chunkSize = 10_000
+
+    /// What a batch keeps looking up, kept across its transactions. (Activity states are not:
+    /// they are read again in each transaction.)
+    struct StoreCache: Sendable {
+        var engineers: [XAPIStatement.Actor: String?] = [:]
+        var packages: [Int64: (package: CoursePackage, activities: [String: Activity], required: [Activity])] = [:]
+        var enrollments: [UUID: Enrollment] = [:]
+        var platformIRIs: [String: (courseID: String, activity: String)?] = [:]
     }
 
     /// The per-batch state of the store: caches of what statements keep naming.
     struct Store {
         let tx: StoreTransaction
         let mapping: ActorMapping
-        var engineers: [XAPIStatement.Actor: String?] = [:]
-        var packages: [Int64: CoursePackage] = [:]
+        var cache: StoreCache
+        var states: [Int64: [String: ActivityState]] = [:]
 
-        init(tx: StoreTransaction, mapping: ActorMapping) {
+        init(tx: StoreTransaction, mapping: ActorMapping, cache: StoreCache) {
             self.tx = tx
             self.mapping = mapping
+            self.cache = cache
         }
 
         mutating func take(_ statement: Prepared, index: Int, into result: inout StatementImport) throws {
             func problem(_ kind: StatementProblem.Kind, _ message: String) {
                 result.problems.append(StatementProblem(index: index, id: statement.id, kind: kind, message: message))
             }
-            if let existing = try tx.statement(statement.id) {
+            /// The store rule for an id that is stored already: same content, no-op; else conflict.
+            func alreadyStored() throws -> Bool {
+                guard let existing = try tx.statement(statement.id) else { return false }
                 if existing.signature == statement.signature {
                     result.unchanged += 1
                 } else {
                     problem(.conflict, "statement \(statement.id) is already stored with different content")
                 }
-                return
+                return true
             }
             if statement.verb == XAPIStatement.voided {
+                if try alreadyStored() { return }
                 guard let target = try tx.statement(statement.objectID) else {
                     problem(.unknownStatement, "voids statement \(statement.objectID), which is not stored")
                     return
@@ -196,6 +267,11 @@ public struct StatementService: Sendable {
                 guard target.voidedBy == nil else { return }
                 try tx.voidStatement(target.id, by: statement.id)
                 result.voided.append(target.id)
+                if let enrollmentID = target.enrollmentID {
+                    // The enrollment's state is rebuilt from the database: forget what the batch cached.
+                    states[enrollmentID] = nil
+                    cache.enrollments = cache.enrollments.filter { $0.value.id != enrollmentID }
+                }
                 if let enrollmentID = target.enrollmentID,
                    let revoked = try ProgressService.refold(
                        enrollmentID: enrollmentID, reason: "statement \(target.id) was voided by \(statement.id)",
@@ -205,62 +281,90 @@ public struct StatementService: Sendable {
                 }
                 return
             }
+            // Resolved first (from the batch's caches), then stored unless the id exists: the
+            // common case, a new statement, costs no lookup.
             guard let engineer = try engineerID(statement.actor) else {
+                if try alreadyStored() { return }
                 problem(.unknownActor, "no engineer matches the actor (\(Self.describe(statement.actor)))")
                 return
             }
             guard let (enrollment, package, activity) = try resolve(statement, engineerID: engineer) else {
+                if try alreadyStored() { return }
                 problem(.unknownActivity, "'\(statement.objectID)' is not an activity of a course '\(engineer)' is enrolled in"
                         + (statement.registration.map { " (registration \($0.uuidString.lowercased()))" } ?? ""))
                 return
             }
             let outcome = XAPIStatement.outcomes[statement.verb]
             if outcome == .passed, package.format == .cmi5, let mastery = activity.masteryThreshold, (statement.score ?? -1) < mastery {
+                if try alreadyStored() { return }
                 problem(.belowMastery, "cmi5: 'passed' needs result.score.scaled of at least the masteryScore \(mastery)")
                 return
             }
-            try tx.insertStatement(
+            guard try tx.insertStatement(
                 id: statement.id, signature: statement.signature, body: statement.body, verb: statement.verb,
                 engineerID: engineer, enrollmentID: enrollment.id, activity: activity.identifier, voids: nil
-            )
+            ) else {
+                _ = try alreadyStored()
+                return
+            }
             result.stored += 1
-            guard let outcome else { return }
+            guard let outcome, let cached = cache.packages[enrollment.submissionID] else { return }
+            var current = try states[enrollment.id] ?? tx.activityStates(enrollmentID: enrollment.id)
             let report = try ProgressService.apply(
                 ProgressService.ProgressResult(
                     activity: activity, outcome: outcome, score: statement.score, durationSeconds: statement.durationSeconds,
                     at: statement.timestamp ?? tx.now
                 ),
-                enrollment: enrollment, package: package, source: "xapi", statementID: statement.id, auditActor: nil, tx
+                enrollment: enrollment, package: package, required: cached.required, states: &current, source: "xapi",
+                statementID: statement.id, auditActor: nil, tx
             )
+            states[enrollment.id] = current
+            if report.enrollment.status != enrollment.status { cache.enrollments[report.enrollment.registration] = report.enrollment }
             if let award = report.award { result.awards.append(award) }
         }
 
         mutating func engineerID(_ actor: XAPIStatement.Actor) throws -> String? {
-            if let cached = engineers[actor] { return cached }
+            if let cached = cache.engineers[actor] { return cached }
             var found: String?
             switch actor {
             case .mbox(let email): found = try tx.engineer(email: email)?.id
             case .account(let home, let name): found = home == mapping.accountHomePage ? try tx.engineer(name)?.id : nil
             case .other: found = nil
             }
-            engineers[actor] = found
+            cache.engineers[actor] = found
             return found
         }
 
-        mutating func package(_ submissionID: Int64) throws -> CoursePackage? {
-            if let cached = packages[submissionID] { return cached }
-            let package = try tx.submission(submissionID)?.package
-            packages[submissionID] = package
-            return package
+        mutating func package(_ submissionID: Int64) throws -> (package: CoursePackage, activities: [String: Activity], required: [Activity])? {
+            if let cached = cache.packages[submissionID] { return cached }
+            guard let package = try tx.submission(submissionID)?.package else { return nil }
+            let launchable = package.activities.flattened.filter(\.isLaunchable)
+            let entry = (package, Dictionary(launchable.map { ($0.identifier, $0) }, uniquingKeysWith: { first, _ in first }),
+                         CompletionRule.requiredActivities(package))
+            cache.packages[submissionID] = entry
+            return entry
+        }
+
+        mutating func enrollment(registration: UUID) throws -> Enrollment? {
+            if let cached = cache.enrollments[registration] { return cached }
+            let found = try tx.enrollment(registration: registration)
+            if let found { cache.enrollments[registration] = found }
+            return found
         }
 
         /// The enrollment, package and activity a statement is about: by registration when it
         /// has one, else by the course in a platform IRI, else by the package's own activity id.
         mutating func resolve(_ statement: Prepared, engineerID: String) throws -> (Enrollment, CoursePackage, Activity)? {
-            let platform = ActivityIRI.parse(statement.objectID)
+            let platform: (courseID: String, activity: String)?
+            if let cached = cache.platformIRIs[statement.objectID] {
+                platform = cached
+            } else {
+                platform = ActivityIRI.parse(statement.objectID)
+                cache.platformIRIs[statement.objectID] = platform
+            }
             var candidates: [Enrollment] = []
             if let registration = statement.registration {
-                guard let enrollment = try tx.enrollment(registration: registration), enrollment.engineerID == engineerID,
+                guard let enrollment = try enrollment(registration: registration), enrollment.engineerID == engineerID,
                       enrollment.status != .withdrawn else { return nil }
                 candidates = [enrollment]
             } else if let platform {
@@ -270,10 +374,9 @@ public struct StatementService: Sendable {
             }
             for enrollment in candidates {
                 if let platform, platform.courseID != enrollment.courseID { continue }
-                guard let package = try package(enrollment.submissionID) else { continue }
-                let wanted = platform?.activity ?? statement.objectID
-                if let activity = package.activities.flattened.first(where: { $0.identifier == wanted && $0.isLaunchable }) {
-                    return (enrollment, package, activity)
+                guard let entry = try package(enrollment.submissionID) else { continue }
+                if let activity = entry.activities[platform?.activity ?? statement.objectID] {
+                    return (enrollment, entry.package, activity)
                 }
             }
             return nil

@@ -19,8 +19,8 @@ struct XAPIStatement {
     var durationSeconds: Int?
     var timestamp: Date?
     var signature: String
-    /// The statement as received with `id` (if generated) and `stored` to be added by the store.
-    var object: [String: Any]
+    /// The parsed statement (with `id` filled in when it had none).
+    var object: JSONValue
 
     enum Actor: Hashable {
         case mbox(String)
@@ -43,86 +43,79 @@ struct XAPIStatement {
     }
 
     /// Checks one statement's structure (xAPI-Data.md 2.2-2.4).
-    init(_ value: Any) throws(Invalid) {
-        guard var object = value as? [String: Any] else { throw Invalid(message: "a statement must be a JSON object") }
-        if let given = object["id"] {
-            guard let text = given as? String, let uuid = UUID(uuidString: text) else { throw Invalid(message: "'id' must be a UUID") }
+    init(_ value: JSONValue) throws(Invalid) {
+        guard value.isObject else { throw Invalid(message: "a statement must be a JSON object") }
+        var object = value
+        if let given = value["id"] {
+            guard let text = given.string, let uuid = UUID(uuidString: text) else { throw Invalid(message: "'id' must be a UUID") }
             id = uuid.uuidString.lowercased()
             idWasGiven = true
         } else {
             id = UUID().uuidString.lowercased()
             idWasGiven = false
-            object["id"] = id
+            object = object.setting("id", to: .string(id))
         }
-        guard let actor = object["actor"] as? [String: Any] else { throw Invalid(message: "'actor' is required and must be an object") }
+        guard let actor = value["actor"], actor.isObject else { throw Invalid(message: "'actor' is required and must be an object") }
         let identifiers = ["mbox", "mbox_sha1sum", "openid", "account"].filter { actor[$0] != nil }
         guard identifiers.count == 1 else {
             throw Invalid(message: "an agent needs exactly one of mbox, mbox_sha1sum, openid, account (found \(identifiers.count))")
         }
         switch identifiers[0] {
         case "mbox":
-            guard let mbox = actor["mbox"] as? String, mbox.hasPrefix("mailto:"), mbox.count > 7 else {
+            guard let mbox = actor["mbox"]?.string, mbox.hasPrefix("mailto:"), mbox.utf8.count > 7 else {
                 throw Invalid(message: "'actor.mbox' must be a mailto: IRI")
             }
             self.actor = .mbox(String(mbox.dropFirst(7)).lowercased())
         case "account":
-            guard let account = actor["account"] as? [String: Any], let home = account["homePage"] as? String,
-                  let name = account["name"] as? String else {
+            guard let home = actor["account"]?["homePage"]?.string, let name = actor["account"]?["name"]?.string else {
                 throw Invalid(message: "'actor.account' needs homePage and name")
             }
             self.actor = .account(homePage: home, name: name)
         default:
             self.actor = .other(identifiers[0])
         }
-        guard let verb = object["verb"] as? [String: Any], let verbID = verb["id"] as? String, !verbID.isEmpty else {
-            throw Invalid(message: "'verb.id' is required")
-        }
-        self.verb = verbID
-        guard let target = object["object"] as? [String: Any], let targetID = target["id"] as? String, !targetID.isEmpty else {
+        guard let verbID = value["verb"]?["id"]?.string, !verbID.isEmpty else { throw Invalid(message: "'verb.id' is required") }
+        verb = verbID
+        guard let target = value["object"], let targetID = target["id"]?.string, !targetID.isEmpty else {
             throw Invalid(message: "'object.id' is required")
         }
         objectID = targetID
-        objectType = target["objectType"] as? String
+        objectType = target["objectType"]?.string
         if verbID == Self.voided {
             guard objectType == "StatementRef", UUID(uuidString: targetID) != nil else {
                 throw Invalid(message: "a voiding statement's object must be a StatementRef with a statement id")
             }
             objectID = targetID.lowercased()
         }
-        if let context = object["context"] as? [String: Any], let registration = context["registration"] {
-            guard let text = registration as? String, let uuid = UUID(uuidString: text) else {
+        if let registration = value["context"]?["registration"] {
+            guard let text = registration.string, let uuid = UUID(uuidString: text) else {
                 throw Invalid(message: "'context.registration' must be a UUID")
             }
             self.registration = uuid
         }
-        if let result = object["result"] as? [String: Any] {
-            if let score = result["score"] as? [String: Any], let scaled = score["scaled"] {
-                guard let number = (scaled as? NSNumber)?.doubleValue, (-1...1).contains(number) else {
+        if let result = value["result"] {
+            if let scaled = result["score"]?["scaled"] {
+                guard let number = scaled.number, (-1...1).contains(number) else {
                     throw Invalid(message: "'result.score.scaled' must be a number from -1 to 1")
                 }
-                self.score = number
+                score = number
             }
             if let duration = result["duration"] {
-                guard let text = duration as? String, let seconds = Durations.seconds(iso8601: text) else {
+                guard let text = duration.string, let seconds = Durations.seconds(iso8601: text) else {
                     throw Invalid(message: "'result.duration' must be an ISO 8601 duration")
                 }
                 durationSeconds = seconds
             }
         }
-        var canonical = object
-        canonical["id"] = id
-        for ignored in ["stored", "authority", "version"] { canonical.removeValue(forKey: ignored) }
-        if let stamp = object["timestamp"] {
-            guard let text = stamp as? String, let date = Self.parseTimestamp(text) else {
+        var canonical = object.setting("id", to: .string(id)).removing(["stored", "authority", "version"])
+        if let stamp = value["timestamp"] {
+            guard let text = stamp.string, let date = Self.parseTimestamp(text) else {
                 throw Invalid(message: "'timestamp' must be an ISO 8601 date-time")
             }
             timestamp = date
-            canonical["timestamp"] = date.timeIntervalSince1970
+            canonical = canonical.setting("timestamp", to: .number(date.timeIntervalSince1970))
         }
-        guard let data = try? JSONSerialization.data(withJSONObject: canonical, options: [.sortedKeys]) else {
-            throw Invalid(message: "the statement cannot be serialised")
-        }
-        signature = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        signature = CanonicalJSON.hex(SHA256.hash(data: CanonicalJSON.bytes(canonical)))
         self.object = object
     }
 
@@ -131,36 +124,76 @@ struct XAPIStatement {
         return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 
-    /// The body to store: as received, `id` filled in, `stored` set by us.
-    func body(stored: Date) -> String {
-        var object = object
-        object["stored"] = stored.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-        return String(decoding: data, as: UTF8.self)
+    /// The body to store: the statement's own text as received when it carried its id;
+    /// otherwise serialised with the generated `id`. (`stored` is its own column.)
+    func body(received: String?) -> String {
+        if idWasGiven, let received { return received }
+        return String(decoding: CanonicalJSON.bytes(object), as: UTF8.self)
     }
 
-    /// Reads a JSON array of statements, a single statement, or one statement per line.
-    static func parseBatch(_ data: Data) throws(Invalid) -> [Any] {
-        let first = data.first { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 || $0 == 0xEF || $0 == 0xBB || $0 == 0xBF) }
-        if first == UInt8(ascii: "[") {
-            guard let array = try? JSONSerialization.jsonObject(with: data) as? [Any] else {
-                throw Invalid(message: "the file starts like a JSON array but is not valid JSON")
+    /// A batch as found in the input: statements already parsed (a JSON array, or one
+    /// statement over several lines), or the byte ranges of one statement per line, parsed later
+    /// (in parallel) by `parseLine`.
+    enum Batch {
+        case values([(value: JSONValue, text: String)])
+        case lines([(range: Range<Int>, line: Int)])
+    }
+
+    /// Splits the input: a JSON array of statements, a single statement, or one per line.
+    static func split(_ data: Data) throws(Invalid) -> Batch {
+        let result: Result<Batch, Invalid> = data.withUnsafeBytes { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            let first = bytes.firstIndex { !isSpace($0) && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF }
+            guard let first else { return .success(.lines([])) }
+            if bytes[first] == UInt8(ascii: "[") {
+                do throws(JSONValue.ParseError) {
+                    let body = UnsafeBufferPointer(rebasing: bytes[first...])
+                    return .success(.values(try JSONValue.parseArrayElements(body).map { ($0.value, text(body, $0.range)) }))
+                } catch {
+                    return .failure(Invalid(message: "the file starts like a JSON array but is not valid JSON at byte \(error.offset + first): \(error.message)"))
+                }
             }
-            return array
-        }
-        if let single = try? JSONSerialization.jsonObject(with: data), single is [String: Any] {
-            return [single]
-        }
-        var statements: [Any] = []
-        var lineNumber = 0
-        for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-            lineNumber += 1
-            guard line.contains(where: { $0 != 0x20 && $0 != 0x0D && $0 != 0x09 }) else { continue }
-            guard let value = try? JSONSerialization.jsonObject(with: Data(line)) else {
-                throw Invalid(message: "line \(lineNumber) is not a JSON statement")
+            var lines: [(range: Range<Int>, line: Int)] = []
+            var lineStart = first
+            var lineNumber = 1 + bytes[..<first].count(where: { $0 == 0x0A })
+            while lineStart < bytes.count {
+                let lineEnd = bytes[lineStart...].firstIndex(of: 0x0A) ?? bytes.count
+                if bytes[lineStart..<lineEnd].contains(where: { !isSpace($0) }) { lines.append((lineStart..<lineEnd, lineNumber)) }
+                lineStart = lineEnd + 1
+                lineNumber += 1
             }
-            statements.append(value)
+            // One statement over several lines is a single statement, not one per line.
+            if lines.count > 1, bytes[lines[0].range].last(where: { !isSpace($0) }) != UInt8(ascii: "}"),
+               let single = try? JSONValue.parse(UnsafeBufferPointer(rebasing: bytes[first...])), single.isObject {
+                return .success(.values([(single, text(UnsafeBufferPointer(rebasing: bytes[first...]), 0..<(bytes.count - first)))]))
+            }
+            return .success(.lines(lines))
         }
-        return statements
+        return try result.get()
+    }
+
+    /// Parses the statement on one line of `data`.
+    static func parseLine(_ data: Data, _ range: Range<Int>, line: Int) throws(Invalid) -> (value: JSONValue, text: String) {
+        let result: Result<(value: JSONValue, text: String), Invalid> = data.withUnsafeBytes { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            let slice = UnsafeBufferPointer(rebasing: bytes[range])
+            do throws(JSONValue.ParseError) {
+                return .success((try JSONValue.parse(slice), text(slice, 0..<slice.count)))
+            } catch {
+                return .failure(Invalid(message: "line \(line) is not a JSON statement: \(error.message)"))
+            }
+        }
+        return try result.get()
+    }
+
+    static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
+
+    /// The text of `range` without surrounding white space.
+    static func text(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String {
+        var lower = range.lowerBound
+        var upper = range.upperBound
+        while lower < upper, isSpace(bytes[lower]) { lower += 1 }
+        while upper > lower, isSpace(bytes[upper - 1]) { upper -= 1 }
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[lower..<upper]), as: UTF8.self)
     }
 }

@@ -32,7 +32,7 @@ extension StoreTransaction {
         let version: Int = row["version"]
         try db.execute(
             sql: "INSERT INTO publication (course_id, version, submission_id, published_at) VALUES (?, ?, ?, ?)",
-            arguments: [courseID, version, submissionID, now.iso8601]
+            arguments: [courseID, version, submissionID, stamp]
         )
         let publicationID = db.lastInsertedRowID
         let current = try Row.fetchOne(
@@ -60,7 +60,7 @@ extension StoreTransaction {
         let publicationID: Int64 = current["id"]
         try db.execute(
             sql: "UPDATE publication SET retired_at = ?, retired_reason = ? WHERE id = ?",
-            arguments: [now.iso8601, reason, publicationID]
+            arguments: [stamp, reason, publicationID]
         )
         try db.execute(sql: "UPDATE course SET current_publication_id = NULL WHERE id = ?", arguments: [courseID])
         try unindex(publicationID: publicationID)

@@ -18,7 +18,7 @@ extension StoreTransaction {
     public func addMember(id: String, name: String) throws {
         try db.execute(
             sql: "INSERT INTO committee_membership (member_id, name, joined_at) VALUES (?, ?, ?)",
-            arguments: [id, name, now.iso8601]
+            arguments: [id, name, stamp]
         )
     }
 
@@ -26,7 +26,7 @@ extension StoreTransaction {
     public func endMembership(_ id: String) throws {
         try db.execute(
             sql: "UPDATE committee_membership SET left_at = ? WHERE member_id = ? AND left_at IS NULL",
-            arguments: [now.iso8601, id]
+            arguments: [stamp, id]
         )
     }
 }

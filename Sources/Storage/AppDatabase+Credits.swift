@@ -11,12 +11,12 @@ extension StoreTransaction {
     public func savePolicy(name: String, body: String) throws {
         try db.execute(
             sql: "INSERT INTO credit_policy (name, body, added_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET body = excluded.body, added_at = excluded.added_at",
-            arguments: [name, body, now.iso8601]
+            arguments: [name, body, stamp]
         )
     }
 
     public func setSocietyPolicy(_ societyID: String, policy: String?) throws {
-        try db.execute(sql: "UPDATE society SET policy_name = ?, updated_at = ? WHERE id = ?", arguments: [policy, now.iso8601, societyID])
+        try db.execute(sql: "UPDATE society SET policy_name = ?, updated_at = ? WHERE id = ?", arguments: [policy, stamp, societyID])
         if db.changesCount == 0 { throw StorageError(.notFound, "no society '\(societyID)'") }
     }
 }

@@ -30,7 +30,7 @@ extension StoreTransaction {
     public func insertEngineer(_ engineer: Engineer) throws {
         try db.execute(
             sql: "INSERT INTO engineer (id, name, email, registration_number, created_at) VALUES (?, ?, ?, ?, ?)",
-            arguments: [engineer.id, engineer.name, engineer.email, engineer.registrationNumber, now.iso8601]
+            arguments: [engineer.id, engineer.name, engineer.email, engineer.registrationNumber, stamp]
         )
     }
 
@@ -44,7 +44,7 @@ extension StoreTransaction {
     public func insertMembership(engineerID: String, societyID: String, memberNumber: String) throws {
         try db.execute(
             sql: "INSERT INTO society_membership (engineer_id, society_id, member_number, since) VALUES (?, ?, ?, ?)",
-            arguments: [engineerID, societyID, memberNumber, now.iso8601]
+            arguments: [engineerID, societyID, memberNumber, stamp]
         )
     }
 

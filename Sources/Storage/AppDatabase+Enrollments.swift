@@ -25,7 +25,7 @@ extension StoreTransaction {
     public func insertEnrollment(engineerID: String, courseID: String, publicationID: Int64, registration: UUID) throws -> Enrollment {
         try db.execute(
             sql: "INSERT INTO enrollment (engineer_id, course_id, publication_id, registration, status, enrolled_at) VALUES (?, ?, ?, ?, 'active', ?)",
-            arguments: [engineerID, courseID, publicationID, registration.uuidString.lowercased(), now.iso8601]
+            arguments: [engineerID, courseID, publicationID, registration.uuidString.lowercased(), stamp]
         )
         let id = db.lastInsertedRowID
         guard let row = try Row.fetchOne(db, sql: AppDatabase.enrollmentSelect + " WHERE e.id = ?", arguments: [id]) else {
@@ -38,7 +38,7 @@ extension StoreTransaction {
     public func endEnrollment(_ id: Int64, status: EnrollmentStatus) throws {
         try db.execute(
             sql: "UPDATE enrollment SET status = ?, ended_at = ? WHERE id = ? AND status = 'active'",
-            arguments: [status.rawValue, now.iso8601, id]
+            arguments: [status.rawValue, stamp, id]
         )
         guard db.changesCount == 1 else { throw StorageError(.conflict, "enrollment \(id) is not active") }
     }

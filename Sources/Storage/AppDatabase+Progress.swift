@@ -6,7 +6,7 @@ extension StoreTransaction {
     /// The state of every activity of an enrollment with any progress, by identifier.
     public func activityStates(enrollmentID: Int64) throws -> [String: ActivityState] {
         var states: [String: ActivityState] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM activity_progress WHERE enrollment_id = ?", arguments: [enrollmentID]) {
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM activity_progress WHERE enrollment_id = ?"), arguments: [enrollmentID]) {
             states[row["activity_identifier"]] = ActivityState(
                 completed: row["completed"], passed: row["passed"], bestScore: row["best_score"]
             )
@@ -31,7 +31,7 @@ extension StoreTransaction {
                     satisfied_at = coalesce(activity_progress.satisfied_at, excluded.satisfied_at), updated_at = excluded.updated_at
                 """
         ).execute(arguments: [enrollmentID, activity, state.completed, state.passed, state.bestScore,
-                              newlySatisfied ? date.iso8601 : nil, now.iso8601])
+                              newlySatisfied ? date.iso8601 : nil, stamp])
     }
 
     /// The engineer's awards for the course that still stand.

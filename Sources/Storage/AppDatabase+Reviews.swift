@@ -15,7 +15,7 @@ extension StoreTransaction {
 
     /// Opens the review now with a fixed electorate.
     public func openReview(of submissionID: Int64, electorate: [String]) throws {
-        try db.execute(sql: "INSERT INTO review (submission_id, opened_at) VALUES (?, ?)", arguments: [submissionID, now.iso8601])
+        try db.execute(sql: "INSERT INTO review (submission_id, opened_at) VALUES (?, ?)", arguments: [submissionID, stamp])
         for member in electorate {
             try db.execute(
                 sql: "INSERT INTO review_electorate (submission_id, member_id) VALUES (?, ?)", arguments: [submissionID, member]
@@ -31,7 +31,7 @@ extension StoreTransaction {
                 ON CONFLICT (submission_id, member_id) DO UPDATE SET choice = excluded.choice, comment = excluded.comment,
                     cast_at = excluded.cast_at
                 """,
-            arguments: [submissionID, memberID, choice.rawValue, comment, now.iso8601]
+            arguments: [submissionID, memberID, choice.rawValue, comment, stamp]
         )
     }
 
@@ -39,7 +39,7 @@ extension StoreTransaction {
     public func decide(_ submissionID: Int64, outcome: SubmissionStatus, by actor: String, reason: String) throws {
         try db.execute(
             sql: "UPDATE review SET decided_at = ?, outcome = ?, decided_by = ?, reason = ? WHERE submission_id = ? AND decided_at IS NULL",
-            arguments: [now.iso8601, outcome.rawValue, actor, reason, submissionID]
+            arguments: [stamp, outcome.rawValue, actor, reason, submissionID]
         )
         guard db.changesCount == 1 else { throw StorageError(.conflict, "submission \(submissionID) has no open review") }
         try db.execute(sql: "UPDATE submission SET status = ? WHERE id = ?", arguments: [outcome.rawValue, submissionID])

@@ -14,13 +14,13 @@ extension StoreTransaction {
         }
         try db.execute(
             sql: "INSERT INTO society (id, name, kind, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-            arguments: [society.id, society.name, society.kind.rawValue, society.status.rawValue, now.iso8601, now.iso8601]
+            arguments: [society.id, society.name, society.kind.rawValue, society.status.rawValue, stamp, stamp]
         )
     }
 
     /// Sets a society's status; a missing society is `notFound`.
     public func updateSocietyStatus(_ id: String, to status: SocietyStatus) throws {
-        try db.execute(sql: "UPDATE society SET status = ?, updated_at = ? WHERE id = ?", arguments: [status.rawValue, now.iso8601, id])
+        try db.execute(sql: "UPDATE society SET status = ?, updated_at = ? WHERE id = ?", arguments: [status.rawValue, stamp, id])
         if db.changesCount == 0 {
             throw StorageError(.notFound, "no society '\(id)'")
         }
@@ -33,7 +33,7 @@ extension StoreTransaction {
 
     /// Opens an application now; returns its id.
     public func insertApplication(of societyID: String) throws -> Int64 {
-        try db.execute(sql: "INSERT INTO society_application (society_id, applied_at) VALUES (?, ?)", arguments: [societyID, now.iso8601])
+        try db.execute(sql: "INSERT INTO society_application (society_id, applied_at) VALUES (?, ?)", arguments: [societyID, stamp])
         return db.lastInsertedRowID
     }
 

@@ -28,19 +28,22 @@ extension StoreTransaction {
         ).map { StoredStatement(id: $0["id"], signature: $0["signature"], verb: $0["verb"], enrollmentID: $0["enrollment_id"], voids: $0["voids"], voidedBy: $0["voided_by"]) }
     }
 
+    /// Stores a statement unless its id is stored already; says whether it stored it.
+    @discardableResult
     public func insertStatement(
         id: String, signature: String, body: String, verb: String, engineerID: String?, enrollmentID: Int64?, activity: String?, voids: String?
-    ) throws {
+    ) throws -> Bool {
         try db.cachedStatement(sql: """
             INSERT INTO xapi_statement (id, signature, body, stored, verb, engineer_id, enrollment_id, activity_identifier, voids)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [id, signature, body, now.iso8601, verb, engineerID, enrollmentID, activity, voids])
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING
+            """).execute(arguments: [id, signature, body, stamp, verb, engineerID, enrollmentID, activity, voids])
+        return db.changesCount == 1
     }
 
     /// Marks a statement voided and its progress events as no longer counting.
     public func voidStatement(_ id: String, by voiding: String) throws {
         try db.execute(sql: "UPDATE xapi_statement SET voided_by = ? WHERE id = ?", arguments: [voiding, id])
-        try db.execute(sql: "UPDATE progress_event SET voided_at = ? WHERE statement_id = ?", arguments: [now.iso8601, id])
+        try db.execute(sql: "UPDATE progress_event SET voided_at = ? WHERE statement_id = ?", arguments: [stamp, id])
     }
 
     /// The enrollment an xAPI `context.registration` names.
@@ -75,7 +78,7 @@ extension StoreTransaction {
                     VALUES (?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [enrollmentID, activity, entry.state.completed, entry.state.passed, entry.state.bestScore,
-                            entry.satisfiedAt?.iso8601, now.iso8601]
+                            entry.satisfiedAt?.iso8601, stamp]
             )
         }
     }
@@ -86,7 +89,7 @@ extension StoreTransaction {
             db, sql: "SELECT * FROM credit_award WHERE enrollment_id = ? AND revoked_at IS NULL", arguments: [enrollmentID]
         ) else { return nil }
         var award = try AppDatabase.award(from: row)
-        try db.execute(sql: "UPDATE credit_award SET revoked_at = ?, revoked_reason = ? WHERE id = ?", arguments: [now.iso8601, reason, award.id])
+        try db.execute(sql: "UPDATE credit_award SET revoked_at = ?, revoked_reason = ? WHERE id = ?", arguments: [stamp, reason, award.id])
         award.revokedAt = now
         award.revokedReason = reason
         return award
@@ -99,10 +102,10 @@ extension StoreTransaction {
 }
 
 extension AppDatabase {
-    /// A stored statement as received, with `stored` added: the evidence.
+    /// A stored statement as the store returns it: the body as received, with `stored` set.
     public func statementBody(_ id: String) throws(StorageError) -> String? {
         try read("reading statement \(id)") { db in
-            try String.fetchOne(db, sql: "SELECT body FROM xapi_statement WHERE id = ?", arguments: [id])
+            try String.fetchOne(db, sql: "SELECT json_set(body, '$.stored', stored) FROM xapi_statement WHERE id = ?", arguments: [id])
         }
     }
 

@@ -45,6 +45,9 @@ public final class AppDatabase: Sendable {
             configuration.busyMode = .timeout(10)
             configuration.prepareDatabase { db in
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                // 64 MiB of page cache per connection (SQLite's default is 2 MiB): large imports insert
+                // into random places of the statement index, which thrashes a small cache.
+                try db.execute(sql: "PRAGMA cache_size = -65536")
             }
             writer = try DatabasePool(path: path, configuration: configuration)
         } catch {

@@ -12,12 +12,20 @@ public struct StoreTransaction {
     let db: Database
     /// The time stamped on everything this transaction writes.
     public let now: Date
+    /// `now` as stored (ISO 8601, UTC), formatted once.
+    let stamp: String
+
+    init(db: Database, now: Date) {
+        self.db = db
+        self.now = now
+        self.stamp = now.iso8601
+    }
 
     /// Appends a line to the audit log.
     public func audit(_ record: AuditRecord) throws {
         let details = try JSONSerialization.data(withJSONObject: record.details, options: [.sortedKeys])
         try db.cachedStatement(sql: "INSERT INTO audit (at, actor, action, subject, reason, details) VALUES (?, ?, ?, ?, ?, ?)").execute(
-            arguments: [now.iso8601, record.actor, record.action, record.subject, record.reason, String(decoding: details, as: UTF8.self)]
+            arguments: [stamp, record.actor, record.action, record.subject, record.reason, String(decoding: details, as: UTF8.self)]
         )
     }
 }
