@@ -210,7 +210,7 @@ public struct StatementService: Sendable {
     }
 
     /// Statements per transaction.
-    static let chunkSize = 10_000
+    static let chunkSize = 50_000
 
     /// What a batch keeps looking up, kept across its transactions. (Activity states are not:
     /// they are read again in each transaction.)
@@ -281,32 +281,25 @@ public struct StatementService: Sendable {
                 }
                 return
             }
-            // Resolved first (from the batch's caches), then stored unless the id exists: the
-            // common case, a new statement, costs no lookup.
+            if try alreadyStored() { return }
             guard let engineer = try engineerID(statement.actor) else {
-                if try alreadyStored() { return }
                 problem(.unknownActor, "no engineer matches the actor (\(Self.describe(statement.actor)))")
                 return
             }
             guard let (enrollment, package, activity) = try resolve(statement, engineerID: engineer) else {
-                if try alreadyStored() { return }
                 problem(.unknownActivity, "'\(statement.objectID)' is not an activity of a course '\(engineer)' is enrolled in"
                         + (statement.registration.map { " (registration \($0.uuidString.lowercased()))" } ?? ""))
                 return
             }
             let outcome = XAPIStatement.outcomes[statement.verb]
             if outcome == .passed, package.format == .cmi5, let mastery = activity.masteryThreshold, (statement.score ?? -1) < mastery {
-                if try alreadyStored() { return }
                 problem(.belowMastery, "cmi5: 'passed' needs result.score.scaled of at least the masteryScore \(mastery)")
                 return
             }
-            guard try tx.insertStatement(
+            try tx.insertStatement(
                 id: statement.id, signature: statement.signature, body: statement.body, verb: statement.verb,
                 engineerID: engineer, enrollmentID: enrollment.id, activity: activity.identifier, voids: nil
-            ) else {
-                _ = try alreadyStored()
-                return
-            }
+            )
             result.stored += 1
             guard let outcome, let cached = cache.packages[enrollment.submissionID] else { return }
             var current = try states[enrollment.id] ?? tx.activityStates(enrollmentID: enrollment.id)
