@@ -72,7 +72,7 @@ let package = Package(
         // Benchmarks that need the services in-process (see BENCHMARKS.md); not part of the product.
         .executableTarget(
             name: "ecba-bench",
-            dependencies: ["Catalog", "Storage", "Domain"],
+            dependencies: ["Catalog", "Enrollment", "Storage", "Domain"],
             path: "Benchmarks/Sources/ecba-bench",
             swiftSettings: swiftSettings
         ),

@@ -94,6 +94,7 @@ struct EngineerCommand: ParsableCommand {
             var engineer: Engineer
             var memberships: [SocietyMembership]
             var enrollments: [Enrollment]
+            var progress: [ProgressSummary]
             var awards: [CreditAward]
         }
 
@@ -101,14 +102,18 @@ struct EngineerCommand: ParsableCommand {
             let database = try options.open()
             let found: (engineer: Engineer, memberships: [SocietyMembership], enrollments: [Enrollment])
             let awards: [CreditAward]
+            let progress: [ProgressSummary]
             do {
                 found = try EngineerService(database: database).show(id)
-                awards = try ProgressService(database: database).awards(engineerID: id)
+                let service = ProgressService(database: database)
+                awards = try service.awards(engineerID: id)
+                progress = try service.summaries(of: found.enrollments)
             } catch { throw Console.fail(error) }
             if options.json {
-                try Console.json(Output(engineer: found.engineer, memberships: found.memberships, enrollments: found.enrollments, awards: awards))
+                try Console.json(Output(engineer: found.engineer, memberships: found.memberships, enrollments: found.enrollments, progress: progress, awards: awards))
                 return
             }
+            let doneByEnrollment = Dictionary(progress.map { ($0.enrollmentID, "\($0.done.count)/\($0.required)") }, uniquingKeysWith: { first, _ in first })
             Console.out("\(found.engineer.id): \(found.engineer.name)")
             Console.out("  E-mail:       \(found.engineer.email ?? "-")")
             Console.out("  Registration: \(found.engineer.registrationNumber ?? "-")")
@@ -118,8 +123,11 @@ struct EngineerCommand: ParsableCommand {
             } else {
                 Console.out("  Enrollments:")
                 Console.out(Table(
-                    ["    COURSE", "VER", "STATUS", "ENROLLED", "REGISTRATION"],
-                    found.enrollments.map { ["    " + $0.courseID, String($0.version), $0.status.rawValue, Rendering.stamp($0.enrolledAt), $0.registration.uuidString.lowercased()] }
+                    ["    COURSE", "VER", "STATUS", "DONE", "ENROLLED", "REGISTRATION"],
+                    found.enrollments.map {
+                        ["    " + $0.courseID, String($0.version), $0.status.rawValue, doneByEnrollment[$0.id] ?? "-",
+                         Rendering.stamp($0.enrolledAt), $0.registration.uuidString.lowercased()]
+                    }
                 ).render())
             }
             guard !awards.isEmpty else { Console.out("  Credits:      none yet"); return }

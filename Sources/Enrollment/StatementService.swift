@@ -92,7 +92,7 @@ public struct StatementImport: Codable, Sendable {
 /// - A `voided` statement stops its target counting: the enrollment's progress is re-folded from
 ///   what still counts, and an award the target earned is revoked, visibly.
 /// - Statements for unknown engineers or activities are reported, not stored.
-/// A batch is checked as a whole, then stored in transactions of `chunkSize` statements.
+/// A batch is checked as a whole, then stored in one transaction.
 public struct StatementService: Sendable {
     let database: AppDatabase
     let clock: @Sendable () -> Date
@@ -176,44 +176,26 @@ public struct StatementService: Sendable {
             throw ServiceError(.invalidArgument, "statement \(index + 1): id \(statement.id) appears twice in the batch; the batch is refused, nothing was stored")
         }
         let batch = prepared
-        // Stored in transactions of `chunkSize` statements: each is all or nothing, and a file
-        // whose import stopped midway can be imported again (what was stored comes back
-        // unchanged). One transaction for a million statements would spill its pages to the
-        // write-ahead log over and over.
-        var total = StatementImport(received: batch.count, stored: 0, unchanged: 0, voided: [], awards: [], revoked: [], problems: [])
-        var cache = StoreCache()
-        var start = 0
-        repeat {
-            let end = min(batch.count, start + Self.chunkSize)
-            let chunk = batch[start..<end]
-            let (offset, cached, soFar) = (start, cache, total)
-            let isLast = end == batch.count
-            (total, cache) = try database.perform(at: now) { tx in
-                var store = Store(tx: tx, mapping: mapping, cache: cached)
-                var result = soFar
-                for (position, statement) in chunk.enumerated() {
-                    try store.take(statement, index: offset + position + 1, into: &result)
-                }
-                if isLast {
-                    try tx.audit(AuditRecord(
-                        actor: actor, action: "xapi.import", subject: "xapi:batch",
-                        details: ["received": String(result.received), "stored": String(result.stored), "unchanged": String(result.unchanged),
-                                  "voided": String(result.voided.count), "problems": String(result.problems.count),
-                                  "awards": String(result.awards.count), "revoked": String(result.revoked.count)]
-                    ))
-                }
-                return (result, store.cache)
+        // One transaction for the batch: all of it is stored, or none (an LRS batch is atomic),
+        // and the batch's caches stay valid throughout. (Measured: transactions of 10,000 or
+        // 50,000 statements were no faster, as every transaction re-reads activity states.)
+        return try database.perform(at: now) { tx in
+            var store = Store(tx: tx, mapping: mapping, cache: StoreCache())
+            var result = StatementImport(received: batch.count, stored: 0, unchanged: 0, voided: [], awards: [], revoked: [], problems: [])
+            for (index, statement) in batch.enumerated() {
+                try store.take(statement, index: index + 1, into: &result)
             }
-            start = end
-        } while start < batch.count
-        return total
+            try tx.audit(AuditRecord(
+                actor: actor, action: "xapi.import", subject: "xapi:batch",
+                details: ["received": String(result.received), "stored": String(result.stored), "unchanged": String(result.unchanged),
+                          "voided": String(result.voided.count), "problems": String(result.problems.count),
+                          "awards": String(result.awards.count), "revoked": String(result.revoked.count)]
+            ))
+            return result
+        }
     }
 
-    /// Statements per transaction.
-    static let chunkSize = 50_000
-
-    /// What a batch keeps looking up, kept across its transactions. (Activity states are not:
-    /// they are read again in each transaction.)
+    /// What a batch keeps looking up.
     struct StoreCache: Sendable {
         var engineers: [XAPIStatement.Actor: String?] = [:]
         var packages: [Int64: (package: CoursePackage, activities: [String: Activity], required: [Activity])] = [:]

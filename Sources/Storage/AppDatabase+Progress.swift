@@ -79,3 +79,16 @@ extension AppDatabase {
         )
     }
 }
+
+extension AppDatabase {
+    /// An enrollment's activity states by identifier (activities with any result).
+    public func activityStates(enrollmentID: Int64) throws(StorageError) -> [String: ActivityState] {
+        try read("reading progress of enrollment \(enrollmentID)") { db in
+            var states: [String: ActivityState] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM activity_progress WHERE enrollment_id = ?", arguments: [enrollmentID]) {
+                states[row["activity_identifier"]] = ActivityState(completed: row["completed"], passed: row["passed"], bestScore: row["best_score"])
+            }
+            return states
+        }
+    }
+}

@@ -2,6 +2,7 @@
 // start-up, not the query). Usage: ecba-bench search [VERSIONS] [REPEATS]
 import Catalog
 import Domain
+import Enrollment
 import Foundation
 import Storage
 
@@ -204,13 +205,121 @@ func searchBenchmark(versions: Int, repeats: Int) throws {
     print(String(format: "\nmedian over the %d queries: %.2f ms (LIKE scan: %.2f ms)", queries.count, median(allMedians), median(allScans)))
 }
 
+func peakMiB() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_maxrss) / 1024
+}
+
+/// Ingest benchmark (issue 4): N statements for E engineers enrolled in one course, fed to
+/// StatementService (the code path of 'ecba progress import'), next to the sqlite3 command line
+/// importing the same rows (id, actor, verb, object, registration, timestamp, body) from CSV.
+func statementsBenchmark(count: Int, engineers engineerCount: Int) throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ecba-bench-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let path = folder.appendingPathComponent("bench.sqlite").path
+    let database = try AppDatabase(path: path)
+    _ = try SocietyService(database: database).add(id: "cces", name: "cces", kind: .national)
+    _ = try SocietyService(database: database).authorize(id: "cces")
+    let activities = (1...12).map { Activity(identifier: "l\($0)", title: "第\($0)讲", kind: .sco, launchURL: "l\($0).html", masteryThreshold: $0 == 12 ? 0.8 : nil) }
+    let package = CoursePackage(
+        identifier: "course", format: .scorm2004, formatVersion: "2004 4th Edition", titles: [LocalizedText(language: "zh-CN", value: "基准课程")],
+        activities: activities, creditHours: 12, category: .professional, languages: ["zh-CN"], contentHash: "h", manifestPath: "imsmanifest.xml"
+    )
+    guard case .created(let submission) = try database.insertSubmission(package, societyID: "cces", source: "bench", diagnostics: [], at: Date()) else { return }
+    try database.transaction(at: Date()) { tx in _ = try tx.publish(submissionID: submission.id) }
+    let engineers = EngineerService(database: database)
+    let enrollments = EnrollmentService(database: database)
+    var registrations: [String] = []
+    for index in 0..<engineerCount {
+        _ = try engineers.add(id: "e\(index)", name: "工程师\(index)", email: "e\(index)@example.cn", actor: "bench")
+        registrations.append(try enrollments.enroll(engineerID: "e\(index)", courseID: "cces/course", actor: "bench").enrollment.registration.uuidString.lowercased())
+    }
+
+    // The statement file (one per line) and the same rows as CSV for sqlite3.
+    var random = SplitMix64(state: 42)
+    var ndjson: [UInt8] = []
+    var csv: [UInt8] = []
+    ndjson.reserveCapacity(count * 420)
+    csv.reserveCapacity(count * 640)
+    let verbs = ["experienced", "experienced", "experienced", "progressed", "completed", "completed", "passed", "failed"]
+    let start = Date(timeIntervalSince1970: 1_767_225_600)   // 2026-01-01
+    for index in 0..<count {
+        let engineer = Int(random.next() % UInt64(engineerCount))
+        let activity = 1 + Int(random.next() % 12)
+        let verb = verbs[Int(random.next() % UInt64(verbs.count))]
+        let id = UUID().uuidString.lowercased()
+        let object = ActivityIRI.make(courseID: "cces/course", activity: "l\(activity)")
+        let stamp = start.addingTimeInterval(Double(index) * 20).formatted(.iso8601)
+        let score = verb == "passed" || verb == "failed" ? #","result":{"score":{"scaled":\#(Double(random.next() % 100) / 100)},"duration":"PT12M"}"# : ""
+        let line = #"{"id":"\#(id)","actor":{"objectType":"Agent","mbox":"mailto:e\#(engineer)@example.cn"},"verb":{"id":"http://adlnet.gov/expapi/verbs/\#(verb)"},"object":{"objectType":"Activity","id":"\#(object)"}\#(score),"context":{"registration":"\#(registrations[engineer])"},"timestamp":"\#(stamp)"}"#
+        ndjson += line.utf8
+        ndjson.append(0x0A)
+        csv += "\(id),mailto:e\(engineer)@example.cn,http://adlnet.gov/expapi/verbs/\(verb),\(object),\(registrations[engineer]),\(stamp),\"".utf8
+        for byte in line.utf8 {
+            csv.append(byte)
+            if byte == UInt8(ascii: "\"") { csv.append(byte) }   // RFC 4180: a quote inside a quoted field is doubled
+        }
+        csv += "\"\n".utf8
+    }
+    let statementsFile = folder.appendingPathComponent("statements.ndjson")
+    let rowsFile = folder.appendingPathComponent("rows.csv")
+    try Data(ndjson).write(to: statementsFile)
+    try Data(csv).write(to: rowsFile)
+    ndjson = []
+    csv = []
+    let size = (try FileManager.default.attributesOfItem(atPath: statementsFile.path)[.size] as? Int) ?? 0
+    print("\(count) statements for \(engineerCount) engineers, \(size / 1_048_576) MiB of NDJSON")
+
+    // Baseline: the sqlite3 command line importing the same rows into a table of the same columns.
+    let baselineDB = folder.appendingPathComponent("baseline.sqlite").path
+    let sqlite = Process()
+    sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+    sqlite.arguments = [baselineDB]
+    let input = Pipe()
+    sqlite.standardInput = input
+    let clock = ContinuousClock()
+    let baselineStart = clock.now
+    try sqlite.run()
+    input.fileHandleForWriting.write(Data("""
+        PRAGMA journal_mode = WAL;
+        PRAGMA synchronous = NORMAL;
+        CREATE TABLE statement (id TEXT PRIMARY KEY NOT NULL, actor TEXT, verb TEXT, object TEXT, registration TEXT, timestamp TEXT, body TEXT) STRICT;
+        .import --csv \(rowsFile.path) statement
+        """.utf8))
+    try input.fileHandleForWriting.close()
+    sqlite.waitUntilExit()
+    let baselineSeconds = milliseconds(clock.now - baselineStart) / 1000
+
+    let service = StatementService(database: database)
+    let ingestStart = clock.now
+    let data = try Data(contentsOf: statementsFile)
+    let result = try service.importStatements(data, actor: "bench")
+    let ingestSeconds = milliseconds(clock.now - ingestStart) / 1000
+    let again = clock.now
+    let replay = try service.importStatements(data, actor: "bench")
+    let replaySeconds = milliseconds(clock.now - again) / 1000
+
+    print(String(format: "sqlite3 .import (baseline)      %8.2f s  %9.0f rows/s", baselineSeconds, Double(count) / baselineSeconds))
+    print(String(format: "ecba progress import (first)    %8.2f s  %9.0f statements/s  (%.2f of sqlite3's rate)", ingestSeconds, Double(count) / ingestSeconds, baselineSeconds / ingestSeconds))
+    print(String(format: "ecba progress import (again)    %8.2f s  %9.0f statements/s  (all unchanged)", replaySeconds, Double(count) / replaySeconds))
+    print("stored \(result.stored), reported \(result.problems.count), courses completed \(result.awards.count); again: \(replay.unchanged) unchanged")
+    print(String(format: "peak memory of ecba-bench: %.0f MiB", peakMiB()))
+}
+
 let arguments = CommandLine.arguments.dropFirst()
 switch arguments.first {
 case "search":
     let versions = arguments.dropFirst().first.flatMap(Int.init) ?? 50_000
     let repeats = arguments.dropFirst(2).first.flatMap(Int.init) ?? 50
     try searchBenchmark(versions: versions, repeats: repeats)
+case "statements":
+    let count = arguments.dropFirst().first.flatMap(Int.init) ?? 1_000_000
+    let engineers = arguments.dropFirst(2).first.flatMap(Int.init) ?? 10_000
+    try statementsBenchmark(count: count, engineers: engineers)
 default:
     print("usage: ecba-bench search [VERSIONS (50000)] [REPEATS PER QUERY (50)]")
+    print("       ecba-bench statements [COUNT (1000000)] [ENGINEERS (10000)]")
     exit(2)
 }
