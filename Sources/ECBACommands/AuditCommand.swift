@@ -7,7 +7,7 @@ struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Show the audit log: who did what, when and why.",
-        discussion: """
+        discussion: Help.prose("""
             Every vote, decision, publication, retirement, committee change and society change is
             written in the same transaction as the change itself.
 
@@ -15,7 +15,7 @@ struct AuditCommand: ParsableCommand {
               ecba audit --subject cces              (a society, by id)
               ecba audit --subject submission:12     (a typed subject)
               ecba audit --since 2026-11-01
-            """
+            """)
     )
 
     @OptionGroup var options: GlobalOptions

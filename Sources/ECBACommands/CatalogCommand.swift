@@ -26,11 +26,11 @@ struct CatalogCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "catalog",
         abstract: "Published course versions: list, search, show, retire.",
-        discussion: """
+        discussion: Help.prose("""
             A course enters the catalog when the Academic Committee approves a version of it. The
             newest approved version is the one new enrollments get; engineers already enrolled keep
             the version they enrolled in.
-            """,
+            """),
         subcommands: [List.self, Search.self, Show.self, Retire.self]
     )
 
@@ -52,7 +52,7 @@ struct CatalogCommand: ParsableCommand {
     struct Search: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Full-text search over titles, descriptions and keywords, in every language.",
-            discussion: """
+            discussion: Help.prose("""
                 Every word of the query must match. A word of three or more characters matches
                 anywhere inside the text, in any script ('工程伦理' inside a longer title, 'ethic'
                 inside 'Ethics'); a one- or two-character Chinese word matches as written ('安全'),
@@ -63,7 +63,7 @@ struct CatalogCommand: ParsableCommand {
                   ecba catalog search 工程伦理
                   ecba catalog search 安全 --category public
                   ecba catalog search "BIM 施工" --society cces --min-hours 4
-                """
+                """)
         )
 
         @OptionGroup var options: GlobalOptions
@@ -100,10 +100,10 @@ struct CatalogCommand: ParsableCommand {
     struct Retire: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Take a course out of the catalog.",
-            discussion: """
+            discussion: Help.prose("""
                 No new enrollments; engineers already enrolled keep their version. The course stays
                 readable with 'catalog show COURSE --version N'. A newly approved version publishes it again.
-                """
+                """)
         )
 
         @OptionGroup var options: GlobalOptions

@@ -6,12 +6,12 @@ struct CommitteeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "committee",
         abstract: "Manage the Academic Committee that approves courses (charter Art. 8, 12).",
-        discussion: """
+        discussion: Help.prose("""
             Membership changes are dated. A review counts votes against the membership at the
             moment it opened (its first vote), so joining or leaving later does not change the
             quorum of reviews already under way. Art. 12 asks for an odd number of members; the
             commands warn when the count becomes even.
-            """,
+            """),
         subcommands: [AddMember.self, RemoveMember.self, List.self]
     )
 

@@ -8,12 +8,12 @@ struct PolicyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "policy",
         abstract: "Credit policies: what engineers must earn, per period and category.",
-        discussion: """
+        discussion: Help.prose("""
             Policies are JSON (see policies/README.md). Shipped: ecba-default (90 学时 a calendar
             year, professional at least 2/3), us-pdh (15 PDH a year, 1 ethics, carry-over 14 not
             toward ethics) and engineers-australia (150 hours over 3 years, three category minimums).
             A society picks its members' policy with 'ecba society set-policy'.
-            """,
+            """),
         subcommands: [Add.self, List.self, Show.self]
     )
 
@@ -87,11 +87,11 @@ struct CreditsCommand: ParsableCommand {
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Explain an engineer's credits for a period: what counted, capped, carried over, met or short.",
-            discussion: """
+            discussion: Help.prose("""
                 --period is a year (2026: the period containing 1 January 2026) or a date
                 (2026-05-01: the period containing it); the default is the current period. The
                 policy is --policy, else the one the engineer's society set, else ecba-default.
-                """
+                """)
         )
         @OptionGroup var options: GlobalOptions
         @Argument(help: "The engineer's id.") var engineer: String

@@ -9,14 +9,14 @@ struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "Run the platform's story on a fresh temporary database.",
-        discussion: """
+        discussion: Help.prose("""
             Registers the societies whose folders are under courses/ and takes them through the
             charter's authorisation (Art. 16), appoints a seven-member Academic Committee, imports
             every package for its society, has the committee vote on each (most approved, one
             rejected, one left without a quorum), enrolls two engineers, and prints the catalog
             and a search.
             Nothing outside the temporary folder is touched; pass --keep to keep the database.
-            """
+            """)
     )
 
     @Option(help: "The folder of shipped course packages, one subfolder per society.") var courses = "courses"

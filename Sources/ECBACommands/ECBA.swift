@@ -5,13 +5,14 @@ public struct ECBA: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "ecba",
         abstract: "The ECBA continuing-education platform: course packages, review, credits, reports.",
-        discussion: """
-            Every command that touches data takes --database PATH (default ./ecba.sqlite, or the
-            ECBA_DATABASE environment variable) and --json for machine-readable output. Exit code 0
+        discussion: Help.prose("""
+            Every command that touches data takes --database PATH (default ./ecba.sqlite, or the \
+            ECBA_DATABASE environment variable) and --json for machine-readable output. Exit code 0 \
             means success; otherwise a one-line reason is printed on standard error.
 
-            Start with 'ecba demo', which runs the whole story on a fresh temporary database.
-            """,
+            Start with 'ecba demo', which runs the whole story on a fresh temporary database. \
+            'ecba help <command>' explains each command with examples.
+            """),
         version: "0.1.0",
         subcommands: [
             DemoCommand.self,

@@ -44,7 +44,7 @@ struct EngineerCommand: ParsableCommand {
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Import a society's member roster (CSV).",
-            discussion: """
+            discussion: Help.prose("""
                 The first row names the columns: member_number and name are required, email and
                 registration_number optional (Chinese headers 会员编号, 姓名, 邮箱, 注册编号 work too).
                 UTF-8 with or without a BOM, or GBK/GB18030 as Excel writes it in China.
@@ -57,7 +57,7 @@ struct EngineerCommand: ParsableCommand {
                 Example:
                   member_number,name,email,registration_number
                   C-0001,张三,zhangsan@example.cn,110101199001011234
-                """
+                """)
         )
 
         @OptionGroup var options: GlobalOptions
@@ -144,11 +144,11 @@ struct EnrollCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "enroll",
         abstract: "Enroll an engineer in a course's current published version.",
-        discussion: """
+        discussion: Help.prose("""
             The enrollment keeps that version even when a newer one is published later. Enrolling
             again while enrolled changes nothing and says so. Each enrollment has a registration
             UUID: the xAPI context.registration of the course content's statements.
-            """
+            """)
     )
 
     @OptionGroup var options: GlobalOptions

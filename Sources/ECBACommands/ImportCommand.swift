@@ -10,7 +10,7 @@ struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
         abstract: "Import course packages as submissions for the Academic Committee's review.",
-        discussion: """
+        discussion: Help.prose("""
             Each PATH is a package folder, a .zip or .imscc archive, or a manifest file. The format
             (ECBA manifest, SCORM 1.2, SCORM 2004 2nd-4th edition, IMS Common Cartridge 1.0-1.3, cmi5,
             plain IMS CP) is told from the manifest's namespaces, never from the file name.
@@ -23,7 +23,7 @@ struct ImportCommand: ParsableCommand {
             Examples:
               ecba import courses/cces/engineering-ethics --society cces
               ecba import course.zip --society cces --credit-hours 8 --category professional --json
-            """
+            """)
     )
 
     @OptionGroup var options: GlobalOptions

@@ -12,10 +12,10 @@ struct PackageCommand: ParsableCommand {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Read and validate packages exactly as 'ecba import' does, and report what was found.",
-            discussion: """
+            discussion: Help.prose("""
                 Use it before submitting: it prints the format, version, activity tree and every
                 diagnostic. Exit code 1 when any package would be rejected. No database is opened.
-                """
+                """)
         )
 
         @Flag(name: .long, help: "Print machine-readable JSON on standard output.") var json = false

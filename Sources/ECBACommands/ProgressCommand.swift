@@ -14,7 +14,7 @@ struct ProgressCommand: ParsableCommand {
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Import xAPI 1.0.3 statements as course content sends them to a learning record store.",
-            discussion: """
+            discussion: Help.prose("""
                 FILE holds a JSON array of statements, a single statement, or one statement per line
                 ('-' reads standard input). The store rules of xAPI apply:
                   - the same id with the same content is a no-op; with different content it is a
@@ -34,7 +34,7 @@ struct ProgressCommand: ParsableCommand {
                 The verbs completed, passed and failed change progress; all others are evidence.
 
                 Exit code 1 when any statement was reported; what could be stored is stored.
-                """
+                """)
         )
 
         @OptionGroup var options: GlobalOptions
@@ -75,7 +75,7 @@ struct ProgressCommand: ParsableCommand {
     struct Record: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record a result by hand (e.g. offline training).",
-            discussion: """
+            discussion: Help.prose("""
                 Completion follows the package: SCORM 1.2 masteryscore, SCORM 2004 completion and
                 minNormalizedMeasure, cmi5 moveOn and masteryScore; other formats need completed or
                 passed (at the mastery threshold when there is one). The course is complete when
@@ -84,7 +84,7 @@ struct ProgressCommand: ParsableCommand {
 
                 Example:
                   ecba progress record zhangsan cces/cces.engineering-ethics --activity l1 --passed --score 0.9 --duration PT45M
-                """
+                """)
         )
 
         enum Outcome: String, EnumerableFlag {

@@ -8,14 +8,14 @@ struct ReviewCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "review",
         abstract: "The Academic Committee's review of submissions (charter Art. 8, 31).",
-        discussion: """
+        discussion: Help.prose("""
             The rule (Art. 31, bounds included): a decision is valid when at least 2/3 of the
             members vote, and approves when at least 3/4 of those voting approve. A review opens
             with its first vote; its electorate is the committee at that moment. Members may change
             their vote until the decision. The review closes by itself as soon as no outstanding vote
             can change the outcome; 'decide' closes it early. Approval publishes the version in the
             catalog at once. A submission without credit hours cannot be approved.
-            """,
+            """),
         subcommands: [List.self, Show.self, Vote.self, Decide.self]
     )
 
@@ -76,10 +76,10 @@ struct ReviewCommand: ParsableCommand {
     struct Decide: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Close a review early under the rule as it stands.",
-            discussion: """
+            discussion: Help.prose("""
                 Approved if the rule holds now, rejected if a quorum voted without 3/4 approving.
                 Without a quorum nothing is decided: the review stays open, and the command exits 2.
-                """
+                """)
         )
 
         @OptionGroup var options: GlobalOptions

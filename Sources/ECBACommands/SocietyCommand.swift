@@ -10,7 +10,7 @@ struct SocietyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "society",
         abstract: "Member societies: register, authorise, withdraw, remove (charter Art. 8, 16-20, 36).",
-        discussion: """
+        discussion: Help.prose("""
             Only an authorised society may submit course packages or pull reports. Authorisation
             follows Art. 16:
 
@@ -23,7 +23,7 @@ struct SocietyCommand: ParsableCommand {
             A society that withdraws (Art. 19) or is removed (Art. 20) can no longer submit or pull
             reports; its published courses stay in the catalog and its engineers' records are kept.
             Every change is in 'ecba audit'.
-            """,
+            """),
         subcommands: [Add.self, Apply.self, Review.self, Authorize.self, Withdraw.self, Remove.self, List.self, Show.self, SetPolicyCommand.self]
     )
 
@@ -50,12 +50,12 @@ struct SocietyCommand: ParsableCommand {
     struct Authorize: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Authorise a registered society directly (a shortcut for set-up scripts).",
-            discussion: """
+            discussion: Help.prose("""
                 A shortcut for set-up scripts and the demo: it grants authorisation at once, skipping
                 the charter's procedure, and the audit log says so. The real procedure (Art. 16) is
                 'ecba society apply' followed by 'ecba society review' at each of the three stages.
                 A withdrawn or removed society must apply again.
-                """
+                """)
         )
 
         @OptionGroup var options: GlobalOptions
@@ -107,11 +107,11 @@ struct SocietyCommand: ParsableCommand {
     struct Review: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record one stage's decision on an application.",
-            discussion: """
+            discussion: Help.prose("""
                 Stages in order: secretariat (preliminary review), review-committee, presidium
                 (approval). A rejection at any stage closes the application; the Presidium's approval
                 authorises the society.
-                """
+                """)
         )
 
         @OptionGroup var options: GlobalOptions
