@@ -93,12 +93,14 @@ public struct ProgressService: Sendable {
         }
         var state = states[activity.identifier] ?? ActivityState()
         let wasSatisfied = CompletionRule.isSatisfied(activity, format: package.format, state: state)
+        let before = state
         state.apply(result.outcome, score: result.score)
         let satisfied = CompletionRule.isSatisfied(activity, format: package.format, state: state)
+        // A first result always changes the (default) state, so an unchanged state has its row.
         try tx.recordProgress(
             enrollmentID: enrollment.id, activity: activity.identifier, outcome: result.outcome, score: result.score,
             durationSeconds: result.durationSeconds, at: result.at, source: source, statementID: statementID, state: state,
-            newlySatisfied: satisfied && !wasSatisfied
+            stateChanged: state != before || states[activity.identifier] == nil, newlySatisfied: satisfied && !wasSatisfied
         )
         states[activity.identifier] = state
         if let actor = auditActor {

@@ -14,14 +14,17 @@ extension StoreTransaction {
         return states
     }
 
-    /// Records one result and the activity's new state (`satisfied` stamps the time it became done).
+    /// Records one result and, when it changed, the activity's new state (`newlySatisfied`
+    /// stamps the time it became done). A result that changes nothing (a second 'completed')
+    /// is kept as an event only.
     public func recordProgress(
         enrollmentID: Int64, activity: String, outcome: ProgressOutcome, score: Double?, durationSeconds: Int?,
-        at date: Date, source: String, statementID: String? = nil, state: ActivityState, newlySatisfied: Bool
+        at date: Date, source: String, statementID: String? = nil, state: ActivityState, stateChanged: Bool = true, newlySatisfied: Bool
     ) throws {
         try db.cachedStatement(
             sql: "INSERT INTO progress_event (enrollment_id, activity_identifier, outcome, score, duration_seconds, at, source, statement_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
         ).execute(arguments: [enrollmentID, activity, outcome.rawValue, score, durationSeconds, date.iso8601, source, statementID])
+        guard stateChanged || newlySatisfied else { return }
         try db.cachedStatement(
             sql: """
                 INSERT INTO activity_progress (enrollment_id, activity_identifier, completed, passed, best_score, satisfied_at, updated_at)
