@@ -161,11 +161,7 @@ public struct CreditPolicy: Codable, Sendable, Equatable {
         self.carryOver = carryOver
     }
 
-    static let calendar: Calendar = {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC") ?? .gmt
-        return calendar
-    }()
+    static var calendar: Calendar { .utcGregorian }
 
     public static func day(_ text: String) -> Date? {
         let parts = text.split(separator: "-").compactMap { Int($0) }
@@ -193,4 +189,13 @@ public struct CreditPolicy: Codable, Sendable, Equatable {
         }
         return problems
     }
+}
+
+extension Calendar {
+    /// The Gregorian calendar in UTC: awards are dated, and periods counted, in UTC.
+    public static let utcGregorian: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? .gmt
+        return calendar
+    }()
 }

@@ -130,9 +130,9 @@ public struct ProgressService: Sendable {
             report.noAwardReason = "the course has no approved credit hours or category"
             return report
         }
-        let year = Calendar.utc.component(.year, from: when)
+        let year = Calendar.utcGregorian.component(.year, from: when)
         if let earlier = try tx.standingAwards(engineerID: engineerID, courseID: courseID)
-            .first(where: { Calendar.utc.component(.year, from: $0.awardedAt) == year }) {
+            .first(where: { Calendar.utcGregorian.component(.year, from: $0.awardedAt) == year }) {
             report.noAwardReason = "credit for '\(courseID)' was already awarded in \(year) (award \(earlier.id)); re-taking a course earns once a year"
             return report
         }
@@ -180,13 +180,4 @@ public struct ProgressService: Sendable {
     public func awards(engineerID: String) throws(ServiceError) -> [CreditAward] {
         try reading { () throws(StorageError) in try database.awards(of: engineerID) }
     }
-}
-
-extension Calendar {
-    /// The Gregorian calendar in UTC: awards are dated and counted in UTC.
-    static let utc: Calendar = {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC") ?? .gmt
-        return calendar
-    }()
 }

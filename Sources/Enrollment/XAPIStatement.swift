@@ -12,8 +12,6 @@ struct XAPIStatement {
     var verb: String
     var actor: Actor
     var objectID: String
-    /// `StatementRef` for voiding statements.
-    var objectType: String?
     var registration: UUID?
     var score: Double?
     var durationSeconds: Int?
@@ -80,9 +78,8 @@ struct XAPIStatement {
             throw Invalid(message: "'object.id' is required")
         }
         objectID = targetID
-        objectType = target["objectType"]?.string
         if verbID == Self.voided {
-            guard objectType == "StatementRef", UUID(uuidString: targetID) != nil else {
+            guard target["objectType"]?.string == "StatementRef", UUID(uuidString: targetID) != nil else {
                 throw Invalid(message: "a voiding statement's object must be a StatementRef with a statement id")
             }
             objectID = targetID.lowercased()

@@ -5,13 +5,7 @@ import GRDB
 extension StoreTransaction {
     /// The state of every activity of an enrollment with any progress, by identifier.
     public func activityStates(enrollmentID: Int64) throws -> [String: ActivityState] {
-        var states: [String: ActivityState] = [:]
-        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM activity_progress WHERE enrollment_id = ?"), arguments: [enrollmentID]) {
-            states[row["activity_identifier"]] = ActivityState(
-                completed: row["completed"], passed: row["passed"], bestScore: row["best_score"]
-            )
-        }
-        return states
+        try AppDatabase.activityStates(enrollmentID: enrollmentID, db: db)
     }
 
     /// Records one result and, when it changed, the activity's new state (`newlySatisfied`
@@ -86,12 +80,14 @@ extension AppDatabase {
 extension AppDatabase {
     /// An enrollment's activity states by identifier (activities with any result).
     public func activityStates(enrollmentID: Int64) throws(StorageError) -> [String: ActivityState] {
-        try read("reading progress of enrollment \(enrollmentID)") { db in
-            var states: [String: ActivityState] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT * FROM activity_progress WHERE enrollment_id = ?", arguments: [enrollmentID]) {
-                states[row["activity_identifier"]] = ActivityState(completed: row["completed"], passed: row["passed"], bestScore: row["best_score"])
-            }
-            return states
+        try read("reading progress of enrollment \(enrollmentID)") { db in try Self.activityStates(enrollmentID: enrollmentID, db: db) }
+    }
+
+    static func activityStates(enrollmentID: Int64, db: Database) throws -> [String: ActivityState] {
+        var states: [String: ActivityState] = [:]
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM activity_progress WHERE enrollment_id = ?"), arguments: [enrollmentID]) {
+            states[row["activity_identifier"]] = ActivityState(completed: row["completed"], passed: row["passed"], bestScore: row["best_score"])
         }
+        return states
     }
 }

@@ -28,16 +28,14 @@ extension StoreTransaction {
         ).map { StoredStatement(id: $0["id"], signature: $0["signature"], verb: $0["verb"], enrollmentID: $0["enrollment_id"], voids: $0["voids"], voidedBy: $0["voided_by"]) }
     }
 
-    /// Stores a statement unless its id is stored already; says whether it stored it.
-    @discardableResult
+    /// Stores a statement (the caller has checked that its id is new).
     public func insertStatement(
         id: String, signature: String, body: String, verb: String, engineerID: String?, enrollmentID: Int64?, activity: String?, voids: String?
-    ) throws -> Bool {
+    ) throws {
         try db.cachedStatement(sql: """
             INSERT INTO xapi_statement (id, signature, body, stored, verb, engineer_id, enrollment_id, activity_identifier, voids)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [id, signature, body, stamp, verb, engineerID, enrollmentID, activity, voids])
-        return db.changesCount == 1
     }
 
     /// Marks a statement voided and its progress events as no longer counting.
