@@ -1,0 +1,28 @@
+import Foundation
+@testable import Storage
+import Testing
+
+@Suite("Stored timestamps")
+struct TimestampTests {
+    @Test("the fast parser of the stored format agrees with Foundation's, and refuses other shapes")
+    func fastParser() throws {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            // 1900-2100, millisecond resolution.
+            let millis = Int64.random(in: -2_208_988_800_000...4_102_444_800_000, using: &generator)
+            let date = Date(timeIntervalSince1970: TimeInterval(millis) / 1_000)
+            let text = date.iso8601
+            let parsed = try #require(Date.parseStamp(text), "\(text)")
+            let foundation = try Date(text, strategy: .iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+            #expect(abs(parsed.timeIntervalSince1970 - foundation.timeIntervalSince1970) < 0.000_01, "\(text)")
+            // Formatting truncates to the millisecond: the text is within 1 ms of the date.
+            #expect(abs(parsed.timeIntervalSince1970 - date.timeIntervalSince1970) < 0.001_01, "\(text)")
+            #expect(Date(iso8601: text) == parsed)
+        }
+        for bad in ["2026-13-01T00:00:00.000Z", "2026-01-01T24:00:00.000Z", "2026-01-01 00:00:00.000Z", "2026-01-01T00:00:00Z", "２026-01-01T00:00:00.000Z"] {
+            #expect(Date.parseStamp(bad) == nil, "\(bad)")
+        }
+        // Other ISO 8601 shapes still parse through Foundation.
+        #expect(Date(iso8601: "2026-01-01T00:00:00.5Z") != nil)
+    }
+}
