@@ -55,11 +55,27 @@ let package = Package(
             dependencies: ["Domain", "Storage", "Catalog", "TextDecoding", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
+        // Keys, JOSE (compact JWS, JWK), Open Badges 3.0 / CLR 2.0 credentials and their verification.
+        .target(
+            name: "Credentials",
+            dependencies: [
+                "Domain",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Transcripts (JSON, CSV, signed CLR), society credit reports (streamed), signing keys.
+        .target(
+            name: "Transcripts",
+            dependencies: ["Domain", "Storage", "Catalog", "Enrollment", "Credentials"],
+            swiftSettings: swiftSettings
+        ),
         // The command-line interface: a thin shell over the services.
         .target(
             name: "ECBACommands",
             dependencies: [
-                "Domain", "Storage", "Catalog", "CoursePackages", "Enrollment",
+                "Domain", "Storage", "Catalog", "CoursePackages", "Enrollment", "Transcripts", "Credentials",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -72,7 +88,7 @@ let package = Package(
         // Benchmarks that need the services in-process (see BENCHMARKS.md); not part of the product.
         .executableTarget(
             name: "ecba-bench",
-            dependencies: ["Catalog", "Enrollment", "Storage", "Domain"],
+            dependencies: ["Catalog", "Enrollment", "Transcripts", "Storage", "Domain", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Benchmarks/Sources/ecba-bench",
             swiftSettings: swiftSettings
         ),
@@ -83,7 +99,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ECBATests",
-            dependencies: ["ECBACommands", "Catalog", "Enrollment", "Storage", "CoursePackages", "Domain", "TextDecoding", "ecba"],
+            dependencies: [
+                "ECBACommands", "Catalog", "Enrollment", "Transcripts", "Credentials", "Storage", "CoursePackages", "Domain", "TextDecoding", "ecba",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

@@ -92,11 +92,21 @@ public struct CreditAward: Codable, Sendable, Equatable {
     /// Set when the award was taken back (e.g. the completing statement was voided).
     public var revokedAt: Date?
     public var revokedReason: String?
+    /// The result at completion.
+    public var result: AwardResult
+    /// The transcript record's version: 1 when awarded, one more on every change (a revocation).
+    public var recordVersion: Int
+    /// The id of the credential that attests it (stable across re-issues).
+    public var credentialID: String?
 
     public init(
         id: Int64, engineerID: String, courseID: String, enrollmentID: Int64, hours: Double, category: SubjectCategory,
-        awardedAt: Date, revokedAt: Date? = nil, revokedReason: String? = nil
+        awardedAt: Date, revokedAt: Date? = nil, revokedReason: String? = nil, result: AwardResult = AwardResult(passed: false, score: nil),
+        recordVersion: Int = 1, credentialID: String? = nil
     ) {
+        self.result = result
+        self.recordVersion = recordVersion
+        self.credentialID = credentialID
         self.id = id
         self.engineerID = engineerID
         self.courseID = courseID
@@ -106,5 +116,25 @@ public struct CreditAward: Codable, Sendable, Equatable {
         self.awardedAt = awardedAt
         self.revokedAt = revokedAt
         self.revokedReason = revokedReason
+    }
+}
+
+/// How a course was completed: passed (an activity with a mastery score was passed) or completed,
+/// and the mean best score of the scored activities.
+public struct AwardResult: Codable, Sendable, Equatable {
+    public var passed: Bool
+    /// 0-1.
+    public var score: Double?
+
+    public init(passed: Bool, score: Double?) {
+        self.passed = passed
+        self.score = score
+    }
+
+    /// From the activity states at completion.
+    public init(states: some Collection<ActivityState>) {
+        passed = states.contains { $0.passed == true }
+        let scores = states.compactMap(\.bestScore)
+        score = scores.isEmpty ? nil : scores.reduce(0, +) / Double(scores.count)
     }
 }

@@ -76,23 +76,24 @@ public enum CreditEvaluator {
         status(policy, items: items, period: policy.period.containing(date))
     }
 
-    public static func status(_ policy: CreditPolicy, items: [CreditItem], period: DateInterval) -> CreditStatus {
-        var explanation: [String] = []
+    /// `explain: false` skips the sentences (for reports over many engineers); the figures are the same.
+    public static func status(_ policy: CreditPolicy, items: [CreditItem], period: DateInterval, explain: Bool = true) -> CreditStatus {
+        var explanation = Explanation(enabled: explain)
         let day = { (date: Date) in CreditPolicy.dayString(date) }
         let lastDay = period.end.addingTimeInterval(-1)
-        explanation.append("Policy \(policy.name) (\(policy.title)); period \(day(period.start)) to \(day(lastDay)); unit \(policy.unit).")
+        explanation.add("Policy \(policy.name) (\(policy.title)); period \(day(period.start)) to \(day(lastDay)); unit \(policy.unit).")
         let own = tally(policy, items: items, period: period, explanation: &explanation)
 
         var carried = 0.0
         if let carry = policy.carryOver {
             let previous = policy.period.previous(period)
-            var ignored: [String] = []
+            var ignored = Explanation(enabled: false)
             let before = tally(policy, items: items, period: previous, explanation: &ignored)
             let countedBefore = before.categories.reduce(0) { $0 + $1.counted }
             let eligible = before.categories.filter { carry.categories?.contains($0.name) ?? true }.reduce(0) { $0 + $1.counted }
             let excess = max(0, countedBefore - policy.total)
             carried = min(excess, eligible, carry.maximum)
-            explanation.append(
+            explanation.add(
                 "Carry-over from \(day(previous.start)) to \(day(previous.end.addingTimeInterval(-1))): \(format(countedBefore)) counted there, "
                 + "\(format(excess)) above its total of \(format(policy.total)), \(format(eligible)) of it in eligible categories"
                 + "\(carry.categories.map { " (" + $0.joined(separator: ", ") + ")" } ?? ""), at most \(format(carry.maximum)): "
@@ -102,32 +103,32 @@ public enum CreditEvaluator {
         let earnedTotal = own.categories.reduce(0) { $0 + $1.counted }
         let total = earnedTotal + carried
         let short = max(0, policy.total - total)
-        explanation.append("Total: \(format(earnedTotal)) earned + \(format(carried)) carried = \(format(total)) of \(format(policy.total)) required: "
+        explanation.add("Total: \(format(earnedTotal)) earned + \(format(carried)) carried = \(format(total)) of \(format(policy.total)) required: "
                            + (short == 0 ? "met." : "short by \(format(short))."))
         var met = short == 0
         for category in own.categories {
             guard let minimum = category.minimum else { continue }
-            explanation.append("\(category.name): \(format(category.counted)) of at least \(format(minimum)): "
+            explanation.add("\(category.name): \(format(category.counted)) of at least \(format(minimum)): "
                                + (category.short == 0 ? "met." : "short by \(format(category.short))."))
             if category.short > 0 { met = false }
         }
         return CreditStatus(
             policy: policy.name, unit: policy.unit, periodStart: period.start, periodEnd: period.end, items: own.items,
             categories: own.categories, carriedOver: carried, total: total, totalRequired: policy.total, met: met, short: short,
-            explanation: explanation
+            explanation: explanation.lines
         )
     }
 
     /// What one period's own awards add up to, per category, after conversion and caps.
     private static func tally(
-        _ policy: CreditPolicy, items: [CreditItem], period: DateInterval, explanation: inout [String]
+        _ policy: CreditPolicy, items: [CreditItem], period: DateInterval, explanation: inout Explanation
     ) -> (items: [CreditStatus.Counted], categories: [CreditStatus.CategoryTotal]) {
         var counted: [CreditStatus.Counted] = []
         var earned: [String: Double] = [:]
         for item in items.sorted(by: { ($0.completedAt, $0.awardID) < ($1.completedAt, $1.awardID) }) {
             guard item.completedAt >= period.start, item.completedAt < period.end else { continue }
             guard let factor = policy.conversions[item.unit] else {
-                explanation.append("\(item.courseID): \(format(item.hours)) \(item.unit) not counted: the policy has no conversion for \(item.unit).")
+                explanation.add("\(item.courseID): \(format(item.hours)) \(item.unit) not counted: the policy has no conversion for \(item.unit).")
                 continue
             }
             let converted = item.hours * factor
@@ -138,7 +139,7 @@ public enum CreditEvaluator {
                 category: category
             ))
             let conversion = factor == 1 && item.unit == policy.unit ? "" : " = \(format(converted)) \(policy.unit)"
-            explanation.append("\(item.courseID) (\(item.title)), completed \(CreditPolicy.dayString(item.completedAt)): "
+            explanation.add("\(item.courseID) (\(item.title)), completed \(CreditPolicy.dayString(item.completedAt)): "
                                + "\(format(item.hours)) \(item.unit)\(conversion), counted as \(category).")
         }
         var categories: [CreditStatus.CategoryTotal] = []
@@ -148,7 +149,7 @@ public enum CreditEvaluator {
             let sum = earned[name] ?? 0
             let kept = definition?.maximum.map { min(sum, $0) } ?? sum
             if kept < sum {
-                explanation.append("\(name): \(format(sum)) earned, capped at \(format(kept)); \(format(sum - kept)) not counted.")
+                explanation.add("\(name): \(format(sum)) earned, capped at \(format(kept)); \(format(sum - kept)) not counted.")
             }
             let minimum = definition?.minimum?.hours(ofTotal: policy.total)
             categories.append(CreditStatus.CategoryTotal(
@@ -156,6 +157,16 @@ public enum CreditEvaluator {
             ))
         }
         return (counted, categories)
+    }
+
+    /// Sentences, built only when wanted.
+    struct Explanation {
+        let enabled: Bool
+        var lines: [String] = []
+
+        mutating func add(_ line: @autoclosure () -> String) {
+            if enabled { lines.append(line()) }
+        }
     }
 
     static func matches(_ category: CreditPolicy.Category, _ item: CreditItem) -> Bool {

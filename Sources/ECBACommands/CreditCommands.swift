@@ -99,13 +99,7 @@ struct CreditsCommand: ParsableCommand {
         @Option(help: "A policy name.") var policy: String?
 
         func run() throws {
-            var date: Date?
-            if let period {
-                guard let parsed = CreditPolicy.day(period.count == 4 ? period + "-01-01" : period) else {
-                    throw Console.fail("--period '\(period)' is not a year (YYYY) or a date (YYYY-MM-DD)")
-                }
-                date = parsed
-            }
+            let date = try PeriodOption.date(period)
             let service = CreditService(database: try options.open())
             let status: CreditStatus
             do { status = try service.status(engineerID: engineer, containing: date, policy: policy) } catch {

@@ -30,6 +30,10 @@ public struct ECBA: ParsableCommand {
             ProgressCommand.self,
             PolicyCommand.self,
             CreditsCommand.self,
+            TranscriptCommand.self,
+            ReportCommand.self,
+            KeysCommand.self,
+            VerifyCommand.self,
         ]
     )
 

@@ -16,7 +16,7 @@ public struct CreditService: Sendable {
     static func decode(_ data: Data) throws(ServiceError) -> CreditPolicy {
         let policy: CreditPolicy
         do { policy = try JSONDecoder().decode(CreditPolicy.self, from: data) } catch let error as DecodingError {
-            throw ServiceError(.invalidArgument, "not a credit policy: \(Self.describe(error))")
+            throw ServiceError(.invalidArgument, "not a credit policy: \(error.readableDescription)")
         } catch {
             throw ServiceError(.invalidArgument, "not a credit policy: \(error)")
         }
@@ -69,25 +69,26 @@ public struct CreditService: Sendable {
     /// The engineer's status for the period containing `date` (default now) under `policyName`,
     /// else the policy of the engineer's first society that set one, else the ECBA default.
     public func status(engineerID: String, containing date: Date? = nil, policy policyName: String? = nil) throws(ServiceError) -> CreditStatus {
-        let engineer = try reading { () throws(StorageError) in try database.engineer(engineerID) }
-        guard engineer != nil else { throw ServiceError(.notFound, "no engineer '\(engineerID)'") }
-        var name = policyName
-        if name == nil {
-            name = try reading { () throws(StorageError) in try database.societyPolicies(of: engineerID) }.compactMap(\.policy).first
-        }
-        let policy = try policy(name ?? CreditPolicy.ecbaDefault.name)
+        let policy = try policy(for: engineerID, named: policyName)
         let items = try reading { () throws(StorageError) in try database.creditItems(of: engineerID) }
         return CreditEvaluator.status(policy, items: items, containing: date ?? clock())
     }
 
-    static func describe(_ error: DecodingError) -> String {
-        switch error {
-        case .keyNotFound(let key, let context):
-            "missing '\((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))'"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            "at '\(context.codingPath.map(\.stringValue).joined(separator: "."))': \(context.debugDescription)"
-        @unknown default:
-            "\(error)"
+    /// The policy an engineer is held to: `name` if given, else the policy of the engineer's first
+    /// society that set one, else the ECBA default.
+    public func policy(for engineerID: String, named name: String? = nil) throws(ServiceError) -> CreditPolicy {
+        let engineer = try reading { () throws(StorageError) in try database.engineer(engineerID) }
+        guard engineer != nil else { throw ServiceError(.notFound, "no engineer '\(engineerID)'") }
+        var name = name
+        if name == nil {
+            name = try reading { () throws(StorageError) in try database.societyPolicies(of: engineerID) }.compactMap(\.policy).first
         }
+        return try policy(name ?? CreditPolicy.ecbaDefault.name)
+    }
+
+    /// The policy a society's members are held to (its own, else the ECBA default).
+    public func policy(forSociety societyID: String) throws(ServiceError) -> CreditPolicy {
+        let name = try reading { () throws(StorageError) in try database.societyPolicy(societyID) }
+        return try policy(name ?? CreditPolicy.ecbaDefault.name)
     }
 }

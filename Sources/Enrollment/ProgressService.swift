@@ -136,7 +136,9 @@ public struct ProgressService: Sendable {
             report.noAwardReason = "credit for '\(courseID)' was already awarded in \(year) (award \(earlier.id)); re-taking a course earns once a year"
             return report
         }
-        let award = try tx.insertAward(engineerID: engineerID, courseID: courseID, enrollmentID: enrollment.id, hours: hours, category: category, at: when)
+        let award = try tx.insertAward(engineerID: engineerID, courseID: courseID, enrollmentID: enrollment.id, hours: hours, category: category, at: when,
+            result: AwardResult(states: states.values)
+        )
         try tx.audit(AuditRecord(
             actor: actor, action: "credit.award", subject: "engineer:\(engineerID)",
             details: ["course": courseID, "hours": String(hours), "category": category.rawValue, "award": String(award.id)]

@@ -44,14 +44,21 @@ extension StoreTransaction {
         try db.execute(sql: "UPDATE enrollment SET status = 'completed', ended_at = ? WHERE id = ? AND status = 'active'", arguments: [date.iso8601, id])
     }
 
-    public func insertAward(engineerID: String, courseID: String, enrollmentID: Int64, hours: Double, category: SubjectCategory, at date: Date) throws -> CreditAward {
+    public func insertAward(
+        engineerID: String, courseID: String, enrollmentID: Int64, hours: Double, category: SubjectCategory, at date: Date, result: AwardResult
+    ) throws -> CreditAward {
         try db.execute(
-            sql: "INSERT INTO credit_award (engineer_id, course_id, enrollment_id, hours, category, awarded_at) VALUES (?, ?, ?, ?, ?, ?)",
-            arguments: [engineerID, courseID, enrollmentID, hours, category.rawValue, date.iso8601]
+            sql: """
+                INSERT INTO credit_award (engineer_id, course_id, enrollment_id, hours, category, awarded_at, credential_id, changed_at, result, score,
+                    publication_id)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, (SELECT publication_id FROM enrollment WHERE id = ?3))
+                """,
+            arguments: [engineerID, courseID, enrollmentID, hours, category.rawValue, date.iso8601, CredentialID.make(), stamp,
+                        result.passed ? "passed" : "completed", result.score]
         )
         return CreditAward(
             id: db.lastInsertedRowID, engineerID: engineerID, courseID: courseID, enrollmentID: enrollmentID, hours: hours,
-            category: category, awardedAt: date
+            category: category, awardedAt: date, result: result
         )
     }
 }
@@ -72,7 +79,9 @@ extension AppDatabase {
         return CreditAward(
             id: row["id"], engineerID: row["engineer_id"], courseID: row["course_id"], enrollmentID: row["enrollment_id"],
             hours: row["hours"], category: category, awardedAt: awardedAt,
-            revokedAt: (row["revoked_at"] as String?).flatMap(Date.init(iso8601:)), revokedReason: row["revoked_reason"]
+            revokedAt: (row["revoked_at"] as String?).flatMap(Date.init(iso8601:)), revokedReason: row["revoked_reason"],
+            result: AwardResult(passed: row["result"] == "passed", score: row["score"]), recordVersion: row["record_version"],
+            credentialID: row["credential_id"]
         )
     }
 }

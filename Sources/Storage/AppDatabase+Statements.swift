@@ -87,7 +87,9 @@ extension StoreTransaction {
             db, sql: "SELECT * FROM credit_award WHERE enrollment_id = ? AND revoked_at IS NULL", arguments: [enrollmentID]
         ) else { return nil }
         var award = try AppDatabase.award(from: row)
-        try db.execute(sql: "UPDATE credit_award SET revoked_at = ?, revoked_reason = ? WHERE id = ?", arguments: [stamp, reason, award.id])
+        try db.execute(sql: """
+            UPDATE credit_award SET revoked_at = ?, revoked_reason = ?, record_version = record_version + 1, changed_at = ? WHERE id = ?
+            """, arguments: [stamp, reason, stamp, award.id])
         award.revokedAt = now
         award.revokedReason = reason
         return award

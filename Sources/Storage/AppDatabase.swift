@@ -36,7 +36,12 @@ public final class AppDatabase: Sendable {
     let writer: any DatabaseWriter
 
     /// Opens (creating if needed) the database at `path` and migrates it to the latest schema.
-    public init(path: String) throws(StorageError) {
+    public convenience init(path: String) throws(StorageError) {
+        try self.init(path: path, migratingUpTo: nil)
+    }
+
+    /// Opens the database migrated up to `target` (tests of a migration start from the schema before it).
+    init(path: String, migratingUpTo target: String?) throws(StorageError) {
         do {
             let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -54,7 +59,7 @@ public final class AppDatabase: Sendable {
             throw StorageError(.cannotOpen, "cannot open database '\(path)': \(error)")
         }
         do {
-            try Self.migrator.migrate(writer)
+            if let target { try Self.migrator.migrate(writer, upTo: target) } else { try Self.migrator.migrate(writer) }
         } catch {
             throw StorageError(.migrationFailed, "cannot migrate database '\(path)': \(error)")
         }

@@ -283,6 +283,47 @@ extension AppDatabase {
                 ALTER TABLE society ADD COLUMN policy_name TEXT;
                 """)
         }
+        migrator.registerMigration("v6-transcript-records-and-signing-keys") { db in
+            try db.execute(sql: """
+                -- An award is a transcript record: its version goes up on every change (a revocation is
+                -- version 2), so a registry can tell a correction from a new record. The credential id
+                -- is stable for the record: re-issuing gives the same id with a newer validFrom.
+                ALTER TABLE credit_award ADD COLUMN record_version INTEGER NOT NULL DEFAULT 1;
+                ALTER TABLE credit_award ADD COLUMN credential_id TEXT;
+                ALTER TABLE credit_award ADD COLUMN changed_at TEXT;
+                UPDATE credit_award SET record_version = CASE WHEN revoked_at IS NULL THEN 1 ELSE 2 END,
+                    changed_at = coalesce(revoked_at, awarded_at);
+                -- The result as it stood at completion: passed when any activity was passed, and the
+                -- mean best score of the scored activities (kept on the record, which later results do not change).
+                ALTER TABLE credit_award ADD COLUMN result TEXT NOT NULL DEFAULT 'completed' CHECK (result IN ('completed','passed'));
+                ALTER TABLE credit_award ADD COLUMN score REAL;
+                -- The course version the record is for (reports read it without walking the enrollment).
+                ALTER TABLE credit_award ADD COLUMN publication_id INTEGER REFERENCES publication(id);
+                UPDATE credit_award SET publication_id = (SELECT e.publication_id FROM enrollment e WHERE e.id = credit_award.enrollment_id);
+                UPDATE credit_award SET
+                    result = CASE WHEN EXISTS (SELECT 1 FROM activity_progress p WHERE p.enrollment_id = credit_award.enrollment_id AND p.passed = 1)
+                        THEN 'passed' ELSE 'completed' END,
+                    score = (SELECT avg(p.best_score) FROM activity_progress p WHERE p.enrollment_id = credit_award.enrollment_id);
+
+                -- Public halves of the platform's signing keys (the private halves are files, 0600,
+                -- outside the database). A retired key no longer signs but stays published.
+                CREATE TABLE signing_key (
+                    kid TEXT PRIMARY KEY NOT NULL,
+                    alg TEXT NOT NULL CHECK (alg IN ('RS256','EdDSA')),
+                    public_jwk TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    not_after TEXT NOT NULL,
+                    retired_at TEXT
+                ) STRICT;
+                """)
+            for id in try Int64.fetchAll(db, sql: "SELECT id FROM credit_award WHERE credential_id IS NULL") {
+                try db.execute(
+                    sql: "UPDATE credit_award SET credential_id = ? WHERE id = ?",
+                    arguments: [CredentialID.make(), id]
+                )
+            }
+            try db.execute(sql: "CREATE UNIQUE INDEX credit_award_credential ON credit_award(credential_id)")
+        }
         return migrator
     }()
 }

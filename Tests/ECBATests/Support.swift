@@ -47,9 +47,10 @@ struct CLI {
         return folder.appendingPathComponent("ecba")
     }
 
-    static func run(_ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil) throws -> Result {
+    /// Runs `ecba` (or another program) and collects its output.
+    static func run(_ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil, program: URL = executable) throws -> Result {
         let process = Process()
-        process.executableURL = executable
+        process.executableURL = program
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "ECBA_DATABASE")

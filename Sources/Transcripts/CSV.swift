@@ -1,0 +1,43 @@
+import Foundation
+
+/// RFC 4180 fields: quoted when they hold a comma, a quote, CR or LF (quotes doubled); rows end in CRLF.
+enum CSV {
+    static func needsQuotes(_ utf8: String.UTF8View) -> Bool {
+        utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 13 || $0 == 10 }
+    }
+
+    static func field(_ text: String) -> String {
+        guard needsQuotes(text.utf8) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    static func row(_ fields: [String]) -> String {
+        fields.map(field).joined(separator: ",") + "\r\n"
+    }
+
+    /// The UTF-8 byte order mark spreadsheet programs in China look for.
+    static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
+}
+
+extension BufferedWriter {
+    /// Appends one CSV field (and the separator before it unless it is the first).
+    mutating func csvField(_ text: String, first: Bool = false) {
+        if !first { appendRaw(byte: UInt8(ascii: ",")) }
+        if CSV.needsQuotes(text.utf8) { appendRaw(CSV.field(text)) } else { appendRaw(text) }
+    }
+
+    mutating func csvEndRow() throws(SinkError) {
+        appendRaw(byte: 13)
+        appendRaw(byte: 10)
+        try flushIfFull()
+    }
+}
+
+/// Numbers as people write them: no trailing `.0`, at most four decimals.
+enum Figure {
+    static func text(_ value: Double) -> String {
+        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        let rounded = (value * 10_000).rounded() / 10_000
+        return String(rounded)
+    }
+}

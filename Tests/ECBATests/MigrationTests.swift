@@ -1,0 +1,46 @@
+import Domain
+import Foundation
+import GRDB
+@testable import Storage
+import Testing
+
+@Suite("Migrations over existing data")
+struct MigrationTests {
+    @Test("v6 turns existing awards into transcript records: version, credential id, result, publication")
+    func transcriptRecords() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ecba-migration-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("old.sqlite").path
+        let old = try AppDatabase(path: path, migratingUpTo: "v5-credit-policies")
+        try old.writer.write { db in
+            try db.execute(sql: """
+                INSERT INTO society (id, name, kind, status, created_at, updated_at) VALUES ('cces', 'CCES', 'national', 'authorized', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z');
+                INSERT INTO course (id, society_id, identifier, created_at) VALUES ('cces/a', 'cces', 'a', '2026-01-01T00:00:00.000Z');
+                INSERT INTO submission (id, course_id, version, status, content_hash, format, format_version, display_title, credit_hours, category,
+                    languages, manifest_path, has_sidecar, source, submitted_at)
+                    VALUES (1, 'cces/a', 1, 'approved', 'h', 'scorm12', '1.2', 'A', 8, 'professional', 'zh', 'imsmanifest.xml', 0, 's', '2026-01-01T00:00:00.000Z');
+                INSERT INTO publication (id, course_id, version, submission_id, published_at) VALUES (7, 'cces/a', 1, 1, '2026-01-01T00:00:00.000Z');
+                INSERT INTO engineer (id, name, created_at) VALUES ('zhang', '张三', '2026-01-01T00:00:00.000Z');
+                INSERT INTO enrollment (id, engineer_id, course_id, publication_id, registration, status, enrolled_at)
+                    VALUES (1, 'zhang', 'cces/a', 7, 'r1', 'completed', '2026-01-02T00:00:00.000Z'),
+                           (2, 'zhang', 'cces/a', 7, 'r2', 'active', '2026-01-03T00:00:00.000Z');
+                INSERT INTO activity_progress (enrollment_id, activity_identifier, completed, passed, best_score, updated_at)
+                    VALUES (1, 'l1', 1, 1, 0.8, '2026-01-05T00:00:00.000Z'), (1, 'l2', 1, NULL, 0.6, '2026-01-05T00:00:00.000Z');
+                INSERT INTO credit_award (id, engineer_id, course_id, enrollment_id, hours, category, awarded_at, revoked_at, revoked_reason)
+                    VALUES (1, 'zhang', 'cces/a', 1, 8, 'professional', '2026-01-05T00:00:00.000Z', NULL, NULL),
+                           (2, 'zhang', 'cces/a', 2, 8, 'professional', '2025-01-05T00:00:00.000Z', '2025-02-01T00:00:00.000Z', 'voided');
+                """)
+        }
+        let migrated = try AppDatabase(path: path)
+        let awards = try migrated.awards(of: "zhang")
+        let standing = try #require(awards.first { $0.id == 1 })
+        let revoked = try #require(awards.first { $0.id == 2 })
+        #expect(standing.recordVersion == 1 && revoked.recordVersion == 2)
+        #expect(standing.result.passed && abs((standing.result.score ?? 0) - 0.7) < 1e-9)
+        #expect(!revoked.result.passed && revoked.result.score == nil)
+        let ids = [standing.credentialID, revoked.credentialID].compactMap { $0 }
+        #expect(ids.count == 2 && Set(ids).count == 2 && ids.allSatisfy { $0.hasPrefix("urn:uuid:") && $0.count == 45 })
+        let publications = try migrated.writer.read { db in try Int64.fetchAll(db, sql: "SELECT publication_id FROM credit_award ORDER BY id") }
+        #expect(publications == [7, 7])
+    }
+}
