@@ -44,7 +44,12 @@ let package = Package(
         // The SQLite schema, migrations and every SQL statement of the platform.
         .target(
             name: "Storage",
-            dependencies: ["Domain", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "Domain",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                // The C API itself, for the few loops that read millions of rows (society reports).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         // Services: societies, the importer's submissions (and later review and the catalog).

@@ -175,6 +175,10 @@ public struct CreditPolicy: Codable, Sendable, Equatable {
     }
 
     /// Problems that make the policy unusable; empty when it is fine.
+    /// True when every category is decided by the subject alone (no keywords): awards then
+    /// count the same summed per subject and period as one by one.
+    public var categoriesBySubjectOnly: Bool { categories.allSatisfy { $0.keywords == nil } }
+
     public var problems: [String] {
         var problems: [String] = []
         if name.isEmpty || !name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) {

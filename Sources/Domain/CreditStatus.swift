@@ -76,7 +76,8 @@ public enum CreditEvaluator {
         status(policy, items: items, period: policy.period.containing(date))
     }
 
-    /// `explain: false` skips the sentences (for reports over many engineers); the figures are the same.
+    /// `explain: false` skips the sentences and the per-award list (`items` stays empty), for
+    /// reports over many engineers; every figure is the same.
     public static func status(_ policy: CreditPolicy, items: [CreditItem], period: DateInterval, explain: Bool = true) -> CreditStatus {
         var explanation = Explanation(enabled: explain)
         let day = { (date: Date) in CreditPolicy.dayString(date) }
@@ -124,16 +125,30 @@ public enum CreditEvaluator {
         _ policy: CreditPolicy, items: [CreditItem], period: DateInterval, explanation: inout Explanation
     ) -> (items: [CreditStatus.Counted], categories: [CreditStatus.CategoryTotal]) {
         var counted: [CreditStatus.Counted] = []
-        var earned: [String: Double] = [:]
-        for item in items.sorted(by: { ($0.completedAt, $0.awardID) < ($1.completedAt, $1.awardID) }) {
+        // Hours per policy category, by position; the last slot is `other`.
+        var earned = [Double](repeating: 0, count: policy.categories.count + 1)
+        var anyOther = false
+        var lastConversion: (unit: String, factor: Double)?
+        let inOrder = zip(items, items.dropFirst()).allSatisfy { ($0.completedAt, $0.awardID) <= ($1.completedAt, $1.awardID) }
+        for item in inOrder ? items : items.sorted(by: { ($0.completedAt, $0.awardID) < ($1.completedAt, $1.awardID) }) {
             guard item.completedAt >= period.start, item.completedAt < period.end else { continue }
-            guard let factor = policy.conversions[item.unit] else {
-                explanation.add("\(item.courseID): \(format(item.hours)) \(item.unit) not counted: the policy has no conversion for \(item.unit).")
-                continue
+            let factor: Double
+            if let lastConversion, lastConversion.unit == item.unit {
+                factor = lastConversion.factor
+            } else {
+                guard let found = policy.conversions[item.unit] else {
+                    explanation.add("\(item.courseID): \(format(item.hours)) \(item.unit) not counted: the policy has no conversion for \(item.unit).")
+                    continue
+                }
+                factor = found
+                lastConversion = (item.unit, found)
             }
             let converted = item.hours * factor
-            let category = policy.categories.first { matches($0, item) }?.name ?? "other"
-            earned[category, default: 0] += converted
+            let index = policy.categories.firstIndex { matches($0, item) } ?? policy.categories.count
+            earned[index] += converted
+            if index == policy.categories.count { anyOther = true }
+            guard explanation.enabled else { continue }
+            let category = index < policy.categories.count ? policy.categories[index].name : "other"
             counted.append(CreditStatus.Counted(
                 courseID: item.courseID, title: item.title, completedAt: item.completedAt, awarded: item.hours, converted: converted,
                 category: category
@@ -143,10 +158,10 @@ public enum CreditEvaluator {
                                + "\(format(item.hours)) \(item.unit)\(conversion), counted as \(category).")
         }
         var categories: [CreditStatus.CategoryTotal] = []
-        let names = policy.categories.map(\.name) + (earned["other"] != nil ? ["other"] : [])
-        for name in names {
-            let definition = policy.categories.first { $0.name == name }
-            let sum = earned[name] ?? 0
+        for index in 0..<(policy.categories.count + (anyOther ? 1 : 0)) {
+            let definition = index < policy.categories.count ? policy.categories[index] : nil
+            let name = definition?.name ?? "other"
+            let sum = earned[index]
             let kept = definition?.maximum.map { min(sum, $0) } ?? sum
             if kept < sum {
                 explanation.add("\(name): \(format(sum)) earned, capped at \(format(kept)); \(format(sum - kept)) not counted.")

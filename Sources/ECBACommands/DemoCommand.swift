@@ -2,8 +2,10 @@ import ArgumentParser
 import Catalog
 import Domain
 import Enrollment
+import Credentials
 import Foundation
 import Storage
+import Transcripts
 
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,8 +15,9 @@ struct DemoCommand: ParsableCommand {
             Registers the societies whose folders are under courses/ and takes them through the
             charter's authorisation (Art. 16), appoints a seven-member Academic Committee, imports
             every package for its society, has the committee vote on each (most approved, one
-            rejected, one left without a quorum), enrolls two engineers, and prints the catalog
-            and a search.
+            rejected, one left without a quorum), enrolls two engineers, feeds their progress as
+            xAPI statements, prints their credit status and their societies' credit reports,
+            issues a signed CLR transcript and verifies it, and prints the catalog and a search.
             Nothing outside the temporary folder is touched; pass --keep to keep the database.
             """)
     )
@@ -142,7 +145,36 @@ struct DemoCommand: ParsableCommand {
                 + categories.joined(separator: ", ") + " -> " + (status.met ? "meets the policy" : "does not meet it"))
         }
 
-        say("\n== 8. The catalog")
+        say("\n== 8. Societies pull their credit reports (ecba report society ID)")
+        let reports = ReportService(database: database, credits: credits)
+        for society in ["cces", "ces"] {
+            var writer = BufferedWriter(MemorySink())
+            do {
+                _ = try reports.write(society: society, containing: Date(), detail: false, format: .csv, to: &writer)
+            } catch { throw Console.fail(error) }
+            let csv = String(decoding: (writer.sink as? MemorySink)?.data ?? Data(), as: UTF8.self)
+            for line in csv.split(separator: "\r\n") { say("   " + line) }
+        }
+
+        say("\n== 9. A signed transcript (CLR 2.0, one Open Badges 3.0 credential per course), verified")
+        let keys = KeyService(database: database, directory: KeyDirectory(folder.appendingPathComponent("ecba.sqlite.keys")))
+        let transcripts = TranscriptService(database: database, keys: keys)
+        let transcriptFile = folder.appendingPathComponent("zhangsan-transcript.jwt")
+        do {
+            let key = try keys.generate(.rs256, actor: "secretariat")
+            say("   ecba keys generate --alg RS256: key \(key.kid)")
+            try Data((try transcripts.clr(engineerID: "zhangsan") + "\n").utf8).write(to: transcriptFile)
+            say("   ecba transcript zhangsan --format clr --output \(transcriptFile.lastPathComponent)")
+            let report = CredentialVerifier(keys: try keys.jwks()).verifyTranscript(String(decoding: try Data(contentsOf: transcriptFile), as: UTF8.self))
+            say("   ecba verify \(transcriptFile.lastPathComponent): " + (report.valid
+                ? "valid, \(report.courses) course credential(s), \(report.checks.count) checks passed"
+                : "INVALID: \(report.failures.map(\.detail).joined(separator: "; "))"))
+            guard report.valid else { throw Console.fail("the demo's transcript did not verify") }
+        } catch let error as ServiceError {
+            throw Console.fail(error)
+        }
+
+        say("\n== 10. The catalog")
         let entries: [CatalogSummary]
         let found: [CatalogSummary]
         do {
@@ -153,7 +185,7 @@ struct DemoCommand: ParsableCommand {
             try Console.json(entries)
         } else {
             Console.out(Rendering.catalogTable(entries))
-            Console.out("\n== 9. ecba catalog search 安全")
+            Console.out("\n== 11. ecba catalog search 安全")
             Console.out(Rendering.catalogTable(found))
         }
         if keep { say("\nDatabase kept at \(databasePath)") }

@@ -120,7 +120,12 @@ extension Date {
     /// general parser (which costs microseconds a call); nil for anything else.
     static func parseStamp(_ text: String) -> Date? {
         var text = text
-        return text.withUTF8 { bytes -> Date? in
+        return text.withUTF8 { parseStamp(bytes: $0) }
+    }
+
+    /// The same, over the UTF-8 bytes of the text (e.g. straight from SQLite's buffer).
+    static func parseStamp(bytes: UnsafeBufferPointer<UInt8>) -> Date? {
+        do {
             guard bytes.count == 24, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T"),
                   bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"), bytes[19] == UInt8(ascii: "."), bytes[23] == UInt8(ascii: "Z")
             else { return nil }

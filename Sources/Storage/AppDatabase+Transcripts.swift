@@ -1,6 +1,7 @@
 import Domain
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// A published course version as transcripts and reports show it.
 public struct CourseVersionInfo: Sendable, Equatable {
@@ -15,27 +16,44 @@ public struct CourseVersionInfo: Sendable, Equatable {
 }
 
 /// One row of a society report as it streams from the database: a member, and one of the
-/// member's standing awards (nil fields for a member without any in the range).
-public struct MemberAwardRow: Sendable {
-    public var memberNumber: String
-    public var engineerID: String
-    public var engineerName: String
-    public var award: Award?
+/// member's standing awards (`hasAward` false for a member without any in the range).
+///
+/// It reads the running statement's current row in place (no copy until a `String` is asked
+/// for), so it is valid only inside the callback that receives it.
+public struct MemberAwardRow {
+    let statement: OpaquePointer
 
-    public struct Award: Sendable {
-        public var id: Int64
-        public var recordVersion: Int
-        public var credentialID: String
-        public var publicationID: Int64
-        public var hours: Double
-        public var category: SubjectCategory
-        /// As stored: ISO 8601 UTC with milliseconds (sorts as text).
-        public var awardedAt: String
-        public var passed: Bool
-        public var score: Double?
-
-        public var completedAt: Date? { Date(iso8601: awardedAt) }
+    /// Changes exactly when the member changes (rows come grouped by member).
+    public var memberKey: Int64 { sqlite3_column_int64(statement, 0) }
+    public var memberNumber: String { string(1) }
+    public var engineerID: String { string(2) }
+    public var engineerName: String { string(3) }
+    public var hasAward: Bool { sqlite3_column_type(statement, 4) != SQLITE_NULL }
+    public var awardID: Int64 { sqlite3_column_int64(statement, 4) }
+    public var publicationID: Int64 { sqlite3_column_int64(statement, 5) }
+    public var hours: Double { sqlite3_column_double(statement, 6) }
+    public var category: SubjectCategory? {
+        switch sqlite3_column_int(statement, 7) {
+        case 1: .professional
+        case 2: .public
+        default: nil
+        }
     }
+    /// When the activity ended (the award's date).
+    public var completedAt: Date? { Date.parseStamp(bytes: text(8)) }
+    /// The award's date as stored (ISO 8601, UTC); its first 10 bytes are the day.
+    public var completedAtText: UnsafeBufferPointer<UInt8> { text(8) }
+    /// Detail reports only (0 in summary rows).
+    public var recordVersion: Int64 { sqlite3_column_int64(statement, 9) }
+    public var passed: Bool { sqlite3_column_int(statement, 10) == 1 }
+    public var credentialID: UnsafeBufferPointer<UInt8> { text(11) }
+
+    func text(_ column: Int32) -> UnsafeBufferPointer<UInt8> {
+        guard let bytes = sqlite3_column_text(statement, column) else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return UnsafeBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(statement, column)))
+    }
+
+    func string(_ column: Int32) -> String { String(decoding: text(column), as: UTF8.self) }
 }
 
 extension AppDatabase {
@@ -103,36 +121,103 @@ extension AppDatabase {
     }
 
     /// Streams a society's members in member-number order, each with their standing awards
-    /// completed in [from, before) in time order (one row per award; one row with `award` nil
-    /// for a member without any). Rows are read one at a time: memory stays flat.
+    /// completed in [from, before) in time order (one row per award; one row without an award
+    /// for a member without any). Rows are read one at a time from the statement, through a
+    /// covering index: memory stays flat and no award needs a table lookup. `detail` adds the
+    /// record version, result and credential id.
     public func forEachMemberAward(
-        societyID: String, from: Date, before: Date, _ body: (MemberAwardRow) throws -> Void
+        societyID: String, from: Date, before: Date, detail: Bool = false, _ body: (MemberAwardRow) throws -> Void
     ) throws(StorageError) {
         // `read` runs the closure synchronously on this thread, before it returns: `body` never
         // escapes nor runs concurrently.
         nonisolated(unsafe) let body = body
+        let detailColumns = detail ? "a.record_version, a.result = 'passed', a.credential_id" : "0, 0, NULL"
         try read("reading the awards of \(societyID)'s members") { db in
             let statement = try db.makeStatement(sql: """
-                SELECT m.member_number, m.engineer_id, e.name, a.id, a.record_version, a.credential_id, a.publication_id,
-                    a.hours, a.category, a.awarded_at, a.result, a.score
+                SELECT m.rowid, m.member_number, m.engineer_id, e.name, a.id, a.publication_id, a.hours,
+                    CASE a.category WHEN 'professional' THEN 1 WHEN 'public' THEN 2 END, a.awarded_at, \(detailColumns)
                 FROM society_membership m JOIN engineer e ON e.id = m.engineer_id
                 LEFT JOIN credit_award a ON a.engineer_id = m.engineer_id AND a.revoked_at IS NULL AND a.awarded_at >= ? AND a.awarded_at < ?
                 WHERE m.society_id = ?
-                ORDER BY m.member_number, a.awarded_at, a.id
+                ORDER BY m.member_number, a.awarded_at
                 """)
-            let cursor = try Row.fetchCursor(statement, arguments: [from.iso8601, before.iso8601, societyID])
-            while let row = try cursor.next() {
-                var item = MemberAwardRow(memberNumber: row[0], engineerID: row[1], engineerName: row[2], award: nil)
-                if let id: Int64 = row[3] {
-                    guard let category = SubjectCategory(rawValue: row[8]) else {
-                        throw StorageError(.invalidData, "credit award \(id) has an unknown category")
-                    }
-                    item.award = MemberAwardRow.Award(
-                        id: id, recordVersion: row[4], credentialID: row[5], publicationID: row[6], hours: row[7], category: category,
-                        awardedAt: row[9], passed: row[10] == "passed", score: row[11]
-                    )
+            try statement.setArguments([from.iso8601, before.iso8601, societyID])
+            let handle = statement.sqliteStatement
+            defer { sqlite3_reset(handle) }
+            let row = MemberAwardRow(statement: handle)
+            while true {
+                let code = sqlite3_step(handle)
+                if code == SQLITE_DONE { break }
+                guard code == SQLITE_ROW else {
+                    throw StorageError(.failed, "reading the awards of \(societyID)'s members: \(String(cString: sqlite3_errmsg(db.sqliteConnection)))")
                 }
-                try body(item)
+                try body(row)
+            }
+        }
+    }
+}
+
+/// One member of a society with their standing hours per subject, in a period and (when asked)
+/// in the one before it, as summed by SQLite. Valid only inside the callback that receives it.
+public struct MemberTotalsRow {
+    let statement: OpaquePointer
+    let withPrevious: Bool
+
+    public var memberNumber: String { string(0) }
+    public var engineerID: String { string(1) }
+    public var engineerName: String { string(2) }
+
+    /// Hours of standing awards in the subject, in the period (or the previous one); 0 when none.
+    public func hours(_ subject: SubjectCategory, previous: Bool = false) -> Double {
+        let index = SubjectCategory.allCases.firstIndex(of: subject) ?? 0
+        let column = 3 + (withPrevious ? index * 2 + (previous ? 1 : 0) : index)
+        return previous && !withPrevious ? 0 : sqlite3_column_double(statement, Int32(column))
+    }
+
+    func string(_ column: Int32) -> String {
+        guard let bytes = sqlite3_column_text(statement, column) else { return "" }
+        return String(decoding: UnsafeBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(statement, column))), as: UTF8.self)
+    }
+}
+
+extension AppDatabase {
+    /// Streams a society's members in member-number order with their standing hours summed per
+    /// subject for `period` and, when given, `previous` (the period before it). One row per
+    /// member, summed inside SQLite over the covering index: for policies whose categories
+    /// depend only on the subject, this is all a summary needs.
+    public func forEachMemberTotals(
+        societyID: String, period: DateInterval, previous: DateInterval?, _ body: (MemberTotalsRow) throws -> Void
+    ) throws(StorageError) {
+        nonisolated(unsafe) let body = body
+        var columns: [String] = []
+        for subject in SubjectCategory.allCases {
+            for part in previous == nil ? [""] : [" AND a.awarded_at >= :start", " AND a.awarded_at < :start"] {
+                columns.append("total(CASE WHEN a.category = '\(subject.rawValue)'\(part) THEN a.hours END)")
+            }
+        }
+        let sums = columns.joined(separator: ", ")
+        try read("reading the totals of \(societyID)'s members") { db in
+            let statement = try db.makeStatement(sql: """
+                SELECT m.member_number, m.engineer_id, e.name, \(sums)
+                FROM society_membership m JOIN engineer e ON e.id = m.engineer_id
+                LEFT JOIN credit_award a ON a.engineer_id = m.engineer_id AND a.revoked_at IS NULL AND a.awarded_at >= :from AND a.awarded_at < :end
+                WHERE m.society_id = :society
+                GROUP BY m.member_number
+                ORDER BY m.member_number
+                """)
+            try statement.setArguments([
+                "from": (previous?.start ?? period.start).iso8601, "start": period.start.iso8601, "end": period.end.iso8601, "society": societyID,
+            ])
+            let handle = statement.sqliteStatement
+            defer { sqlite3_reset(handle) }
+            let row = MemberTotalsRow(statement: handle, withPrevious: previous != nil)
+            while true {
+                let code = sqlite3_step(handle)
+                if code == SQLITE_DONE { break }
+                guard code == SQLITE_ROW else {
+                    throw StorageError(.failed, "reading the totals of \(societyID)'s members: \(String(cString: sqlite3_errmsg(db.sqliteConnection)))")
+                }
+                try body(row)
             }
         }
     }

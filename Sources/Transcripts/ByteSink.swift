@@ -18,12 +18,12 @@ public struct SinkError: Error, Sendable, CustomStringConvertible {
 }
 
 /// Buffers output and hands it to a sink in 64 KiB writes.
-public struct BufferedWriter<Sink: ByteSink> {
-    public private(set) var sink: Sink
+public struct BufferedWriter {
+    public private(set) var sink: any ByteSink
     var buffer: [UInt8] = []
     let capacity = 1 << 16
 
-    public init(_ sink: Sink) {
+    public init(_ sink: any ByteSink) {
         self.sink = sink
         buffer.reserveCapacity(capacity + 4096)
     }
@@ -46,6 +46,8 @@ public struct BufferedWriter<Sink: ByteSink> {
     }
 
     mutating func appendRaw(byte: UInt8) { buffer.append(byte) }
+
+    mutating func appendRaw(bytes: some Collection<UInt8>) { buffer.append(contentsOf: bytes) }
 
     mutating func flushIfFull() throws(SinkError) {
         if buffer.count >= capacity { try flush() }

@@ -26,6 +26,15 @@ extension BufferedWriter {
         if CSV.needsQuotes(text.utf8) { appendRaw(CSV.field(text)) } else { appendRaw(text) }
     }
 
+    /// Appends a field from raw UTF-8 bytes, quoted when needed.
+    mutating func csvField(bytes: UnsafeBufferPointer<UInt8>) {
+        if bytes.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 13 || $0 == 10 }) {
+            appendRaw(CSV.field(String(decoding: bytes, as: UTF8.self)))
+        } else {
+            appendRaw(bytes: bytes)
+        }
+    }
+
     mutating func csvEndRow() throws(SinkError) {
         appendRaw(byte: 13)
         appendRaw(byte: 10)

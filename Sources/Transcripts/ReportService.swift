@@ -26,9 +26,17 @@ public struct ReportService: Sendable {
     let database: AppDatabase
     let credits: CreditService
 
+    /// Sum in SQLite when the policy allows (tests turn it off to compare with the per-award path).
+    let sumsInDatabase: Bool
+
     public init(database: AppDatabase, credits: CreditService) {
+        self.init(database: database, credits: credits, sumsInDatabase: true)
+    }
+
+    init(database: AppDatabase, credits: CreditService, sumsInDatabase: Bool) {
         self.database = database
         self.credits = credits
+        self.sumsInDatabase = sumsInDatabase
     }
 
     public static let detailHeader = [
@@ -46,9 +54,9 @@ public struct ReportService: Sendable {
     }
 
     /// Writes the report for the society's policy period containing `date`.
-    public func write<Sink: ByteSink>(
+    public func write(
         society societyID: String, containing date: Date, detail: Bool, format: ReportFormat, byteOrderMark: Bool = false,
-        to writer: inout BufferedWriter<Sink>
+        to writer: inout BufferedWriter
     ) throws(ServiceError) -> ReportOutcome {
         guard let society = try reading({ () throws(StorageError) in try database.society(societyID) }) else {
             throw ServiceError(.notFound, "no society '\(societyID)'")
@@ -70,11 +78,24 @@ public struct ReportService: Sendable {
         var failure: SinkError?
         do { try emitter.begin(byteOrderMark: byteOrderMark) } catch { throw ServiceError(.storage, error.message) }
         do {
-            try reading { () throws(StorageError) in
-                try database.forEachMemberAward(societyID: societyID, from: from, before: period.end) { row in
-                    do throws(SinkError) { try emitter.add(row) } catch {
-                        failure = error
-                        throw error
+            if !detail && sumsInDatabase && policy.categoriesBySubjectOnly {
+                // Categories depend on the subject only: SQLite sums each member's hours per subject.
+                let previous = policy.carryOver == nil ? nil : policy.period.previous(period)
+                try reading { () throws(StorageError) in
+                    try database.forEachMemberTotals(societyID: societyID, period: period, previous: previous) { row in
+                        do throws(SinkError) { try emitter.add(totals: row, previous: previous) } catch {
+                            failure = error
+                            throw error
+                        }
+                    }
+                }
+            } else {
+                try reading { () throws(StorageError) in
+                    try database.forEachMemberAward(societyID: societyID, from: from, before: period.end, detail: detail) { row in
+                        do throws(SinkError) { try emitter.add(row) } catch {
+                            failure = error
+                            throw error
+                        }
                     }
                 }
             }
@@ -91,14 +112,14 @@ public struct ReportService: Sendable {
     }
 
     /// Turns the stream of (member, award) rows into report rows.
-    struct Emitter<Sink: ByteSink> {
+    struct Emitter {
         let society: Society
         let policy: CreditPolicy
         let period: DateInterval
-        let courses: [Int64: CourseVersionInfo]
+        let courses: [Int64: Course]
         let detail: Bool
         let format: ReportFormat
-        var writer: BufferedWriter<Sink>
+        var writer: BufferedWriter
         let periodStart: String
         let periodEnd: String
         let header: [String]
@@ -106,14 +127,19 @@ public struct ReportService: Sendable {
         var members = 0
         var rows = 0
         var met = 0
-        var current: (memberNumber: String, engineerID: String, name: String)?
+        var currentKey: Int64?
+        var member = (number: "", engineerID: "", name: "")
+        /// CSV of the member's first six detail columns, made once per member.
+        var memberFragment: [UInt8] = []
+        /// CSV of each course version's four detail columns, made once per course version.
+        var courseFragments: [Int64: [UInt8]] = [:]
         var items: [CreditItem] = []
 
-        init(society: Society, policy: CreditPolicy, period: DateInterval, courses: [Int64: CourseVersionInfo], detail: Bool, format: ReportFormat, writer: BufferedWriter<Sink>) {
+        init(society: Society, policy: CreditPolicy, period: DateInterval, courses: [Int64: CourseVersionInfo], detail: Bool, format: ReportFormat, writer: BufferedWriter) {
             self.society = society
             self.policy = policy
             self.period = period
-            self.courses = courses
+            self.courses = courses.mapValues(Course.init)
             self.detail = detail
             self.format = format
             self.writer = writer
@@ -134,33 +160,97 @@ public struct ReportService: Sendable {
         }
 
         mutating func add(_ row: MemberAwardRow) throws(SinkError) {
-            if current?.engineerID != row.engineerID {
+            let key = row.memberKey
+            if key != currentKey {
                 try closeMember()
-                current = (row.memberNumber, row.engineerID, row.engineerName)
+                currentKey = key
+                member = (row.memberNumber, row.engineerID, row.engineerName)
+                memberFragment = Array(CSV.row([member.number, member.engineerID, member.name, society.id, periodStart, periodEnd]).utf8.dropLast(2))
                 members += 1
             }
-            guard let award = row.award, let course = courses[award.publicationID] else { return }
-            if detail {
+            guard row.hasAward, let course = courses[row.publicationID], let category = row.category else { return }
+            if !detail {
+                if let completedAt = row.completedAt {
+                    items.append(CreditItem(
+                        awardID: row.awardID, courseID: course.courseID, title: course.title, hours: row.hours, subject: category,
+                        keywords: course.keywords, completedAt: completedAt
+                    ))
+                }
+                return
+            }
+            let day = UnsafeBufferPointer(rebasing: row.completedAtText.prefix(10))
+            switch format {
+            case .csv:
+                // The hot path of large reports: bytes straight from SQLite's buffers and cached fragments.
+                writer.appendRaw(bytes: memberFragment)
+                writer.appendRaw(byte: UInt8(ascii: ","))
+                writer.appendRaw(bytes: courseFragment(row.publicationID, course))
+                writer.appendRaw("," + category.rawValue + "," + Figure.text(row.hours) + ",学时,")
+                writer.appendRaw(bytes: day)
+                writer.appendRaw(row.passed ? ",passed," : ",completed,")
+                writer.csvField(bytes: row.credentialID)
+                writer.appendRaw("," + String(row.awardID) + "," + String(row.recordVersion))
+                try writer.csvEndRow()
+                rows += 1
+            case .json:
                 try emit([
-                    row.memberNumber, row.engineerID, row.engineerName, society.id, periodStart, periodEnd, course.courseID,
-                    String(course.version), course.title, course.providerSocietyID, award.category.rawValue, Figure.text(award.hours), "学时",
-                    String(award.awardedAt.prefix(10)), award.passed ? "passed" : "completed", award.credentialID, String(award.id),
-                    String(award.recordVersion),
+                    member.number, member.engineerID, member.name, society.id, periodStart, periodEnd, course.courseID,
+                    String(course.version), course.title, course.providerSocietyID, category.rawValue, Figure.text(row.hours), "学时",
+                    String(decoding: day, as: UTF8.self), row.passed ? "passed" : "completed", String(decoding: row.credentialID, as: UTF8.self),
+                    String(row.awardID), String(row.recordVersion),
                 ])
-            } else if let completedAt = award.completedAt {
-                items.append(CreditItem(
-                    awardID: award.id, courseID: course.courseID, title: course.title, hours: award.hours, subject: award.category,
-                    keywords: course.keywords, completedAt: completedAt
-                ))
+            }
+        }
+
+        /// A member with hours summed per subject: for the evaluator, one item per subject and
+        /// period holding that sum, dated at the start of its period (the period is all it decides).
+        mutating func add(totals row: MemberTotalsRow, previous: DateInterval?) throws(SinkError) {
+            try closeMember()
+            currentKey = Int64(members)
+            member = (row.memberNumber, row.engineerID, row.engineerName)
+            members += 1
+            for subject in SubjectCategory.allCases {
+                for part in [period] + (previous.map { [$0] } ?? []) {
+                    let hours = row.hours(subject, previous: part != period)
+                    guard hours > 0 else { continue }
+                    items.append(CreditItem(
+                        awardID: 0, courseID: "", title: "\(subject.rawValue) courses", hours: hours, subject: subject, keywords: [],
+                        completedAt: part.start
+                    ))
+                }
+            }
+        }
+
+        mutating func courseFragment(_ publicationID: Int64, _ course: Course) -> [UInt8] {
+            if let cached = courseFragments[publicationID] { return cached }
+            let fragment = Array(CSV.row([course.courseID, String(course.version), course.title, course.providerSocietyID]).utf8.dropLast(2))
+            courseFragments[publicationID] = fragment
+            return fragment
+        }
+
+        /// A course version as rows refer to it (a class: looking one up costs one retain, not six).
+        final class Course {
+            let courseID: String
+            let version: Int
+            let title: String
+            let providerSocietyID: String
+            let keywords: [String]
+
+            init(_ info: CourseVersionInfo) {
+                courseID = info.courseID
+                version = info.version
+                title = info.title
+                providerSocietyID = info.providerSocietyID
+                keywords = info.keywords
             }
         }
 
         mutating func closeMember() throws(SinkError) {
-            guard let member = current, !detail else { return }
+            guard currentKey != nil, !detail else { return }
             let status = CreditEvaluator.status(policy, items: items, period: period, explain: false)
             items.removeAll(keepingCapacity: true)
             if status.met { met += 1 }
-            var fields = [member.memberNumber, member.engineerID, member.name, society.id, periodStart, periodEnd, policy.name, policy.unit,
+            var fields = [member.number, member.engineerID, member.name, society.id, periodStart, periodEnd, policy.name, policy.unit,
                           Figure.text(status.totalRequired), Figure.text(status.total), Figure.text(status.carriedOver)]
             for category in policy.categories {
                 let total = status.categories.first { $0.name == category.name }

@@ -44,13 +44,17 @@ struct CLITests {
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("ecba.sqlite").path))
     }
 
-    @Test("the demo authorises, votes (approved, rejected, no quorum) and prints the catalog")
+    @Test("the demo authorises, votes, reports, signs and verifies a transcript, and prints the catalog")
     func demo() throws {
         let result = try CLI.run(["demo"], in: Paths.repositoryRoot)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("-> approved") && result.stdout.contains("-> rejected"))
         #expect(result.stdout.contains("no quorum, stays open"))
-        #expect(result.stdout.contains("== 8. The catalog"))
+        #expect(result.stdout.contains("== 10. The catalog"))
+        // The society reports: zhangsan meets the policy, lisi is 68 short.
+        #expect(result.stdout.contains("C-2026-0001,zhangsan,张三,cces,") && result.stdout.contains(",ecba-default,学时,90,90,0,76,76,60,0,14,14,,0,0,yes,0"))
+        #expect(result.stdout.contains("E-2026-0042,lisi,李四,ces,") && result.stdout.contains(",ecba-default,学时,90,22,0,8,8,60,52,14,14,,0,0,no,68"))
+        #expect(result.stdout.contains("ecba verify zhangsan-transcript.jwt: valid, 8 course credential(s)"))
         #expect(result.stdout.contains("98 unchanged, 0 stored"))
         #expect(result.stdout.contains("zhangsan 张三: 90 of 90 学时") && result.stdout.contains("-> meets the policy"))
         #expect(result.stdout.contains("lisi 李四: 22 of 90 学时; professional 8 (short 52)") && result.stdout.contains("-> does not meet it"))

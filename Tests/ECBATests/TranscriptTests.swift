@@ -6,7 +6,7 @@ import Foundation
 import Storage
 import Synchronization
 import Testing
-import Transcripts
+@testable import Transcripts
 
 /// A clock tests move by hand.
 final class ManualClock: Sendable {
@@ -303,7 +303,8 @@ struct SocietyReportTests {
     func report(_ society: String, detail: Bool = false, format: ReportFormat = .csv) throws -> (String, ReportOutcome) {
         var writer = BufferedWriter(MemorySink())
         let outcome = try setting.reports.write(society: society, containing: TranscriptWorld.day("2026-06-01"), detail: detail, format: format, to: &writer)
-        return (String(decoding: writer.sink.data, as: UTF8.self), outcome)
+        let data = (writer.sink as? MemorySink)?.data ?? Data()
+        return (String(decoding: data, as: UTF8.self), outcome)
     }
 
     @Test("summary: one row per member, meeting and missing the policy, with every figure")
@@ -344,6 +345,42 @@ struct SocietyReportTests {
         #expect(members.map { $0["met"] as? Bool } == [true, false] && members.last?["short"] as? Double == 60)
     }
 
+    @Test("summing per subject in SQLite gives the figures the per-award path gives, carry-over included")
+    func summedEqualsPerAward() throws {
+        let database = setting.world.store.database
+        let credits = CreditService(database: database)
+        // Subject-only categories with a carry-over: li's 2025 award carries into 2026.
+        let policy = #"""
+            {"name": "carry", "title": "30 a year, carry-over 20", "unit": "学时", "conversions": {"学时": 1},
+             "period": {"kind": "calendar-year"}, "total": 30,
+             "categories": [{"name": "professional", "subjects": ["professional"], "minimum": {"hours": 10}}, {"name": "public", "subjects": ["public"]}],
+             "carryOver": {"maximum": 20}}
+            """#
+        _ = try credits.add(Data(policy.utf8), actor: "t")
+        try credits.setSocietyPolicy("cces", policy: "carry", actor: "t")
+        let progress = ProgressService(database: database, clock: setting.world.clock.now)
+        _ = try EnrollmentService(database: database, clock: setting.world.clock.now).enroll(engineerID: "li", courseID: "cces/design", actor: "t")
+        _ = try progress.record(engineerID: "li", courseID: "cces/design", activity: "quiz", outcome: .passed, score: 0.95,
+                                at: TranscriptWorld.day("2025-12-31"), actor: "t")
+        for format in ReportFormat.allCases {
+            var summed = BufferedWriter(MemorySink())
+            var perAward = BufferedWriter(MemorySink())
+            let date = TranscriptWorld.day("2026-06-01")
+            _ = try ReportService(database: database, credits: credits, sumsInDatabase: true)
+                .write(society: "cces", containing: date, detail: false, format: format, to: &summed)
+            _ = try ReportService(database: database, credits: credits, sumsInDatabase: false)
+                .write(society: "cces", containing: date, detail: false, format: format, to: &perAward)
+            let one = String(decoding: (summed.sink as? MemorySink)?.data ?? Data(), as: UTF8.self)
+            let other = String(decoding: (perAward.sink as? MemorySink)?.data ?? Data(), as: UTF8.self)
+            #expect(one == other)
+            if format == .csv {
+                // li: 2025 had 60 professional, 30 above the total of 30, at most 20 carried; 2026: 30 public.
+                // Total 30 + 20 = 50, met; professional 0 of 10: short 10, so not met.
+                #expect(one.contains("C-2,li,李四,cces,2026-01-01,2026-12-31,carry,学时,30,50,20,0,0,10,10,30,30,,0,0,no,0"), "\(one)")
+            }
+        }
+    }
+
     @Test("only an authorised society gets a report: withdrawn, removed and unknown ones are refused")
     func refusals() throws {
         let societies = setting.world.societies
@@ -359,16 +396,16 @@ struct SocietyReportTests {
     }
 }
 
-/// Runs a Python script with a Python that has PyJWT and cryptography (Debian: python3-jwt).
+/// Runs a Python script with a system Python that has the modules it needs (Debian:
+/// python3-jwt, python3-cryptography, python3-jsonschema; .ci/run installs them).
 enum Python {
-    static func run(_ script: String, arguments: [String]) throws -> CLI.Result {
+    static func run(_ script: String, arguments: [String], modules: String = "jwt, cryptography") throws -> CLI.Result {
         let candidates = ["/usr/bin/python3", "/usr/local/bin/python3"].filter { FileManager.default.isExecutableFile(atPath: $0) }
-        let python = try #require(candidates.first { canImportJWT($0) }, "no python3 with PyJWT; install python3-jwt python3-cryptography")
+        let python = try #require(
+            candidates.first { (try? execute($0, ["-c", "import \(modules)"]).status) == 0 },
+            "no python3 with \(modules); install python3-jwt python3-cryptography python3-jsonschema"
+        )
         return try execute(python, ["-c", script] + arguments)
-    }
-
-    static func canImportJWT(_ python: String) -> Bool {
-        (try? execute(python, ["-c", "import jwt, cryptography"]).status) == 0
     }
 
     static func execute(_ executable: String, _ arguments: [String]) throws -> CLI.Result {
@@ -405,6 +442,21 @@ struct TranscriptCLITests {
         try token.write(toFile: file, atomically: true, encoding: .utf8)
         let tampered = try CLI.run(["verify", file] + base)
         #expect(tampered.status == 1 && tampered.stdout.contains("FAIL transcript: signature:") && tampered.stdout.contains("INVALID"))
+
+        // The JSON follows the documented schema (checked by the jsonschema package).
+        let json = try CLI.run(["transcript", "zhang", "--format", "json", "--period", "2026"] + base)
+        #expect(json.status == 0, "\(json.stderr)")
+        try json.stdout.write(toFile: folder.appendingPathComponent("t.json").path, atomically: true, encoding: .utf8)
+        let schema = Paths.repositoryRoot.appendingPathComponent("docs/transcript.schema.json").path
+        let validation = try Python.run("""
+            import json, sys, jsonschema
+            schema = json.load(open(sys.argv[1]))
+            jsonschema.Draft202012Validator.check_schema(schema)
+            document = json.load(open(sys.argv[2]))
+            jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(document)
+            print(len(document["records"]))
+            """, arguments: [schema, folder.appendingPathComponent("t.json").path], modules: "jsonschema")
+        #expect(validation.status == 0 && validation.stdout.hasPrefix("2"), "\(validation.stderr)")
 
         let csv = try CLI.run(["transcript", "zhang", "--format", "csv", "--bom"] + base)
         #expect(csv.status == 0 && csv.stdout.hasPrefix("\u{FEFF}record_id,record_version,"))

@@ -318,8 +318,17 @@ case "statements":
     let count = arguments.dropFirst().first.flatMap(Int.init) ?? 1_000_000
     let engineers = arguments.dropFirst(2).first.flatMap(Int.init) ?? 10_000
     try statementsBenchmark(count: count, engineers: engineers)
+case "report":
+    let engineers = arguments.dropFirst().first.flatMap(Int.init) ?? 100_000
+    let completions = arguments.dropFirst(2).first.flatMap(Int.init) ?? 2_000_000
+    try reportBenchmark(engineers: engineers, completions: completions)
+case "report-data":
+    let rest = Array(arguments.dropFirst())
+    guard rest.count == 3, let engineers = Int(rest[1]), let completions = Int(rest[2]) else { exit(2) }
+    try generateReportData(path: rest[0], engineers: engineers, completions: completions)
 default:
     print("usage: ecba-bench search [VERSIONS (50000)] [REPEATS PER QUERY (50)]")
     print("       ecba-bench statements [COUNT (1000000)] [ENGINEERS (10000)]")
+    print("       ecba-bench report [ENGINEERS (100000)] [COMPLETIONS (2000000)]")
     exit(2)
 }
