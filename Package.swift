@@ -76,11 +76,17 @@ let package = Package(
             dependencies: ["Domain", "Storage", "Catalog", "Enrollment", "Credentials"],
             swiftSettings: swiftSettings
         ),
+        // Registry sync: the outbox of transcript record versions, delivered to societies' registries.
+        .target(
+            name: "RegistrySync",
+            dependencies: ["Domain", "Storage", "Catalog", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
         // The command-line interface: a thin shell over the services.
         .target(
             name: "ECBACommands",
             dependencies: [
-                "Domain", "Storage", "Catalog", "CoursePackages", "Enrollment", "Transcripts", "Credentials",
+                "Domain", "Storage", "Catalog", "CoursePackages", "Enrollment", "Transcripts", "Credentials", "RegistrySync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -105,7 +111,8 @@ let package = Package(
         .testTarget(
             name: "ECBATests",
             dependencies: [
-                "ECBACommands", "Catalog", "Enrollment", "Transcripts", "Credentials", "Storage", "CoursePackages", "Domain", "TextDecoding", "ecba",
+                "ECBACommands", "Catalog", "Enrollment", "Transcripts", "Credentials", "RegistrySync", "Storage", "CoursePackages", "Domain",
+                "TextDecoding", "ecba",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings

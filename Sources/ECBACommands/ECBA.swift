@@ -34,6 +34,7 @@ public struct ECBA: ParsableCommand {
             ReportCommand.self,
             KeysCommand.self,
             VerifyCommand.self,
+            SyncCommand.self,
         ]
     )
 

@@ -333,6 +333,75 @@ extension AppDatabase {
                 DROP INDEX credit_award_engineer;
                 """)
         }
+        migrator.registerMigration("v7-registry-sync") { db in
+            try db.execute(sql: """
+                -- Where a society's registry takes transcript records. The bearer token stays in the
+                -- file named here (0600, outside the database), read at delivery time.
+                CREATE TABLE society_registry (
+                    society_id TEXT PRIMARY KEY NOT NULL REFERENCES society(id),
+                    url TEXT NOT NULL,
+                    token_file TEXT NOT NULL,
+                    format TEXT NOT NULL CHECK (format IN ('json','csv')),
+                    updated_at TEXT NOT NULL
+                ) STRICT;
+
+                -- The durable outbox: one row per record version and society, written by triggers in
+                -- the transaction that changed the record. A run claims rows (claimed_by, with a lease
+                -- until claimed_until) before sending them, so two runs never send the same row.
+                CREATE TABLE sync_outbox (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    society_id TEXT NOT NULL REFERENCES society(id),
+                    award_id INTEGER NOT NULL REFERENCES credit_award(id),
+                    record_version INTEGER NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('pending','delivered','failed','superseded')),
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at TEXT NOT NULL,
+                    last_error TEXT,
+                    claimed_by TEXT,
+                    claimed_until TEXT,
+                    created_at TEXT NOT NULL,
+                    delivered_at TEXT,
+                    UNIQUE (society_id, award_id, record_version)
+                ) STRICT;
+                CREATE INDEX sync_outbox_due ON sync_outbox(society_id, status, next_attempt_at);
+
+                -- Every delivery attempt: when, what, the answer, how long it took.
+                CREATE TABLE sync_attempt (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    society_id TEXT NOT NULL REFERENCES society(id),
+                    run_id TEXT NOT NULL,
+                    at TEXT NOT NULL,
+                    outbox_ids TEXT NOT NULL,
+                    records INTEGER NOT NULL,
+                    http_status INTEGER,
+                    error TEXT,
+                    duration_ms REAL NOT NULL,
+                    payload TEXT NOT NULL
+                ) STRICT;
+                CREATE INDEX sync_attempt_society ON sync_attempt(society_id, at);
+
+                CREATE TRIGGER credit_award_outbox_insert AFTER INSERT ON credit_award BEGIN
+                    INSERT OR IGNORE INTO sync_outbox (society_id, award_id, record_version, status, next_attempt_at, created_at)
+                    SELECT m.society_id, NEW.id, NEW.record_version, 'pending', coalesce(NEW.changed_at, NEW.awarded_at), coalesce(NEW.changed_at, NEW.awarded_at)
+                    FROM society_membership m JOIN society_registry r ON r.society_id = m.society_id
+                    WHERE m.engineer_id = NEW.engineer_id;
+                END;
+                CREATE TRIGGER credit_award_outbox_update AFTER UPDATE OF record_version ON credit_award
+                WHEN NEW.record_version <> OLD.record_version BEGIN
+                    INSERT OR IGNORE INTO sync_outbox (society_id, award_id, record_version, status, next_attempt_at, created_at)
+                    SELECT m.society_id, NEW.id, NEW.record_version, 'pending', coalesce(NEW.changed_at, NEW.awarded_at), coalesce(NEW.changed_at, NEW.awarded_at)
+                    FROM society_membership m JOIN society_registry r ON r.society_id = m.society_id
+                    WHERE m.engineer_id = NEW.engineer_id;
+                END;
+                -- A new member of a society with a registry: their standing records go to it too.
+                CREATE TRIGGER society_membership_outbox AFTER INSERT ON society_membership BEGIN
+                    INSERT OR IGNORE INTO sync_outbox (society_id, award_id, record_version, status, next_attempt_at, created_at)
+                    SELECT NEW.society_id, a.id, a.record_version, 'pending', NEW.since, NEW.since
+                    FROM credit_award a JOIN society_registry r ON r.society_id = NEW.society_id
+                    WHERE a.engineer_id = NEW.engineer_id AND a.revoked_at IS NULL;
+                END;
+                """)
+        }
         return migrator
     }()
 }

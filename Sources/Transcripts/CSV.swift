@@ -1,19 +1,11 @@
+import Domain
 import Foundation
 
-/// RFC 4180 fields: quoted when they hold a comma, a quote, CR or LF (quotes doubled); rows end in CRLF.
+/// RFC 4180 output (the rules are `CSVText` in Domain), and the byte order mark.
 enum CSV {
-    static func needsQuotes(_ utf8: String.UTF8View) -> Bool {
-        utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 13 || $0 == 10 }
-    }
-
-    static func field(_ text: String) -> String {
-        guard needsQuotes(text.utf8) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-
-    static func row(_ fields: [String]) -> String {
-        fields.map(field).joined(separator: ",") + "\r\n"
-    }
+    static func needsQuotes(_ utf8: String.UTF8View) -> Bool { CSVText.needsQuotes(utf8) }
+    static func field(_ text: String) -> String { CSVText.field(text) }
+    static func row(_ fields: [String]) -> String { CSVText.row(fields) }
 
     /// The UTF-8 byte order mark spreadsheet programs in China look for.
     static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
