@@ -17,6 +17,9 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         // libxml2 from the system (Debian: libxml2-dev), plus a tiny C shim for what Swift 6 cannot call.
@@ -53,7 +56,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Services: societies, the importer's submissions (and later review and the catalog).
-        .target(name: "Catalog", dependencies: ["Domain", "Storage", "CoursePackages"], swiftSettings: swiftSettings),
+        .target(
+            name: "Catalog",
+            dependencies: ["Domain", "Storage", "CoursePackages", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
         // Engineers, society memberships, enrollments (and next: progress, completion, credits).
         .target(
             name: "Enrollment",
@@ -82,12 +89,25 @@ let package = Package(
             dependencies: ["Domain", "Storage", "Catalog", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
+        // The society API: Hummingbird 2 routes over the services, tokens, problems, limits.
+        .target(
+            name: "SocietyAPI",
+            dependencies: [
+                "Domain", "Storage", "Catalog", "Enrollment", "Transcripts", "Credentials",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The command-line interface: a thin shell over the services.
         .target(
             name: "ECBACommands",
             dependencies: [
-                "Domain", "Storage", "Catalog", "CoursePackages", "Enrollment", "Transcripts", "Credentials", "RegistrySync",
+                "Domain", "Storage", "Catalog", "CoursePackages", "Enrollment", "Transcripts", "Credentials", "RegistrySync", "SocietyAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -111,8 +131,8 @@ let package = Package(
         .testTarget(
             name: "ECBATests",
             dependencies: [
-                "ECBACommands", "Catalog", "Enrollment", "Transcripts", "Credentials", "RegistrySync", "Storage", "CoursePackages", "Domain",
-                "TextDecoding", "ecba",
+                "ECBACommands", "Catalog", "Enrollment", "Transcripts", "Credentials", "RegistrySync", "SocietyAPI", "Storage", "CoursePackages",
+                "Domain", "TextDecoding", "ecba",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings

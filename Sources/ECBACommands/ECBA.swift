@@ -35,6 +35,7 @@ public struct ECBA: ParsableCommand {
             KeysCommand.self,
             VerifyCommand.self,
             SyncCommand.self,
+            ServeCommand.self,
         ]
     )
 

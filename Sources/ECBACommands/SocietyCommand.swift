@@ -24,7 +24,7 @@ struct SocietyCommand: ParsableCommand {
             reports; its published courses stay in the catalog and its engineers' records are kept.
             Every change is in 'ecba audit'.
             """),
-        subcommands: [Add.self, Apply.self, Review.self, Authorize.self, Withdraw.self, Remove.self, List.self, Show.self, SetPolicyCommand.self, SetRegistryCommand.self]
+        subcommands: [Add.self, Apply.self, Review.self, Authorize.self, Withdraw.self, Remove.self, List.self, Show.self, SetPolicyCommand.self, SetRegistryCommand.self, TokenCommand.self]
     )
 
     struct Add: ParsableCommand {

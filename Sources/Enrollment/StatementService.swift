@@ -35,11 +35,15 @@ public enum ActivityIRI {
 public struct ActorMapping: Sendable {
     /// `account.homePage` of accounts whose `name` is a platform engineer id.
     public var accountHomePage: String
+    /// When set (the society API), only members of this society are known: statements about
+    /// anyone else are reported as unknown actors, and their statements cannot be voided.
+    public var societyID: String?
 
     public static let defaultHomePage = "https://learning.ecba.org.cn"
 
-    public init(accountHomePage: String = ActorMapping.defaultHomePage) {
+    public init(accountHomePage: String = ActorMapping.defaultHomePage, societyID: String? = nil) {
         self.accountHomePage = accountHomePage
+        self.societyID = societyID
     }
 }
 
@@ -232,7 +236,9 @@ public struct StatementService: Sendable {
             }
             if statement.verb == XAPIStatement.voided {
                 if try alreadyStored() { return }
-                guard let target = try tx.statement(statement.objectID) else {
+                guard let target = try tx.statement(statement.objectID),
+                      try mapping.societyID.map({ try tx.isStatement(target.id, aboutMemberOf: $0) }) ?? true
+                else {
                     problem(.unknownStatement, "voids statement \(statement.objectID), which is not stored")
                     return
                 }
@@ -305,6 +311,9 @@ public struct StatementService: Sendable {
             case .mbox(let email): found = try tx.engineer(email: email)?.id
             case .account(let home, let name): found = home == mapping.accountHomePage ? try tx.engineer(name)?.id : nil
             case .other: found = nil
+            }
+            if let society = mapping.societyID, let engineer = found, !(try tx.isMember(engineerID: engineer, societyID: society)) {
+                found = nil
             }
             cache.engineers[actor] = found
             return found

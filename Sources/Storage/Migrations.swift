@@ -402,6 +402,44 @@ extension AppDatabase {
                 END;
                 """)
         }
+        migrator.registerMigration("v8-api-tokens-and-change-feed") { db in
+            try db.execute(sql: """
+                -- Societies' API tokens: only a SHA-256 of the secret is kept; the token is shown once.
+                CREATE TABLE api_token (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    society_id TEXT NOT NULL REFERENCES society(id),
+                    secret_hash TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    revoked_at TEXT
+                ) STRICT;
+                CREATE INDEX api_token_society ON api_token(society_id);
+
+                -- Every change of a transcript record, in commit order (writers are serialised, so a
+                -- reader never sees a later sequence number before an earlier one): the changes feed.
+                CREATE TABLE transcript_change (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    award_id INTEGER NOT NULL REFERENCES credit_award(id),
+                    record_version INTEGER NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('active','revoked')),
+                    changed_at TEXT NOT NULL
+                ) STRICT;
+                CREATE INDEX transcript_change_award ON transcript_change(award_id);
+                INSERT INTO transcript_change (award_id, record_version, status, changed_at)
+                    SELECT id, record_version, CASE WHEN revoked_at IS NULL THEN 'active' ELSE 'revoked' END, coalesce(changed_at, awarded_at)
+                    FROM credit_award ORDER BY coalesce(changed_at, awarded_at), id;
+                CREATE TRIGGER credit_award_change_insert AFTER INSERT ON credit_award BEGIN
+                    INSERT INTO transcript_change (award_id, record_version, status, changed_at)
+                    VALUES (NEW.id, NEW.record_version, CASE WHEN NEW.revoked_at IS NULL THEN 'active' ELSE 'revoked' END,
+                            coalesce(NEW.changed_at, NEW.awarded_at));
+                END;
+                CREATE TRIGGER credit_award_change_update AFTER UPDATE OF record_version ON credit_award
+                WHEN NEW.record_version <> OLD.record_version BEGIN
+                    INSERT INTO transcript_change (award_id, record_version, status, changed_at)
+                    VALUES (NEW.id, NEW.record_version, CASE WHEN NEW.revoked_at IS NULL THEN 'active' ELSE 'revoked' END,
+                            coalesce(NEW.changed_at, NEW.awarded_at));
+                END;
+                """)
+        }
         return migrator
     }()
 }

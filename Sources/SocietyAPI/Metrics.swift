@@ -1,0 +1,34 @@
+import Foundation
+import Synchronization
+
+/// Request counts and durations per route and status, in the Prometheus text format.
+final class Metrics: Sendable {
+    struct Key: Hashable {
+        var route: String
+        var status: Int
+    }
+
+    struct Figures {
+        var count = 0
+        var seconds = 0.0
+    }
+
+    private let figures = Mutex<[Key: Figures]>([:])
+
+    func record(route: String, status: Int, seconds: Double) {
+        figures.withLock { $0[Key(route: route, status: status), default: Figures()].count += 1; $0[Key(route: route, status: status)]?.seconds += seconds }
+    }
+
+    func render() -> String {
+        let snapshot = figures.withLock { $0 }.sorted { ($0.key.route, $0.key.status) < ($1.key.route, $1.key.status) }
+        var text = "# HELP ecba_http_requests_total HTTP requests answered, by route and status.\n# TYPE ecba_http_requests_total counter\n"
+        for (key, value) in snapshot {
+            text += "ecba_http_requests_total{route=\"\(key.route)\",status=\"\(key.status)\"} \(value.count)\n"
+        }
+        text += "# HELP ecba_http_request_duration_seconds_sum Time spent answering, by route and status.\n# TYPE ecba_http_request_duration_seconds_sum counter\n"
+        for (key, value) in snapshot {
+            text += "ecba_http_request_duration_seconds_sum{route=\"\(key.route)\",status=\"\(key.status)\"} \(value.seconds)\n"
+        }
+        return text
+    }
+}

@@ -1,0 +1,308 @@
+import Catalog
+import Credentials
+import Domain
+import Enrollment
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import NIOPosix
+import Storage
+import Transcripts
+
+/// How the society API runs.
+public struct APIConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    /// Request bodies above this are refused (413).
+    public var maxBodyBytes: Int
+    /// Per token: this many requests a second on average, bursts up to `burst`.
+    public var requestsPerSecond: Double
+    public var burst: Double
+    /// The private signing keys, for signed transcripts.
+    public var keys: KeyDirectory
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 1 << 20, requestsPerSecond: Double = 50, burst: Double = 100,
+        keys: KeyDirectory
+    ) {
+        self.host = host
+        self.port = port
+        self.maxBodyBytes = maxBodyBytes
+        self.requestsPerSecond = requestsPerSecond
+        self.burst = burst
+        self.keys = keys
+    }
+}
+
+/// The society API (Hummingbird 2): a thin shell over the services. Every `/v1` and `/xapi`
+/// route needs `Authorization: Bearer <token>`; a society sees only its own members (anyone else
+/// is a 404, so existence does not leak). Errors are RFC 9457 problem documents.
+public struct SocietyAPI: Sendable {
+    let database: AppDatabase
+    let configuration: APIConfiguration
+    let tokens: TokenService
+    let limiter: RateLimiter
+    let metrics = Metrics()
+    let logger: Logger
+
+    public init(database: AppDatabase, configuration: APIConfiguration, logger: Logger = Logger(label: "ecba.api")) {
+        self.database = database
+        self.configuration = configuration
+        tokens = TokenService(database: database)
+        limiter = RateLimiter(rate: configuration.requestsPerSecond, burst: configuration.burst)
+        self.logger = logger
+    }
+
+    /// The application, ready to run; `onRunning` gets the bound port (useful with port 0).
+    public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        Application(
+            router: router(),
+            configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "ecba"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+            logger: logger
+        )
+    }
+
+    /// Serves until SIGINT or SIGTERM (graceful shutdown) or until the task is cancelled.
+    public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        try await application(onRunning: onRunning).runService()
+    }
+
+    func router() -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: Gate(api: self))
+        router.get("/health") { _, _ in Self.json(["status": "ok"]) }
+        router.get("/metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.render())))
+        }
+        router.get("/v1/report") { request, _ in try await report(request) }
+        router.get("/v1/transcripts/changes") { request, _ in try await changes(request) }
+        router.get("/v1/engineers/:engineer/transcript") { request, context in
+            try await transcript(request, engineerID: context.parameters.get("engineer") ?? "")
+        }
+        router.get("/v1/catalog") { request, _ in
+            _ = try await caller(request)
+            let entries = try await blocking { () throws(ServiceError) in try CatalogService(database: database).list(CatalogFilter(limit: 0)) }
+            return Self.json(entries)
+        }
+        router.get("/v1/catalog/:society/:course") { request, context in
+            _ = try await caller(request)
+            let id = (context.parameters.get("society") ?? "") + "/" + (context.parameters.get("course") ?? "")
+            let entry = try await blocking { () throws(ServiceError) in try CatalogService(database: database).show(id) }
+            return Self.json(entry)
+        }
+        router.post("/xapi/statements") { request, _ in try await postStatements(request) }
+        router.put("/xapi/statements") { request, _ in try await putStatement(request) }
+        return router
+    }
+
+    // MARK: Authentication
+
+    /// The society a request speaks for: a valid token, not revoked, of an authorised society,
+    /// within its rate limit. Checked on every request.
+    func caller(_ request: Request) async throws -> TokenService.Caller {
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
+            throw Problem.unauthorized("send 'Authorization: Bearer <token>' (see 'ecba society token issue')")
+        }
+        let presented = String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
+        let outcome = try await blocking { () throws(ServiceError) in try tokens.authenticate(presented) }
+        switch outcome {
+        case .success(let caller):
+            if let wait = limiter.take(caller.tokenID) {
+                var problem = Problem(.tooManyRequests, "rate-limited", "more than \(Int(configuration.requestsPerSecond)) requests a second with this token")
+                problem.headers[.retryAfter] = String(Int(wait.rounded(.up)))
+                throw problem
+            }
+            return caller
+        case .failure(.invalid): throw Problem.unauthorized("the token is not valid")
+        case .failure(.revoked): throw Problem.unauthorized("the token has been revoked")
+        case .failure(.societyNotAuthorized(let status)):
+            throw Problem(.forbidden, "society-not-authorized", "the token's society is \(status.rawValue): it no longer has access")
+        }
+    }
+
+    // MARK: Routes
+
+    func report(_ request: Request) async throws -> Response {
+        let caller = try await caller(request)
+        let date: Date
+        if let period = request.uri.queryParameters.get("period") {
+            guard let parsed = CreditPolicy.day(period.count == 4 ? period + "-01-01" : period) else {
+                throw Problem(.badRequest, "invalid-period", "period '\(period)' is not a year (YYYY) or a date (YYYY-MM-DD)")
+            }
+            date = parsed
+        } else {
+            date = Date()
+        }
+        let csv = request.headers[.accept]?.contains("text/csv") == true
+        let detail = request.uri.queryParameters.get("detail") == "true"
+        let stream = ReportStream()
+        let service = ReportService(database: database, credits: CreditService(database: database))
+        let societyID = caller.societyID
+        let thread = Thread {
+            var writer = BufferedWriter(stream.sink)
+            do throws(ServiceError) {
+                _ = try service.write(society: societyID, containing: date, detail: detail, format: csv ? .csv : .json, to: &writer)
+                stream.finish()
+            } catch {
+                stream.finish(throwing: error)
+            }
+        }
+        thread.start()
+        let body = ResponseBody { writer in
+            for try await chunk in stream.chunks {
+                try await writer.write(chunk)
+                stream.consumed()
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [.contentType: csv ? "text/csv; charset=utf-8" : "application/json"], body: body)
+    }
+
+    func changes(_ request: Request) async throws -> Response {
+        let caller = try await caller(request)
+        let after = try ChangeCursor.decode(request.uri.queryParameters.get("cursor"))
+        let limitText = request.uri.queryParameters.get("limit") ?? "100"
+        guard let limit = Int(limitText), (1...1000).contains(limit) else {
+            throw Problem(.badRequest, "invalid-limit", "limit must be 1 to 1000")
+        }
+        let changes = try await blocking { () throws(ServiceError) in
+            try reading { () throws(StorageError) in try database.transcriptChanges(societyID: caller.societyID, after: after, limit: limit) }
+        }
+        let last = changes.last?.seq ?? after
+        return Self.json(ChangePage(changes: changes.map(\.record), nextCursor: ChangeCursor.encode(last), hasMore: changes.count == limit))
+    }
+
+    func transcript(_ request: Request, engineerID: String) async throws -> Response {
+        let caller = try await caller(request)
+        let member = try await blocking { () throws(ServiceError) in
+            try reading { () throws(StorageError) in try database.isMember(engineerID: engineerID, societyID: caller.societyID) }
+        }
+        guard member else { throw Problem.notFound("engineer '\(engineerID)' among the society's members") }
+        let keys = KeyService(database: database, directory: configuration.keys)
+        let service = TranscriptService(database: database, keys: keys)
+        let accept = request.headers[.accept] ?? ""
+        if accept.contains("application/vc+jwt") || request.uri.queryParameters.get("format") == "clr" {
+            let token = try await blocking { () throws(ServiceError) in try service.clr(engineerID: engineerID) }
+            return Response(status: .ok, headers: [.contentType: "application/vc+jwt"], body: ResponseBody(byteBuffer: ByteBuffer(string: token)))
+        }
+        let transcript = try await blocking { () throws(ServiceError) in try service.transcript(engineerID: engineerID) }
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: TranscriptFormat.json(transcript))))
+    }
+
+    static let xAPIVersion = "1.0.3"
+
+    func xAPIChecks(_ request: Request) async throws -> (TokenService.Caller, Data) {
+        let caller = try await caller(request)
+        guard let version = request.headers[HTTPField.Name("X-Experience-API-Version")!], version.hasPrefix("1.0") else {
+            throw Problem(.badRequest, "xapi-version", "send 'X-Experience-API-Version: 1.0.3'")
+        }
+        let body = try await request.body.collect(upTo: configuration.maxBodyBytes)
+        return (caller, Data(buffer: body))
+    }
+
+    func postStatements(_ request: Request) async throws -> Response {
+        let (caller, data) = try await xAPIChecks(request)
+        let result = try await importStatements(data, societyID: caller.societyID)
+        let ids = Self.statementIDs(data)
+        return Self.json(ids, extra: [HTTPField.Name("X-Experience-API-Version")!: Self.xAPIVersion], result: result)
+    }
+
+    func putStatement(_ request: Request) async throws -> Response {
+        guard let id = request.uri.queryParameters.get("statementId"), UUID(uuidString: id) != nil else {
+            throw Problem(.badRequest, "invalid-statement-id", "PUT needs ?statementId=<UUID>")
+        }
+        let (caller, data) = try await xAPIChecks(request)
+        guard var object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw Problem(.badRequest, "invalid-statement", "PUT takes one statement, a JSON object")
+        }
+        if let given = object["id"] as? String, given.lowercased() != id.lowercased() {
+            throw Problem(.badRequest, "invalid-statement-id", "the statement's id \(given) is not statementId \(id)")
+        }
+        object["id"] = id
+        let body = (try? JSONSerialization.data(withJSONObject: object)) ?? data
+        let result = try await importStatements(object["id"] == nil ? data : body, societyID: caller.societyID)
+        _ = result
+        return Response(status: .noContent, headers: [HTTPField.Name("X-Experience-API-Version")!: Self.xAPIVersion])
+    }
+
+    /// The statement store's rules, scoped to the society's members.
+    func importStatements(_ data: Data, societyID: String) async throws -> StatementImport {
+        let result = try await blocking { () throws(ServiceError) in
+            try StatementService(database: database).importStatements(data, mapping: ActorMapping(societyID: societyID), actor: "api:\(societyID)")
+        }
+        if let conflict = result.problems.first(where: { $0.kind == .conflict }) {
+            throw Problem(.conflict, "statement-conflict", conflict.message)
+        }
+        if !result.problems.isEmpty {
+            throw Problem(.badRequest, "statements-reported", result.problems.map { "#\($0.index) \($0.id): \($0.message)" }.joined(separator: "; ")
+                          + " (the other statements were stored)")
+        }
+        return result
+    }
+
+    static func statementIDs(_ data: Data) -> [String] {
+        guard let value = try? JSONSerialization.jsonObject(with: data) else { return [] }
+        let statements = (value as? [[String: Any]]) ?? [(value as? [String: Any]) ?? [:]]
+        return statements.compactMap { $0["id"] as? String }
+    }
+
+    // MARK: Helpers
+
+    /// Runs blocking database work on NIO's thread pool, off the server's event loops.
+    func blocking<T: Sendable>(_ body: @escaping @Sendable () throws(ServiceError) -> T) async throws -> T {
+        do {
+            return try await NIOThreadPool.singleton.runIfActive { () throws -> T in try body() }
+        } catch let error as ServiceError {
+            throw Self.problem(error)
+        }
+    }
+
+    static func problem(_ error: ServiceError) -> Problem {
+        switch error.code {
+        case .notFound: Problem(.notFound, "not-found", error.message)
+        case .invalidArgument: Problem(.badRequest, "invalid-argument", error.message)
+        case .conflict: Problem(.conflict, "conflict", error.message)
+        case .notAuthorized: Problem(.forbidden, "forbidden", error.message)
+        case .storage: Problem(.internalServerError, "internal", "the request could not be completed")
+        }
+    }
+
+    static func json(_ value: some Encodable, extra: HTTPFields = [:], result: StatementImport? = nil) -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        var headers = extra
+        headers[.contentType] = "application/json"
+        let data = (try? encoder.encode(value)) ?? Data("null".utf8)
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+/// One page of the changes feed.
+struct ChangePage: Encodable {
+    var changes: [RegistryRecord]
+    var nextCursor: String
+    var hasMore: Bool
+}
+
+/// The feed's opaque cursor: base64url of `c1:<sequence>`.
+enum ChangeCursor {
+    static func encode(_ seq: Int64) -> String { Base64URL.encode(Data("c1:\(seq)".utf8)) }
+
+    static func decode(_ text: String?) throws -> Int64 {
+        guard let text, !text.isEmpty else { return 0 }
+        guard let data = Base64URL.decode(text), let plain = String(data: data, encoding: .utf8), plain.hasPrefix("c1:"),
+              let seq = Int64(plain.dropFirst(3)), seq >= 0
+        else { throw Problem(.badRequest, "invalid-cursor", "the cursor is not one this API gave") }
+        return seq
+    }
+}
+
+extension Data {
+    init(buffer: ByteBuffer) {
+        self = Data(buffer.getBytes(at: buffer.readerIndex, length: buffer.readableBytes) ?? [])
+    }
+}
