@@ -4,8 +4,14 @@ import Domain
 import Enrollment
 import Credentials
 import Foundation
+import Logging
+import RegistrySync
+import SocietyAPI
 import Storage
 import Transcripts
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -174,7 +180,21 @@ struct DemoCommand: ParsableCommand {
             throw Console.fail(error)
         }
 
-        say("\n== 10. The catalog")
+        say("\n== 10. A society over HTTP (ecba serve), and registry sync to its registry")
+        let keyFolder = folder.appendingPathComponent("ecba.sqlite.keys")
+        let outcome: Result<[String], ServiceError> = Blocking.wait {
+            do { return .success(try await Self.overHTTP(database: database, folder: folder, keys: KeyDirectory(keyFolder))) } catch let error as ServiceError {
+                return .failure(error)
+            } catch {
+                return .failure(ServiceError(.storage, "\(error)"))
+            }
+        }
+        switch outcome {
+        case .success(let lines): for line in lines { say("   " + line) }
+        case .failure(let error): throw Console.fail(error)
+        }
+
+        say("\n== 11. The catalog")
         let entries: [CatalogSummary]
         let found: [CatalogSummary]
         do {
@@ -185,13 +205,54 @@ struct DemoCommand: ParsableCommand {
             try Console.json(entries)
         } else {
             Console.out(Rendering.catalogTable(entries))
-            Console.out("\n== 11. ecba catalog search 安全")
+            Console.out("\n== 12. ecba catalog search 安全")
             Console.out(Rendering.catalogTable(found))
         }
         if keep { say("\nDatabase kept at \(databasePath)") }
         if rejected > 0 {
             throw Console.fail("\(rejected) shipped course package(s) were rejected")
         }
+    }
+
+    /// Issues cces a token, serves the API on a free loopback port, pulls cces's report with the
+    /// token, starts a local registry, points cces at it and runs one sync.
+    static func overHTTP(database: AppDatabase, folder: URL, keys: KeyDirectory) async throws -> [String] {
+        var lines: [String] = []
+        let issued = try TokenService(database: database).issue(societyID: "cces", actor: "secretariat")
+        lines.append("ecba society token issue cces: token \(issued.id) (shown once; only its hash is stored)")
+        var logger = Logger(label: "ecba.demo")
+        logger.logLevel = .warning
+        let api = SocietyAPI(database: database, configuration: APIConfiguration(port: 0, keys: keys), logger: logger)
+        let (apiPorts, apiPort) = AsyncStream.makeStream(of: Int.self)
+        let server = Task { try await api.run { apiPort.yield($0) } }
+        defer { server.cancel() }
+        var ports = apiPorts.makeAsyncIterator()
+        let port = await ports.next() ?? 0
+        let year = Calendar.utcGregorian.component(.year, from: Date())
+        guard let url = URL(string: "http://127.0.0.1:\(port)/v1/report?period=\(year)") else { return lines }
+        var request = URLRequest(url: url)
+        request.setValue("Bearer \(issued.token)", forHTTPHeaderField: "Authorization")
+        request.setValue("text/csv", forHTTPHeaderField: "Accept")
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        lines.append("GET http://127.0.0.1:\(port)/v1/report?period=\(year) (Accept: text/csv) -> HTTP \(status)")
+        for row in String(decoding: data, as: UTF8.self).split(separator: "\r\n").prefix(3) { lines.append("  " + row.prefix(110)) }
+
+        let registry = LocalRegistry(token: "demo-registry-token")
+        let (registryPorts, registryPort) = AsyncStream.makeStream(of: Int.self)
+        let registryServer = Task { try await registry.run { registryPort.yield($0) } }
+        defer { registryServer.cancel() }
+        var registryIterator = registryPorts.makeAsyncIterator()
+        let registryURL = "http://127.0.0.1:\(await registryIterator.next() ?? 0)/records"
+        let tokenFile = folder.appendingPathComponent("cces-registry.token")
+        try Data("demo-registry-token\n".utf8).write(to: tokenFile)
+        let sync = SyncService(database: database, policy: SyncPolicy(batchSize: 5, backoffBase: 0.1, timeout: 5))
+        let queued = try sync.setRegistry(RegistryConfig(societyID: "cces", url: registryURL, tokenFile: tokenFile.path, format: .json), actor: "cces")
+        lines.append("ecba society set-registry cces --url \(registryURL): \(queued) record(s) queued")
+        let summary = try await sync.run(untilDone: true)
+        lines.append("ecba sync run: delivered \(summary.delivered) record(s) in \(summary.attempts) batch(es); the registry applied "
+                     + "\(registry.appliedRecords.count) record(s), each once")
+        return lines
     }
 
     /// The Academic Committee of the demo: seven members, an odd number as Art. 12 asks.

@@ -50,7 +50,10 @@ struct CLITests {
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("-> approved") && result.stdout.contains("-> rejected"))
         #expect(result.stdout.contains("no quorum, stays open"))
-        #expect(result.stdout.contains("== 10. The catalog"))
+        #expect(result.stdout.contains("== 11. The catalog"))
+        // Over HTTP with a society token, then one sync to a local registry.
+        #expect(result.stdout.contains("(Accept: text/csv) -> HTTP 200") && result.stdout.contains("8 record(s) queued"))
+        #expect(result.stdout.contains("ecba sync run: delivered 8 record(s)") && result.stdout.contains("the registry applied 8 record(s), each once"))
         // The society reports: zhangsan meets the policy, lisi is 68 short.
         #expect(result.stdout.contains("C-2026-0001,zhangsan,张三,cces,") && result.stdout.contains(",ecba-default,学时,90,90,0,76,76,60,0,14,14,,0,0,yes,0"))
         #expect(result.stdout.contains("E-2026-0042,lisi,李四,ces,") && result.stdout.contains(",ecba-default,学时,90,22,0,8,8,60,52,14,14,,0,0,no,68"))
