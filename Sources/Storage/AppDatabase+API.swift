@@ -78,7 +78,9 @@ extension AppDatabase {
     }
 
     /// Changes of the society's members' transcript records after `seq`, in order, at most
-    /// `limit`, each as the record was at that change.
+    /// `limit`, each as the record was at that change. The change log is walked in sequence
+    /// order (CROSS JOIN fixes the join order; left to itself SQLite started from the members
+    /// and sorted every change of the society: 180 ms a page at 200,000 awards).
     public func transcriptChanges(societyID: String, after seq: Int64, limit: Int) throws(StorageError) -> [(seq: Int64, record: RegistryRecord)] {
         try read("reading transcript changes") { db in
             try Row.fetchAll(
@@ -86,8 +88,8 @@ extension AppDatabase {
                 sql: """
                     SELECT c.seq, c.record_version, c.status, a.id AS award_id, a.engineer_id, m.member_number, p.course_id,
                         p.version AS course_version, s.display_title, a.hours, a.category, a.awarded_at, a.credential_id
-                    FROM transcript_change c JOIN credit_award a ON a.id = c.award_id
-                    JOIN society_membership m ON m.engineer_id = a.engineer_id AND m.society_id = ?
+                    FROM transcript_change c CROSS JOIN credit_award a ON a.id = c.award_id
+                    CROSS JOIN society_membership m ON m.engineer_id = a.engineer_id AND m.society_id = ?
                     JOIN publication p ON p.id = a.publication_id JOIN submission s ON s.id = p.submission_id
                     WHERE c.seq > ? ORDER BY c.seq LIMIT ?
                     """,

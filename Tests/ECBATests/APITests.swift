@@ -3,7 +3,7 @@ import Credentials
 import Domain
 import Enrollment
 import Foundation
-import SocietyAPI
+@testable import SocietyAPI
 import Storage
 import Testing
 import Transcripts
@@ -256,5 +256,17 @@ struct APIAttackTests {
         #expect(retryAfter.flatMap(Int.init).map { $0 >= 1 } == true)
         // Another token has its own budget.
         #expect(try await world.call("/v1/catalog", token: world.ces).status == 200)
+    }
+}
+
+@Suite("Streaming a report to a client that goes away")
+struct ReportStreamTests {
+    @Test("a stream left with permits taken ends cleanly, and a producer of a cancelled stream stops")
+    func abandoned() async throws {
+        var stream: ReportStreamProbe? = ReportStreamProbe()
+        try stream?.produce(chunks: 2)
+        stream?.cancel()
+        #expect(throws: (any Error).self) { try stream?.produce(chunks: 1) }
+        stream = nil   // DispatchSemaphore trapped here when deallocated below its initial count
     }
 }
