@@ -14,7 +14,8 @@ struct ServeCommand: ParsableCommand {
             GET /v1/report?period=P (CSV with 'Accept: text/csv', else JSON; streamed),
             GET /v1/transcripts/changes?cursor=C&limit=N, GET /v1/engineers/ID/transcript
             (JSON, or the signed CLR with 'Accept: application/vc+jwt'), GET /v1/catalog,
-            GET /v1/catalog/SOCIETY/COURSE, POST and PUT /xapi/statements (xAPI 1.0.3).
+            GET /v1/catalog/SOCIETY/COURSE (or /v1/catalog/SOCIETY%2FCOURSE), POST and PUT
+            /xapi/statements (xAPI 1.0.3).
             Every /v1 and /xapi route needs 'Authorization: Bearer TOKEN' ('ecba society token
             issue'); a society sees only its own members. SIGINT or SIGTERM stops it gracefully.
             """)

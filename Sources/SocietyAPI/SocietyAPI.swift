@@ -87,9 +87,18 @@ public struct SocietyAPI: Sendable {
             let entries = try await blocking { () throws(ServiceError) in try CatalogService(database: database).list(CatalogFilter(limit: 0)) }
             return Self.json(entries)
         }
-        router.get("/v1/catalog/:society/:course") { request, context in
+        // A course id is SOCIETY/COURSE: one segment with the '/' percent-encoded (%2F), or two.
+        // (The router wants one parameter name per position, hence 'first' and 'second'.)
+        router.get("/v1/catalog/:first") { request, context in
             _ = try await caller(request)
-            let id = (context.parameters.get("society") ?? "") + "/" + (context.parameters.get("course") ?? "")
+            let raw = context.parameters.get("first") ?? ""
+            let id = raw.removingPercentEncoding ?? raw
+            let entry = try await blocking { () throws(ServiceError) in try CatalogService(database: database).show(id) }
+            return Self.json(entry)
+        }
+        router.get("/v1/catalog/:first/:second") { request, context in
+            _ = try await caller(request)
+            let id = (context.parameters.get("first") ?? "") + "/" + (context.parameters.get("second") ?? "")
             let entry = try await blocking { () throws(ServiceError) in try CatalogService(database: database).show(id) }
             return Self.json(entry)
         }
