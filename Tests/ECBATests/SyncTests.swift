@@ -77,7 +77,8 @@ struct SyncTests {
         let cces = try #require(statuses.first)
         #expect(cces.delivered == 23 && cces.due == 0 && cces.waiting == 0 && cces.failed == 0)
         #expect(try world.database.syncAttemptCount(societyID: "cces") == summary.attempts)
-        #expect(summary.attempts == state.requests)
+        // Every request the registry saw was an attempt (an attempt can fail before it is read).
+        #expect(summary.attempts >= state.requests && state.requests > 0)
 
         // A revocation is a new record version: sent once more, as revoked.
         try world.database.transaction(at: Date()) { tx in _ = try tx.revokeAward(enrollmentID: 3, reason: "voided statement") }
