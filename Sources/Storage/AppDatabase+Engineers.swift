@@ -2,14 +2,21 @@ import Domain
 import Foundation
 import GRDB
 
+extension AppDatabase {
+    static let engineerByEmail = "SELECT * FROM engineer WHERE lower(email) = lower(?) AND email IS NOT NULL"
+}
+
 extension StoreTransaction {
     public func engineer(_ id: String) throws -> Engineer? {
         try Row.fetchOne(db, sql: "SELECT * FROM engineer WHERE id = ?", arguments: [id]).map(AppDatabase.engineer(from:))
     }
 
     /// The engineer with this e-mail address (case-insensitive), if any.
+    ///
+    /// `email IS NOT NULL` lets SQLite use the partial index `engineer_email`; without it every
+    /// lookup scanned the table (1.6 ms each at 20,000 engineers: most of a statement import).
     public func engineer(email: String) throws -> Engineer? {
-        try Row.fetchOne(db, sql: "SELECT * FROM engineer WHERE lower(email) = lower(?)", arguments: [email]).map(AppDatabase.engineer(from:))
+        try Row.fetchOne(db.cachedStatement(sql: AppDatabase.engineerByEmail), arguments: [email]).map(AppDatabase.engineer(from:))
     }
 
     /// The engineer with this national registration number, if any.

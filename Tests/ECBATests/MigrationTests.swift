@@ -43,4 +43,13 @@ struct MigrationTests {
         let publications = try migrated.writer.read { db in try Int64.fetchAll(db, sql: "SELECT publication_id FROM credit_award ORDER BY id") }
         #expect(publications == [7, 7])
     }
+
+    @Test("the e-mail lookup of engineers (every mbox actor of an xAPI statement) uses its index")
+    func emailLookupUsesIndex() throws {
+        let store = try TemporaryDatabase()
+        let plan = try store.database.writer.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + AppDatabase.engineerByEmail, arguments: ["a@b.cn"]).map { $0["detail"] as String }
+        }
+        #expect(plan == ["SEARCH engineer USING INDEX engineer_email (<expr>=?)"])
+    }
 }
