@@ -9,12 +9,15 @@ public enum Base64URL {
         return text
     }
 
-    /// Strict decoding: padding, whitespace and the standard alphabet's `+` and `/` are refused.
+    /// Strict decoding: padding, whitespace and the standard alphabet's `+` and `/` are refused,
+    /// and so is a text that is not the canonical encoding of its bytes (unused bits set in the
+    /// last character): otherwise one signature would have several spellings.
     public static func decode(_ text: some StringProtocol) -> Data? {
         guard !text.utf8.contains(where: { !isAlphabet($0) }), text.utf8.count % 4 != 1 else { return nil }
         var standard = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         standard += String(repeating: "=", count: (4 - standard.utf8.count % 4) % 4)
-        return Data(base64Encoded: standard)
+        guard let data = Data(base64Encoded: standard), encode(data) == text else { return nil }
+        return data
     }
 
     static func isAlphabet(_ byte: UInt8) -> Bool {

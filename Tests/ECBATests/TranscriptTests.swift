@@ -199,6 +199,14 @@ struct TranscriptTests {
         }
         // Not a JWS at all, and padding.
         #expect(verifier.verifyTranscript("not-a-token").failures.map(\.check) == ["encoding"])
+        // Another spelling of the same signature (unused bits of its last character set) is refused.
+        var respelled = Array(parts[2])
+        let last = try #require(respelled.last)
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+        let value = try #require(alphabet.firstIndex(of: last))
+        respelled[respelled.count - 1] = alphabet[value ^ 1]
+        #expect(Base64URL.decode(String(respelled)) == nil)
+        #expect(verifier.verifyTranscript([parts[0], parts[1], String(respelled)].joined(separator: ".")).failures.map(\.check) == ["encoding"])
         #expect(verifier.verifyTranscript(parts[0] + "=." + parts[1] + "." + parts[2]).failures.map(\.check) == ["encoding"])
         // The untouched token still verifies.
         #expect(verifier.verifyTranscript(token).valid)
@@ -436,10 +444,11 @@ struct TranscriptCLITests {
         let withFile = try CLI.run(["verify", file, "--jwks", folder.appendingPathComponent("jwks.json").path, "--json"])
         #expect(withFile.status == 0 && withFile.stdout.contains("\"valid\" : true"))
 
-        var token = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        token.removeLast(2)
-        token += token.hasSuffix("AA") ? "BB" : "AA"
-        try token.write(toFile: file, atomically: true, encoding: .utf8)
+        // One character in the middle of the signature changes: its bits are all used.
+        var characters = Array(try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines))
+        let position = characters.count - 20
+        characters[position] = characters[position] == "A" ? "B" : "A"
+        try String(characters).write(toFile: file, atomically: true, encoding: .utf8)
         let tampered = try CLI.run(["verify", file] + base)
         #expect(tampered.status == 1 && tampered.stdout.contains("FAIL transcript: signature:") && tampered.stdout.contains("INVALID"))
 
