@@ -1,7 +1,8 @@
 /// RFC 4180 text: a field is quoted when it holds a comma, a quote, CR or LF (quotes doubled);
 /// rows end in CRLF.
 public enum CSVText {
-    public static func needsQuotes(_ utf8: String.UTF8View) -> Bool {
+    @inlinable
+    public static func needsQuotes(_ utf8: some Sequence<UInt8>) -> Bool {
         utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 13 || $0 == 10 }
     }
 

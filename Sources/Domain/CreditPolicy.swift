@@ -163,6 +163,11 @@ public struct CreditPolicy: Codable, Sendable, Equatable {
 
     static var calendar: Calendar { .utcGregorian }
 
+    /// What `--period` and `?period=` take: a year (`2026`: the day 1 January 2026) or a day.
+    public static func periodDay(_ text: String) -> Date? {
+        day(text.count == 4 ? text + "-01-01" : text)
+    }
+
     public static func day(_ text: String) -> Date? {
         let parts = text.split(separator: "-").compactMap { Int($0) }
         guard parts.count == 3 else { return nil }

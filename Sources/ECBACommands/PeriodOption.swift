@@ -5,7 +5,7 @@ import Foundation
 enum PeriodOption {
     static func date(_ text: String?) throws -> Date? {
         guard let text else { return nil }
-        guard let parsed = CreditPolicy.day(text.count == 4 ? text + "-01-01" : text) else {
+        guard let parsed = CreditPolicy.periodDay(text) else {
             throw Console.fail("--period '\(text)' is not a year (YYYY) or a date (YYYY-MM-DD)")
         }
         return parsed

@@ -138,7 +138,7 @@ public struct SocietyAPI: Sendable {
         let caller = try await caller(request)
         let date: Date
         if let period = request.uri.queryParameters.get("period") {
-            guard let parsed = CreditPolicy.day(period.count == 4 ? period + "-01-01" : period) else {
+            guard let parsed = CreditPolicy.periodDay(period) else {
                 throw Problem(.badRequest, "invalid-period", "period '\(period)' is not a year (YYYY) or a date (YYYY-MM-DD)")
             }
             date = parsed
@@ -202,10 +202,12 @@ public struct SocietyAPI: Sendable {
     }
 
     static let xAPIVersion = "1.0.3"
+    // A constant, valid header name: the initialiser fails only for invalid names.
+    static let xAPIVersionHeader = HTTPField.Name("X-Experience-API-Version") ?? .contentType
 
     func xAPIChecks(_ request: Request) async throws -> (TokenService.Caller, Data) {
         let caller = try await caller(request)
-        guard let version = request.headers[HTTPField.Name("X-Experience-API-Version")!], version.hasPrefix("1.0") else {
+        guard let version = request.headers[Self.xAPIVersionHeader], version.hasPrefix("1.0") else {
             throw Problem(.badRequest, "xapi-version", "send 'X-Experience-API-Version: 1.0.3'")
         }
         let body = try await request.body.collect(upTo: configuration.maxBodyBytes)
@@ -214,9 +216,8 @@ public struct SocietyAPI: Sendable {
 
     func postStatements(_ request: Request) async throws -> Response {
         let (caller, data) = try await xAPIChecks(request)
-        let result = try await importStatements(data, societyID: caller.societyID)
-        let ids = Self.statementIDs(data)
-        return Self.json(ids, extra: [HTTPField.Name("X-Experience-API-Version")!: Self.xAPIVersion], result: result)
+        _ = try await importStatements(data, societyID: caller.societyID)
+        return Self.json(Self.statementIDs(data), extra: [Self.xAPIVersionHeader: Self.xAPIVersion])
     }
 
     func putStatement(_ request: Request) async throws -> Response {
@@ -232,9 +233,8 @@ public struct SocietyAPI: Sendable {
         }
         object["id"] = id
         let body = (try? JSONSerialization.data(withJSONObject: object)) ?? data
-        let result = try await importStatements(object["id"] == nil ? data : body, societyID: caller.societyID)
-        _ = result
-        return Response(status: .noContent, headers: [HTTPField.Name("X-Experience-API-Version")!: Self.xAPIVersion])
+        _ = try await importStatements(body, societyID: caller.societyID)
+        return Response(status: .noContent, headers: [Self.xAPIVersionHeader: Self.xAPIVersion])
     }
 
     /// The statement store's rules, scoped to the society's members.
@@ -279,7 +279,7 @@ public struct SocietyAPI: Sendable {
         }
     }
 
-    static func json(_ value: some Encodable, extra: HTTPFields = [:], result: StatementImport? = nil) -> Response {
+    static func json(_ value: some Encodable, extra: HTTPFields = [:]) -> Response {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601

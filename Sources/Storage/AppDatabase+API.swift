@@ -13,9 +13,7 @@ public struct StoredToken: Sendable, Equatable {
 
 extension StoreTransaction {
     public func isMember(engineerID: String, societyID: String) throws -> Bool {
-        try Bool.fetchOne(
-            db, sql: "SELECT EXISTS (SELECT 1 FROM society_membership WHERE engineer_id = ? AND society_id = ?)", arguments: [engineerID, societyID]
-        ) ?? false
+        try AppDatabase.isMember(engineerID: engineerID, societyID: societyID, db)
     }
 
     /// Whether a stored statement is about a member of the society.
@@ -70,11 +68,13 @@ extension AppDatabase {
     }
 
     public func isMember(engineerID: String, societyID: String) throws(StorageError) -> Bool {
-        try read("reading memberships") { db in
-            try Bool.fetchOne(
-                db, sql: "SELECT EXISTS (SELECT 1 FROM society_membership WHERE engineer_id = ? AND society_id = ?)", arguments: [engineerID, societyID]
-            ) ?? false
-        }
+        try read("reading memberships") { db in try Self.isMember(engineerID: engineerID, societyID: societyID, db) }
+    }
+
+    static func isMember(engineerID: String, societyID: String, _ db: Database) throws -> Bool {
+        try Bool.fetchOne(
+            db, sql: "SELECT EXISTS (SELECT 1 FROM society_membership WHERE engineer_id = ? AND society_id = ?)", arguments: [engineerID, societyID]
+        ) ?? false
     }
 
     /// Changes of the society's members' transcript records after `seq`, in order, at most
@@ -95,17 +95,10 @@ extension AppDatabase {
                     """,
                 arguments: [societyID, seq, limit]
             ).map { row in
-                guard let category = SubjectCategory(rawValue: row["category"]), let status = TranscriptRecord.Status(rawValue: row["status"]),
-                      let awardedAt = Date(iso8601: row["awarded_at"])
-                else { throw StorageError(.invalidData, "transcript change \(row["seq"] as Int64? ?? 0) is unreadable") }
-                let version: Int = row["record_version"]
-                let credentialID: String = row["credential_id"]
-                return (row["seq"], RegistryRecord(
-                    idempotencyKey: RegistryRecord.key(credentialID: credentialID, version: version), recordId: row["award_id"], version: version,
-                    status: status, engineer: .init(id: row["engineer_id"], memberNumber: row["member_number"]),
-                    course: .init(id: row["course_id"], version: row["course_version"], title: row["display_title"]),
-                    hours: row["hours"], unit: "学时", category: category, completedAt: awardedAt.formatted(.iso8601), credentialId: credentialID
-                ))
+                guard let status = TranscriptRecord.Status(rawValue: row["status"]) else {
+                    throw StorageError(.invalidData, "transcript change \(row["seq"] as Int64? ?? 0) is unreadable")
+                }
+                return (row["seq"], try Self.registryRecord(row, status: status))
             }
         }
     }

@@ -63,19 +63,10 @@ extension StoreTransaction {
                 ORDER BY o.id
                 """
         ).map { row in
-            guard let category = SubjectCategory(rawValue: row["category"]), let awardedAt = Date(iso8601: row["awarded_at"]) else {
-                throw StorageError(.invalidData, "outbox row \(row["outbox_id"] as Int64? ?? 0) has an unreadable record")
-            }
-            let version: Int = row["record_version"]
-            let credentialID: String = row["credential_id"]
-            return OutboxItem(outboxID: row["outbox_id"], attempts: row["attempts"], record: RegistryRecord(
-                idempotencyKey: RegistryRecord.key(credentialID: credentialID, version: version), recordId: row["award_id"], version: version,
-                status: (row["revoked_at"] as String?) == nil ? .active : .revoked,
-                engineer: .init(id: row["engineer_id"], memberNumber: row["member_number"]),
-                course: .init(id: row["course_id"], version: row["course_version"], title: row["display_title"]),
-                hours: row["hours"], unit: "学时", category: category,
-                completedAt: awardedAt.formatted(.iso8601), credentialId: credentialID
-            ))
+            OutboxItem(
+                outboxID: row["outbox_id"], attempts: row["attempts"],
+                record: try AppDatabase.registryRecord(row, status: (row["revoked_at"] as String?) == nil ? .active : .revoked)
+            )
         }
     }
 
@@ -144,6 +135,23 @@ extension StoreTransaction {
 }
 
 extension AppDatabase {
+    /// A record version as a registry (or the changes feed) receives it, from a row with
+    /// record_version, award_id, engineer_id, member_number, course_id, course_version,
+    /// display_title, hours, category, awarded_at and credential_id.
+    static func registryRecord(_ row: Row, status: TranscriptRecord.Status) throws -> RegistryRecord {
+        guard let category = SubjectCategory(rawValue: row["category"]), let awardedAt = Date(iso8601: row["awarded_at"]) else {
+            throw StorageError(.invalidData, "the record of award \(row["award_id"] as Int64? ?? 0) is unreadable")
+        }
+        let version: Int = row["record_version"]
+        let credentialID: String = row["credential_id"]
+        return RegistryRecord(
+            idempotencyKey: RegistryRecord.key(credentialID: credentialID, version: version), recordId: row["award_id"], version: version,
+            status: status, engineer: .init(id: row["engineer_id"], memberNumber: row["member_number"]),
+            course: .init(id: row["course_id"], version: row["course_version"], title: row["display_title"]),
+            hours: row["hours"], unit: "学时", category: category, completedAt: awardedAt.formatted(.iso8601), credentialId: credentialID
+        )
+    }
+
     public func registries() throws(StorageError) -> [RegistryConfig] {
         try read("reading registries") { db in
             try Row.fetchAll(db, sql: "SELECT * FROM society_registry ORDER BY society_id").map { row in

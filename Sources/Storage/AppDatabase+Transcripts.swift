@@ -89,30 +89,36 @@ extension AppDatabase {
     /// The engineer's transcript records completed in [from, before), oldest first; revoked ones
     /// only when asked.
     public func transcriptRecords(engineerID: String, from: Date, before: Date, includeRevoked: Bool = false) throws(StorageError) -> [TranscriptRecord] {
-        let versions = try courseVersions()
-        return try read("reading the transcript of \(engineerID)") { db in
+        // The engineer's few awards joined to their course versions (not every version loaded:
+        // the API answers this per request).
+        try read("reading the transcript of \(engineerID)") { db in
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT a.*, e.name,
+                    SELECT a.*, e.name, p.course_id AS version_course, p.version AS course_version, s.display_title,
+                        (SELECT value FROM submission_text t WHERE t.submission_id = s.id AND t.kind = 'description' ORDER BY position LIMIT 1)
+                            AS description,
+                        c.society_id AS provider_id, so.name AS provider_name,
                         -- Learning started at enrollment or at the first result, whichever came first.
-                        min(en.enrolled_at, coalesce((SELECT min(p.at) FROM progress_event p WHERE p.enrollment_id = en.id), en.enrolled_at)) AS started_at
+                        min(en.enrolled_at, coalesce((SELECT min(pe.at) FROM progress_event pe WHERE pe.enrollment_id = en.id), en.enrolled_at)) AS started_at
                     FROM credit_award a JOIN engineer e ON e.id = a.engineer_id
                     JOIN enrollment en ON en.id = a.enrollment_id
+                    JOIN publication p ON p.id = a.publication_id JOIN submission s ON s.id = p.submission_id
+                    JOIN course c ON c.id = p.course_id JOIN society so ON so.id = c.society_id
                     WHERE a.engineer_id = ? AND a.awarded_at >= ? AND a.awarded_at < ? AND (? OR a.revoked_at IS NULL)
                     ORDER BY a.awarded_at, a.id
                     """,
                 arguments: [engineerID, from.iso8601, before.iso8601, includeRevoked]
             ).map { row in
                 let award = try Self.award(from: row)
-                guard let publicationID: Int64 = row["publication_id"], let course = versions[publicationID],
-                      let credentialID = award.credentialID, let startedAt = Date(iso8601: row["started_at"])
-                else { throw StorageError(.invalidData, "credit award \(award.id) is unreadable") }
+                guard let credentialID = award.credentialID, let startedAt = Date(iso8601: row["started_at"]) else {
+                    throw StorageError(.invalidData, "credit award \(award.id) is unreadable")
+                }
                 return TranscriptRecord(
                     recordID: award.id, recordVersion: award.recordVersion, status: award.revokedAt == nil ? .active : .revoked,
-                    credentialID: credentialID, engineerID: award.engineerID, engineerName: row["name"], courseID: course.courseID,
-                    courseVersion: course.version, title: course.title, description: course.description,
-                    providerSocietyID: course.providerSocietyID, providerSocietyName: course.providerSocietyName,
+                    credentialID: credentialID, engineerID: award.engineerID, engineerName: row["name"], courseID: row["version_course"],
+                    courseVersion: row["course_version"], title: row["display_title"], description: row["description"],
+                    providerSocietyID: row["provider_id"], providerSocietyName: row["provider_name"],
                     category: award.category, hours: award.hours, unit: "学时", startedAt: startedAt, completedAt: award.awardedAt,
                     result: award.result
                 )

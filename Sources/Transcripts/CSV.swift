@@ -1,12 +1,8 @@
 import Domain
 import Foundation
 
-/// RFC 4180 output (the rules are `CSVText` in Domain), and the byte order mark.
+/// The byte order mark of CSV output (the quoting rules are `CSVText` in Domain).
 enum CSV {
-    static func needsQuotes(_ utf8: String.UTF8View) -> Bool { CSVText.needsQuotes(utf8) }
-    static func field(_ text: String) -> String { CSVText.field(text) }
-    static func row(_ fields: [String]) -> String { CSVText.row(fields) }
-
     /// The UTF-8 byte order mark spreadsheet programs in China look for.
     static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
 }
@@ -15,13 +11,13 @@ extension BufferedWriter {
     /// Appends one CSV field (and the separator before it unless it is the first).
     mutating func csvField(_ text: String, first: Bool = false) {
         if !first { appendRaw(byte: UInt8(ascii: ",")) }
-        if CSV.needsQuotes(text.utf8) { appendRaw(CSV.field(text)) } else { appendRaw(text) }
+        if CSVText.needsQuotes(text.utf8) { appendRaw(CSVText.field(text)) } else { appendRaw(text) }
     }
 
     /// Appends a field from raw UTF-8 bytes, quoted when needed.
     mutating func csvField(bytes: UnsafeBufferPointer<UInt8>) {
-        if bytes.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 13 || $0 == 10 }) {
-            appendRaw(CSV.field(String(decoding: bytes, as: UTF8.self)))
+        if CSVText.needsQuotes(bytes) {
+            appendRaw(CSVText.field(String(decoding: bytes, as: UTF8.self)))
         } else {
             appendRaw(bytes: bytes)
         }

@@ -152,7 +152,7 @@ public struct ReportService: Sendable {
             switch format {
             case .csv:
                 if byteOrderMark { try writer.append(bytes: CSV.byteOrderMark) }
-                try writer.append(CSV.row(header))
+                try writer.append(CSVText.row(header))
             case .json:
                 try writer.append("{\"society\":\(JSONText.string(society.id)),\"policy\":\(JSONText.string(policy.name)),"
                                   + "\"periodStart\":\"\(periodStart)\",\"periodEnd\":\"\(periodEnd)\",\"detail\":\(detail),\"rows\":[")
@@ -165,7 +165,7 @@ public struct ReportService: Sendable {
                 try closeMember()
                 currentKey = key
                 member = (row.memberNumber, row.engineerID, row.engineerName)
-                memberFragment = Array(CSV.row([member.number, member.engineerID, member.name, society.id, periodStart, periodEnd]).utf8.dropLast(2))
+                memberFragment = Array(CSVText.row([member.number, member.engineerID, member.name, society.id, periodStart, periodEnd]).utf8.dropLast(2))
                 members += 1
             }
             guard row.hasAward, let course = courses[row.publicationID], let category = row.category else { return }
@@ -223,7 +223,7 @@ public struct ReportService: Sendable {
 
         mutating func courseFragment(_ publicationID: Int64, _ course: Course) -> [UInt8] {
             if let cached = courseFragments[publicationID] { return cached }
-            let fragment = Array(CSV.row([course.courseID, String(course.version), course.title, course.providerSocietyID]).utf8.dropLast(2))
+            let fragment = Array(CSVText.row([course.courseID, String(course.version), course.title, course.providerSocietyID]).utf8.dropLast(2))
             courseFragments[publicationID] = fragment
             return fragment
         }

@@ -13,9 +13,9 @@ public enum TranscriptFormat {
     ]
 
     public static func csv(_ transcript: Transcript, byteOrderMark: Bool = false) -> Data {
-        var text = CSV.row(csvHeader)
+        var text = CSVText.row(csvHeader)
         for record in transcript.records {
-            text += CSV.row([
+            text += CSVText.row([
                 String(record.recordID), String(record.recordVersion), record.engineerID, record.engineerName, record.courseID,
                 String(record.courseVersion), record.title, record.providerSocietyID, record.providerSocietyName, record.category.rawValue,
                 Figure.text(record.hours), record.unit, CredentialDate.format(record.startedAt), CredentialDate.format(record.completedAt),
