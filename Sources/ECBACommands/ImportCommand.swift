@@ -23,11 +23,12 @@ struct ImportCommand: ParsableCommand {
             Examples:
               ecba import courses/cces/engineering-ethics --society cces
               ecba import course.zip --society cces --credit-hours 8 --category professional --json
+              find incoming -mindepth 1 -maxdepth 1 | ecba import --paths-from - --society cces
             """)
     )
 
     @OptionGroup var options: GlobalOptions
-    @Argument(help: "Package folders, archives or manifest files.") var paths: [String]
+    @OptionGroup var packages: PackagePathsOption
     @Option(help: "The submitting society (must be authorised).") var society: String
     @Option(name: .customLong("credit-hours"), help: "Credit hours (学时) for every package, overriding the package's own.")
     var creditHours: Double?
@@ -35,13 +36,13 @@ struct ImportCommand: ParsableCommand {
     var category: SubjectCategory?
 
     func validate() throws {
-        guard !paths.isEmpty else { throw ValidationError("name at least one package") }
         if let creditHours, !(creditHours > 0 && creditHours <= 1000) {
             throw ValidationError("--credit-hours must be more than 0 and at most 1000")
         }
     }
 
     func run() throws {
+        let paths = try packages.resolved()
         let service = ImportService(database: try options.open())
         let overrides = PackageOverrides(creditHours: creditHours, category: category)
         let total = paths.count

@@ -20,9 +20,10 @@ struct PackageCommand: ParsableCommand {
 
         @Flag(name: .long, help: "Print machine-readable JSON on standard output.") var json = false
         @Flag(name: .long, help: "Print the activity tree too.") var tree = false
-        @Argument(help: "Package folders, archives or manifest files.") var paths: [String]
+        @OptionGroup var packages: PackagePathsOption
 
         func run() throws {
+            let paths = try packages.resolved()
             let reader = PackageReader()
             var results: [PackageReadResult] = []
             reader.forEachBatch(of: paths) { batch in

@@ -44,6 +44,38 @@ struct CLITests {
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("ecba.sqlite").path))
     }
 
+    @Test("--paths-from reads package paths from a file or standard input, after the PATH arguments")
+    func pathsFrom() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ecba-paths-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let list = folder.appendingPathComponent("packages.txt")
+        let safety = Paths.course("ces/power-work-safety")
+        let ethics = Paths.course("cces/engineering-ethics")
+        let bad = Paths.fixture("broken/jcputney-elearning-module-parser-fixtures/MalformedXml_SCORM12")
+        try Data("\(ethics)\r\n\n\(bad)\n".utf8).write(to: list)
+
+        let fromFile = try CLI.run(["package", "check", safety, "--paths-from", list.path, "--json"])
+        #expect(fromFile.status == 1)
+        let checked = try #require(try JSONSerialization.jsonObject(with: Data(fromFile.stdout.utf8)) as? [[String: Any]])
+        #expect(checked.map { $0["source"] as? String } == [safety, ethics, bad])
+        #expect(checked.map { $0["accepted"] as? Bool } == [true, true, false])
+
+        let store = try TemporaryDatabase()
+        let db = ["--database", store.path]
+        #expect(try CLI.run(["society", "add", "cces", "--name", "中国土木工程学会", "--kind", "national"] + db).status == 0)
+        #expect(try CLI.run(["society", "authorize", "cces"] + db).status == 0)
+        let fromStdin = try CLI.run(["import", "--paths-from", "-", "--society", "cces", "--json"] + db, input: Data("\(ethics)\n\(safety)\n".utf8))
+        #expect(fromStdin.status == 0, "\(fromStdin.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(fromStdin.stdout.utf8)) as? [String: Any])
+        #expect((report["summary"] as? [String: Any])?["submitted"] as? Int == 2)
+
+        let missing = try CLI.run(["package", "check", "--paths-from", folder.appendingPathComponent("nope.txt").path])
+        #expect(missing.status == 1 && missing.stderr.contains("cannot read the path list"))
+        let none = try CLI.run(["package", "check"])
+        #expect(none.status != 0 && none.stderr.contains("--paths-from"))
+    }
+
     @Test("the demo authorises, votes, reports, signs and verifies a transcript, and prints the catalog")
     func demo() throws {
         let result = try CLI.run(["demo"], in: Paths.repositoryRoot)

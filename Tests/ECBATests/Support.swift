@@ -48,7 +48,9 @@ struct CLI {
     }
 
     /// Runs `ecba` (or another program) and collects its output.
-    static func run(_ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil, program: URL = executable) throws -> Result {
+    static func run(
+        _ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil, input: Data? = nil, program: URL = executable
+    ) throws -> Result {
         let process = Process()
         process.executableURL = program
         process.arguments = arguments
@@ -61,7 +63,13 @@ struct CLI {
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        let stdin = input.map { _ in Pipe() }
+        if let stdin { process.standardInput = stdin }
         try process.run()
+        if let stdin, let input {
+            try stdin.fileHandleForWriting.write(contentsOf: input)
+            try stdin.fileHandleForWriting.close()
+        }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
