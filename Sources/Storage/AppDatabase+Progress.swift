@@ -15,20 +15,35 @@ extension StoreTransaction {
         enrollmentID: Int64, activity: String, outcome: ProgressOutcome, score: Double?, durationSeconds: Int?,
         at date: Date, source: String, statementID: String? = nil, state: ActivityState, stateChanged: Bool = true, newlySatisfied: Bool
     ) throws {
-        try db.cachedStatement(
-            sql: "INSERT INTO progress_event (enrollment_id, activity_identifier, outcome, score, duration_seconds, at, source, statement_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-        ).execute(arguments: [enrollmentID, activity, outcome.rawValue, score, durationSeconds, date.iso8601, source, statementID])
+        var event = try BoundStatement(db, """
+            INSERT INTO progress_event (enrollment_id, activity_identifier, outcome, score, duration_seconds, at, source, statement_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        event.bind(enrollmentID)
+        event.bind(activity)
+        event.bind(outcome.rawValue)
+        event.bind(score)
+        event.bind(durationSeconds)
+        event.bind(date.iso8601)
+        event.bind(source)
+        event.bind(statementID)
+        try event.run()
         guard stateChanged || newlySatisfied else { return }
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO activity_progress (enrollment_id, activity_identifier, completed, passed, best_score, satisfied_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (enrollment_id, activity_identifier) DO UPDATE SET completed = excluded.completed,
-                    passed = excluded.passed, best_score = excluded.best_score,
-                    satisfied_at = coalesce(activity_progress.satisfied_at, excluded.satisfied_at), updated_at = excluded.updated_at
-                """
-        ).execute(arguments: [enrollmentID, activity, state.completed, state.passed, state.bestScore,
-                              newlySatisfied ? date.iso8601 : nil, stamp])
+        var upsert = try BoundStatement(db, """
+            INSERT INTO activity_progress (enrollment_id, activity_identifier, completed, passed, best_score, satisfied_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (enrollment_id, activity_identifier) DO UPDATE SET completed = excluded.completed,
+                passed = excluded.passed, best_score = excluded.best_score,
+                satisfied_at = coalesce(activity_progress.satisfied_at, excluded.satisfied_at), updated_at = excluded.updated_at
+            """)
+        upsert.bind(enrollmentID)
+        upsert.bind(activity)
+        upsert.bind(state.completed)
+        upsert.bind(state.passed)
+        upsert.bind(state.bestScore)
+        upsert.bind(newlySatisfied ? date.iso8601 : nil)
+        upsert.bind(stamp)
+        try upsert.run()
     }
 
     /// The engineer's awards for the course that still stand.

@@ -22,20 +22,35 @@ public struct CountingEvent: Sendable {
 
 extension StoreTransaction {
     public func statement(_ id: String) throws -> StoredStatement? {
-        try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT id, signature, verb, enrollment_id, voids, voided_by FROM xapi_statement WHERE id = ?"),
-            arguments: [id]
-        ).map { StoredStatement(id: $0["id"], signature: $0["signature"], verb: $0["verb"], enrollmentID: $0["enrollment_id"], voids: $0["voids"], voidedBy: $0["voided_by"]) }
+        var lookup = try BoundStatement(db, "SELECT id, signature, verb, enrollment_id, voids, voided_by FROM xapi_statement WHERE id = ?")
+        lookup.bind(id)
+        return try lookup.firstRow { row in
+            StoredStatement(id: row.text(0) ?? id, signature: row.text(1) ?? "", verb: row.text(2) ?? "", enrollmentID: row.int64(3),
+                            voids: row.text(4), voidedBy: row.text(5))
+        }
     }
 
-    /// Stores a statement (the caller has checked that its id is new).
+    /// Stores a statement unless its id is stored already; true when it was stored. (Trying the
+    /// insert first spares the new statements of a batch, nearly all of them, a lookup.)
+    @discardableResult
     public func insertStatement(
         id: String, signature: String, body: String, verb: String, engineerID: String?, enrollmentID: Int64?, activity: String?, voids: String?
-    ) throws {
-        try db.cachedStatement(sql: """
+    ) throws -> Bool {
+        var insert = try BoundStatement(db, """
             INSERT INTO xapi_statement (id, signature, body, stored, verb, engineer_id, enrollment_id, activity_identifier, voids)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [id, signature, body, stamp, verb, engineerID, enrollmentID, activity, voids])
+            ON CONFLICT (id) DO NOTHING
+            """)
+        insert.bind(id)
+        insert.bind(signature)
+        insert.bind(body)
+        insert.bind(stamp)
+        insert.bind(verb)
+        insert.bind(engineerID)
+        insert.bind(enrollmentID)
+        insert.bind(activity)
+        insert.bind(voids)
+        return try insert.run() == 1
     }
 
     /// Marks a statement voided and its progress events as no longer counting.

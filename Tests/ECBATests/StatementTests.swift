@@ -102,6 +102,43 @@ struct StatementTests {
         #expect(try world.store.database.statementCount() == 0)
     }
 
+    @Test("a batch of many chunks: a bad statement or a repeated id near its end refuses all of it; a good one is taken in order")
+    func largeBatches() throws {
+        let filler = (1...9_000).map { _ in Self.statement(verb: "experienced", object: l1) }
+        var invalid = filler
+        invalid[8_999] = #"{"id":"not-a-uuid","actor":{"mbox":"mailto:zhang@example.cn"},"verb":{"id":"x"},"object":{"id":"y"}}"#
+        var repeated = filler
+        let firstID = try #require(try JSONSerialization.jsonObject(with: Data(filler[0].utf8)) as? [String: Any])["id"] as? String
+        repeated[8_999] = Self.statement(try #require(firstID), verb: "completed", object: l1)
+        for (lines, reason) in [(invalid, "statement 9000: 'id' must be a UUID"), (repeated, "statement 9000: id ")] {
+            do {
+                _ = try run(lines, asArray: false)
+                Issue.record("a batch with a bad statement 9000 was taken")
+            } catch {
+                #expect(error.message.hasPrefix(reason) && error.message.hasSuffix("nothing was stored"), "\(error.message)")
+            }
+            #expect(try world.store.database.statementCount() == 0)
+        }
+        var good = filler
+        good[0] = Self.statement(verb: "completed", object: l1, timestamp: "2026-03-01T08:00:00Z")
+        good[8_998] = Self.statement(verb: "passed", object: quiz, score: 0.9, timestamp: "2026-03-05T10:00:00Z")
+        let result = try run(good, asArray: false)
+        #expect(result.stored == 9_000 && result.problems.isEmpty && result.received == 9_000)
+        #expect(result.awards.map(\.awardedAt) == [Date(timeIntervalSince1970: 1_772_704_800)])
+    }
+
+    @Test("a stored statement sent again is unchanged even when it would no longer be taken; changed, it is a conflict")
+    func resentAfterWithdrawal() throws {
+        let id = UUID().uuidString
+        let original = Self.statement(id, verb: "completed", object: l1)
+        #expect(try run([original]).stored == 1)
+        _ = try EnrollmentService(database: world.store.database, clock: world.clock.now).withdraw(engineerID: "zhang", courseID: "cces/ethics", actor: "t")
+        let again = try run([original, Self.statement(verb: "completed", object: l1)])
+        #expect(again.unchanged == 1 && again.stored == 0 && again.problems.map(\.kind) == [.unknownActivity])
+        let changed = try run([Self.statement(id, verb: "completed", object: quiz)])
+        #expect(changed.problems.map(\.kind) == [.conflict] && changed.unchanged == 0)
+    }
+
     @Test("voiding the statement that completed a course takes the award back, visibly")
     func voiding() throws {
         let passID = UUID().uuidString
