@@ -2,20 +2,6 @@ import Catalog
 import Foundation
 
 extension StatementService {
-    /// A statement checked and reduced, ready for the store.
-    struct Prepared: Sendable {
-        var id: String
-        var verb: String
-        var actor: XAPIStatement.Actor
-        var objectID: String
-        var registration: UUID?
-        var score: Double?
-        var durationSeconds: Int?
-        var timestamp: Date?
-        var signature: String
-        var body: String
-    }
-
     /// Parses and checks a batch's statements in chunks, on worker threads, while the store
     /// takes the chunks before them: parsing and storing overlap, and no more than a few chunks
     /// wait in memory at a time. Chunks come out in batch order; the first invalid statement
@@ -31,7 +17,7 @@ extension StatementService {
         private let window: Int
         // Guarded by `condition`.
         private let condition = NSCondition()
-        private var ready: [Int: Result<[Prepared], ServiceError>] = [:]
+        private var ready: [Int: Result<[XAPIStatement], ServiceError>] = [:]
         private var claimed = 0
         private var taken = 0
         private var stopped = false
@@ -54,7 +40,7 @@ extension StatementService {
         deinit { stop() }
 
         /// The next chunk in batch order, or nil at the end.
-        func next() throws(ServiceError) -> [Prepared]? {
+        func next() throws(ServiceError) -> [XAPIStatement]? {
             condition.lock()
             defer { condition.unlock() }
             guard taken < chunkCount else { return nil }
@@ -96,9 +82,9 @@ extension StatementService {
             }
         }
 
-        private func prepare(chunk: Int) -> Result<[Prepared], ServiceError> {
+        private func prepare(chunk: Int) -> Result<[XAPIStatement], ServiceError> {
             let range = (chunk * Self.chunkSize)..<min(count, (chunk + 1) * Self.chunkSize)
-            var prepared: [Prepared] = []
+            var prepared: [XAPIStatement] = []
             prepared.reserveCapacity(range.count)
             for index in range {
                 do throws(XAPIStatement.Invalid) {
@@ -107,12 +93,7 @@ extension StatementService {
                     case .values(let values): entry = values[index]
                     case .lines(let lines): entry = try XAPIStatement.parseLine(data, lines[index].range, line: lines[index].line)
                     }
-                    let statement = try XAPIStatement(entry.value)
-                    prepared.append(Prepared(
-                        id: statement.id, verb: statement.verb, actor: statement.actor, objectID: statement.objectID,
-                        registration: statement.registration, score: statement.score, durationSeconds: statement.durationSeconds,
-                        timestamp: statement.timestamp, signature: statement.signature, body: statement.body(received: entry.text)
-                    ))
+                    prepared.append(try XAPIStatement(entry.value, received: entry.text))
                 } catch {
                     return .failure(ServiceError(.invalidArgument, "statement \(index + 1): \(error.message); the batch is refused, nothing was stored"))
                 }

@@ -163,7 +163,7 @@ public struct StatementService: Sendable {
             self.cache = cache
         }
 
-        mutating func take(_ statement: Prepared, index: Int, into result: inout StatementImport) throws {
+        mutating func take(_ statement: XAPIStatement, index: Int, into result: inout StatementImport) throws {
             func problem(_ kind: StatementProblem.Kind, _ message: String) {
                 result.problems.append(StatementProblem(index: index, id: statement.id, kind: kind, message: message))
             }
@@ -288,7 +288,7 @@ public struct StatementService: Sendable {
 
         /// The enrollment, package and activity a statement is about: by registration when it
         /// has one, else by the course in a platform IRI, else by the package's own activity id.
-        mutating func resolve(_ statement: Prepared, engineerID: String) throws -> (Enrollment, CoursePackage, Activity)? {
+        mutating func resolve(_ statement: XAPIStatement, engineerID: String) throws -> (Enrollment, CoursePackage, Activity)? {
             let platform: (courseID: String, activity: String)?
             if let cached = cache.platformIRIs[statement.objectID] {
                 platform = cached

@@ -2,13 +2,13 @@ import Crypto
 import Domain
 import Foundation
 
-/// One xAPI 1.0.3 statement, checked for structure and reduced to what the platform uses.
-/// The body is kept as received (evidence); `signature` identifies its content for the store
-/// rules (it ignores `stored`, `authority`, `version` and how `timestamp` is written).
-struct XAPIStatement {
+/// One xAPI 1.0.3 statement, checked for structure and reduced to what the platform uses,
+/// ready for the store. The body is kept as received (evidence); `signature` identifies its
+/// content for the store rules (it ignores `stored`, `authority`, `version` and how
+/// `timestamp` is written).
+struct XAPIStatement: Sendable {
     /// Lower-case UUID; generated when the statement had none.
     var id: String
-    var idWasGiven: Bool
     var verb: String
     var actor: Actor
     var objectID: String
@@ -17,10 +17,11 @@ struct XAPIStatement {
     var durationSeconds: Int?
     var timestamp: Date?
     var signature: String
-    /// The parsed statement (with `id` filled in when it had none).
-    var object: JSONValue
+    /// The body to store: the statement's own text as received when it carried its id;
+    /// otherwise serialised with the generated `id`. (`stored` is its own column.)
+    var body: String
 
-    enum Actor: Hashable {
+    enum Actor: Hashable, Sendable {
         case mbox(String)
         case account(homePage: String, name: String)
         /// `mbox_sha1sum` or `openid`: valid xAPI, but the platform cannot map it to an engineer.
@@ -40,10 +41,11 @@ struct XAPIStatement {
         var message: String
     }
 
-    /// Checks one statement's structure (xAPI-Data.md 2.2-2.4).
-    init(_ value: JSONValue) throws(Invalid) {
+    /// Checks one statement's structure (xAPI-Data.md 2.2-2.4); `received` is its text as sent.
+    init(_ value: JSONValue, received: String?) throws(Invalid) {
         guard value.isObject else { throw Invalid(message: "a statement must be a JSON object") }
         var object = value
+        let idWasGiven: Bool
         if let given = value["id"] {
             guard let text = given.string, let uuid = UUID(uuidString: text) else { throw Invalid(message: "'id' must be a UUID") }
             id = uuid.uuidString.lowercased()
@@ -113,19 +115,16 @@ struct XAPIStatement {
             canonical = canonical.setting("timestamp", to: .number(date.timeIntervalSince1970))
         }
         signature = CanonicalJSON.hex(SHA256.hash(data: CanonicalJSON.bytes(canonical)))
-        self.object = object
+        if idWasGiven, let received {
+            body = received
+        } else {
+            body = String(decoding: CanonicalJSON.bytes(object), as: UTF8.self)
+        }
     }
 
     static func parseTimestamp(_ text: String) -> Date? {
         if let date = try? Date(text, strategy: .iso8601) { return date }
         return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
-    }
-
-    /// The body to store: the statement's own text as received when it carried its id;
-    /// otherwise serialised with the generated `id`. (`stored` is its own column.)
-    func body(received: String?) -> String {
-        if idWasGiven, let received { return received }
-        return String(decoding: CanonicalJSON.bytes(object), as: UTF8.self)
     }
 
     /// A batch as found in the input: statements already parsed (a JSON array, or one

@@ -50,9 +50,11 @@ public final class AppDatabase: Sendable {
             configuration.busyMode = .timeout(10)
             configuration.prepareDatabase { db in
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
-                // 64 MiB of page cache per connection (SQLite's default is 2 MiB): large imports insert
-                // into random places of the statement index, which thrashes a small cache.
-                try db.execute(sql: "PRAGMA cache_size = -65536")
+                // Page cache (SQLite's default is 2 MiB), allocated as used: 64 MiB per reader, and
+                // 256 MiB for the one writer, because large imports insert into random places of the
+                // statement indexes and a cache smaller than them is spilled to the WAL again and
+                // again (measured on 1,000,000 statements: 46.8 s with 64 MiB, 38.6 s with 256 MiB).
+                try db.execute(sql: db.configuration.readonly ? "PRAGMA cache_size = -65536" : "PRAGMA cache_size = -262144")
             }
             writer = try DatabasePool(path: path, configuration: configuration)
         } catch {
