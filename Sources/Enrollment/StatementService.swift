@@ -142,10 +142,25 @@ public struct StatementService: Sendable {
         }
     }
 
+    /// A course version as statements about it need it; shared by reference, as every statement
+    /// of a batch names one (copying the package per statement cost more than storing it).
+    final class PackageEntry: Sendable {
+        let package: CoursePackage
+        /// Launchable activities by identifier.
+        let activities: [String: Activity]
+        let required: [Activity]
+
+        init(package: CoursePackage, activities: [String: Activity], required: [Activity]) {
+            self.package = package
+            self.activities = activities
+            self.required = required
+        }
+    }
+
     /// What a batch keeps looking up.
     struct StoreCache: Sendable {
         var engineers: [XAPIStatement.Actor: String?] = [:]
-        var packages: [Int64: (package: CoursePackage, activities: [String: Activity], required: [Activity])] = [:]
+        var packages: [Int64: PackageEntry] = [:]
         var enrollments: [UUID: Enrollment] = [:]
         var platformIRIs: [String: (courseID: String, activity: String)?] = [:]
     }
@@ -226,7 +241,7 @@ public struct StatementService: Sendable {
                 return
             }
             let outcome = XAPIStatement.outcomes[statement.verb]
-            if outcome == .passed, package.format == .cmi5, let mastery = activity.masteryThreshold, (statement.score ?? -1) < mastery {
+            if outcome == .passed, package.package.format == .cmi5, let mastery = activity.masteryThreshold, (statement.score ?? -1) < mastery {
                 if try alreadyStored() { return }
                 problem(.belowMastery, "cmi5: 'passed' needs result.score.scaled of at least the masteryScore \(mastery)")
                 return
@@ -239,14 +254,14 @@ public struct StatementService: Sendable {
                 return
             }
             result.stored += 1
-            guard let outcome, let cached = cache.packages[enrollment.submissionID] else { return }
+            guard let outcome else { return }
             var current = try states.removeValue(forKey: enrollment.id) ?? tx.activityStates(enrollmentID: enrollment.id)
             let report = try ProgressService.apply(
                 ProgressService.ProgressResult(
                     activity: activity, outcome: outcome, score: statement.score, durationSeconds: statement.durationSeconds,
                     at: statement.timestamp ?? tx.now
                 ),
-                enrollment: enrollment, package: package, required: cached.required, states: &current, source: "xapi",
+                enrollment: enrollment, package: package.package, required: package.required, states: &current, source: "xapi",
                 statementID: statement.id, auditActor: nil, tx
             )
             states[enrollment.id] = current
@@ -269,12 +284,14 @@ public struct StatementService: Sendable {
             return found
         }
 
-        mutating func package(_ submissionID: Int64) throws -> (package: CoursePackage, activities: [String: Activity], required: [Activity])? {
+        mutating func package(_ submissionID: Int64) throws -> PackageEntry? {
             if let cached = cache.packages[submissionID] { return cached }
             guard let package = try tx.submission(submissionID)?.package else { return nil }
             let launchable = package.activities.flattened.filter(\.isLaunchable)
-            let entry = (package, Dictionary(launchable.map { ($0.identifier, $0) }, uniquingKeysWith: { first, _ in first }),
-                         CompletionRule.requiredActivities(package))
+            let entry = PackageEntry(
+                package: package, activities: Dictionary(launchable.map { ($0.identifier, $0) }, uniquingKeysWith: { first, _ in first }),
+                required: CompletionRule.requiredActivities(package)
+            )
             cache.packages[submissionID] = entry
             return entry
         }
@@ -288,7 +305,7 @@ public struct StatementService: Sendable {
 
         /// The enrollment, package and activity a statement is about: by registration when it
         /// has one, else by the course in a platform IRI, else by the package's own activity id.
-        mutating func resolve(_ statement: XAPIStatement, engineerID: String) throws -> (Enrollment, CoursePackage, Activity)? {
+        mutating func resolve(_ statement: XAPIStatement, engineerID: String) throws -> (Enrollment, PackageEntry, Activity)? {
             let platform: (courseID: String, activity: String)?
             if let cached = cache.platformIRIs[statement.objectID] {
                 platform = cached
@@ -310,7 +327,7 @@ public struct StatementService: Sendable {
                 if let platform, platform.courseID != enrollment.courseID { continue }
                 guard let entry = try package(enrollment.submissionID) else { continue }
                 if let activity = entry.activities[platform?.activity ?? statement.objectID] {
-                    return (enrollment, entry.package, activity)
+                    return (enrollment, entry, activity)
                 }
             }
             return nil
