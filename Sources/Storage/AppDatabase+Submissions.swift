@@ -123,9 +123,13 @@ extension AppDatabase {
         let groups: [(String, [LocalizedText])] = [("title", package.titles), ("description", package.descriptions), ("keyword", package.keywords)]
         for (kind, texts) in groups {
             for (position, text) in texts.enumerated() {
-                try db.cachedStatement(sql: "INSERT INTO submission_text (submission_id, kind, position, language, value) VALUES (?, ?, ?, ?, ?)").execute(
-                    arguments: [submissionID, kind, position, text.language, text.value]
-                )
+                var row = try BoundStatement(db, "INSERT INTO submission_text (submission_id, kind, position, language, value) VALUES (?, ?, ?, ?, ?)")
+                row.bind(submissionID)
+                row.bind(kind)
+                row.bind(position)
+                row.bind(text.language)
+                row.bind(text.value)
+                try row.run()
             }
         }
     }
@@ -135,15 +139,24 @@ extension AppDatabase {
         func insert(_ activity: Activity, parent: Int?) throws {
             let own = position
             position += 1
-            try db.cachedStatement(sql: """
-                    INSERT INTO activity (submission_id, position, parent_position, identifier, title, kind, launch_url, required,
-                        mastery_threshold, completion_threshold, time_limit_seconds, move_on)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """).execute(
-                arguments: [submissionID, own, parent, activity.identifier, activity.title, activity.kind.rawValue, activity.launchURL,
-                            activity.isRequired, activity.masteryThreshold, activity.completionThreshold,
-                            activity.timeLimitSeconds, activity.moveOn]
-            )
+            var row = try BoundStatement(db, """
+                INSERT INTO activity (submission_id, position, parent_position, identifier, title, kind, launch_url, required,
+                    mastery_threshold, completion_threshold, time_limit_seconds, move_on)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            row.bind(submissionID)
+            row.bind(own)
+            row.bind(parent)
+            row.bind(activity.identifier)
+            row.bind(activity.title)
+            row.bind(activity.kind.rawValue)
+            row.bind(activity.launchURL)
+            row.bind(activity.isRequired)
+            row.bind(activity.masteryThreshold)
+            row.bind(activity.completionThreshold)
+            row.bind(activity.timeLimitSeconds)
+            row.bind(activity.moveOn)
+            try row.run()
             for child in activity.children {
                 try insert(child, parent: own)
             }
