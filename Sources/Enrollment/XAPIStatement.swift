@@ -47,8 +47,8 @@ struct XAPIStatement: Sendable {
         var object = value
         let idWasGiven: Bool
         if let given = value["id"] {
-            guard let text = given.string, let uuid = UUID(uuidString: text) else { throw Invalid(message: "'id' must be a UUID") }
-            id = uuid.uuidString.lowercased()
+            guard let text = given.string, let uuid = Self.uuid(text) else { throw Invalid(message: "'id' must be a UUID") }
+            id = uuid.text
             idWasGiven = true
         } else {
             id = UUID().uuidString.lowercased()
@@ -81,13 +81,13 @@ struct XAPIStatement: Sendable {
         }
         objectID = targetID
         if verbID == Self.voided {
-            guard target["objectType"]?.string == "StatementRef", UUID(uuidString: targetID) != nil else {
+            guard target["objectType"]?.string == "StatementRef", let statement = Self.uuid(targetID) else {
                 throw Invalid(message: "a voiding statement's object must be a StatementRef with a statement id")
             }
-            objectID = targetID.lowercased()
+            objectID = statement.text
         }
         if let registration = value["context"]?["registration"] {
-            guard let text = registration.string, let uuid = UUID(uuidString: text) else {
+            guard let text = registration.string, let uuid = Self.uuid(text)?.value else {
                 throw Invalid(message: "'context.registration' must be a UUID")
             }
             self.registration = uuid
@@ -119,6 +119,38 @@ struct XAPIStatement: Sendable {
             body = received
         } else {
             body = String(decoding: CanonicalJSON.bytes(object), as: UTF8.self)
+        }
+    }
+
+    /// A UUID in its 36-character form (either case), and that form in lower case; nil for
+    /// anything else. (Foundation's parser goes through `sscanf`, a cost per statement.)
+    static func uuid(_ text: String) -> (value: UUID, text: String)? {
+        var text = text
+        return text.withUTF8 { bytes -> (value: UUID, text: String)? in
+            guard bytes.count == 36 else { return nil }
+            var raw = [UInt8](repeating: 0, count: 16)
+            var lower = [UInt8](repeating: 0, count: 36)
+            var nibble = 0
+            for (index, byte) in bytes.enumerated() {
+                if index == 8 || index == 13 || index == 18 || index == 23 {
+                    guard byte == UInt8(ascii: "-") else { return nil }
+                    lower[index] = byte
+                    continue
+                }
+                let value: UInt8
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): value = byte - UInt8(ascii: "0")
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): value = byte - UInt8(ascii: "a") + 10
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): value = byte - UInt8(ascii: "A") + 10
+                default: return nil
+                }
+                lower[index] = value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
+                raw[nibble / 2] |= nibble % 2 == 0 ? value << 4 : value
+                nibble += 1
+            }
+            let uuid = UUID(uuid: (raw[0], raw[1], raw[2], raw[3], raw[4], raw[5], raw[6], raw[7],
+                                   raw[8], raw[9], raw[10], raw[11], raw[12], raw[13], raw[14], raw[15]))
+            return (uuid, String(decoding: lower, as: UTF8.self))
         }
     }
 

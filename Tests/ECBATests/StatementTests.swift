@@ -1,6 +1,6 @@
 import Catalog
 import Domain
-import Enrollment
+@testable import Enrollment
 import Foundation
 import Storage
 import Testing
@@ -193,5 +193,25 @@ struct StatementTests {
         // A registration that belongs to someone else does not resolve.
         let wrong = try run([Self.statement(verb: "completed", object: l1, registration: cmi5Registration)])
         #expect(wrong.problems.map(\.kind) == [.unknownActivity])
+    }
+}
+
+@Suite("xAPI statement ids")
+struct StatementIDTests {
+    @Test("the UUID parser agrees with Foundation's in either case, and refuses other shapes")
+    func uuidParser() throws {
+        for _ in 0..<1_000 {
+            let uuid = UUID()
+            for text in [uuid.uuidString, uuid.uuidString.lowercased()] {
+                let parsed = try #require(XAPIStatement.uuid(text), "\(text)")
+                #expect(parsed.value == uuid && parsed.text == uuid.uuidString.lowercased())
+            }
+        }
+        let good = "6f1a0c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b"
+        for bad in [String(good.dropLast()), good + "0", good.replacingOccurrences(of: "-", with: ""), "{\(good)}",
+                    good.replacingOccurrences(of: "6f", with: "6g"), good.replacingOccurrences(of: "-3b4d", with: "_3b4d"), "", "６f1a0c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5"] {
+            #expect(XAPIStatement.uuid(bad) == nil, "\(bad)")
+            #expect(UUID(uuidString: bad) == nil, "Foundation refuses \(bad) too")
+        }
     }
 }
