@@ -308,6 +308,32 @@ func statementsBenchmark(count: Int, engineers engineerCount: Int) throws {
     sqlite.waitUntilExit()
     let baselineSeconds = milliseconds(clock.now - baselineStart) / 1000
 
+    // The floor: SQLite itself writing the same statements and progress events into a copy of
+    // the platform's database (its schema, indexes, foreign keys and pragmas), set-based, with no
+    // parsing, rules or per-row calls. (Activity states are not even updated.)
+    let floorDB = folder.appendingPathComponent("floor.sqlite").path
+    try runSQLite(path, script: "VACUUM INTO '\(floorDB)';")
+    let outcomes = "('http://adlnet.gov/expapi/verbs/completed','http://adlnet.gov/expapi/verbs/passed','http://adlnet.gov/expapi/verbs/failed')"
+    let activity = "replace(s.object, '\(ActivityIRI.make(courseID: "cces/course", activity: ""))', '')"
+    let floorStart = clock.now
+    try runSQLite(floorDB, script: """
+        PRAGMA journal_mode = WAL;
+        PRAGMA synchronous = NORMAL;
+        PRAGMA foreign_keys = ON;
+        PRAGMA cache_size = -262144;
+        ATTACH '\(baselineDB)' AS b;
+        BEGIN;
+        INSERT INTO xapi_statement (id, signature, body, stored, verb, engineer_id, enrollment_id, activity_identifier)
+            SELECT s.id, lower(hex(randomblob(32))), s.body, '2026-11-30T00:00:00.000Z', s.verb, e.engineer_id, e.id, \(activity)
+            FROM b.statement s JOIN enrollment e ON e.registration = s.registration ORDER BY s.rowid;
+        INSERT INTO progress_event (enrollment_id, activity_identifier, outcome, score, duration_seconds, at, source, statement_id)
+            SELECT e.id, \(activity), replace(s.verb, 'http://adlnet.gov/expapi/verbs/', ''), NULL, NULL, s.timestamp, 'xapi', s.id
+            FROM b.statement s JOIN enrollment e ON e.registration = s.registration WHERE s.verb IN \(outcomes) ORDER BY s.rowid;
+        COMMIT;
+        """)
+    let floorSeconds = milliseconds(clock.now - floorStart) / 1000
+    let floorRows = try runSQLite(floorDB, script: "SELECT count(*) FROM xapi_statement;")
+
     let service = StatementService(database: database)
     let peakBefore = peakMiB()
     let ingestStart = clock.now
@@ -319,10 +345,30 @@ func statementsBenchmark(count: Int, engineers engineerCount: Int) throws {
     let replaySeconds = milliseconds(clock.now - again) / 1000
 
     print(String(format: "sqlite3 .import (baseline)      %8.2f s  %9.0f rows/s", baselineSeconds, Double(count) / baselineSeconds))
-    print(String(format: "ecba progress import (first)    %8.2f s  %9.0f statements/s  (%.2f of sqlite3's rate)", ingestSeconds, Double(count) / ingestSeconds, baselineSeconds / ingestSeconds))
+    print(String(format: "sqlite3 set-based into the platform's tables (floor) %6.2f s  %9.0f statements/s  (%@ rows)", floorSeconds, Double(count) / floorSeconds, floorRows.trimmingCharacters(in: .whitespacesAndNewlines)))
+    print(String(format: "ecba progress import (first)    %8.2f s  %9.0f statements/s  (%.2f of sqlite3's rate, %.2f of the floor's)", ingestSeconds, Double(count) / ingestSeconds, baselineSeconds / ingestSeconds, floorSeconds / ingestSeconds))
     print(String(format: "ecba progress import (again)    %8.2f s  %9.0f statements/s  (all unchanged)", replaySeconds, Double(count) / replaySeconds))
     print("stored \(result.stored), reported \(result.problems.count), courses completed \(result.awards.count); again: \(replay.unchanged) unchanged")
     print(String(format: "peak memory of ecba-bench: %.0f MiB (before the imports: %.0f MiB)", peakMiB(), peakBefore))
+}
+
+/// Runs a script through the sqlite3 command line on `path`; returns what it printed.
+@discardableResult
+func runSQLite(_ path: String, script: String) throws -> String {
+    let sqlite = Process()
+    sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+    sqlite.arguments = ["-bail", path]
+    let input = Pipe()
+    let output = Pipe()
+    sqlite.standardInput = input
+    sqlite.standardOutput = output
+    try sqlite.run()
+    input.fileHandleForWriting.write(Data(script.utf8))
+    try input.fileHandleForWriting.close()
+    let printed = output.fileHandleForReading.readDataToEndOfFile()
+    sqlite.waitUntilExit()
+    guard sqlite.terminationStatus == 0 else { throw CocoaError(.executableLoad, userInfo: [NSFilePathErrorKey: path]) }
+    return String(decoding: printed, as: UTF8.self)
 }
 
 let arguments = CommandLine.arguments.dropFirst()
