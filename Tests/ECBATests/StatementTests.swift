@@ -127,6 +127,23 @@ struct StatementTests {
         #expect(result.awards.map(\.awardedAt) == [Date(timeIntervalSince1970: 1_772_704_800)])
     }
 
+    @Test("a statement nested deeper than 64 levels refuses the batch; 64 levels are taken")
+    func nesting() throws {
+        func nested(_ levels: Int) -> String {
+            let extensions = String(repeating: #"{"a":"#, count: levels) + "1" + String(repeating: "}", count: levels)
+            return #"{"actor":{"mbox":"mailto:zhang@example.cn"},"verb":{"id":"http://adlnet.gov/expapi/verbs/experienced"},"object":{"id":"\#(l1)"},"context":{"extensions":{"https://example.org/x":\#(extensions)}}}"#
+        }
+        // The statement object, context and extensions take three levels.
+        #expect(try run([nested(61)], asArray: false).stored == 1)
+        do {
+            _ = try run([Self.statement(verb: "experienced", object: l1), nested(200)], asArray: false)
+            Issue.record("a statement nested 200 levels deep was taken")
+        } catch {
+            #expect(error.message.contains("statement 2") && error.message.contains("nested deeper than 64"), "\(error.message)")
+        }
+        #expect(try world.store.database.statementCount() == 1)
+    }
+
     @Test("a stored statement sent again is unchanged even when it would no longer be taken; changed, it is a conflict")
     func resentAfterWithdrawal() throws {
         let id = UUID().uuidString
