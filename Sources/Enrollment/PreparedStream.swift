@@ -32,7 +32,9 @@ extension StatementService {
             chunkCount = (count + Self.chunkSize - 1) / Self.chunkSize
             let threads = max(1, min(workers, chunkCount))
             window = 2 * threads
-            for _ in 0..<threads where chunkCount > 0 {
+            // A batch of one chunk (what a content's POST usually is) is parsed by the caller.
+            guard chunkCount > 1 else { return }
+            for _ in 0..<threads {
                 Thread.detachNewThread { [self] in work() }
             }
         }
@@ -41,6 +43,11 @@ extension StatementService {
 
         /// The next chunk in batch order, or nil at the end.
         func next() throws(ServiceError) -> [XAPIStatement]? {
+            if chunkCount == 1 {
+                guard taken == 0 else { return nil }
+                taken = 1
+                return try prepare(chunk: 0).get()
+            }
             condition.lock()
             defer { condition.unlock() }
             guard taken < chunkCount else { return nil }

@@ -333,6 +333,23 @@ func statementsBenchmark(count: Int, engineers engineerCount: Int) throws {
         """)
     let floorSeconds = milliseconds(clock.now - floorStart) / 1000
     let floorRows = try runSQLite(floorDB, script: "SELECT count(*) FROM xapi_statement;")
+    // A leaner store still: each statement kept once under a unique 16-byte id, nothing else
+    // (no progress events, no foreign keys, no text ids): what a redesigned schema could reach.
+    let leanDB = folder.appendingPathComponent("lean.sqlite").path
+    let leanStart = clock.now
+    try runSQLite(leanDB, script: """
+        PRAGMA journal_mode = WAL;
+        PRAGMA synchronous = NORMAL;
+        PRAGMA cache_size = -262144;
+        CREATE TABLE statement (key INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE, signature BLOB NOT NULL, body TEXT NOT NULL,
+            stored TEXT NOT NULL, verb TEXT NOT NULL, actor TEXT, activity TEXT) STRICT;
+        ATTACH '\(baselineDB)' AS b;
+        BEGIN;
+        INSERT INTO statement (id, signature, body, stored, verb, actor, activity)
+            SELECT randomblob(16), randomblob(32), s.body, '2026-11-30T00:00:00.000Z', s.verb, s.actor, s.object FROM b.statement s ORDER BY s.rowid;
+        COMMIT;
+        """)
+    let leanSeconds = milliseconds(clock.now - leanStart) / 1000
 
     let service = StatementService(database: database)
     let peakBefore = peakMiB()
@@ -346,6 +363,7 @@ func statementsBenchmark(count: Int, engineers engineerCount: Int) throws {
 
     print(String(format: "sqlite3 .import (baseline)      %8.2f s  %9.0f rows/s", baselineSeconds, Double(count) / baselineSeconds))
     print(String(format: "sqlite3 set-based into the platform's tables (floor) %6.2f s  %9.0f statements/s  (%@ rows)", floorSeconds, Double(count) / floorSeconds, floorRows.trimmingCharacters(in: .whitespacesAndNewlines)))
+    print(String(format: "sqlite3 set-based into one lean table (16-byte ids)  %6.2f s  %9.0f statements/s", leanSeconds, Double(count) / leanSeconds))
     print(String(format: "ecba progress import (first)    %8.2f s  %9.0f statements/s  (%.2f of sqlite3's rate, %.2f of the floor's)", ingestSeconds, Double(count) / ingestSeconds, baselineSeconds / ingestSeconds, floorSeconds / ingestSeconds))
     print(String(format: "ecba progress import (again)    %8.2f s  %9.0f statements/s  (all unchanged)", replaySeconds, Double(count) / replaySeconds))
     print("stored \(result.stored), reported \(result.problems.count), courses completed \(result.awards.count); again: \(replay.unchanged) unchanged")
