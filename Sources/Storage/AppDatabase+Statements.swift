@@ -56,7 +56,7 @@ extension StoreTransaction {
     /// Marks a statement voided and its progress events as no longer counting.
     public func voidStatement(_ id: String, by voiding: String) throws {
         try db.execute(sql: "UPDATE xapi_statement SET voided_by = ? WHERE id = ?", arguments: [voiding, id])
-        try db.execute(sql: "UPDATE progress_event SET voided_at = ? WHERE statement_id = ?", arguments: [stamp, id])
+        try db.execute(sql: AppDatabase.voidProgressEvents, arguments: [stamp, id])
     }
 
     /// The enrollment an xAPI `context.registration` names.
@@ -117,6 +117,13 @@ extension StoreTransaction {
 }
 
 extension AppDatabase {
+    /// Marks a statement's progress events as no longer counting (?1 the time, ?2 the statement
+    /// id), found through the statement's enrollment.
+    static let voidProgressEvents = """
+        UPDATE progress_event SET voided_at = ?1
+        WHERE enrollment_id = (SELECT enrollment_id FROM xapi_statement WHERE id = ?2) AND statement_id = ?2
+        """
+
     /// A stored statement as the store returns it: the body as received, with `stored` set.
     public func statementBody(_ id: String) throws(StorageError) -> String? {
         try read("reading statement \(id)") { db in

@@ -440,6 +440,14 @@ extension AppDatabase {
                 END;
                 """)
         }
+        migrator.registerMigration("v9-progress-events-without-statement-index") { db in
+            try db.execute(sql: """
+                -- Voiding finds a statement's progress events through their enrollment (a handful of
+                -- rows each) instead: an index of random statement ids cost every xAPI progress
+                -- event an insert at a random place (1.5 s of 37 for 1,000,000 statements).
+                DROP INDEX progress_event_statement;
+                """)
+        }
         return migrator
     }()
 }

@@ -52,4 +52,15 @@ struct MigrationTests {
         }
         #expect(plan == ["SEARCH engineer USING INDEX engineer_email (<expr>=?)"])
     }
+
+    @Test("voiding finds the statement's progress events through its enrollment's index, not a scan")
+    func voidingUsesEnrollmentIndex() throws {
+        let store = try TemporaryDatabase()
+        let plan = try store.database.writer.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + AppDatabase.voidProgressEvents, arguments: ["t", "id"]).map { $0["detail"] as String }
+        }
+        #expect(plan.contains("SEARCH progress_event USING INDEX progress_event_enrollment (enrollment_id=?)"), "\(plan)")
+        #expect(plan.contains { $0.hasPrefix("SEARCH xapi_statement USING INDEX sqlite_autoindex_xapi_statement") }, "\(plan)")
+        #expect(!plan.contains { $0.hasPrefix("SCAN") }, "\(plan)")
+    }
 }
