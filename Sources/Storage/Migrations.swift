@@ -440,12 +440,33 @@ extension AppDatabase {
                 END;
                 """)
         }
-        migrator.registerMigration("v9-progress-events-without-statement-index") { db in
+        migrator.registerMigration("v9-lean-progress-events") { db in
             try db.execute(sql: """
-                -- Voiding finds a statement's progress events through their enrollment (a handful of
-                -- rows each) instead: an index of random statement ids cost every xAPI progress
-                -- event an insert at a random place (1.5 s of 37 for 1,000,000 statements).
-                DROP INDEX progress_event_statement;
+                -- Progress events rebuilt leaner for statement ingest (measured per row, 200,000 events):
+                -- without AUTOINCREMENT (it rewrote sqlite_sequence on every insert: 12.3 µs a row
+                -- against 8.1 µs; events are never deleted, so rowids still only grow and keep their
+                -- order), and without the index of random statement ids (1.5 s of the events'
+                -- 7.2 s at 1,000,000): voiding finds a statement's events through its enrollment.
+                CREATE TABLE progress_event_v9 (
+                    id INTEGER PRIMARY KEY,
+                    enrollment_id INTEGER NOT NULL REFERENCES enrollment(id),
+                    activity_identifier TEXT NOT NULL,
+                    outcome TEXT NOT NULL CHECK (outcome IN ('completed','passed','failed')),
+                    score REAL,
+                    duration_seconds INTEGER,
+                    at TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    statement_id TEXT REFERENCES xapi_statement(id),
+                    voided_at TEXT
+                ) STRICT;
+                INSERT INTO progress_event_v9 (id, enrollment_id, activity_identifier, outcome, score, duration_seconds, at, source,
+                    statement_id, voided_at)
+                    SELECT id, enrollment_id, activity_identifier, outcome, score, duration_seconds, at, source, statement_id, voided_at
+                    FROM progress_event ORDER BY id;
+                DROP TABLE progress_event;
+                ALTER TABLE progress_event_v9 RENAME TO progress_event;
+                CREATE INDEX progress_event_enrollment ON progress_event(enrollment_id);
+                DELETE FROM sqlite_sequence WHERE name = 'progress_event';
                 """)
         }
         return migrator

@@ -53,6 +53,50 @@ struct MigrationTests {
         #expect(plan == ["SEARCH engineer USING INDEX engineer_email (<expr>=?)"])
     }
 
+    @Test("v9 rebuilds progress events without AUTOINCREMENT or the statement index, keeping every row and its id")
+    func leanProgressEvents() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ecba-migration-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("old.sqlite").path
+        let old = try AppDatabase(path: path, migratingUpTo: "v8-api-tokens-and-change-feed")
+        try old.writer.write { db in
+            try db.execute(sql: """
+                INSERT INTO society (id, name, kind, status, created_at, updated_at) VALUES ('cces', 'CCES', 'national', 'authorized', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z');
+                INSERT INTO course (id, society_id, identifier, created_at) VALUES ('cces/a', 'cces', 'a', '2026-01-01T00:00:00.000Z');
+                INSERT INTO submission (id, course_id, version, status, content_hash, format, format_version, display_title, credit_hours, category,
+                    languages, manifest_path, has_sidecar, source, submitted_at)
+                    VALUES (1, 'cces/a', 1, 'approved', 'h', 'scorm12', '1.2', 'A', 8, 'professional', 'zh', 'imsmanifest.xml', 0, 's', '2026-01-01T00:00:00.000Z');
+                INSERT INTO publication (id, course_id, version, submission_id, published_at) VALUES (7, 'cces/a', 1, 1, '2026-01-01T00:00:00.000Z');
+                INSERT INTO engineer (id, name, created_at) VALUES ('zhang', '张三', '2026-01-01T00:00:00.000Z');
+                INSERT INTO enrollment (id, engineer_id, course_id, publication_id, registration, status, enrolled_at)
+                    VALUES (1, 'zhang', 'cces/a', 7, 'r1', 'active', '2026-01-02T00:00:00.000Z');
+                INSERT INTO xapi_statement (id, signature, body, stored, verb, engineer_id, enrollment_id, activity_identifier)
+                    VALUES ('s1', 'sig', '{}', '2026-01-03T00:00:00.000Z', 'http://adlnet.gov/expapi/verbs/completed', 'zhang', 1, 'l1');
+                INSERT INTO progress_event (id, enrollment_id, activity_identifier, outcome, score, duration_seconds, at, source, statement_id, voided_at)
+                    VALUES (3, 1, 'l1', 'completed', NULL, 60, '2026-01-03T00:00:00.000Z', 'xapi', 's1', '2026-01-04T00:00:00.000Z'),
+                           (9, 1, 'l2', 'passed', 0.9, NULL, '2026-01-05T00:00:00.000Z', 'manual', NULL, NULL);
+                """)
+        }
+        let migrated = try AppDatabase(path: path)
+        try migrated.writer.write { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT id, activity_identifier, outcome, score, duration_seconds, statement_id, voided_at FROM progress_event ORDER BY id")
+            #expect(rows.map { $0["id"] as Int64 } == [3, 9])
+            #expect(rows[0]["statement_id"] as String? == "s1" && rows[0]["voided_at"] as String? == "2026-01-04T00:00:00.000Z")
+            #expect(rows[1]["score"] as Double? == 0.9 && rows[1]["outcome"] as String == "passed" && rows[0]["duration_seconds"] as Int? == 60)
+            let table = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'progress_event'") ?? ""
+            #expect(!table.contains("AUTOINCREMENT") && table.contains("CHECK (outcome IN"))
+            let indexes = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'progress_event' ORDER BY name")
+            #expect(indexes == ["progress_event_enrollment"])
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_sequence WHERE name = 'progress_event'") == 0)
+            try db.execute(sql: "INSERT INTO progress_event (enrollment_id, activity_identifier, outcome, at, source) VALUES (1, 'l3', 'completed', 'x', 'manual')")
+            #expect(db.lastInsertedRowID == 10)
+            #expect(throws: (any Error).self) {
+                try db.execute(sql: "INSERT INTO progress_event (enrollment_id, activity_identifier, outcome, at, source) VALUES (1, 'l3', 'done', 'x', 'manual')")
+            }
+            #expect(try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").isEmpty)
+        }
+    }
+
     @Test("voiding finds the statement's progress events through its enrollment's index, not a scan")
     func voidingUsesEnrollmentIndex() throws {
         let store = try TemporaryDatabase()
