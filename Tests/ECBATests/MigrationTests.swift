@@ -6,6 +6,17 @@ import Testing
 
 @Suite("Migrations over existing data")
 struct MigrationTests {
+    /// A society, an approved and published course version and an engineer, in the v5 schema.
+    static let publishedCourse = """
+        INSERT INTO society (id, name, kind, status, created_at, updated_at) VALUES ('cces', 'CCES', 'national', 'authorized', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z');
+        INSERT INTO course (id, society_id, identifier, created_at) VALUES ('cces/a', 'cces', 'a', '2026-01-01T00:00:00.000Z');
+        INSERT INTO submission (id, course_id, version, status, content_hash, format, format_version, display_title, credit_hours, category,
+            languages, manifest_path, has_sidecar, source, submitted_at)
+            VALUES (1, 'cces/a', 1, 'approved', 'h', 'scorm12', '1.2', 'A', 8, 'professional', 'zh', 'imsmanifest.xml', 0, 's', '2026-01-01T00:00:00.000Z');
+        INSERT INTO publication (id, course_id, version, submission_id, published_at) VALUES (7, 'cces/a', 1, 1, '2026-01-01T00:00:00.000Z');
+        INSERT INTO engineer (id, name, created_at) VALUES ('zhang', '张三', '2026-01-01T00:00:00.000Z');
+        """
+
     @Test("v6 turns existing awards into transcript records: version, credential id, result, publication")
     func transcriptRecords() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ecba-migration-\(UUID().uuidString)")
@@ -14,13 +25,7 @@ struct MigrationTests {
         let old = try AppDatabase(path: path, migratingUpTo: "v5-credit-policies")
         try old.writer.write { db in
             try db.execute(sql: """
-                INSERT INTO society (id, name, kind, status, created_at, updated_at) VALUES ('cces', 'CCES', 'national', 'authorized', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z');
-                INSERT INTO course (id, society_id, identifier, created_at) VALUES ('cces/a', 'cces', 'a', '2026-01-01T00:00:00.000Z');
-                INSERT INTO submission (id, course_id, version, status, content_hash, format, format_version, display_title, credit_hours, category,
-                    languages, manifest_path, has_sidecar, source, submitted_at)
-                    VALUES (1, 'cces/a', 1, 'approved', 'h', 'scorm12', '1.2', 'A', 8, 'professional', 'zh', 'imsmanifest.xml', 0, 's', '2026-01-01T00:00:00.000Z');
-                INSERT INTO publication (id, course_id, version, submission_id, published_at) VALUES (7, 'cces/a', 1, 1, '2026-01-01T00:00:00.000Z');
-                INSERT INTO engineer (id, name, created_at) VALUES ('zhang', '张三', '2026-01-01T00:00:00.000Z');
+                \(Self.publishedCourse)
                 INSERT INTO enrollment (id, engineer_id, course_id, publication_id, registration, status, enrolled_at)
                     VALUES (1, 'zhang', 'cces/a', 7, 'r1', 'completed', '2026-01-02T00:00:00.000Z'),
                            (2, 'zhang', 'cces/a', 7, 'r2', 'active', '2026-01-03T00:00:00.000Z');
@@ -61,13 +66,7 @@ struct MigrationTests {
         let old = try AppDatabase(path: path, migratingUpTo: "v8-api-tokens-and-change-feed")
         try old.writer.write { db in
             try db.execute(sql: """
-                INSERT INTO society (id, name, kind, status, created_at, updated_at) VALUES ('cces', 'CCES', 'national', 'authorized', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z');
-                INSERT INTO course (id, society_id, identifier, created_at) VALUES ('cces/a', 'cces', 'a', '2026-01-01T00:00:00.000Z');
-                INSERT INTO submission (id, course_id, version, status, content_hash, format, format_version, display_title, credit_hours, category,
-                    languages, manifest_path, has_sidecar, source, submitted_at)
-                    VALUES (1, 'cces/a', 1, 'approved', 'h', 'scorm12', '1.2', 'A', 8, 'professional', 'zh', 'imsmanifest.xml', 0, 's', '2026-01-01T00:00:00.000Z');
-                INSERT INTO publication (id, course_id, version, submission_id, published_at) VALUES (7, 'cces/a', 1, 1, '2026-01-01T00:00:00.000Z');
-                INSERT INTO engineer (id, name, created_at) VALUES ('zhang', '张三', '2026-01-01T00:00:00.000Z');
+                \(Self.publishedCourse)
                 INSERT INTO enrollment (id, engineer_id, course_id, publication_id, registration, status, enrolled_at)
                     VALUES (1, 'zhang', 'cces/a', 7, 'r1', 'active', '2026-01-02T00:00:00.000Z');
                 INSERT INTO xapi_statement (id, signature, body, stored, verb, engineer_id, enrollment_id, activity_identifier)
