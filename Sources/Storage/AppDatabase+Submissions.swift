@@ -75,42 +75,63 @@ extension AppDatabase {
         let source = draft.source
         let diagnostics = draft.diagnostics
         let courseID = "\(societyID)/\(package.identifier)"
-        if let existing = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT id, version FROM submission WHERE course_id = ? AND content_hash = ?"),
-            arguments: [courseID, package.contentHash]
-        ) {
-            return .unchanged(existingID: existing["id"], courseID: courseID, version: existing["version"])
+        var unchanged = try BoundStatement(db, "SELECT id, version FROM submission WHERE course_id = ? AND content_hash = ?")
+        unchanged.bind(courseID)
+        unchanged.bind(package.contentHash)
+        if let existing = try unchanged.firstRow({ ($0.int64(0) ?? 0, Int($0.int64(1) ?? 0)) }) {
+            return .unchanged(existingID: existing.0, courseID: courseID, version: existing.1)
         }
-        try db.cachedStatement(sql: "INSERT OR IGNORE INTO course (id, society_id, identifier, created_at) VALUES (?, ?, ?, ?)").execute(
-            arguments: [courseID, societyID, package.identifier, date.iso8601]
-        )
-        let version = (try Int.fetchOne(
-            db.cachedStatement(sql: "SELECT MAX(version) FROM submission WHERE course_id = ?"), arguments: [courseID]
-        ) ?? 0) + 1
-        try db.cachedStatement(sql: """
-                INSERT INTO submission (course_id, version, status, content_hash, format, format_version, display_title,
-                    typical_learning_time, credit_hours, category, developing_society, licence, languages, manifest_path,
-                    has_sidecar, source, submitted_at)
-                VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(
-            arguments: [
-                courseID, version, package.contentHash, package.format.rawValue, package.formatVersion, package.displayTitle,
-                package.typicalLearningTime, package.creditHours, package.category?.rawValue, package.developingSociety,
-                package.licence, package.languages.joined(separator: ","), package.manifestPath, package.hasSidecar,
-                source, date.iso8601,
-            ]
-        )
+        let stamp = date.iso8601
+        var course = try BoundStatement(db, "INSERT OR IGNORE INTO course (id, society_id, identifier, created_at) VALUES (?, ?, ?, ?)")
+        course.bind(courseID)
+        course.bind(societyID)
+        course.bind(package.identifier)
+        course.bind(stamp)
+        try course.run()
+        var latest = try BoundStatement(db, "SELECT MAX(version) FROM submission WHERE course_id = ?")
+        latest.bind(courseID)
+        let version = Int((try latest.firstRow { $0.int64(0) } ?? nil) ?? 0) + 1
+        var row = try BoundStatement(db, """
+            INSERT INTO submission (course_id, version, status, content_hash, format, format_version, display_title,
+                typical_learning_time, credit_hours, category, developing_society, licence, languages, manifest_path,
+                has_sidecar, source, submitted_at)
+            VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        row.bind(courseID)
+        row.bind(version)
+        row.bind(package.contentHash)
+        row.bind(package.format.rawValue)
+        row.bind(package.formatVersion)
+        row.bind(package.displayTitle)
+        row.bind(package.typicalLearningTime)
+        row.bind(package.creditHours)
+        row.bind(package.category?.rawValue)
+        row.bind(package.developingSociety)
+        row.bind(package.licence)
+        row.bind(package.languages.joined(separator: ","))
+        row.bind(package.manifestPath)
+        row.bind(package.hasSidecar)
+        row.bind(source)
+        row.bind(stamp)
+        try row.run()
         let id = db.lastInsertedRowID
         try Self.insertTexts(package, submissionID: id, db: db)
         try Self.insertActivities(package.activities, submissionID: id, db: db)
         for (position, diagnostic) in diagnostics.enumerated() {
-            try db.cachedStatement(sql: """
-                    INSERT INTO submission_diagnostic (submission_id, position, code, severity, file, line, element_path, message, hint)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """).execute(
-                arguments: [id, position, diagnostic.code.rawValue, diagnostic.severity.rawValue, diagnostic.file,
-                            diagnostic.line, diagnostic.elementPath, diagnostic.message, diagnostic.hint]
-            )
+            var row = try BoundStatement(db, """
+                INSERT INTO submission_diagnostic (submission_id, position, code, severity, file, line, element_path, message, hint)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            row.bind(id)
+            row.bind(position)
+            row.bind(diagnostic.code.rawValue)
+            row.bind(diagnostic.severity.rawValue)
+            row.bind(diagnostic.file)
+            row.bind(diagnostic.line)
+            row.bind(diagnostic.elementPath)
+            row.bind(diagnostic.message)
+            row.bind(diagnostic.hint)
+            try row.run()
         }
         let submission = Submission(
             id: id, courseID: courseID, societyID: societyID, version: version, status: .pending,
@@ -134,35 +155,42 @@ extension AppDatabase {
         }
     }
 
+    /// Rows per INSERT of activities: a package's activities go in a few multi-row statements
+    /// (12 parameters a row, well under SQLite's limit) instead of one statement per row.
+    static let activitiesPerInsert = 32
+
     private static func insertActivities(_ activities: [Activity], submissionID: Int64, db: Database) throws {
-        var position = 0
-        func insert(_ activity: Activity, parent: Int?) throws {
-            let own = position
-            position += 1
-            var row = try BoundStatement(db, """
+        var rows: [(activity: Activity, position: Int, parent: Int?)] = []
+        func flatten(_ activity: Activity, parent: Int?) {
+            let own = rows.count
+            rows.append((activity, own, parent))
+            for child in activity.children { flatten(child, parent: own) }
+        }
+        for activity in activities { flatten(activity, parent: nil) }
+        var start = 0
+        while start < rows.count {
+            let chunk = rows[start..<min(rows.count, start + activitiesPerInsert)]
+            var insert = try BoundStatement(db, """
                 INSERT INTO activity (submission_id, position, parent_position, identifier, title, kind, launch_url, required,
                     mastery_threshold, completion_threshold, time_limit_seconds, move_on)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            row.bind(submissionID)
-            row.bind(own)
-            row.bind(parent)
-            row.bind(activity.identifier)
-            row.bind(activity.title)
-            row.bind(activity.kind.rawValue)
-            row.bind(activity.launchURL)
-            row.bind(activity.isRequired)
-            row.bind(activity.masteryThreshold)
-            row.bind(activity.completionThreshold)
-            row.bind(activity.timeLimitSeconds)
-            row.bind(activity.moveOn)
-            try row.run()
-            for child in activity.children {
-                try insert(child, parent: own)
+                VALUES
+                """ + Array(repeating: " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ","))
+            for (activity, position, parent) in chunk {
+                insert.bind(submissionID)
+                insert.bind(position)
+                insert.bind(parent)
+                insert.bind(activity.identifier)
+                insert.bind(activity.title)
+                insert.bind(activity.kind.rawValue)
+                insert.bind(activity.launchURL)
+                insert.bind(activity.isRequired)
+                insert.bind(activity.masteryThreshold)
+                insert.bind(activity.completionThreshold)
+                insert.bind(activity.timeLimitSeconds)
+                insert.bind(activity.moveOn)
             }
-        }
-        for activity in activities {
-            try insert(activity, parent: nil)
+            try insert.run()
+            start += chunk.count
         }
     }
 

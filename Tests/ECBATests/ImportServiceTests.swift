@@ -19,6 +19,31 @@ struct ImportServiceTests {
         _ = try societies.authorize(id: "cces")
     }
 
+    @Test("a tree of 75 activities (more than one multi-row insert) reads back exactly as stored")
+    func largeActivityTree() throws {
+        let modules = (1...5).map { module in
+            Activity(
+                identifier: "m\(module)", title: "模块 \(module)", kind: .aggregation,
+                children: (1...14).map { lesson in
+                    Activity(
+                        identifier: "m\(module)-l\(lesson)", title: "第\(lesson)讲", kind: lesson == 14 ? .assessment : .sco,
+                        launchURL: "m\(module)/l\(lesson).html?x=1", isRequired: lesson % 3 != 0,
+                        masteryThreshold: lesson == 14 ? 0.8 : nil, completionThreshold: lesson == 1 ? 0.5 : nil,
+                        timeLimitSeconds: lesson == 14 ? 1_800 : nil, moveOn: lesson == 14 ? "Passed" : nil
+                    )
+                }
+            )
+        }
+        let package = samplePackage("big", titles: [LocalizedText(language: "zh", value: "大课")], activities: modules)
+        guard case .created(let created) = try store.database.insertSubmission(package, societyID: "cces", source: "t", diagnostics: [], at: Date()) else {
+            Issue.record("the package was not stored")
+            return
+        }
+        let stored = try #require(try store.database.submission(id: created.id))
+        #expect(stored.package.activities == modules)
+        #expect(stored.package.activities.flattened.count == 75)
+    }
+
     @Test("the schema is migrated, in WAL mode")
     func schema() throws {
         #expect(try store.database.appliedMigrations() == [
