@@ -192,6 +192,12 @@ public struct StatementService: Sendable {
                 }
                 return true
             }
+            /// A statement the store will not take: reported, unless its id is stored (then the
+            /// store rule above decides).
+            func refuse(_ kind: StatementProblem.Kind, _ message: @autoclosure () -> String) throws {
+                if try alreadyStored() { return }
+                problem(kind, message())
+            }
             if statement.verb == XAPIStatement.voided {
                 if try alreadyStored() { return }
                 guard let target = try tx.statement(statement.objectID),
@@ -230,20 +236,17 @@ public struct StatementService: Sendable {
             // A stored id is found by the insert (new ids, nearly all of a batch, need no lookup);
             // a statement the store would refuse is looked up first, as a stored one is a no-op.
             guard let engineer = try engineerID(statement.actor) else {
-                if try alreadyStored() { return }
-                problem(.unknownActor, "no engineer matches the actor (\(Self.describe(statement.actor)))")
+                try refuse(.unknownActor, "no engineer matches the actor (\(Self.describe(statement.actor)))")
                 return
             }
             guard let (enrollment, package, activity) = try resolve(statement, engineerID: engineer) else {
-                if try alreadyStored() { return }
-                problem(.unknownActivity, "'\(statement.objectID)' is not an activity of a course '\(engineer)' is enrolled in"
-                        + (statement.registration.map { " (registration \($0.uuidString.lowercased()))" } ?? ""))
+                try refuse(.unknownActivity, "'\(statement.objectID)' is not an activity of a course '\(engineer)' is enrolled in"
+                           + (statement.registration.map { " (registration \($0.uuidString.lowercased()))" } ?? ""))
                 return
             }
             let outcome = XAPIStatement.outcomes[statement.verb]
             if outcome == .passed, package.package.format == .cmi5, let mastery = activity.masteryThreshold, (statement.score ?? -1) < mastery {
-                if try alreadyStored() { return }
-                problem(.belowMastery, "cmi5: 'passed' needs result.score.scaled of at least the masteryScore \(mastery)")
+                try refuse(.belowMastery, "cmi5: 'passed' needs result.score.scaled of at least the masteryScore \(mastery)")
                 return
             }
             guard try tx.insertStatement(

@@ -24,7 +24,8 @@ extension StoreTransaction {
         event.bind(outcome.rawValue)
         event.bind(score)
         event.bind(durationSeconds)
-        event.bind(date.iso8601)
+        let at = date.iso8601
+        event.bind(at)
         event.bind(source)
         event.bind(statementID)
         try event.run()
@@ -41,7 +42,7 @@ extension StoreTransaction {
         upsert.bind(state.completed)
         upsert.bind(state.passed)
         upsert.bind(state.bestScore)
-        upsert.bind(newlySatisfied ? date.iso8601 : nil)
+        upsert.bind(newlySatisfied ? at : nil)
         upsert.bind(stamp)
         try upsert.run()
     }

@@ -14,6 +14,8 @@ struct BoundStatement {
     private let connection: OpaquePointer?
     private let sql: String
     private var index: Int32 = 0
+    /// The first failed bind (SQLite's code), reported when the statement runs.
+    private var bindFailure: Int32 = SQLITE_OK
 
     /// Tells SQLite to copy bound text (the C macro SQLITE_TRANSIENT).
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
@@ -29,15 +31,14 @@ struct BoundStatement {
     /// Binds the next parameter (`?` in order).
     mutating func bind(_ text: String?) {
         index += 1
-        guard var text else { sqlite3_bind_null(handle, index); return }
-        text.withUTF8 { bytes in
-            _ = sqlite3_bind_text(handle, index, bytes.baseAddress, Int32(bytes.count), Self.transient)
-        }
+        guard var text else { return check(sqlite3_bind_null(handle, index)) }
+        let position = index
+        check(text.withUTF8 { bytes in sqlite3_bind_text(handle, position, bytes.baseAddress, Int32(bytes.count), Self.transient) })
     }
 
     mutating func bind(_ value: Int64?) {
         index += 1
-        if let value { sqlite3_bind_int64(handle, index, value) } else { sqlite3_bind_null(handle, index) }
+        check(value.map { sqlite3_bind_int64(handle, index, $0) } ?? sqlite3_bind_null(handle, index))
     }
 
     mutating func bind(_ value: Int?) { bind(value.map(Int64.init)) }
@@ -46,12 +47,29 @@ struct BoundStatement {
 
     mutating func bind(_ value: Double?) {
         index += 1
-        if let value { sqlite3_bind_double(handle, index, value) } else { sqlite3_bind_null(handle, index) }
+        check(value.map { sqlite3_bind_double(handle, index, $0) } ?? sqlite3_bind_null(handle, index))
+    }
+
+    private mutating func check(_ code: Int32) {
+        if code != SQLITE_OK && bindFailure == SQLITE_OK { bindFailure = code }
+    }
+
+    /// Refuses to step a statement whose binds failed or do not match its parameters (GRDB's
+    /// `execute(arguments:)` checks the count too).
+    private func checkBindings() throws {
+        if bindFailure != SQLITE_OK { throw failure(bindFailure) }
+        let expected = sqlite3_bind_parameter_count(handle)
+        guard index == expected else {
+            sqlite3_reset(handle)
+            sqlite3_clear_bindings(handle)
+            throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "\(index) values bound, \(expected) expected", sql: sql)
+        }
     }
 
     /// Runs the statement to its end; returns how many rows it changed.
     @discardableResult
     func run() throws -> Int {
+        try checkBindings()
         let code = sqlite3_step(handle)
         guard code == SQLITE_DONE || code == SQLITE_ROW else { throw failure(code) }
         if code == SQLITE_ROW { while sqlite3_step(handle) == SQLITE_ROW {} }
@@ -62,6 +80,7 @@ struct BoundStatement {
 
     /// The first row read by `read`, or nil when there is none.
     func firstRow<T>(_ read: (Columns) -> T) throws -> T? {
+        try checkBindings()
         defer {
             sqlite3_reset(handle)
             sqlite3_clear_bindings(handle)

@@ -466,7 +466,6 @@ extension AppDatabase {
                 DROP TABLE progress_event;
                 ALTER TABLE progress_event_v9 RENAME TO progress_event;
                 CREATE INDEX progress_event_enrollment ON progress_event(enrollment_id);
-                DELETE FROM sqlite_sequence WHERE name = 'progress_event';
                 """)
         }
         return migrator

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 @testable import Storage
 import Testing
 
@@ -24,5 +25,30 @@ struct TimestampTests {
         }
         // Other ISO 8601 shapes still parse through Foundation.
         #expect(Date(iso8601: "2026-01-01T00:00:00.5Z") != nil)
+    }
+}
+
+@Suite("Statements bound through SQLite's C API")
+struct BoundStatementTests {
+    @Test("too few or too many values are refused before the statement runs, and it stays usable")
+    func bindCount() throws {
+        let store = try TemporaryDatabase()
+        try store.database.writer.write { db in
+            try db.execute(sql: "CREATE TABLE t (a TEXT, b INTEGER)")
+            let sql = "INSERT INTO t (a, b) VALUES (?, ?)"
+            var short = try BoundStatement(db, sql)
+            short.bind("x")
+            #expect(throws: DatabaseError.self) { try short.run() }
+            var long = try BoundStatement(db, sql)
+            long.bind("x")
+            long.bind(Int64(1))
+            long.bind(Int64(2))
+            #expect(throws: DatabaseError.self) { try long.run() }
+            var good = try BoundStatement(db, sql)
+            good.bind("y")
+            good.bind(Int64(2))
+            #expect(try good.run() == 1)
+            #expect(try Row.fetchAll(db, sql: "SELECT a, b FROM t").map { "\($0["a"] as String):\($0["b"] as Int)" } == ["y:2"])
+        }
     }
 }

@@ -290,22 +290,14 @@ func statementsBenchmark(count: Int, engineers engineerCount: Int) throws {
 
     // Baseline: the sqlite3 command line importing the same rows into a table of the same columns.
     let baselineDB = folder.appendingPathComponent("baseline.sqlite").path
-    let sqlite = Process()
-    sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-    sqlite.arguments = [baselineDB]
-    let input = Pipe()
-    sqlite.standardInput = input
     let clock = ContinuousClock()
     let baselineStart = clock.now
-    try sqlite.run()
-    input.fileHandleForWriting.write(Data("""
+    try runSQLite(baselineDB, script: """
         PRAGMA journal_mode = WAL;
         PRAGMA synchronous = NORMAL;
         CREATE TABLE statement (id TEXT PRIMARY KEY NOT NULL, actor TEXT, verb TEXT, object TEXT, registration TEXT, timestamp TEXT, body TEXT) STRICT;
         .import --csv \(rowsFile.path) statement
-        """.utf8))
-    try input.fileHandleForWriting.close()
-    sqlite.waitUntilExit()
+        """)
     let baselineSeconds = milliseconds(clock.now - baselineStart) / 1000
 
     // The floor: SQLite itself writing the same statements and progress events into a copy of
