@@ -32,13 +32,15 @@ let package = Package(
         .target(name: "XMLKit", dependencies: ["CLibXML2"], swiftSettings: swiftSettings),
         // Value types shared by every module: course packages, diagnostics, societies, submissions.
         .target(name: "Domain", swiftSettings: swiftSettings),
+        // Ordered work on worker threads for one consumer (the database writer): import, xAPI batches.
+        .target(name: "Pipeline", swiftSettings: swiftSettings),
         // Legacy text encodings (GB18030/GBK) through iconv, for zip names and CSV rosters.
         .target(name: "TextDecoding", swiftSettings: swiftSettings),
         // Reads a package of any supported format into one `CoursePackage`, with diagnostics.
         .target(
             name: "CoursePackages",
             dependencies: [
-                "XMLKit", "Domain", "TextDecoding",
+                "XMLKit", "Domain", "TextDecoding", "Pipeline",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -64,7 +66,7 @@ let package = Package(
         // Engineers, society memberships, enrollments (and next: progress, completion, credits).
         .target(
             name: "Enrollment",
-            dependencies: ["Domain", "Storage", "Catalog", "TextDecoding", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Domain", "Storage", "Catalog", "TextDecoding", "Pipeline", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         // Keys, JOSE (compact JWS, JWK), Open Badges 3.0 / CLR 2.0 credentials and their verification.
@@ -125,7 +127,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CoursePackagesTests",
-            dependencies: ["CoursePackages", "XMLKit", "Domain", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            dependencies: ["CoursePackages", "XMLKit", "Domain", "Pipeline", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
