@@ -51,8 +51,9 @@ public struct ImportService: Sendable {
             throw ServiceError(.notAuthorized, "society '\(societyID)' is \(society.status.rawValue), not authorised to submit courses")
         }
         var outcomes: [ImportOutcome] = []
-        // Packages are read in parallel, a batch ahead; each batch of accepted packages is stored
-        // in one transaction (a savepoint per package), and reported, in order, once committed.
+        // Packages are read on worker threads while this thread stores what is read; each batch
+        // (whatever was read meanwhile) is stored in one transaction and reported, in order, once
+        // committed.
         try reader.forEachBatch(of: paths, overrides: overrides) { (batch) throws(ServiceError) in
             let drafts = batch.compactMap { result in
                 result.isAccepted ? result.package.map { SubmissionDraft(package: $0, source: result.source, diagnostics: result.diagnostics) } : nil

@@ -1,6 +1,7 @@
 import Dispatch
 import Domain
 import Foundation
+import Pipeline
 import Synchronization
 import XMLKit
 
@@ -76,27 +77,31 @@ public struct PackageReader: Sendable {
         return results.withLock { $0.compactMap { $0 } }
     }
 
-    /// Reads `paths` in batches and hands each batch, in order, to `body`, reading the next
-    /// batch on other threads while `body` works (e.g. writes the previous one to the database).
-    /// Memory stays bounded by two batches.
+    /// Reads `paths` on worker threads and hands the results to `body` in order, in batches of
+    /// whatever is ready (at most `maxBatch`), while the workers read on: `body` (e.g. a
+    /// transaction that stores the batch) overlaps with reading. When `body` is the slower side
+    /// the batches grow, so the store pays for fewer commits; when reading is, they shrink and
+    /// each result is handed on as soon as it is read. At most `window` results are read ahead,
+    /// which bounds memory.
     public func forEachBatch<E: Error>(
         of paths: [String],
         overrides: PackageOverrides = PackageOverrides(),
-        batchSize: Int = 32,
+        maxBatch: Int = 128,
+        window: Int = 128,
+        workers: Int = ProcessInfo.processInfo.activeProcessorCount,
         _ body: ([PackageReadResult]) throws(E) -> Void
     ) throws(E) {
-        let size = max(1, batchSize)
-        let batches = stride(from: 0, to: paths.count, by: size).map { Array(paths[$0..<min($0 + size, paths.count)]) }
-        guard let first = batches.first else { return }
-        var current = read(first, overrides: overrides)
-        for index in batches.indices {
-            var prefetch: BatchPrefetch?
-            if index + 1 < batches.count {
-                let next = batches[index + 1]
-                prefetch = BatchPrefetch { read(next, overrides: overrides) }
+        let results = OrderedParallelMap(count: paths.count, workers: workers, window: window) { index in
+            read(paths[index], overrides: overrides)
+        }
+        defer { results.stop() }
+        let limit = max(1, maxBatch)
+        while let first = results.next() {
+            var batch = [first]
+            while batch.count < limit, let more = results.nextIfReady() {
+                batch.append(more)
             }
-            try body(current)
-            if let prefetch { current = prefetch.wait() }
+            try body(batch)
         }
     }
 
@@ -345,22 +350,4 @@ public struct PackageReader: Sendable {
 
     /// The ECBA schema, compiled once per process.
     static let ecbaSchema: XMLSchemaValidator? = try? XMLSchemaValidator(xsd: ECBASchema.xsd)
-}
-
-/// Reads one batch of packages on a background queue.
-private final class BatchPrefetch: Sendable {
-    private let group = DispatchGroup()
-    private let results = Mutex<[PackageReadResult]>([])
-
-    init(_ work: @escaping @Sendable () -> [PackageReadResult]) {
-        DispatchQueue.global().async(group: group) {
-            let read = work()
-            self.results.withLock { $0 = read }
-        }
-    }
-
-    func wait() -> [PackageReadResult] {
-        group.wait()
-        return results.withLock { $0 }
-    }
 }

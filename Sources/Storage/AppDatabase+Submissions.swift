@@ -41,9 +41,10 @@ extension AppDatabase {
         return try insertSubmissions([draft], societyID: societyID, at: date)[0]
     }
 
-    /// Records several accepted packages in one transaction, each in its own savepoint: the
-    /// batch is committed (and so acknowledged) as a whole, and each submission is complete or
-    /// absent. Outcomes are in the order of `drafts`.
+    /// Records several accepted packages in one transaction: the batch is committed (and so
+    /// acknowledged) as a whole, or, when any statement fails, not at all. Outcomes are in the
+    /// order of `drafts`. (A savepoint per package bought nothing: a failure leaves the closure
+    /// and rolls the whole transaction back, and the savepoints cost 8% of the storing thread.)
     public func insertSubmissions(
         _ drafts: [SubmissionDraft],
         societyID: String,
@@ -54,12 +55,7 @@ extension AppDatabase {
             var outcomes: [SubmissionInsertOutcome] = []
             outcomes.reserveCapacity(drafts.count)
             for draft in drafts {
-                var outcome: SubmissionInsertOutcome?
-                try db.inSavepoint {
-                    outcome = try Self.insert(draft, societyID: societyID, at: date, db: db)
-                    return .commit
-                }
-                if let outcome { outcomes.append(outcome) }
+                outcomes.append(try Self.insert(draft, societyID: societyID, at: date, db: db))
             }
             return outcomes
         }
