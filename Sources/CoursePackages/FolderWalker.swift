@@ -1,4 +1,5 @@
 import Crypto
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -62,13 +63,14 @@ struct FolderWalker {
         }
     }
 
-    /// Size and SHA-256 of a file, read in chunks through `buffer`.
-    static func hash(_ path: String, buffer: UnsafeMutableRawBufferPointer) -> (UInt64, SHA256.Digest)? {
+    /// Size and SHA-256 of a file, read in chunks through `buffer`, and its bytes when `keep`.
+    static func hash(_ path: String, buffer: UnsafeMutableRawBufferPointer, keep: Bool = false) -> (UInt64, SHA256.Digest, Data?)? {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
         var hasher = SHA256()
         var size: UInt64 = 0
+        var bytes: Data? = keep ? Data() : nil
         while true {
             let count = read(descriptor, buffer.baseAddress, buffer.count)
             if count < 0 {
@@ -76,9 +78,11 @@ struct FolderWalker {
                 return nil
             }
             if count == 0 { break }
-            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+            let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
+            hasher.update(bufferPointer: chunk)
+            bytes?.append(contentsOf: chunk)
             size += UInt64(count)
         }
-        return (size, hasher.finalize())
+        return (size, hasher.finalize(), bytes)
     }
 }

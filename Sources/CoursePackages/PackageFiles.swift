@@ -2,35 +2,42 @@ import Crypto
 import Domain
 import Foundation
 import ZIPFoundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A package's files laid out on disk, read-only for the readers: either the user's folder
 /// itself or a private temporary copy of an archive's safe entries.
 final class PackageFiles: Sendable {
     /// The folder the relative paths start from.
-    let root: URL
+    let rootPath: String
     /// Every file of the package (not folders), relative with forward slashes, to its size.
     let files: [String: UInt64]
     /// SHA-256 over the sorted (path, size, content hash) of every file, hex.
     let contentHash: String
+    /// The bytes of the files the opener was asked to keep (the manifests), read while hashing:
+    /// each is read once, and the manifest parsed is the one hashed.
+    private let kept: [String: Data]
     /// Folder to delete when done (the private extraction folder), if any.
-    private let temporaryFolder: URL?
+    private let temporaryFolder: String?
 
-    init(root: URL, files: [String: UInt64], contentHash: String, temporaryFolder: URL?) {
-        self.root = root
+    init(rootPath: String, files: [String: UInt64], contentHash: String, kept: [String: Data], temporaryFolder: String?) {
+        self.rootPath = rootPath
         self.files = files
         self.contentHash = contentHash
+        self.kept = kept
         self.temporaryFolder = temporaryFolder
     }
 
     deinit {
         if let temporaryFolder {
-            try? FileManager.default.removeItem(at: temporaryFolder)
+            try? FileManager.default.removeItem(atPath: temporaryFolder)
         }
     }
 
-    func url(of relativePath: String) -> URL {
-        root.appendingPathComponent(relativePath)
-    }
+    var root: URL { URL(fileURLWithPath: rootPath, isDirectory: true) }
 
     func contains(_ relativePath: String) -> Bool {
         files[relativePath] != nil
@@ -38,8 +45,26 @@ final class PackageFiles: Sendable {
 
     /// Reads a whole (small) file of the package.
     func data(of relativePath: String) throws -> Data {
-        try Data(contentsOf: url(of: relativePath))
+        if let data = kept[relativePath] { return data }
+        return try Data(contentsOf: URL(fileURLWithPath: rootPath + "/" + relativePath))
     }
+}
+
+/// The last component of a path, without trailing slashes (byte-wise: it runs for every file).
+func lastPathComponent(_ path: String) -> Substring {
+    let bytes = path.utf8
+    var end = bytes.endIndex
+    while bytes.distance(from: bytes.startIndex, to: end) > 1, bytes[bytes.index(before: end)] == UInt8(ascii: "/") {
+        end = bytes.index(before: end)
+    }
+    let start = bytes[..<end].lastIndex(of: UInt8(ascii: "/")).map { bytes.index(after: $0) } ?? bytes.startIndex
+    return path[start..<end]
+}
+
+/// The folder a path is in ("." for a bare name).
+func parentFolder(_ path: String) -> String {
+    guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return "." }
+    return slash == path.startIndex ? "/" : String(path[..<slash])
 }
 
 /// Skipped silently: resource forks and Finder litter that macOS adds to archives.
@@ -89,6 +114,8 @@ extension Digest {
 /// Opens a package from a folder, a `.zip`/`.imscc` archive, or a manifest file (its folder).
 struct PackageOpener {
     let limits: PackageLimits
+    /// Which files (relative paths) to keep the bytes of while hashing them.
+    var keep: (String) -> Bool = { _ in false }
     let streamChunk = 1 << 20
 
     /// The problems found while opening; errors mean nothing usable was produced.
@@ -96,26 +123,24 @@ struct PackageOpener {
         var diagnostics: [Diagnostic]
     }
 
-    func open(_ url: URL, displayName: String, warnings: inout [Diagnostic]) throws(Failure) -> PackageFiles {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+    func open(_ path: String, displayName: String, warnings: inout [Diagnostic]) throws(Failure) -> PackageFiles {
+        // POSIX rather than FileManager and URL: they cost more than hashing a small package.
+        var info = stat()
+        guard stat(path, &info) == 0 else {
             throw failure(.packageUnreadable, displayName, "no such file or folder")
         }
-        if isDirectory.boolValue {
-            return try openFolder(url, displayName: displayName)
+        if info.st_mode & S_IFMT == S_IFDIR {
+            return try openFolder(path, displayName: displayName)
         }
-        let name = url.lastPathComponent.lowercased()
-        if name.hasSuffix(".xml") {
-            return try openFolder(url.deletingLastPathComponent(), displayName: displayName)
+        if lastPathComponent(path).lowercased().hasSuffix(".xml") {
+            return try openFolder(parentFolder(path), displayName: displayName)
         }
-        return try openArchive(url, displayName: displayName, warnings: &warnings)
+        return try openArchive(URL(fileURLWithPath: path), displayName: displayName, warnings: &warnings)
     }
 
     // MARK: Folders
 
-    private func openFolder(_ folder: URL, displayName: String) throws(Failure) -> PackageFiles {
-        let root = folder.standardizedFileURL
-        let rootPath = root.path
+    private func openFolder(_ rootPath: String, displayName: String) throws(Failure) -> PackageFiles {
         let relativePaths: [String]
         do {
             relativePaths = try FolderWalker(maxFiles: limits.maxEntries).files(in: rootPath)
@@ -133,15 +158,18 @@ struct PackageOpener {
         defer { buffer.deallocate() }
         var files: [String: UInt64] = [:]
         files.reserveCapacity(relativePaths.count)
+        var kept: [String: Data] = [:]
         var hash = ContentHashBuilder()
         for relative in relativePaths {
-            guard let (size, digest) = FolderWalker.hash(rootPath + "/" + relative, buffer: buffer) else {
+            let keepBytes = keep(relative)
+            guard let (size, digest, bytes) = FolderWalker.hash(rootPath + "/" + relative, buffer: buffer, keep: keepBytes) else {
                 throw failure(.packageUnreadable, displayName, "cannot read '\(relative)'")
             }
             files[relative] = size
+            if let bytes { kept[relative] = bytes }
             hash.add(path: relative, size: size, digest: digest)
         }
-        return PackageFiles(root: root, files: files, contentHash: hash.finish(), temporaryFolder: nil)
+        return PackageFiles(rootPath: rootPath, files: files, contentHash: hash.finish(), kept: kept, temporaryFolder: nil)
     }
 
     // MARK: Archives
@@ -211,6 +239,7 @@ struct PackageOpener {
         }
         // From here on the folder is owned by `PackageFiles` or removed on failure.
         var files: [String: UInt64] = [:]
+        var kept: [String: Data] = [:]
         var hash = ContentHashBuilder()
         var inflated: UInt64 = 0
         do {
@@ -233,18 +262,21 @@ struct PackageOpener {
                 defer { try? output.close() }
                 var hasher = SHA256()
                 var size: UInt64 = 0
+                var bytes: Data? = keep(path) ? Data() : nil
                 let limit = limits.maxInflatedBytes
                 let checksum = try archive.extract(entries[index], bufferSize: streamChunk, skipCRC32: false) { chunk in
                     size += UInt64(chunk.count)
                     inflated += UInt64(chunk.count)
                     guard inflated <= limit else { throw InflationLimitExceeded() }
                     hasher.update(data: chunk)
+                    bytes?.append(chunk)
                     try output.write(contentsOf: chunk)
                 }
                 guard checksum == entries[index].checksum, size == directory[index].uncompressedSize else {
                     throw failure(.zipCorrupt, displayName, "entry '\(path)' does not match its recorded size or checksum")
                 }
                 files[path] = size
+                if let bytes { kept[path] = bytes }
                 hash.add(path: path, size: size, digest: hasher.finalize())
             }
         } catch let error as Failure {
@@ -257,7 +289,7 @@ struct PackageOpener {
             try? FileManager.default.removeItem(at: folder)
             throw failure(.zipCorrupt, displayName, "the archive cannot be extracted: \(error)")
         }
-        return PackageFiles(root: folder, files: files, contentHash: hash.finish(), temporaryFolder: folder)
+        return PackageFiles(rootPath: folder.path, files: files, contentHash: hash.finish(), kept: kept, temporaryFolder: folder.path)
     }
 
     /// A relative path with forward slashes and no `.`/empty components, or nil when the name

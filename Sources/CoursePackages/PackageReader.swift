@@ -40,6 +40,18 @@ public struct PackageReader: Sendable {
     static let primaryManifests = ["imsmanifest.xml", "cmi5.xml"]
     static let ecbaManifest = "ecba-course.xml"
 
+    /// Files whose bytes the opener keeps while hashing: a manifest name at the root or in one
+    /// top folder, where `locateManifest` looks.
+    static func mayBeManifest(_ relativePath: String) -> Bool {
+        let bytes = relativePath.utf8
+        let slash = bytes.lastIndex(of: UInt8(ascii: "/"))
+        if let slash, bytes[..<slash].contains(UInt8(ascii: "/")) { return false }
+        let name = bytes[(slash.map { bytes.index(after: $0) } ?? bytes.startIndex)...]
+        guard name.count == 8 || name.count == 15 else { return false }
+        let lowered = String(decoding: name, as: UTF8.self).lowercased()
+        return lowered == ecbaManifest || primaryManifests.contains(lowered)
+    }
+
     public init(limits: PackageLimits = .default) {
         self.limits = limits
     }
@@ -47,17 +59,17 @@ public struct PackageReader: Sendable {
     /// Reads the package at `path` (a folder, a `.zip`/`.imscc` archive, or a manifest file).
     public func read(_ path: String, overrides: PackageOverrides = PackageOverrides()) -> PackageReadResult {
         var collector = DiagnosticCollector()
-        let url = URL(fileURLWithPath: path)
         var warnings: [Diagnostic] = []
         let files: PackageFiles
         do {
-            files = try PackageOpener(limits: limits).open(url, displayName: path, warnings: &warnings)
+            files = try PackageOpener(limits: limits, keep: Self.mayBeManifest).open(path, displayName: path, warnings: &warnings)
         } catch {
             return PackageReadResult(source: path, package: nil, diagnostics: warnings + error.diagnostics, format: nil, formatVersion: nil)
         }
         collector.append(contentsOf: warnings)
         var detected: DetectedFormat?
-        let package = read(files, source: path, explicitManifest: url.pathExtension.lowercased() == "xml" ? url.lastPathComponent : nil,
+        let name = lastPathComponent(path)
+        let package = read(files, source: path, explicitManifest: name.lowercased().hasSuffix(".xml") ? String(name) : nil,
                            overrides: overrides, detected: &detected, diagnostics: &collector)
         return PackageReadResult(
             source: path, package: collector.hasErrors ? nil : package, diagnostics: collector.diagnostics,

@@ -212,7 +212,7 @@ struct HostileArchiveTests {
     func pysletArchive() throws {
         var warnings: [Diagnostic] = []
         let files = try PackageOpener(limits: .default).open(
-            URL(fileURLWithPath: Fixtures.path("imscp/pyslet-unittests/data_imscpv1p2/package_1.zip")),
+            Fixtures.path("imscp/pyslet-unittests/data_imscpv1p2/package_1.zip"),
             displayName: "package_1.zip", warnings: &warnings
         )
         #expect(Set(files.files.keys) == ["imsmanifest.xml", "英国.xml"])
@@ -262,7 +262,7 @@ struct HostileArchiveTests {
         var warnings: [Diagnostic] = []
         var root: URL?
         do {
-            let files = try PackageOpener(limits: .default).open(zip, displayName: "p.zip", warnings: &warnings)
+            let files = try PackageOpener(limits: .default).open(zip.path, displayName: "p.zip", warnings: &warnings)
             root = files.root
             #expect(FileManager.default.fileExists(atPath: files.root.appendingPathComponent("index.html").path))
         }
