@@ -35,7 +35,7 @@ struct CatalogCommand: ParsableCommand {
     )
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the courses in the catalog, by course id.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the courses in the catalog, by course id.")
 
         @OptionGroup var options: GlobalOptions
         @OptionGroup var filters: CatalogFilterOptions
@@ -51,6 +51,7 @@ struct CatalogCommand: ParsableCommand {
 
     struct Search: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "search",
             abstract: "Full-text search over titles, descriptions and keywords, in every language.",
             discussion: Help.prose("""
                 Every word of the query must match. A word of three or more characters matches
@@ -81,6 +82,7 @@ struct CatalogCommand: ParsableCommand {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Show a published course: activities, credit hours, category, society, licence, and the decision that published it."
         )
 
@@ -99,6 +101,7 @@ struct CatalogCommand: ParsableCommand {
 
     struct Retire: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "retire",
             abstract: "Take a course out of the catalog.",
             discussion: Help.prose("""
                 No new enrollments; engineers already enrolled keep their version. The course stays

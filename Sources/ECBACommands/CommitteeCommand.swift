@@ -60,7 +60,7 @@ struct CommitteeCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the serving members (--all adds past periods).")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the serving members (--all adds past periods).")
 
         @OptionGroup var options: GlobalOptions
         @Flag(help: "Include past periods of membership.") var all = false

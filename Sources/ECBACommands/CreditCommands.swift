@@ -18,7 +18,7 @@ struct PolicyCommand: ParsableCommand {
     )
 
     struct Add: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Add or replace a policy from a JSON file.")
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Add or replace a policy from a JSON file.")
         @OptionGroup var options: GlobalOptions
         @OptionGroup var actor: ActorOption
         @Argument(help: "The policy file.") var file: String
@@ -34,7 +34,7 @@ struct PolicyCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the shipped and added policies.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the shipped and added policies.")
         @OptionGroup var options: GlobalOptions
 
         func run() throws {
@@ -47,7 +47,7 @@ struct PolicyCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print a policy as JSON (a starting point for your own).")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Print a policy as JSON (a starting point for your own).")
         @OptionGroup var options: GlobalOptions
         @Argument(help: "The policy's name.") var name: String
 
@@ -86,6 +86,7 @@ struct CreditsCommand: ParsableCommand {
 
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "status",
             abstract: "Explain an engineer's credits for a period: what counted, capped, carried over, met or short.",
             discussion: Help.prose("""
                 --period is a year (2026: the period containing 1 January 2026) or a date

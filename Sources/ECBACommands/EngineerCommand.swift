@@ -14,6 +14,7 @@ struct EngineerCommand: ParsableCommand {
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Add an engineer, optionally as a member of a society.",
             discussion: "Example: ecba engineer add zhangsan --name 张三 --email zhangsan@example.cn --society cces --member-number C-0001"
         )
@@ -43,6 +44,7 @@ struct EngineerCommand: ParsableCommand {
 
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract: "Import a society's member roster (CSV).",
             discussion: Help.prose("""
                 The first row names the columns: member_number and name are required, email and
@@ -85,7 +87,7 @@ struct EngineerCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show an engineer: memberships and enrollments.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show an engineer: memberships and enrollments.")
 
         @OptionGroup var options: GlobalOptions
         @Argument(help: "The engineer's id.") var id: String

@@ -11,6 +11,7 @@ struct PackageCommand: ParsableCommand {
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "check",
             abstract: "Read and validate packages exactly as 'ecba import' does, and report what was found.",
             discussion: Help.prose("""
                 Use it before submitting: it prints the format, version, activity tree and every

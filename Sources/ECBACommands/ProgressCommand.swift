@@ -13,6 +13,7 @@ struct ProgressCommand: ParsableCommand {
 
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract: "Import xAPI 1.0.3 statements as course content sends them to a learning record store.",
             discussion: Help.prose("""
                 FILE holds a JSON array of statements, a single statement, or one statement per line
@@ -74,6 +75,7 @@ struct ProgressCommand: ParsableCommand {
 
     struct Record: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "record",
             abstract: "Record a result by hand (e.g. offline training).",
             discussion: Help.prose("""
                 Completion follows the package: SCORM 1.2 masteryscore, SCORM 2004 completion and

@@ -20,7 +20,7 @@ struct ReviewCommand: ParsableCommand {
     )
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List submissions with their review tally, newest first.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List submissions with their review tally, newest first.")
 
         @OptionGroup var options: GlobalOptions
         @Option(help: "Only pending, approved or rejected submissions.") var status: SubmissionStatus?
@@ -36,6 +36,7 @@ struct ReviewCommand: ParsableCommand {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Show a submission for review: metadata, activities, diagnostics, votes, and changes against the published version."
         )
 
@@ -53,6 +54,7 @@ struct ReviewCommand: ParsableCommand {
 
     struct Vote: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "vote",
             abstract: "Cast or change a member's vote.",
             discussion: "Example: ecba review vote 3 --member zhang approve --comment \"内容准确，学时合理\""
         )
@@ -75,6 +77,7 @@ struct ReviewCommand: ParsableCommand {
 
     struct Decide: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "decide",
             abstract: "Close a review early under the rule as it stands.",
             discussion: Help.prose("""
                 Approved if the rule holds now, rejected if a quorum voted without 3/4 approving.

@@ -66,7 +66,7 @@ struct TokenCommand: ParsableCommand {
     )
 
     struct Issue: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Issue a new token for an authorised society and print it once.")
+        static let configuration = CommandConfiguration(commandName: "issue", abstract: "Issue a new token for an authorised society and print it once.")
         @OptionGroup var options: GlobalOptions
         @OptionGroup var actor: ActorOption
         @Argument(help: "The society's id.") var society: String
@@ -82,7 +82,7 @@ struct TokenCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List a society's tokens (ids and dates, never secrets).")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List a society's tokens (ids and dates, never secrets).")
         @OptionGroup var options: GlobalOptions
         @Argument(help: "The society's id.") var society: String
 
@@ -97,7 +97,7 @@ struct TokenCommand: ParsableCommand {
     }
 
     struct Revoke: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Revoke one of a society's tokens.")
+        static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke one of a society's tokens.")
         @OptionGroup var options: GlobalOptions
         @OptionGroup var actor: ActorOption
         @Argument(help: "The society's id.") var society: String

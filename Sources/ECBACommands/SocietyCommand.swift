@@ -29,6 +29,7 @@ struct SocietyCommand: ParsableCommand {
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Register a society (not yet authorised).",
             discussion: "Example: ecba society add cces --name 中国土木工程学会 --kind national"
         )
@@ -49,6 +50,7 @@ struct SocietyCommand: ParsableCommand {
 
     struct Authorize: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "authorize",
             abstract: "Authorise a registered society directly (a shortcut for set-up scripts).",
             discussion: Help.prose("""
                 A shortcut for set-up scripts and the demo: it grants authorisation at once, skipping
@@ -71,7 +73,7 @@ struct SocietyCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List societies and their status.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List societies and their status.")
 
         @OptionGroup var options: GlobalOptions
 
@@ -87,6 +89,7 @@ struct SocietyCommand: ParsableCommand {
 
     struct Apply: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "apply",
             abstract: "Open a society's application for authorisation (Art. 16).",
             discussion: "The application then awaits the Secretariat's preliminary review ('ecba society review ID --stage secretariat')."
         )
@@ -106,6 +109,7 @@ struct SocietyCommand: ParsableCommand {
 
     struct Review: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "review",
             abstract: "Record one stage's decision on an application.",
             discussion: Help.prose("""
                 Stages in order: secretariat (preliminary review), review-committee, presidium
@@ -133,6 +137,7 @@ struct SocietyCommand: ParsableCommand {
 
     struct Withdraw: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "withdraw",
             abstract: "Record that a society leaves the alliance (Art. 19).",
             discussion: "It can no longer submit courses or pull reports; its courses and its engineers' records stay."
         )
@@ -153,6 +158,7 @@ struct SocietyCommand: ParsableCommand {
 
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "remove",
             abstract: "Remove a society from the alliance (Art. 20).",
             discussion: "It can no longer submit courses or pull reports; its courses and its engineers' records stay."
         )
@@ -172,7 +178,7 @@ struct SocietyCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a society, its status and its applications.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a society, its status and its applications.")
 
         @OptionGroup var options: GlobalOptions
         @Argument(help: "The society's id.") var id: String

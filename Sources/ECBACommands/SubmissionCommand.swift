@@ -12,7 +12,7 @@ struct SubmissionCommand: ParsableCommand {
     )
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List submissions, newest first.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List submissions, newest first.")
 
         @OptionGroup var options: GlobalOptions
         @Option(help: "Only submissions with this status: pending, approved or rejected.") var status: SubmissionStatus?
@@ -27,7 +27,7 @@ struct SubmissionCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show one submission: metadata, activity tree, diagnostics.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one submission: metadata, activity tree, diagnostics.")
 
         @OptionGroup var options: GlobalOptions
         @Argument(help: "The submission number.") var id: Int64

@@ -59,7 +59,7 @@ struct SyncCommand: ParsableCommand {
     )
 
     struct Run: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Deliver what is due (with --until-done, wait for retries until nothing is pending).")
+        static let configuration = CommandConfiguration(commandName: "run", abstract: "Deliver what is due (with --until-done, wait for retries until nothing is pending).")
         @OptionGroup var options: GlobalOptions
         @Option(help: "Only this society.") var society: String?
         @Flag(help: "Keep going until every record is delivered or parked, waiting out backoffs.") var untilDone = false
@@ -97,7 +97,7 @@ struct SyncCommand: ParsableCommand {
     }
 
     struct Status: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Per society: due, waiting, delivered, failed (and why), the last attempt.")
+        static let configuration = CommandConfiguration(commandName: "status", abstract: "Per society: due, waiting, delivered, failed (and why), the last attempt.")
         @OptionGroup var options: GlobalOptions
 
         func run() throws {
@@ -120,7 +120,7 @@ struct SyncCommand: ParsableCommand {
     }
 
     struct Retry: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Re-queue parked records: all, one society's, or the given outbox ids.")
+        static let configuration = CommandConfiguration(commandName: "retry", abstract: "Re-queue parked records: all, one society's, or the given outbox ids.")
         @OptionGroup var options: GlobalOptions
         @OptionGroup var actor: ActorOption
         @Option(help: "Only this society.") var society: String?

@@ -29,7 +29,7 @@ struct KeysCommand: ParsableCommand {
     )
 
     struct Generate: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create the first signing key (refused while one is active: use rotate).")
+        static let configuration = CommandConfiguration(commandName: "generate", abstract: "Create the first signing key (refused while one is active: use rotate).")
         @OptionGroup var options: GlobalOptions
         @OptionGroup var keys: KeysOption
         @OptionGroup var actor: ActorOption
@@ -46,7 +46,7 @@ struct KeysCommand: ParsableCommand {
     }
 
     struct Rotate: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Retire the signing key and create a new one (same algorithm unless --alg).")
+        static let configuration = CommandConfiguration(commandName: "rotate", abstract: "Retire the signing key and create a new one (same algorithm unless --alg).")
         @OptionGroup var options: GlobalOptions
         @OptionGroup var keys: KeysOption
         @OptionGroup var actor: ActorOption
@@ -64,7 +64,7 @@ struct KeysCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the signing keys and their state (active, retired, expired).")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the signing keys and their state (active, retired, expired).")
         @OptionGroup var options: GlobalOptions
         @OptionGroup var keys: KeysOption
 
