@@ -34,6 +34,11 @@ struct LaunchURL {
             combined = ""
         }
         let full = combined + reference
+        if let plain = plainPath(full) {
+            // Nearly every href: a relative path of unreserved bytes with no `.` or `..`
+            // segments, so decoding, normalising and encoding would give it back unchanged.
+            return LaunchURL(packagePath: plain, url: plain + appendParameters(parameters, to: ""), wasNormalized: normalized, escapesPackage: false)
+        }
         // Split off query and fragment; they are not part of the file path.
         var pathPart = Substring(full)
         var suffix = ""
@@ -66,6 +71,35 @@ struct LaunchURL {
             wasNormalized: normalized,
             escapesPackage: escapes
         )
+    }
+
+    /// `path` itself when it is a relative path that composing would leave as it is: only
+    /// letters, digits, `-`, `_`, `.` and single `/` between segments that are not `.` or `..`;
+    /// nil otherwise (and then the general rules apply).
+    static func plainPath(_ path: String) -> String? {
+        var segmentLength = 0
+        var segmentDots = 0
+        var previous: UInt8 = UInt8(ascii: "/")
+        for byte in path.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "_"):
+                segmentLength += 1
+            case UInt8(ascii: "."):
+                segmentLength += 1
+                segmentDots += 1
+            case UInt8(ascii: "/"):
+                // No leading slash, no empty segment, no `.` or `..` segment.
+                guard previous != UInt8(ascii: "/"), segmentDots != segmentLength else { return nil }
+                segmentLength = 0
+                segmentDots = 0
+            default:
+                return nil
+            }
+            previous = byte
+        }
+        guard segmentLength > 0, segmentDots != segmentLength else { return nil }
+        return path
     }
 
     /// `parameters` per SCORM CAM: a leading `?` or `&` joins the query, a `#` sets the fragment.

@@ -100,6 +100,10 @@ public struct XMLElement: @unchecked Sendable {
     }
 
     static func text(of first: xmlNodePtr?) -> String {
+        // Nearly always one text node: no concatenation.
+        if let first, first.pointee.next == nil {
+            return first.pointee.content.map { String(cString: $0) } ?? ""
+        }
         var value = ""
         var node = first
         while let current = node {

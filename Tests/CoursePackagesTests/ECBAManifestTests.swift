@@ -104,6 +104,24 @@ struct LaunchURLTests {
         #expect(LaunchURL.compose(bases: bases, href: href, parameters: parameters).url == expected)
     }
 
+    @Test("plain relative paths (the short way) and the cases next to them that need the full rules", arguments: [
+        ("lessons/m0l0.html", nil, "lessons/m0l0.html", false),
+        ("sco/l1.html", "?lesson=1", "sco/l1.html?lesson=1", false),
+        (".hidden/a..b.html", nil, ".hidden/a..b.html", false),
+        ("a/./b.html", nil, "a/b.html", true),
+        ("a/x/../b.html", nil, "a/b.html", true),
+        ("a//b.html", nil, "a/b.html", false),
+        ("/a/b.html", nil, "a/b.html", false),
+        ("dir/", nil, "dir", false),
+        ("a/.../b.html", "#p2", "a/.../b.html#p2", false),
+    ] as [(String, String?, String, Bool)])
+    func plainPaths(_ href: String, _ parameters: String?, _ expected: String, _ normalized: Bool) {
+        let launch = LaunchURL.compose(bases: [nil], href: href, parameters: parameters)
+        #expect(launch.url == expected)
+        #expect(launch.wasNormalized == normalized)
+        #expect(launch.packagePath == String(expected.prefix { $0 != "?" && $0 != "#" }))
+    }
+
     @Test("percent escapes decode to UTF-8; malformed ones are kept as written")
     func percentEscapes() {
         #expect(PercentEncoding.decode("%E8%8B%B1%E5%9B%BD.xml") == "英国.xml")
