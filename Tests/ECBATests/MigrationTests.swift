@@ -76,7 +76,7 @@ struct MigrationTests {
                            (9, 1, 'l2', 'passed', 0.9, NULL, '2026-01-05T00:00:00.000Z', 'manual', NULL, NULL);
                 """)
         }
-        let migrated = try AppDatabase(path: path)
+        let migrated = try AppDatabase(path: path, migratingUpTo: "v9-lean-progress-events")
         try migrated.writer.write { db in
             let rows = try Row.fetchAll(db, sql: "SELECT id, activity_identifier, outcome, score, duration_seconds, statement_id, voided_at FROM progress_event ORDER BY id")
             #expect(rows.map { $0["id"] as Int64 } == [3, 9])
@@ -93,6 +93,83 @@ struct MigrationTests {
                 try db.execute(sql: "INSERT INTO progress_event (enrollment_id, activity_identifier, outcome, at, source) VALUES (1, 'l3', 'done', 'x', 'manual')")
             }
             #expect(try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").isEmpty)
+        }
+    }
+
+    @Test("v10 rebuilds texts, activities and progress events with the same rows and rules, cheaper to write")
+    func cheaperBulkRows() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ecba-migration-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("old.sqlite").path
+        let old = try AppDatabase(path: path, migratingUpTo: "v9-lean-progress-events")
+        try old.writer.write { db in
+            try db.execute(sql: """
+                \(Self.publishedCourse)
+                INSERT INTO submission_text (submission_id, kind, position, language, value)
+                    VALUES (1, 'title', 0, 'zh', '甲'), (1, 'title', 1, 'en', 'A'), (1, 'keyword', 0, 'en', 'k');
+                INSERT INTO activity (submission_id, position, parent_position, identifier, title, kind, launch_url, required,
+                    mastery_threshold, completion_threshold, time_limit_seconds, move_on)
+                    VALUES (1, 0, NULL, 'm', 'M', 'aggregation', NULL, 1, NULL, NULL, NULL, NULL),
+                           (1, 1, 0, 'l1', 'L1', 'sco', 'l1.html?x=1', 1, 0.8, 0.9, 600, 'Passed');
+                INSERT INTO enrollment (id, engineer_id, course_id, publication_id, registration, status, enrolled_at)
+                    VALUES (1, 'zhang', 'cces/a', 7, 'r1', 'active', '2026-01-02T00:00:00.000Z');
+                INSERT INTO progress_event (id, enrollment_id, activity_identifier, outcome, score, duration_seconds, at, source, statement_id, voided_at)
+                    VALUES (4, 1, 'l1', 'failed', 0.2, 30, '2026-01-03T00:00:00.000Z', 'manual', NULL, NULL);
+                """)
+        }
+        let dump = """
+            SELECT submission_id, kind, position, language, value FROM submission_text ORDER BY 1, 2, 3;
+            SELECT * FROM activity ORDER BY submission_id, position;
+            SELECT * FROM progress_event ORDER BY id;
+            """
+        func rows(_ database: AppDatabase) throws -> [[String]] {
+            try database.writer.read { db in
+                try dump.split(separator: ";").filter { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }.map { sql in
+                    try Row.fetchAll(db, sql: String(sql)).map { $0.description }
+                }
+            }
+        }
+        let before = try rows(old)
+        let migrated = try AppDatabase(path: path)
+        #expect(try rows(migrated) == before)
+        #expect(before.map(\.count) == [3, 2, 1])
+        try migrated.writer.write { db in
+            for (table, rowid) in [("submission_text", false), ("activity", false), ("progress_event", true)] {
+                let sql = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = ?", arguments: [table]) ?? ""
+                #expect(!sql.contains(" IN ("), "\(table)")
+                #expect(sql.contains("WITHOUT ROWID") != rowid, "\(table)")
+            }
+            #expect(throws: (any Error).self) {
+                try db.execute(sql: "INSERT INTO submission_text (submission_id, kind, position, language, value) VALUES (1, 'subtitle', 0, 'en', 'x')")
+            }
+            #expect(throws: (any Error).self) {
+                try db.execute(sql: "INSERT INTO activity (submission_id, position, identifier, title, kind, required) VALUES (1, 2, 'l1', 'again', 'sco', 1)")
+            }
+            #expect(throws: (any Error).self) {
+                try db.execute(sql: "INSERT INTO progress_event (enrollment_id, activity_identifier, outcome, at, source) VALUES (1, 'l1', 'done', 'x', 'manual')")
+            }
+            try db.execute(sql: "INSERT INTO progress_event (enrollment_id, activity_identifier, outcome, at, source) VALUES (1, 'l1', 'passed', 'x', 'manual')")
+            #expect(db.lastInsertedRowID == 5)
+            let indexes = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'progress_event' AND sql IS NOT NULL")
+            #expect(indexes == ["progress_event_enrollment"])
+            #expect(try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").isEmpty)
+        }
+    }
+
+    @Test("the inserts an import or an xAPI batch repeats per row build no temporary table")
+    func bulkInsertsBuildNoTemporaryTable() throws {
+        let store = try TemporaryDatabase()
+        let inserts = [
+            "INSERT INTO submission_text (submission_id, kind, position, language, value) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO activity (submission_id, position, parent_position, identifier, title, kind, launch_url, required, mastery_threshold, completion_threshold, time_limit_seconds, move_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO progress_event (enrollment_id, activity_identifier, outcome, score, duration_seconds, at, source, statement_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        ]
+        try store.database.writer.read { db in
+            for sql in inserts {
+                let parameters = StatementArguments(Array(repeating: DatabaseValue.null, count: sql.count(where: { $0 == "?" })))
+                let opcodes = try Row.fetchAll(db, sql: "EXPLAIN " + sql, arguments: parameters).map { $0["opcode"] as String }
+                #expect(!opcodes.contains("OpenEphemeral"), "\(sql)")
+            }
         }
     }
 
