@@ -52,16 +52,19 @@ struct ECBAManifestReader {
 
     private mutating func readChildren(of element: XMLElement, path: String) -> [Activity] {
         var result: [Activity] = []
-        var positions: [String: Int] = [:]
-        for child in element.children where child.isNamed("module") || child.isNamed("lesson") {
-            positions[child.name, default: 0] += 1
-            let childPath = "\(path)/\(child.name)[\(positions[child.name] ?? 1)]"
+        var modules = 0
+        var lessons = 0
+        for child in element.children {
+            let isModule = child.isNamed("module")
+            guard isModule || child.isNamed("lesson") else { continue }
+            if isModule { modules += 1 } else { lessons += 1 }
+            let childPath = isModule ? "\(path)/module[\(modules)]" : "\(path)/lesson[\(lessons)]"
             let identifier = child.attribute("identifier")?.trimmingXMLWhitespace() ?? ""
             let titles = child.children(named: "title").compactMap { title in
                 title.trimmedText.map { LocalizedText(language: title.attribute("lang") ?? "", value: $0) }
             }
             let title = Self.preferred(titles) ?? identifier
-            if child.isNamed("module") {
+            if isModule {
                 let children = readChildren(of: child, path: childPath)
                 result.append(Activity(identifier: identifier, title: title, kind: .aggregation,
                                        isRequired: children.contains(where: \.isRequired), children: children))
@@ -90,10 +93,18 @@ struct ECBAManifestReader {
     /// Chinese first, then English, then the first.
     static func preferred(_ texts: [LocalizedText]) -> String? {
         for language in ["zh", "en"] {
-            if let match = texts.first(where: { $0.language.lowercased().hasPrefix(language) }) {
+            if let match = texts.first(where: { startsIgnoringCase($0.language, with: language) }) {
                 return match.value
             }
         }
         return texts.first?.value
+    }
+
+    /// ASCII case-insensitive prefix test, without lower-casing a copy.
+    private static func startsIgnoringCase(_ text: String, with prefix: String) -> Bool {
+        text.utf8.count >= prefix.utf8.count
+            && zip(text.utf8, prefix.utf8).allSatisfy { pair in
+                pair.0 == pair.1 || (pair.0 >= UInt8(ascii: "A") && pair.0 <= UInt8(ascii: "Z") && pair.0 + 32 == pair.1)
+            }
     }
 }

@@ -23,7 +23,7 @@ struct LaunchURL {
             } else {
                 combined += base
             }
-            if !combined.isEmpty, !combined.hasSuffix("/") { combined += "/" }
+            if let last = combined.utf8.last, last != UInt8(ascii: "/") { combined += "/" }
         }
         var reference = href.trimmingXMLWhitespace()
         if reference.utf8.contains(UInt8(ascii: "\\")) {
@@ -104,20 +104,17 @@ struct LaunchURL {
 
     /// `parameters` per SCORM CAM: a leading `?` or `&` joins the query, a `#` sets the fragment.
     static func appendParameters(_ parameters: String?, to suffix: String) -> String {
-        guard var parameters = parameters?.trimmingXMLWhitespace(), !parameters.isEmpty else { return suffix }
-        if parameters.hasPrefix("#") {
-            return suffix.contains("#") ? suffix : suffix + parameters
+        guard let written = parameters?.trimmingXMLWhitespace(), !written.isEmpty else { return suffix }
+        if written.utf8.first == UInt8(ascii: "#") {
+            return suffix.utf8.contains(UInt8(ascii: "#")) ? suffix : suffix + written
         }
-        while parameters.hasPrefix("?") || parameters.hasPrefix("&") {
-            parameters.removeFirst()
+        guard let start = written.utf8.firstIndex(where: { $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "&") }) else { return suffix }
+        let query = String(written[start...])
+        if let hash = suffix.utf8.firstIndex(of: UInt8(ascii: "#")) {
+            let before = String(suffix[..<hash])
+            return (before.isEmpty ? "?" : before + "&") + query + String(suffix[hash...])
         }
-        guard !parameters.isEmpty else { return suffix }
-        if let hash = suffix.firstIndex(of: "#") {
-            let query = suffix[..<hash]
-            let fragment = suffix[hash...]
-            return (query.isEmpty ? "?" : query + "&") + parameters + fragment
-        }
-        return (suffix.isEmpty ? "?" : suffix + "&") + parameters
+        return (suffix.isEmpty ? "?" : suffix + "&") + query
     }
 
     static func isAbsolute(_ reference: String) -> Bool {

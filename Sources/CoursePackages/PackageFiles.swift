@@ -85,15 +85,34 @@ struct ContentHashBuilder {
     }
 
     func finish() -> String {
-        var hasher = SHA256()
-        for entry in entries.sorted(by: { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }) {
-            var record = Array(entry.path.utf8)
-            record.append(0)
-            withUnsafeBytes(of: entry.size.littleEndian) { record.append(contentsOf: $0) }
-            entry.digest.withUnsafeBytes { record.append(contentsOf: $0) }
-            record.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        // All records in one buffer, hashed once: the same bytes as hashing them one by one.
+        var records: [UInt8] = []
+        records.reserveCapacity(entries.reduce(0) { $0 + $1.path.utf8.count + 1 + 8 + SHA256.byteCount })
+        for entry in entries.sorted(by: { Self.precedes($0.path, $1.path) }) {
+            records.append(contentsOf: entry.path.utf8)
+            records.append(0)
+            withUnsafeBytes(of: entry.size.littleEndian) { records.append(contentsOf: $0) }
+            entry.digest.withUnsafeBytes { records.append(contentsOf: $0) }
         }
+        var hasher = SHA256()
+        records.withUnsafeBytes { hasher.update(bufferPointer: $0) }
         return hasher.finalize().hexString
+    }
+
+    /// Byte-wise order of the UTF-8 paths (memcmp on native strings).
+    static func precedes(_ a: String, _ b: String) -> Bool {
+        var a = a
+        var b = b
+        return a.withUTF8 { left in
+            b.withUTF8 { right in
+                let common = min(left.count, right.count)
+                if common > 0, let l = left.baseAddress, let r = right.baseAddress {
+                    let order = memcmp(l, r, common)
+                    if order != 0 { return order < 0 }
+                }
+                return left.count < right.count
+            }
+        }
     }
 }
 
