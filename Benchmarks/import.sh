@@ -4,7 +4,13 @@
 #
 #   Benchmarks/import.sh [N_PACKAGES] [LARGE_MIB]     defaults: 2000 and 1024
 #
-# Needs: xmllint (libxml2-utils), /usr/bin/time. Builds ecba in release mode first.
+# Next to them, three floors measured in the same run, each a tool doing one part of what an
+# import must do and nothing else: libxml2 parsing every manifest and validating the ECBA ones
+# against the platform's XSD (xmllint), reading and hashing every file (sha256sum), and SQLite
+# writing the rows the import wrote (the sqlite3 CLI, set-based, one transaction). Their sum
+# over two cores is the least time any two-core import could take.
+#
+# Needs: xmllint (libxml2-utils), sqlite3, sha256sum, /usr/bin/time. Builds ecba in release mode.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-2000}
@@ -45,6 +51,28 @@ IMPORT=""; for _ in 1 2 3; do  # best of three, each on a fresh database
   if [ -z "$IMPORT" ] || awk "BEGIN{exit !(${line%% *} < ${IMPORT%% *})}"; then IMPORT=$line; fi
 done
 REIMPORT=$(best "$ECBA" import --paths-from "$WORK/packages.txt" --society bench --database "$WORK/db.sqlite")
+
+# Floors. ECBA manifests are validated against the XSD, the others only parsed.
+mapfile -t ECBA_MANIFESTS < <(printf '%s\n' "${MANIFESTS[@]}" | grep '/ecba-course.xml$')
+mapfile -t OTHER_MANIFESTS < <(printf '%s\n' "${MANIFESTS[@]}" | grep -v '/ecba-course.xml$')
+parse_floor() {
+  xmllint --noout "${OTHER_MANIFESTS[@]}" && xmllint --noout --schema importers/ecba/ecba-course-1.0.xsd "${ECBA_MANIFESTS[@]}" 2>/dev/null
+}
+PARSE=$(best bash -c "$(declare -p OTHER_MANIFESTS ECBA_MANIFESTS); $(declare -f parse_floor); parse_floor")
+HASH=$(best bash -c "find '$WORK/corpus' -type f -print0 | xargs -0 sha256sum")
+store_floor() { # the same rows into a new database of the same schema: "seconds peak_kib"
+  rm -f "$WORK/floor.sqlite"*
+  "$ECBA" society add bench --name Bench --kind national --database "$WORK/floor.sqlite" >/dev/null
+  seconds sqlite3 "$WORK/floor.sqlite" "PRAGMA foreign_keys = ON; ATTACH '$WORK/db.sqlite' AS src; BEGIN;
+    INSERT INTO course SELECT * FROM src.course; INSERT INTO submission SELECT * FROM src.submission;
+    INSERT INTO submission_text SELECT * FROM src.submission_text; INSERT INTO activity SELECT * FROM src.activity;
+    INSERT INTO submission_diagnostic SELECT * FROM src.submission_diagnostic; COMMIT;"
+}
+STORE=""; for _ in 1 2 3; do
+  line=$(store_floor)
+  if [ -z "$STORE" ] || awk "BEGIN{exit !(${line%% *} < ${STORE%% *})}"; then STORE=$line; fi
+done
+ROWS=$(sqlite3 "$WORK/floor.sqlite" "SELECT (SELECT count(*) FROM submission) + (SELECT count(*) FROM submission_text) + (SELECT count(*) FROM activity) + (SELECT count(*) FROM submission_diagnostic) + (SELECT count(*) FROM course)")
 ARGS=$(best "$ECBA" package check "${PACKAGES[@]}")   # the same check with every path as an argument
 
 ratio() { awk "BEGIN{printf \"%.2f\", $1 / $2}"; }
@@ -55,6 +83,14 @@ printf '%-44s %8s %10.1f %8s\n' "ecba package check (parse+XSD+map+hash)" "${CHE
 printf '%-44s %8s %10.1f %8s\n' "ecba import (same + SQLite, first time)" "${IMPORT%% *}" "$(awk "BEGIN{print ${IMPORT##* }/1024}")" "$(ratio "${IMPORT%% *}" "$x")"
 printf '%-44s %8s %10.1f %8s\n' "ecba package check, paths as arguments" "${ARGS%% *}" "$(awk "BEGIN{print ${ARGS##* }/1024}")" "$(ratio "${ARGS%% *}" "$x")"
 printf '%-44s %8s %10.1f %8s\n' "ecba import (re-import, all unchanged)" "${REIMPORT%% *}" "$(awk "BEGIN{print ${REIMPORT##* }/1024}")" "$(ratio "${REIMPORT%% *}" "$x")"
+
+p=${PARSE%% *}; h=${HASH%% *}; st=${STORE%% *}
+both=$(awk "BEGIN{printf \"%.2f\", ($p + $h + $st) / 2}")
+printf '\n%-44s %8s %10s %8s\n' "floors (same corpus, same run)" "seconds" "" "x xmllint"
+printf '%-44s %8s %10s %8s\n' "xmllint parse + XSD for the ECBA manifests" "$p" "" "$(ratio "$p" "$x")"
+printf '%-44s %8s %10s %8s\n' "sha256sum of every file" "$h" "" "$(ratio "$h" "$x")"
+printf '%-44s %8s %10s %8s\n' "sqlite3 writing the import's $ROWS rows" "$st" "" "$(ratio "$st" "$x")"
+printf '%-44s %8s %10s %8s\n' "the three together, on two cores" "$both" "" "$(ratio "$both" "$x")"
 
 python3 Benchmarks/gen_corpus.py large "$WORK/large" "$MIB"
 FOLDER=$(seconds "$ECBA" package check "$WORK/large/large-course")
