@@ -27,7 +27,7 @@ struct CMI5Reader {
             positions[child.name, default: 0] += 1
             activities.append(readNode(child, path: "/courseStructure/\(child.name)[\(positions[child.name] ?? 1)]"))
         }
-        guard activities.flattened.contains(where: \.isLaunchable) else {
+        guard activities.containsActivity(where: \.isLaunchable) else {
             diagnostics.add(.noLaunchableActivity, file: file, line: root.line, path: "/courseStructure",
                             "the course structure has no assignable unit with a url")
             return nil

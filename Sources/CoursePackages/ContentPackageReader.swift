@@ -91,7 +91,7 @@ struct ContentPackageReader {
         for (index, item) in items.enumerated() {
             activities.append(readItem(item, path: "\(itemPathPrefix)/item[\(index + 1)]"))
         }
-        if !activities.flattened.contains(where: \.isLaunchable) {
+        if !activities.containsActivity(where: \.isLaunchable) {
             diagnostics.add(.noLaunchableActivity, file: file, line: organization.element.line, path: organizationPath,
                             "no item of the organization references a resource that can be launched")
             return nil

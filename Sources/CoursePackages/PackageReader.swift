@@ -156,7 +156,7 @@ public struct PackageReader: Sendable {
                                 "this ECBA manifest has no <activities> and no standard manifest beside it")
                 return nil
             }
-            if !activities.flattened.contains(where: \.isLaunchable) {
+            if !activities.containsActivity(where: \.isLaunchable) {
                 diagnostics.add(.noLaunchableActivity, file: location.primary, line: document.root.line, path: "/course/activities",
                                 "no lesson can be launched")
                 return nil

@@ -127,6 +127,16 @@ extension Array where Element == Activity {
         visit(self)
         return result
     }
+
+    /// True when any activity of the tree, at any depth, satisfies `predicate`; nothing is copied.
+    public func containsActivity(where predicate: (Activity) -> Bool) -> Bool {
+        contains { predicate($0) || $0.children.containsActivity(where: predicate) }
+    }
+
+    /// How many activities of the tree, at any depth, satisfy `predicate`; nothing is copied.
+    public func countActivities(where predicate: (Activity) -> Bool = { _ in true }) -> Int {
+        reduce(0) { $0 + (predicate($1) ? 1 : 0) + $1.children.countActivities(where: predicate) }
+    }
 }
 
 /// A course package of any supported format, read into one model.

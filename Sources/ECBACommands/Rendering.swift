@@ -36,9 +36,9 @@ enum Rendering {
     }
 
     static func summary(_ package: CoursePackage) -> String {
-        let activities = package.activities.flattened
-        let launchable = activities.filter(\.isLaunchable).count
-        var parts = ["\(package.format.displayName) \(package.formatVersion)", "\(launchable) launchable of \(activities.count) activities"]
+        let launchable = package.activities.countActivities(where: \.isLaunchable)
+        let count = package.activities.countActivities()
+        var parts = ["\(package.format.displayName) \(package.formatVersion)", "\(launchable) launchable of \(count) activities"]
         parts.append(package.creditHours.map { "\(hours($0)) 学时" } ?? "no credit hours")
         if let category = package.category { parts.append(category.rawValue) }
         return parts.joined(separator: ", ")
