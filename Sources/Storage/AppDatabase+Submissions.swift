@@ -155,38 +155,76 @@ extension AppDatabase {
     /// (12 parameters a row, well under SQLite's limit) instead of one statement per row.
     static let activitiesPerInsert = 32
 
+    /// The INSERT of `n` activity rows, for n in 1...activitiesPerInsert, written once.
+    private static let activityInserts: [String] = (0...activitiesPerInsert).map { count in
+        """
+        INSERT INTO activity (submission_id, position, parent_position, identifier, title, kind, launch_url, required,
+            mastery_threshold, completion_threshold, time_limit_seconds, move_on)
+        VALUES
+        """ + Array(repeating: " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: count).joined(separator: ",")
+    }
+
+    /// Binds the tree depth first, in document order, straight from the package (no flattened
+    /// copy of it), running each statement as it fills.
     private static func insertActivities(_ activities: [Activity], submissionID: Int64, db: Database) throws {
-        var rows: [(activity: Activity, position: Int, parent: Int?)] = []
-        func flatten(_ activity: Activity, parent: Int?) {
-            let own = rows.count
-            rows.append((activity, own, parent))
-            for child in activity.children { flatten(child, parent: own) }
+        var rows = ActivityRows(db: db, submissionID: submissionID, remaining: activities.countActivities())
+        try rows.add(activities, parent: nil)
+        guard rows.statement == nil, rows.remaining == 0 else {
+            throw StorageError(.invalidData, "the activity tree changed while it was stored")
         }
-        for activity in activities { flatten(activity, parent: nil) }
-        var start = 0
-        while start < rows.count {
-            let chunk = rows[start..<min(rows.count, start + activitiesPerInsert)]
-            var insert = try BoundStatement(db, """
-                INSERT INTO activity (submission_id, position, parent_position, identifier, title, kind, launch_url, required,
-                    mastery_threshold, completion_threshold, time_limit_seconds, move_on)
-                VALUES
-                """ + Array(repeating: " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ","))
-            for (activity, position, parent) in chunk {
-                insert.bind(submissionID)
-                insert.bind(position)
-                insert.bind(parent)
-                insert.bind(activity.identifier)
-                insert.bind(activity.title)
-                insert.bind(activity.kind.rawValue)
-                insert.bind(activity.launchURL)
-                insert.bind(activity.isRequired)
-                insert.bind(activity.masteryThreshold)
-                insert.bind(activity.completionThreshold)
-                insert.bind(activity.timeLimitSeconds)
-                insert.bind(activity.moveOn)
+    }
+
+    private struct ActivityRows {
+        let db: Database
+        let submissionID: Int64
+        var remaining: Int
+        var position = 0
+        var statement: BoundStatement?
+        var unbound = 0
+
+        init(db: Database, submissionID: Int64, remaining: Int) {
+            self.db = db
+            self.submissionID = submissionID
+            self.remaining = remaining
+        }
+
+        mutating func add(_ activities: [Activity], parent: Int?) throws {
+            for activity in activities {
+                let own = position
+                try add(activity, parent: parent)
+                try add(activity.children, parent: own)
             }
-            try insert.run()
-            start += chunk.count
+        }
+
+        private mutating func add(_ activity: Activity, parent: Int?) throws {
+            var insert: BoundStatement
+            if let open = statement {
+                insert = open
+            } else {
+                unbound = min(remaining, AppDatabase.activitiesPerInsert)
+                insert = try BoundStatement(db, AppDatabase.activityInserts[unbound])
+            }
+            insert.bind(submissionID)
+            insert.bind(position)
+            insert.bind(parent)
+            insert.bind(activity.identifier)
+            insert.bind(activity.title)
+            insert.bind(activity.kind.rawValue)
+            insert.bind(activity.launchURL)
+            insert.bind(activity.isRequired)
+            insert.bind(activity.masteryThreshold)
+            insert.bind(activity.completionThreshold)
+            insert.bind(activity.timeLimitSeconds)
+            insert.bind(activity.moveOn)
+            position += 1
+            remaining -= 1
+            unbound -= 1
+            if unbound == 0 {
+                try insert.run()
+                statement = nil
+            } else {
+                statement = insert
+            }
         }
     }
 

@@ -24,8 +24,9 @@ struct BoundStatement {
         handle = try db.cachedStatement(sql: sql).sqliteStatement
         connection = db.sqliteConnection
         self.sql = sql
+        // Every parameter is bound before a run (checkBindings), and every use ends with the
+        // bindings cleared, so there is nothing to clear here.
         sqlite3_reset(handle)
-        sqlite3_clear_bindings(handle)
     }
 
     /// Binds the next parameter (`?` in order).
