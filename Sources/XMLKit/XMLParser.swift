@@ -71,6 +71,7 @@ public enum SafeXMLParser {
     static let options: Int32 = Int32(
         XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue
             | XML_PARSE_BIG_LINES.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_NOBLANKS.rawValue
+            | XML_PARSE_COMPACT.rawValue
     )
 
     /// Parses the bytes of a document into a tree of values, validating it against `schema`
