@@ -70,7 +70,11 @@ struct FolderWalker {
         defer { close(descriptor) }
         var hasher = SHA256()
         var size: UInt64 = 0
-        var bytes: Data? = keep ? Data() : nil
+        var bytes: Data?
+        if keep {
+            var info = stat()
+            bytes = Data(capacity: fstat(descriptor, &info) == 0 ? Int(info.st_size) : 0)
+        }
         while true {
             let count = read(descriptor, buffer.baseAddress, buffer.count)
             if count < 0 {

@@ -135,7 +135,9 @@ struct PackageOpener {
     let limits: PackageLimits
     /// Which files (relative paths) to keep the bytes of while hashing them.
     var keep: (String) -> Bool = { _ in false }
-    let streamChunk = 1 << 20
+    /// Bytes read at a time while hashing or extracting: below malloc's mmap threshold, so the
+    /// buffer every package needs comes from the heap, not from mmap and munmap.
+    let streamChunk = 64 << 10
 
     /// The problems found while opening; errors mean nothing usable was produced.
     struct Failure: Error {
