@@ -14,6 +14,9 @@
 # Needs: xmllint (libxml2-utils), sqlite3, sha256sum, /usr/bin/time. Builds ecba in release mode.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+for tool in xmllint sqlite3 sha256sum tar; do
+  command -v "$tool" >/dev/null || { echo "needs $tool (Debian: libxml2-utils, sqlite3, coreutils, tar)" >&2; exit 1; }
+done
 N=${1:-2000}
 MIB=${2:-1024}
 WORK=$(mktemp -d /tmp/ecba-bench.XXXXXX)
