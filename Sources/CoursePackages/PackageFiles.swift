@@ -37,8 +37,6 @@ final class PackageFiles: Sendable {
         }
     }
 
-    var root: URL { URL(fileURLWithPath: rootPath, isDirectory: true) }
-
     func contains(_ relativePath: String) -> Bool {
         files[relativePath] != nil
     }
@@ -59,6 +57,11 @@ func lastPathComponent(_ path: String) -> Substring {
     }
     let start = bytes[..<end].lastIndex(of: UInt8(ascii: "/")).map { bytes.index(after: $0) } ?? bytes.startIndex
     return path[start..<end]
+}
+
+/// True when the path names an XML file (a manifest given directly, whose folder is the package).
+func namesXMLFile(_ path: String) -> Bool {
+    lastPathComponent(path).lowercased().hasSuffix(".xml")
 }
 
 /// The folder a path is in ("." for a bare name).
@@ -153,7 +156,7 @@ struct PackageOpener {
         if info.st_mode & S_IFMT == S_IFDIR {
             return try openFolder(path, displayName: displayName)
         }
-        if lastPathComponent(path).lowercased().hasSuffix(".xml") {
+        if namesXMLFile(path) {
             return try openFolder(parentFolder(path), displayName: displayName)
         }
         return try openArchive(URL(fileURLWithPath: path), displayName: displayName, warnings: &warnings)

@@ -1,8 +1,6 @@
-import Dispatch
 import Domain
 import Foundation
 import Pipeline
-import Synchronization
 import XMLKit
 
 /// Values the submitter supplies on the command line; they win over the package's own.
@@ -40,15 +38,18 @@ public struct PackageReader: Sendable {
     static let primaryManifests = ["imsmanifest.xml", "cmi5.xml"]
     static let ecbaManifest = "ecba-course.xml"
 
-    /// Files whose bytes the opener keeps while hashing: a manifest name at the root or in one
-    /// top folder, where `locateManifest` looks.
+    /// True for a path at the package root or in one top folder: where manifests are looked for.
+    static func isManifestDepth(_ relativePath: String) -> Bool {
+        relativePath.utf8.count(where: { $0 == UInt8(ascii: "/") }) <= 1
+    }
+
+    /// Files whose bytes the opener keeps while hashing: a manifest name where `locateManifest`
+    /// looks.
     static func mayBeManifest(_ relativePath: String) -> Bool {
-        let bytes = relativePath.utf8
-        let slash = bytes.lastIndex(of: UInt8(ascii: "/"))
-        if let slash, bytes[..<slash].contains(UInt8(ascii: "/")) { return false }
-        let name = bytes[(slash.map { bytes.index(after: $0) } ?? bytes.startIndex)...]
-        guard name.count == 8 || name.count == 15 else { return false }
-        let lowered = String(decoding: name, as: UTF8.self).lowercased()
+        guard isManifestDepth(relativePath) else { return false }
+        let name = lastPathComponent(relativePath)
+        guard name.utf8.count == 8 || name.utf8.count == 15 else { return false }
+        let lowered = name.lowercased()
         return lowered == ecbaManifest || primaryManifests.contains(lowered)
     }
 
@@ -68,25 +69,12 @@ public struct PackageReader: Sendable {
         }
         collector.append(contentsOf: warnings)
         var detected: DetectedFormat?
-        let name = lastPathComponent(path)
-        let package = read(files, source: path, explicitManifest: name.lowercased().hasSuffix(".xml") ? String(name) : nil,
+        let package = read(files, source: path, explicitManifest: namesXMLFile(path) ? String(lastPathComponent(path)) : nil,
                            overrides: overrides, detected: &detected, diagnostics: &collector)
         return PackageReadResult(
             source: path, package: collector.hasErrors ? nil : package, diagnostics: collector.diagnostics,
             format: detected?.format, formatVersion: detected?.version
         )
-    }
-
-    /// Reads several packages on all cores; the results are in the order of `paths`. Each
-    /// package is independent, so a bad one never affects the others.
-    public func read(_ paths: [String], overrides: PackageOverrides = PackageOverrides()) -> [PackageReadResult] {
-        guard paths.count > 1 else { return paths.map { read($0, overrides: overrides) } }
-        let results = Mutex<[PackageReadResult?]>(Array(repeating: nil, count: paths.count))
-        DispatchQueue.concurrentPerform(iterations: paths.count) { index in
-            let result = read(paths[index], overrides: overrides)
-            results.withLock { $0[index] = result }
-        }
-        return results.withLock { $0.compactMap { $0 } }
     }
 
     /// Reads `paths` on worker threads and hands the results to `body` in order, in batches of
@@ -230,7 +218,7 @@ public struct PackageReader: Sendable {
         // Manifests live at the root or inside one top folder: index only those files,
         // by lower-cased path, once.
         var shallow: [String: String] = [:]
-        for path in files.files.keys where path.utf8.count(where: { $0 == UInt8(ascii: "/") }) <= 1 {
+        for path in files.files.keys where Self.isManifestDepth(path) {
             shallow[path.lowercased()] = path
         }
         func find(_ name: String, in folder: String) -> String? {
