@@ -28,6 +28,8 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
         ),
+        // zlib from the system (Debian: zlib1g-dev): raw inflate of zip entries, with a shim for its macros.
+        .systemLibrary(name: "CZipInflate", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // Safe parsing of untrusted XML: no network, no entities, no DTD, capped size and depth.
         .target(name: "XMLKit", dependencies: ["CLibXML2"], swiftSettings: swiftSettings),
         // Value types shared by every module: course packages, diagnostics, societies, submissions.
@@ -40,8 +42,7 @@ let package = Package(
         .target(
             name: "CoursePackages",
             dependencies: [
-                "XMLKit", "Domain", "TextDecoding", "Pipeline",
-                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                "XMLKit", "Domain", "TextDecoding", "Pipeline", "CZipInflate",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings

@@ -1,7 +1,6 @@
 import Crypto
 import Domain
 import Foundation
-import ZIPFoundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -19,7 +18,7 @@ final class PackageFiles: Sendable {
     let contentHash: String
     /// The bytes of the files the opener was asked to keep (the manifests), read while hashing:
     /// each is read once, and the manifest parsed is the one hashed.
-    private let kept: [String: Data]
+    fileprivate let kept: [String: Data]
     /// Folder to delete when done (the private extraction folder), if any.
     private let temporaryFolder: String?
 
@@ -48,6 +47,21 @@ final class PackageFiles: Sendable {
     }
 }
 
+extension PackageFiles {
+    /// At most the first `maxBytes` bytes of a file of the package, nil when it cannot be read.
+    func prefix(of relativePath: String, maxBytes: Int) -> [UInt8]? {
+        if let data = kept[relativePath] { return [UInt8](data.prefix(maxBytes)) }
+        let descriptor = openFile(rootPath + "/" + relativePath, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var bytes = [UInt8](repeating: 0, count: maxBytes)
+        let count = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, maxBytes) }
+        guard count >= 0 else { return nil }
+        bytes.removeSubrange(count...)
+        return bytes
+    }
+}
+
 /// The last component of a path, without trailing slashes (byte-wise: it runs for every file).
 func lastPathComponent(_ path: String) -> Substring {
     let bytes = path.utf8
@@ -68,6 +82,25 @@ func namesXMLFile(_ path: String) -> Bool {
 func parentFolder(_ path: String) -> String {
     guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return "." }
     return slash == path.startIndex ? "/" : String(path[..<slash])
+}
+
+/// POSIX open(2) (the opener's own `open` method hides the C function's name inside it).
+func openFile(_ path: String, _ flags: Int32, _ mode: mode_t = 0) -> Int32 {
+    open(path, flags, mode)
+}
+
+/// Writes every byte of `bytes` to `descriptor`; false on an error (errno says which).
+func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
+    var offset = 0
+    while offset < bytes.count {
+        let written = write(descriptor, bytes.baseAddress.map { $0 + offset }, bytes.count - offset)
+        if written < 0 {
+            if errno == EINTR { continue }
+            return false
+        }
+        offset += written
+    }
+    return true
 }
 
 /// Skipped silently: resource forks and Finder litter that macOS adds to archives.
@@ -237,6 +270,14 @@ struct PackageOpener {
             }
             plan.append((index, entry.isDirectory || path.isEmpty ? nil : path))
         }
+        // Honest headers are checked here, before a byte is written; a header that lies is
+        // caught while inflating (no entry may inflate past its declared size).
+        var archiveInfo = stat()
+        let archiveBytes = stat(url.path, &archiveInfo) == 0 ? UInt64(max(0, archiveInfo.st_size)) : 0
+        if declaredTotal > limits.ratioFloorBytes, declaredTotal > archiveBytes.multipliedReportingOverflow(by: limits.maxCompressionRatio).partialValue {
+            throw failure(.zipLimit, displayName,
+                          "entries declare \(declaredTotal) bytes inflated from a \(archiveBytes)-byte archive, more than \(limits.maxCompressionRatio) times its size (zip bomb protection)")
+        }
         if !legacyNames.isEmpty {
             let encodings = Set(legacyNames.values.map(\.rawValue)).sorted().joined(separator: ", ")
             let example = legacyNames.keys.sorted().first ?? ""
@@ -254,6 +295,15 @@ struct PackageOpener {
         plan: [(index: Int, path: String?)],
         displayName: String
     ) throws(Failure) -> PackageFiles {
+        let descriptor = openFile(url.path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw failure(.packageUnreadable, displayName, "cannot open the archive: \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else {
+            throw failure(.packageUnreadable, displayName, "cannot read the archive's size")
+        }
         let folder = FileManager.default.temporaryDirectory
             .appendingPathComponent("ecba-import-\(UUID().uuidString)", isDirectory: true)
         do {
@@ -262,53 +312,54 @@ struct PackageOpener {
             throw failure(.packageUnreadable, displayName, "cannot create a private extraction folder: \(error.localizedDescription)")
         }
         // From here on the folder is owned by `PackageFiles` or removed on failure.
+        let reader = ZipEntryReader(descriptor: descriptor, archiveSize: UInt64(info.st_size), chunk: streamChunk)
         var files: [String: UInt64] = [:]
         var kept: [String: Data] = [:]
         var hash = ContentHashBuilder()
-        var inflated: UInt64 = 0
+        var current = ""
         do {
-            let archive = try Archive(url: url, accessMode: .read, pathEncoding: .isoLatin1)
-            let entries = Array(archive)
-            guard entries.count == directory.count else {
-                throw failure(.zipCorrupt, displayName, "the archive lists \(directory.count) entries but \(entries.count) can be read")
-            }
             for (index, path) in plan {
                 guard let path else { continue }
+                current = path
                 guard files[path] == nil else {
                     throw failure(.zipCorrupt, displayName, "entry '\(path)' appears twice")
                 }
                 let target = folder.appendingPathComponent(path)
                 try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-                guard FileManager.default.createFile(atPath: target.path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+                let output = openFile(target.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+                guard output >= 0 else {
                     throw failure(.packageUnreadable, displayName, "cannot write '\(path)' in the extraction folder")
                 }
-                let output = try FileHandle(forWritingTo: target)
-                defer { try? output.close() }
+                defer { close(output) }
                 var hasher = SHA256()
-                var size: UInt64 = 0
                 var bytes: Data? = keep(path) ? Data() : nil
-                let limit = limits.maxInflatedBytes
-                let checksum = try archive.extract(entries[index], bufferSize: streamChunk, skipCRC32: false) { chunk in
-                    size += UInt64(chunk.count)
-                    inflated += UInt64(chunk.count)
-                    guard inflated <= limit else { throw InflationLimitExceeded() }
-                    hasher.update(data: chunk)
-                    bytes?.append(chunk)
-                    try output.write(contentsOf: chunk)
+                let entry = directory[index]
+                if bytes != nil { bytes?.reserveCapacity(Int(min(entry.uncompressedSize, 1 << 24))) }
+                try reader.read(entry) { piece in
+                    hasher.update(bufferPointer: piece)
+                    bytes?.append(contentsOf: piece)
+                    guard writeAll(output, piece) else {
+                        throw failure(.packageUnreadable, displayName, "cannot write '\(path)' in the extraction folder: \(String(cString: strerror(errno)))")
+                    }
                 }
-                guard checksum == entries[index].checksum, size == directory[index].uncompressedSize else {
-                    throw failure(.zipCorrupt, displayName, "entry '\(path)' does not match its recorded size or checksum")
-                }
-                files[path] = size
+                files[path] = entry.uncompressedSize
                 if let bytes { kept[path] = bytes }
-                hash.add(path: path, size: size, digest: hasher.finalize())
+                hash.add(path: path, size: entry.uncompressedSize, digest: hasher.finalize())
             }
         } catch let error as Failure {
             try? FileManager.default.removeItem(at: folder)
             throw error
-        } catch is InflationLimitExceeded {
+        } catch let error as ZipEntryError {
             try? FileManager.default.removeItem(at: folder)
-            throw failure(.zipLimit, displayName, "entries inflate to more than \(limits.maxInflatedBytes) bytes (zip bomb protection)")
+            switch error {
+            case .corrupt(let reason):
+                throw failure(.zipCorrupt, displayName, "entry '\(current)': \(reason)")
+            case .overrun(let declared):
+                throw failure(.zipLimit, displayName,
+                              "entry '\(current)' inflates past the \(declared) bytes its header declares: the archive is damaged or built to inflate more than it admits (zip bomb protection)")
+            case .unsupportedMethod(let method):
+                throw failure(.zipCorrupt, displayName, "entry '\(current)' uses compression method \(method); only stored and deflate are read")
+            }
         } catch {
             try? FileManager.default.removeItem(at: folder)
             throw failure(.zipCorrupt, displayName, "the archive cannot be extracted: \(error)")
@@ -335,4 +386,3 @@ struct PackageOpener {
     }
 }
 
-private struct InflationLimitExceeded: Error {}

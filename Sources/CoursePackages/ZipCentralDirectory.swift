@@ -10,6 +10,11 @@ struct ZipDirectoryEntry: Sendable, Equatable {
     var externalAttributes: UInt32
     var compressedSize: UInt64
     var uncompressedSize: UInt64
+    /// 0 stored, 8 deflated; anything else is refused when the entry is read.
+    var method: UInt16 = 0
+    var crc32: UInt32 = 0
+    /// Where the entry's local header starts.
+    var localHeaderOffset: UInt64 = 0
 
     var isEncrypted: Bool { flags & 0x0001 != 0 }
     var declaresUTF8: Bool { flags & 0x0800 != 0 }
@@ -108,7 +113,10 @@ enum ZipCentralDirectory {
                 versionMadeBy: bytes.uint16(at: offset + 4),
                 externalAttributes: bytes.uint32(at: offset + 38),
                 compressedSize: UInt64(bytes.uint32(at: offset + 20)),
-                uncompressedSize: UInt64(bytes.uint32(at: offset + 24))
+                uncompressedSize: UInt64(bytes.uint32(at: offset + 24)),
+                method: bytes.uint16(at: offset + 10),
+                crc32: bytes.uint32(at: offset + 16),
+                localHeaderOffset: UInt64(bytes.uint32(at: offset + 42))
             )
             applyZip64Sizes(&entry, extra: Array(bytes[(offset + 46 + nameLength)..<(offset + 46 + nameLength + extraLength)]))
             entries.append(entry)
@@ -117,7 +125,7 @@ enum ZipCentralDirectory {
         return entries
     }
 
-    /// Replaces 0xFFFFFFFF sizes by the ZIP64 extra field's values.
+    /// Replaces 0xFFFFFFFF sizes and offset by the ZIP64 extra field's values (in that order).
     private static func applyZip64Sizes(_ entry: inout ZipDirectoryEntry, extra: [UInt8]) {
         var offset = 0
         while offset + 4 <= extra.count {
@@ -133,6 +141,10 @@ enum ZipCentralDirectory {
                 }
                 if entry.compressedSize == 0xFFFF_FFFF, field + 8 <= body + length {
                     entry.compressedSize = extra.uint64(at: field)
+                    field += 8
+                }
+                if entry.localHeaderOffset == 0xFFFF_FFFF, field + 8 <= body + length {
+                    entry.localHeaderOffset = extra.uint64(at: field)
                 }
                 return
             }

@@ -40,6 +40,7 @@ extension DiagnosticCode {
     public static let creditHoursMissing = DiagnosticCode(rawValue: "ECBA-W-CREDIT-HOURS-MISSING")
     public static let categoryMissing = DiagnosticCode(rawValue: "ECBA-W-CATEGORY-MISSING")
     public static let sidecarMismatch = DiagnosticCode(rawValue: "ECBA-W-SIDECAR-MISMATCH")
+    public static let cartridgeWithoutModules = DiagnosticCode(rawValue: "ECBA-W-CC-NO-MODULES")
 
     /// Every known code, in the order `importers/README.md` documents them.
     public static let all: [DiagnosticCode] = [
@@ -50,7 +51,7 @@ extension DiagnosticCode {
         .identifierPadded, .identifierDuplicate, .danglingReference, .defaultOrganizationMissing,
         .elementIdentifierMissing, .hrefNormalized, .fileMissing, .externalMetadataMissing,
         .wrappedFolder, .zipNameEncoding, .doctypeIgnored, .valueOutOfRange, .titleMissing,
-        .creditHoursMissing, .categoryMissing, .sidecarMismatch,
+        .creditHoursMissing, .categoryMissing, .sidecarMismatch, .cartridgeWithoutModules,
     ]
 
     /// What a user should do, per code.
@@ -69,7 +70,7 @@ extension DiagnosticCode {
         .zipUnsafePath: "Re-create the archive with relative entry names only (no leading '/', no '..', no backslashes, no NUL).",
         .zipSymlink: "Replace symbolic links in the archive by the files themselves.",
         .zipEncrypted: "Upload the archive without a password; encrypted entries cannot be inspected.",
-        .zipLimit: "The archive exceeds a safety limit (entries or inflated size); split the course or raise the limit deliberately.",
+        .zipLimit: "The archive exceeds a safety limit (entries, inflated size, or inflating to more than 100 times its size); split the course or raise the limit deliberately.",
         .packageSymlink: "Replace symbolic links in the package folder by the files themselves.",
         .schemaVersionMissing: "Add <schemaversion> to the manifest metadata; the version was inferred from namespaces.",
         .schemaVersionUnknown: "Use one of the documented schemaversion values; the version was inferred from namespaces.",
@@ -91,5 +92,6 @@ extension DiagnosticCode {
         .creditHoursMissing: "Add credit hours (ecba-course.xml sidecar or --credit-hours); the submission cannot be approved without them.",
         .categoryMissing: "State the subject category (professional or public) in ecba-course.xml or with --category.",
         .sidecarMismatch: "Make the sidecar's identifier match the standard manifest's; the sidecar's values were still applied.",
+        .cartridgeWithoutModules: "Put the pages and assignments into modules (the organisation) to give them an order and a structure; they were taken in manifest order.",
     ]
 }

@@ -181,6 +181,68 @@ struct HostileArchiveTests {
         #expect(result.errorCodes == [.zipLimit], "\(result.diagnostics)")
     }
 
+    /// A zip of the minimal manifest and `index.html` holding `inflated` zero bytes, deflated.
+    func deflatedZeros(_ inflated: Int, in scratch: ScratchFolder) throws -> URL {
+        let url = scratch.url.appendingPathComponent("zeros.zip")
+        let archive = try Archive(url: url, accessMode: .create)
+        try archive.addEntry(with: "imsmanifest.xml", type: .file, uncompressedSize: Int64(minimalSCORM12.utf8.count),
+                             compressionMethod: .deflate) { position, size in
+            Data(Array(minimalSCORM12.utf8)[Int(position)..<Int(position) + size])
+        }
+        try archive.addEntry(with: "index.html", type: .file, uncompressedSize: Int64(inflated), compressionMethod: .deflate) { _, size in
+            Data(count: size)
+        }
+        return url
+    }
+
+    @Test("an archive that declares more than 100 times its size is refused before extraction")
+    func compressionRatio() throws {
+        let scratch = try ScratchFolder()
+        let url = try deflatedZeros(4 << 20, in: scratch)
+        var limits = PackageLimits.default
+        limits.ratioFloorBytes = 1 << 20
+        let result = PackageReader(limits: limits).read(url.path)
+        #expect(result.errorCodes == [.zipLimit], "\(result.diagnostics)")
+        #expect(result.diagnostics.contains { $0.message.contains("100 times its size") })
+        // The same archive under the default floor (64 MiB) is an ordinary small package.
+        #expect(PackageReader().read(url.path).isAccepted)
+    }
+
+    @Test("a deflate stream that breaks off or is damaged ends in ZIP-CORRUPT", arguments: ["truncated", "damaged"])
+    func brokenDeflate(_ damage: String) throws {
+        let scratch = try ScratchFolder()
+        let url = try deflatedZeros(256 << 10, in: scratch)
+        // index.html's raw deflate stream, cut out of the archive ZIPFoundation wrote.
+        let bytes = [UInt8](try Data(contentsOf: url))
+        let name = Array("index.html".utf8)
+        let signature: [UInt8] = [0x50, 0x4B, 3, 4]
+        let found = (0..<(bytes.count - 30)).first { (offset: Int) -> Bool in
+            Array(bytes[offset..<(offset + 4)]) == signature && Array(bytes[(offset + 30)..<(offset + 30 + name.count)]) == name
+        }
+        let header = try #require(found)
+        func le16(_ at: Int) -> Int { Int(bytes[at]) | Int(bytes[at + 1]) << 8 }
+        let compressedSize = le16(header + 18) | le16(header + 20) << 16
+        let dataStart = header + 30 + le16(header + 26) + le16(header + 28)
+        var stream = Array(bytes[dataStart..<(dataStart + compressedSize)])
+        if damage == "truncated" {
+            stream.removeLast(stream.count / 2)
+        } else {
+            // Block type 3 is reserved: zlib reports "invalid block type".
+            stream[0] = 0xFF
+        }
+        let (result, _) = try importZip { zip in
+            zip.add("imsmanifest.xml", minimalSCORM12)
+            zip.add(ZipBuilder.Entry(name: name, data: stream, method: 8, declaredSize: 256 << 10))
+        }
+        #expect(result.errorCodes == [.zipCorrupt], "\(result.diagnostics)")
+    }
+
+    @Test("the fuzzed archive that once hung the importer ends in a coded error")
+    func fuzzedHang() throws {
+        let result = PackageReader().read(Fixtures.packages.appendingPathComponent("broken/fuzz-truncated-deflate-hang.zip").path)
+        #expect(result.errorCodes == [.zipLimit], "\(result.diagnostics)")
+    }
+
     @Test("too many entries are refused")
     func tooManyEntries() throws {
         let limits = PackageLimits(maxEntries: 5, maxInflatedBytes: 1 << 20, xml: .default)

@@ -10,6 +10,9 @@ struct ZipBuilder {
         /// Host byte of "version made by": 3 = Unix.
         var host: UInt8 = 3
         var unixMode: UInt32 = 0o100644
+        /// 0 stored; 8 when `data` is already a raw deflate stream (then `declaredSize` is the
+        /// inflated size and the CRC is of nothing known: the stream must fail before it counts).
+        var method: UInt16 = 0
         var declaredSize: UInt32?
     }
 
@@ -35,10 +38,10 @@ struct ZipBuilder {
             let crc = Self.crc32(entry.data)
             let size = UInt32(entry.data.count)
             let declared = entry.declaredSize ?? size
-            out += le32(0x0403_4B50) + le16(20) + le16(entry.flags) + le16(0) + le16(0) + le16(0x21)
+            out += le32(0x0403_4B50) + le16(20) + le16(entry.flags) + le16(entry.method) + le16(0) + le16(0x21)
             out += le32(crc) + le32(size) + le32(declared) + le16(UInt16(entry.name.count)) + le16(0)
             out += entry.name + entry.data
-            central += le32(0x0201_4B50) + le16(UInt16(entry.host) << 8 | 20) + le16(20) + le16(entry.flags) + le16(0)
+            central += le32(0x0201_4B50) + le16(UInt16(entry.host) << 8 | 20) + le16(20) + le16(entry.flags) + le16(entry.method)
             central += le16(0) + le16(0x21) + le32(crc) + le32(size) + le32(declared)
             central += le16(UInt16(entry.name.count)) + le16(0) + le16(0) + le16(0) + le16(0)
             central += le32(entry.unixMode << 16) + le32(offset) + entry.name
