@@ -22,6 +22,8 @@ struct PackageView {
     var fileExists: (String) -> Bool
     /// Parses another XML file of the package (e.g. external LOM), nil when absent or bad.
     var loadXML: (String) -> XMLElement?
+    /// At most the first N bytes of a file of the package, nil when absent.
+    var readPrefix: (String, Int) -> [UInt8]?
 }
 
 /// Reads the IMS Content Packaging family: SCORM 1.2, SCORM 2004, Common Cartridge and plain
@@ -32,6 +34,8 @@ struct ContentPackageReader {
     var diagnostics: DiagnosticCollector
 
     private var resources: [String: XMLElement] = [:]
+    /// Resource identifiers in manifest order.
+    private var resourceOrder: [String] = []
     private var resourcesBase: String?
     private var manifestBase: String?
     private var itemIdentifiers: Set<String> = []
@@ -65,36 +69,41 @@ struct ContentPackageReader {
             metadata = readMetadata(meta, path: "/manifest/metadata")
         }
 
-        guard let organizations = root.child(named: "organizations"),
-              !organizations.children(named: "organization").isEmpty
-        else {
-            diagnostics.add(.noOrganization, file: file, line: root.line, path: "/manifest/organizations",
-                            "the manifest has no <organization>, so there is no course structure to import")
-            return nil
-        }
-        let organization = chooseOrganization(organizations)
         var titles = metadata.titles
-        if titles.isEmpty, let title = organization.element.child(named: "title")?.trimmedText {
-            titles = [LocalizedText(language: metadata.languages.first ?? "", value: title)]
-        }
-        let organizationPath = "/manifest/organizations/organization[\(organization.position)]"
-        var items = organization.element.children(named: "item")
-        var itemPathPrefix = organizationPath
-        // Common Cartridge: one root item (rooted-hierarchy) that only wraps the modules.
-        if format == .commonCartridge, items.count == 1, items[0].attribute("identifierref") == nil {
-            itemPathPrefix += "/item[1]"
-            items = items[0].children(named: "item")
-        }
-        // Know whether any SCO exists before deciding what completion requires.
-        anySCO = containsSCO(items)
         var activities: [Activity] = []
-        for (index, item) in items.enumerated() {
-            activities.append(readItem(item, path: "\(itemPathPrefix)/item[\(index + 1)]"))
-        }
-        if !activities.containsActivity(where: \.isLaunchable) {
-            diagnostics.add(.noLaunchableActivity, file: file, line: organization.element.line, path: organizationPath,
-                            "no item of the organization references a resource that can be launched")
-            return nil
+        if let organizations = root.child(named: "organizations"), !organizations.children(named: "organization").isEmpty {
+            let organization = chooseOrganization(organizations)
+            if titles.isEmpty, let title = organization.element.child(named: "title")?.trimmedText {
+                titles = [LocalizedText(language: metadata.languages.first ?? "", value: title)]
+            }
+            let organizationPath = "/manifest/organizations/organization[\(organization.position)]"
+            var items = organization.element.children(named: "item")
+            var itemPathPrefix = organizationPath
+            // Common Cartridge: one root item (rooted-hierarchy) that only wraps the modules.
+            if format == .commonCartridge, items.count == 1, items[0].attribute("identifierref") == nil {
+                itemPathPrefix += "/item[1]"
+                items = items[0].children(named: "item")
+            }
+            // Know whether any SCO exists before deciding what completion requires.
+            anySCO = containsSCO(items)
+            for (index, item) in items.enumerated() {
+                activities.append(readItem(item, path: "\(itemPathPrefix)/item[\(index + 1)]"))
+            }
+            if !activities.containsActivity(where: \.isLaunchable) {
+                guard let unorganized = unorganizedCartridge(line: organization.element.line, path: organizationPath) else {
+                    diagnostics.add(.noLaunchableActivity, file: file, line: organization.element.line, path: organizationPath,
+                                    "no item of the organization references a resource that can be launched")
+                    return nil
+                }
+                activities = unorganized
+            }
+        } else {
+            guard let unorganized = unorganizedCartridge(line: root.line, path: "/manifest/organizations") else {
+                diagnostics.add(.noOrganization, file: file, line: root.line, path: "/manifest/organizations",
+                                "the manifest has no <organization>, so there is no course structure to import")
+                return nil
+            }
+            activities = unorganized
         }
         guard let identifier else {
             diagnostics.add(.identifierMissing, file: file, line: root.line, path: "/manifest",
@@ -115,6 +124,75 @@ struct ContentPackageReader {
             typicalLearningTime: metadata.typicalLearningTime,
             activities: activities
         )
+    }
+
+    // MARK: Cartridges without modules
+
+    /// A Common Cartridge whose organisation lists nothing (Canvas exports pages and assignments
+    /// outside modules this way): its web pages and assignments in manifest order, as Canvas and
+    /// its cartridge viewer show them, with a warning. Nil for other formats, or when the
+    /// cartridge has no such resource either.
+    private mutating func unorganizedCartridge(line: Int, path: String) -> [Activity]? {
+        guard format == .commonCartridge else { return nil }
+        // A web page that renders an assignment (`cpx:variant` naming it) is how that assignment
+        // is shown, not an activity of its own.
+        var rendering: [String: XMLElement] = [:]
+        for identifier in resourceOrder {
+            guard let resource = resources[identifier], resource.attribute("type")?.lowercased() == "webcontent" else { continue }
+            for variant in resource.children(named: "variant") {
+                if let target = variant.attribute("identifierref")?.trimmingXMLWhitespace(), rendering[target] == nil {
+                    rendering[target] = resource
+                }
+            }
+        }
+        let rendered = Set(rendering.values.compactMap { $0.attribute("identifier")?.trimmingXMLWhitespace() })
+        var activities: [Activity] = []
+        for identifier in resourceOrder {
+            guard let resource = resources[identifier] else { continue }
+            let type = resource.attribute("type")?.lowercased() ?? ""
+            let resourcePath = "/manifest/resources/resource[\(resourceOrder.firstIndex(of: identifier).map { $0 + 1 } ?? 0)]"
+            if type.hasPrefix("assignment_xmlv") {
+                let descriptor = launchFile(of: resource)
+                let shown = rendering[identifier].flatMap { launchFile(of: $0) } ?? descriptor
+                guard let shown else { continue }
+                let title = descriptor.flatMap { view.loadXML(view.manifestFolder + $0)?.child(named: "title")?.trimmedText }
+                activities.append(unorganizedActivity(identifier, title: title, kind: .assignment, launch: shown,
+                                                      line: resource.line, path: resourcePath))
+            } else if type == "webcontent", !rendered.contains(identifier), let page = launchFile(of: resource), Self.isWebPage(page) {
+                let title = view.readPrefix(view.manifestFolder + page, 64 << 10).flatMap { HTMLTitle.find(in: $0) }
+                activities.append(unorganizedActivity(identifier, title: title, kind: .webcontent, launch: page,
+                                                      line: resource.line, path: resourcePath))
+            }
+        }
+        guard !activities.isEmpty else { return nil }
+        diagnostics.add(.cartridgeWithoutModules, file: file, line: line, path: path,
+                        "the organisation lists no content; the course is its \(activities.count) web page(s) and assignment(s) in manifest order")
+        return activities
+    }
+
+    /// The resource's href, else its first file (as Common Cartridge writes web content).
+    private func launchFile(of resource: XMLElement) -> String? {
+        let href = resource.attribute("href") ?? resource.child(named: "file")?.attribute("href")
+        guard let href, !href.trimmingXMLWhitespace().isEmpty else { return nil }
+        return href
+    }
+
+    private static func isWebPage(_ href: String) -> Bool {
+        let path = href.split(separator: "?", maxSplits: 1).first.map(String.init)?.lowercased() ?? ""
+        return path.hasSuffix(".html") || path.hasSuffix(".htm") || path.hasSuffix(".xhtml")
+    }
+
+    private mutating func unorganizedActivity(
+        _ identifier: String, title: String?, kind: ActivityKind, launch href: String, line: Int, path: String
+    ) -> Activity {
+        var activity = Activity(identifier: identifier, title: title ?? identifier, kind: kind, children: [])
+        let launch = LaunchURL.compose(bases: [manifestBase, resourcesBase], href: href, parameters: nil)
+        activity.launchURL = launch.url
+        if let packagePath = launch.packagePath {
+            checkFile(packagePath, line: line, path: path)
+        }
+        activity.isRequired = true
+        return activity
     }
 
     // MARK: Metadata
@@ -179,6 +257,7 @@ struct ContentPackageReader {
                 continue
             }
             resources[identifier] = resource
+            resourceOrder.append(identifier)
         }
     }
 
@@ -383,7 +462,7 @@ struct ContentPackageReader {
         if lowered.hasPrefix("imsdt_") { return .discussion }
         if lowered.contains("/assessment") || lowered.hasPrefix("imsqti") { return .assessment }
         if lowered.hasPrefix("imsbasiclti") { return .lti }
-        if lowered.contains("learning-application-resource") { return .assignment }
+        if lowered.contains("learning-application-resource") || lowered.hasPrefix("assignment_xmlv") { return .assignment }
         return .other
     }
 }

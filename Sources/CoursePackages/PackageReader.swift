@@ -123,7 +123,8 @@ public struct PackageReader: Sendable {
             loadXML: { relative in
                 guard let data = try? files.data(of: relative) else { return nil }
                 return try? SafeXMLParser.parse(data, url: relative, limits: limits.xml).root
-            }
+            },
+            readPrefix: { relative, count in files.contains(relative) ? files.prefix(of: relative, maxBytes: count) : nil }
         )
         let isECBAFile = (location.primary as NSString).lastPathComponent.lowercased() == Self.ecbaManifest
         guard let document = parse(location.primary, in: files, validate: isECBAFile, diagnostics: &diagnostics),
