@@ -38,11 +38,13 @@ let package = Package(
         .target(name: "Pipeline", swiftSettings: swiftSettings),
         // Legacy text encodings (GB18030/GBK) through iconv, for zip names and CSV rosters.
         .target(name: "TextDecoding", swiftSettings: swiftSettings),
+        // The content-addressed store of every package file (one copy per SHA-256), on disk.
+        .target(name: "ContentStore", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
         // Reads a package of any supported format into one `CoursePackage`, with diagnostics.
         .target(
             name: "CoursePackages",
             dependencies: [
-                "XMLKit", "Domain", "TextDecoding", "Pipeline", "CZipInflate",
+                "XMLKit", "Domain", "TextDecoding", "Pipeline", "CZipInflate", "ContentStore",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
@@ -58,10 +60,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Which files each kept submission holds (its table's SQL), and the store's upkeep: verify, gc.
+        .target(
+            name: "ContentLibrary",
+            dependencies: ["Domain", "Storage", "ContentStore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
         // Services: societies, the importer's submissions (and later review and the catalog).
         .target(
             name: "Catalog",
-            dependencies: ["Domain", "Storage", "CoursePackages", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Domain", "Storage", "CoursePackages", "ContentStore", "ContentLibrary", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         // Engineers, society memberships, enrollments (and next: progress, completion, credits).
@@ -109,6 +117,7 @@ let package = Package(
             name: "ECBACommands",
             dependencies: [
                 "Domain", "Storage", "Catalog", "CoursePackages", "Enrollment", "Transcripts", "Credentials", "RegistrySync", "SocietyAPI",
+                "ContentStore", "ContentLibrary",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -135,6 +144,7 @@ let package = Package(
             name: "ECBATests",
             dependencies: [
                 "ECBACommands", "Catalog", "Enrollment", "Transcripts", "Credentials", "RegistrySync", "SocietyAPI", "Storage", "CoursePackages",
+                "ContentStore", "ContentLibrary",
                 "Domain", "TextDecoding", "ecba",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

@@ -1,3 +1,5 @@
+import ContentLibrary
+import ContentStore
 import CoursePackages
 import Domain
 import Foundation
@@ -28,12 +30,20 @@ public struct ImportService: Sendable {
     let database: AppDatabase
     let societies: SocietyService
     let reader: PackageReader
+    /// Where every file of every package is kept; nil: `<database>.content`.
+    let contentRoot: String?
     let clock: @Sendable () -> Date
 
-    public init(database: AppDatabase, reader: PackageReader = PackageReader(), clock: @escaping @Sendable () -> Date = Date.init) {
+    public init(
+        database: AppDatabase,
+        contentRoot: String? = nil,
+        reader: PackageReader = PackageReader(),
+        clock: @escaping @Sendable () -> Date = Date.init
+    ) {
         self.database = database
         self.societies = SocietyService(database: database, clock: clock)
         self.reader = reader
+        self.contentRoot = contentRoot
         self.clock = clock
     }
 
@@ -50,19 +60,38 @@ public struct ImportService: Sendable {
         guard society.status == .authorized else {
             throw ServiceError(.notAuthorized, "society '\(societyID)' is \(society.status.rawValue), not authorised to submit courses")
         }
+        let store: ContentStore
+        do {
+            store = try ContentService.openStore(root: contentRoot, database: database)
+        } catch {
+            throw ServiceError(.storage, "cannot open the content store: \(error.message)")
+        }
+        var reader = self.reader
+        reader.store = store
         var outcomes: [ImportOutcome] = []
-        // Packages are read on worker threads while this thread stores what is read; each batch
-        // (whatever was read meanwhile) is stored in one transaction and reported, in order, once
-        // committed.
+        // Packages are read on worker threads (their files written into the store as they are
+        // read) while this thread stores what is read; each batch (whatever was read meanwhile)
+        // is flushed to disk, then its rows (submissions and file lists) stored in one
+        // transaction and reported, in order, once committed. A package rejected after its files
+        // were written leaves only objects nothing references, which `content gc` removes.
         try reader.forEachBatch(of: paths, overrides: overrides) { (batch) throws(ServiceError) in
-            let drafts = batch.compactMap { result in
-                result.isAccepted ? result.package.map { SubmissionDraft(package: $0, source: result.source, diagnostics: result.diagnostics) } : nil
+            let accepted = batch.filter(\.isAccepted)
+            let drafts = accepted.compactMap { result in
+                result.package.map { SubmissionDraft(package: $0, source: result.source, diagnostics: result.diagnostics) }
             }
+            let files = accepted.map(\.files)
             var stored: [SubmissionInsertOutcome]
-            do throws(StorageError) {
-                stored = try database.insertSubmissions(drafts, societyID: societyID, at: clock())
+            do throws(ContentStoreError) {
+                if !drafts.isEmpty { try store.syncToDisk() }
             } catch {
-                throw ServiceError(error)
+                throw ServiceError(.storage, "cannot flush the content store: \(error.message)")
+            }
+            stored = drafts.isEmpty ? [] : try database.perform(at: clock()) { transaction in
+                let outcomes = try transaction.insertSubmissions(drafts, societyID: societyID)
+                for (outcome, list) in zip(outcomes, files) {
+                    try SubmissionFileStore.record(list, submissionID: outcome.submissionID, in: transaction.database)
+                }
+                return outcomes
             }
             stored.reverse()
             for result in batch {

@@ -1,3 +1,4 @@
+import ContentStore
 import Crypto
 import Domain
 import Foundation
@@ -7,13 +8,21 @@ import Glibc
 import Darwin
 #endif
 
-/// A package's files laid out on disk, read-only for the readers: either the user's folder
-/// itself or a private temporary copy of an archive's safe entries.
+/// What the opener learned of one file.
+struct FileFacts: Sendable {
+    var size: UInt64
+    /// SHA-256, lower-case hex.
+    var sha256: String
+}
+
+/// A package's files, read-only for the readers: in the user's folder, in a private temporary
+/// copy of an archive's safe entries, or (an archive imported with a content store) in the store
+/// itself, found by their hash.
 final class PackageFiles: Sendable {
-    /// The folder the relative paths start from.
-    let rootPath: String
-    /// Every file of the package (not folders), relative with forward slashes, to its size.
-    let files: [String: UInt64]
+    /// The folder the relative paths start from; nil when the files live in `store`.
+    let rootPath: String?
+    /// Every file of the package (not folders), relative with forward slashes.
+    let files: [String: FileFacts]
     /// SHA-256 over the sorted (path, size, content hash) of every file, hex.
     let contentHash: String
     /// The bytes of the files the opener was asked to keep (the manifests), read while hashing:
@@ -21,13 +30,17 @@ final class PackageFiles: Sendable {
     fileprivate let kept: [String: Data]
     /// Folder to delete when done (the private extraction folder), if any.
     private let temporaryFolder: String?
+    /// The store holding every file, when the opener was given one.
+    let store: ContentStore?
 
-    init(rootPath: String, files: [String: UInt64], contentHash: String, kept: [String: Data], temporaryFolder: String?) {
+    init(rootPath: String?, files: [String: FileFacts], contentHash: String, kept: [String: Data], temporaryFolder: String?,
+         store: ContentStore?) {
         self.rootPath = rootPath
         self.files = files
         self.contentHash = contentHash
         self.kept = kept
         self.temporaryFolder = temporaryFolder
+        self.store = store
     }
 
     deinit {
@@ -40,10 +53,23 @@ final class PackageFiles: Sendable {
         files[relativePath] != nil
     }
 
+    /// Where a file of the package can be read.
+    func location(of relativePath: String) -> String {
+        if let rootPath { return rootPath + "/" + relativePath }
+        guard let store, let facts = files[relativePath] else { return "/nonexistent" }
+        return store.objectPath(facts.sha256)
+    }
+
     /// Reads a whole (small) file of the package.
     func data(of relativePath: String) throws -> Data {
         if let data = kept[relativePath] { return data }
-        return try Data(contentsOf: URL(fileURLWithPath: rootPath + "/" + relativePath))
+        return try Data(contentsOf: URL(fileURLWithPath: location(of: relativePath)))
+    }
+
+    /// The file list a submission records: path, hash, size, media type, sorted by path.
+    var list: [PackageFile] {
+        files.map { PackageFile(path: $0.key, sha256: $0.value.sha256, size: $0.value.size, mediaType: MediaType.of($0.key)) }
+            .sorted { ContentHashBuilder.precedes($0.path, $1.path) }
     }
 }
 
@@ -51,7 +77,7 @@ extension PackageFiles {
     /// At most the first `maxBytes` bytes of a file of the package, nil when it cannot be read.
     func prefix(of relativePath: String, maxBytes: Int) -> [UInt8]? {
         if let data = kept[relativePath] { return [UInt8](data.prefix(maxBytes)) }
-        let descriptor = openFile(rootPath + "/" + relativePath, O_RDONLY | O_CLOEXEC)
+        let descriptor = openFile(location(of: relativePath), O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
         var bytes = [UInt8](repeating: 0, count: maxBytes)
@@ -152,23 +178,11 @@ struct ContentHashBuilder {
     }
 }
 
-extension Digest {
-    /// Lower-case hexadecimal.
-    var hexString: String {
-        let digits = Array("0123456789abcdef".utf8)
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(Self.byteCount * 2)
-        for byte in self {
-            bytes.append(digits[Int(byte >> 4)])
-            bytes.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-}
-
 /// Opens a package from a folder, a `.zip`/`.imscc` archive, or a manifest file (its folder).
 struct PackageOpener {
     let limits: PackageLimits
+    /// Where every file is kept (import); nil to only read the package (`package check`).
+    var store: ContentStore?
     /// Which files (relative paths) to keep the bytes of while hashing them.
     var keep: (String) -> Bool = { _ in false }
     /// Bytes read at a time while hashing or extracting: below malloc's mmap threshold, so the
@@ -213,7 +227,7 @@ struct PackageOpener {
         }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: streamChunk, alignment: 16)
         defer { buffer.deallocate() }
-        var files: [String: UInt64] = [:]
+        var files: [String: FileFacts] = [:]
         files.reserveCapacity(relativePaths.count)
         var kept: [String: Data] = [:]
         var hash = ContentHashBuilder()
@@ -222,11 +236,22 @@ struct PackageOpener {
             guard let (size, digest, bytes) = FolderWalker.hash(rootPath + "/" + relative, buffer: buffer, keep: keepBytes) else {
                 throw failure(.packageUnreadable, displayName, "cannot read '\(relative)'")
             }
-            files[relative] = size
+            files[relative] = FileFacts(size: size, sha256: digest.hexString)
             if let bytes { kept[relative] = bytes }
             hash.add(path: relative, size: size, digest: digest)
         }
-        return PackageFiles(rootPath: rootPath, files: files, contentHash: hash.finish(), kept: kept, temporaryFolder: nil)
+        // Into the store: only the files it does not hold yet (a re-import copies nothing), each
+        // checked against the hash just taken.
+        if let store {
+            for (relative, facts) in files {
+                do {
+                    try store.add(fileAt: rootPath + "/" + relative, expected: facts.sha256, buffer: buffer)
+                } catch {
+                    throw failure(.packageUnreadable, displayName, "cannot keep '\(relative)' in the content store: \(error.message)")
+                }
+            }
+        }
+        return PackageFiles(rootPath: rootPath, files: files, contentHash: hash.finish(), kept: kept, temporaryFolder: nil, store: store)
     }
 
     // MARK: Archives
@@ -304,16 +329,22 @@ struct PackageOpener {
         guard fstat(descriptor, &info) == 0 else {
             throw failure(.packageUnreadable, displayName, "cannot read the archive's size")
         }
-        let folder = FileManager.default.temporaryDirectory
-            .appendingPathComponent("ecba-import-\(UUID().uuidString)", isDirectory: true)
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
-        } catch {
-            throw failure(.packageUnreadable, displayName, "cannot create a private extraction folder: \(error.localizedDescription)")
+        // Without a store, entries go to a private temporary folder removed after reading; with
+        // one, straight into the store (written once, named by their hash when whole).
+        var folder: URL?
+        if store == nil {
+            let temporary = FileManager.default.temporaryDirectory
+                .appendingPathComponent("ecba-import-\(UUID().uuidString)", isDirectory: true)
+            do {
+                try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw failure(.packageUnreadable, displayName, "cannot create a private extraction folder: \(error.localizedDescription)")
+            }
+            folder = temporary
         }
         // From here on the folder is owned by `PackageFiles` or removed on failure.
         let reader = ZipEntryReader(descriptor: descriptor, archiveSize: UInt64(info.st_size), chunk: streamChunk)
-        var files: [String: UInt64] = [:]
+        var files: [String: FileFacts] = [:]
         var kept: [String: Data] = [:]
         var hash = ContentHashBuilder()
         var current = ""
@@ -324,33 +355,48 @@ struct PackageOpener {
                 guard files[path] == nil else {
                     throw failure(.zipCorrupt, displayName, "entry '\(path)' appears twice")
                 }
-                let target = folder.appendingPathComponent(path)
-                try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-                let output = openFile(target.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-                guard output >= 0 else {
-                    throw failure(.packageUnreadable, displayName, "cannot write '\(path)' in the extraction folder")
-                }
-                defer { close(output) }
-                var hasher = SHA256()
-                var bytes: Data? = keep(path) ? Data() : nil
                 let entry = directory[index]
+                var bytes: Data? = keep(path) ? Data() : nil
                 if bytes != nil { bytes?.reserveCapacity(Int(min(entry.uncompressedSize, 1 << 24))) }
-                try reader.read(entry) { piece in
-                    hasher.update(bufferPointer: piece)
-                    bytes?.append(contentsOf: piece)
-                    guard writeAll(output, piece) else {
-                        throw failure(.packageUnreadable, displayName, "cannot write '\(path)' in the extraction folder: \(String(cString: strerror(errno)))")
+                let digest: SHA256.Digest
+                if let store {
+                    let writer = try store.newObject()
+                    try reader.read(entry) { piece in
+                        bytes?.append(contentsOf: piece)
+                        try writer.write(piece)
                     }
+                    digest = try writer.commit().digest
+                } else if let folder {
+                    let target = folder.appendingPathComponent(path)
+                    try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+                    let output = openFile(target.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+                    guard output >= 0 else {
+                        throw failure(.packageUnreadable, displayName, "cannot write '\(path)' in the extraction folder")
+                    }
+                    defer { close(output) }
+                    var hasher = SHA256()
+                    try reader.read(entry) { piece in
+                        hasher.update(bufferPointer: piece)
+                        bytes?.append(contentsOf: piece)
+                        guard writeAll(output, piece) else {
+                            throw failure(.packageUnreadable, displayName, "cannot write '\(path)' in the extraction folder: \(String(cString: strerror(errno)))")
+                        }
+                    }
+                    digest = hasher.finalize()
+                } else {
+                    continue
                 }
-                files[path] = entry.uncompressedSize
+                files[path] = FileFacts(size: entry.uncompressedSize, sha256: digest.hexString)
                 if let bytes { kept[path] = bytes }
-                hash.add(path: path, size: entry.uncompressedSize, digest: hasher.finalize())
+                hash.add(path: path, size: entry.uncompressedSize, digest: digest)
             }
         } catch let error as Failure {
-            try? FileManager.default.removeItem(at: folder)
+            if let folder { try? FileManager.default.removeItem(at: folder) }
             throw error
+        } catch let error as ContentStoreError {
+            throw failure(.packageUnreadable, displayName, "cannot keep '\(current)' in the content store: \(error.message)")
         } catch let error as ZipEntryError {
-            try? FileManager.default.removeItem(at: folder)
+            if let folder { try? FileManager.default.removeItem(at: folder) }
             switch error {
             case .corrupt(let reason):
                 throw failure(.zipCorrupt, displayName, "entry '\(current)': \(reason)")
@@ -361,10 +407,11 @@ struct PackageOpener {
                 throw failure(.zipCorrupt, displayName, "entry '\(current)' uses compression method \(method); only stored and deflate are read")
             }
         } catch {
-            try? FileManager.default.removeItem(at: folder)
+            if let folder { try? FileManager.default.removeItem(at: folder) }
             throw failure(.zipCorrupt, displayName, "the archive cannot be extracted: \(error)")
         }
-        return PackageFiles(rootPath: folder.path, files: files, contentHash: hash.finish(), kept: kept, temporaryFolder: folder.path)
+        return PackageFiles(rootPath: folder?.path, files: files, contentHash: hash.finish(), kept: kept,
+                            temporaryFolder: folder?.path, store: store)
     }
 
     /// A relative path with forward slashes and no `.`/empty components, or nil when the name

@@ -1,3 +1,4 @@
+import ContentStore
 import Domain
 import Foundation
 import Pipeline
@@ -24,6 +25,9 @@ public struct PackageReadResult: Sendable {
     /// The format and version told from the manifest, even when the package was rejected later.
     public var format: PackageFormat?
     public var formatVersion: String?
+    /// Every file of an accepted package (path, hash, size, media type), sorted by path; when
+    /// the reader has a content store, each is in it.
+    public var files: [PackageFile] = []
 
     /// True when the package can be submitted (no error diagnostics).
     public var isAccepted: Bool { package != nil && !diagnostics.hasErrors }
@@ -33,6 +37,8 @@ public struct PackageReadResult: Sendable {
 /// finds the manifest, tells the format, reads it, applies an `ecba-course.xml` sidecar.
 public struct PackageReader: Sendable {
     public var limits: PackageLimits
+    /// Where an import keeps every file it reads; nil only reads (`package check`).
+    public var store: ContentStore?
 
     /// Manifest names looked for at the package root, in order of precedence.
     static let primaryManifests = ["imsmanifest.xml", "cmi5.xml"]
@@ -53,8 +59,9 @@ public struct PackageReader: Sendable {
         return lowered == ecbaManifest || primaryManifests.contains(lowered)
     }
 
-    public init(limits: PackageLimits = .default) {
+    public init(limits: PackageLimits = .default, store: ContentStore? = nil) {
         self.limits = limits
+        self.store = store
     }
 
     /// Reads the package at `path` (a folder, a `.zip`/`.imscc` archive, or a manifest file).
@@ -63,7 +70,7 @@ public struct PackageReader: Sendable {
         var warnings: [Diagnostic] = []
         let files: PackageFiles
         do {
-            files = try PackageOpener(limits: limits, keep: Self.mayBeManifest).open(path, displayName: path, warnings: &warnings)
+            files = try PackageOpener(limits: limits, store: store, keep: Self.mayBeManifest).open(path, displayName: path, warnings: &warnings)
         } catch {
             return PackageReadResult(source: path, package: nil, diagnostics: warnings + error.diagnostics, format: nil, formatVersion: nil)
         }
@@ -71,9 +78,10 @@ public struct PackageReader: Sendable {
         var detected: DetectedFormat?
         let package = read(files, source: path, explicitManifest: namesXMLFile(path) ? String(lastPathComponent(path)) : nil,
                            overrides: overrides, detected: &detected, diagnostics: &collector)
+        let accepted = !collector.hasErrors && package != nil
         return PackageReadResult(
-            source: path, package: collector.hasErrors ? nil : package, diagnostics: collector.diagnostics,
-            format: detected?.format, formatVersion: detected?.version
+            source: path, package: accepted ? package : nil, diagnostics: collector.diagnostics,
+            format: detected?.format, formatVersion: detected?.version, files: accepted ? files.list : []
         )
     }
 
@@ -263,7 +271,7 @@ public struct PackageReader: Sendable {
     ) -> XMLDocumentTree? {
         let data: Data
         do {
-            if let size = files.files[relative], size > UInt64(limits.xml.maxBytes) {
+            if let size = files.files[relative]?.size, size > UInt64(limits.xml.maxBytes) {
                 diagnostics.add(.xmlLimit, file: relative, "the manifest is \(size) bytes, the limit is \(limits.xml.maxBytes)")
                 return nil
             }

@@ -8,6 +8,14 @@ public enum SubmissionInsertOutcome: Sendable, Equatable {
     case created(Submission)
     /// The same content was already submitted for this course: nothing changed.
     case unchanged(existingID: Int64, courseID: String, version: Int)
+
+    /// The submission the package is now (or already was).
+    public var submissionID: Int64 {
+        switch self {
+        case .created(let submission): submission.id
+        case .unchanged(let existingID, _, _): existingID
+        }
+    }
 }
 
 /// An accepted package on its way into the database.
@@ -23,6 +31,14 @@ public struct SubmissionDraft: Sendable {
         self.package = package
         self.source = source
         self.diagnostics = diagnostics
+    }
+}
+
+extension StoreTransaction {
+    /// `AppDatabase.insertSubmissions` inside a transaction the caller holds (an import writes
+    /// each submission's file list in the same one).
+    public func insertSubmissions(_ drafts: [SubmissionDraft], societyID: String) throws -> [SubmissionInsertOutcome] {
+        try AppDatabase.insert(drafts, societyID: societyID, at: now, db: db)
     }
 }
 
@@ -52,13 +68,17 @@ extension AppDatabase {
     ) throws(StorageError) -> [SubmissionInsertOutcome] {
         guard !drafts.isEmpty else { return [] }
         return try write("storing \(drafts.count) submission(s)") { db in
-            var outcomes: [SubmissionInsertOutcome] = []
-            outcomes.reserveCapacity(drafts.count)
-            for draft in drafts {
-                outcomes.append(try Self.insert(draft, societyID: societyID, at: date, db: db))
-            }
-            return outcomes
+            try Self.insert(drafts, societyID: societyID, at: date, db: db)
         }
+    }
+
+    fileprivate static func insert(_ drafts: [SubmissionDraft], societyID: String, at date: Date, db: Database) throws -> [SubmissionInsertOutcome] {
+        var outcomes: [SubmissionInsertOutcome] = []
+        outcomes.reserveCapacity(drafts.count)
+        for draft in drafts {
+            outcomes.append(try Self.insert(draft, societyID: societyID, at: date, db: db))
+        }
+        return outcomes
     }
 
     private static func insert(

@@ -34,6 +34,8 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
 /// Every service writes through `write`, which is one transaction: all or nothing.
 public final class AppDatabase: Sendable {
     let writer: any DatabaseWriter
+    /// The database file.
+    public let path: String
 
     /// Opens (creating if needed) the database at `path` and migrates it to the latest schema.
     public convenience init(path: String) throws(StorageError) {
@@ -42,6 +44,7 @@ public final class AppDatabase: Sendable {
 
     /// Opens the database migrated up to `target` (tests of a migration start from the schema before it).
     init(path: String, migratingUpTo target: String?) throws(StorageError) {
+        self.path = path
         do {
             let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -67,8 +70,9 @@ public final class AppDatabase: Sendable {
         }
     }
 
-    /// Runs `body` in one write transaction; any thrown error rolls everything back.
-    func write<T>(_ context: String, _ body: @Sendable (Database) throws -> T) throws(StorageError) -> T {
+    /// Runs `body` in one write transaction; any thrown error rolls everything back. For the
+    /// stores of features that own their tables, as for this module's own methods.
+    public func write<T>(_ context: String, _ body: @Sendable (Database) throws -> T) throws(StorageError) -> T {
         do {
             return try writer.write(body)
         } catch {
@@ -77,7 +81,7 @@ public final class AppDatabase: Sendable {
     }
 
     /// Runs `body` on a read-only snapshot.
-    func read<T>(_ context: String, _ body: @Sendable (Database) throws -> T) throws(StorageError) -> T {
+    public func read<T>(_ context: String, _ body: @Sendable (Database) throws -> T) throws(StorageError) -> T {
         do {
             return try writer.read(body)
         } catch {

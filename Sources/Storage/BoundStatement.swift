@@ -10,7 +10,7 @@ import GRDBSQLite
 /// against 6 µs for SQLite alone). Only for use inside a write transaction without transaction
 /// observers (the platform registers none): the statement is reset after every use, so GRDB
 /// finds it as it left it.
-struct BoundStatement {
+public struct BoundStatement {
     private let handle: OpaquePointer
     private let connection: OpaquePointer?
     private let sql: String
@@ -21,7 +21,7 @@ struct BoundStatement {
     /// Tells SQLite to copy bound text (the C macro SQLITE_TRANSIENT).
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
-    init(_ db: Database, _ sql: String) throws {
+    public init(_ db: Database, _ sql: String) throws {
         handle = try db.cachedStatement(sql: sql).sqliteStatement
         connection = db.sqliteConnection
         self.sql = sql
@@ -31,23 +31,23 @@ struct BoundStatement {
     }
 
     /// Binds the next parameter (`?` in order).
-    mutating func bind(_ text: String?) {
+    public mutating func bind(_ text: String?) {
         index += 1
         guard var text else { return check(sqlite3_bind_null(handle, index)) }
         let position = index
         check(text.withUTF8 { bytes in sqlite3_bind_text(handle, position, bytes.baseAddress, Int32(bytes.count), Self.transient) })
     }
 
-    mutating func bind(_ value: Int64?) {
+    public mutating func bind(_ value: Int64?) {
         index += 1
         check(value.map { sqlite3_bind_int64(handle, index, $0) } ?? sqlite3_bind_null(handle, index))
     }
 
-    mutating func bind(_ value: Int?) { bind(value.map(Int64.init)) }
+    public mutating func bind(_ value: Int?) { bind(value.map(Int64.init)) }
 
-    mutating func bind(_ value: Bool?) { bind(value.map { $0 ? Int64(1) : 0 }) }
+    public mutating func bind(_ value: Bool?) { bind(value.map { $0 ? Int64(1) : 0 }) }
 
-    mutating func bind(_ value: Double?) {
+    public mutating func bind(_ value: Double?) {
         index += 1
         check(value.map { sqlite3_bind_double(handle, index, $0) } ?? sqlite3_bind_null(handle, index))
     }
@@ -70,7 +70,7 @@ struct BoundStatement {
 
     /// Runs the statement to its end; returns how many rows it changed.
     @discardableResult
-    func run() throws -> Int {
+    public func run() throws -> Int {
         try checkBindings()
         let code = sqlite3_step(handle)
         guard code == SQLITE_DONE || code == SQLITE_ROW else { throw failure(code) }
@@ -81,7 +81,7 @@ struct BoundStatement {
     }
 
     /// The first row read by `read`, or nil when there is none.
-    func firstRow<T>(_ read: (Columns) -> T) throws -> T? {
+    public func firstRow<T>(_ read: (Columns) -> T) throws -> T? {
         try checkBindings()
         defer {
             sqlite3_reset(handle)
@@ -102,15 +102,15 @@ struct BoundStatement {
     }
 
     /// The current row's columns, by position.
-    struct Columns {
+    public struct Columns {
         let handle: OpaquePointer
 
-        func text(_ column: Int32) -> String? {
+        public func text(_ column: Int32) -> String? {
             guard sqlite3_column_type(handle, column) != SQLITE_NULL, let bytes = sqlite3_column_text(handle, column) else { return nil }
             return String(decoding: UnsafeBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(handle, column))), as: UTF8.self)
         }
 
-        func int64(_ column: Int32) -> Int64? {
+        public func int64(_ column: Int32) -> Int64? {
             sqlite3_column_type(handle, column) == SQLITE_NULL ? nil : sqlite3_column_int64(handle, column)
         }
     }

@@ -536,6 +536,23 @@ extension AppDatabase {
                 CREATE INDEX progress_event_enrollment ON progress_event(enrollment_id);
                 """)
         }
+        migrator.registerMigration("v11-submission-files") { db in
+            try db.execute(sql: """
+                -- Every file of a submitted package, whose bytes the content store keeps under
+                -- sha256 (module ContentLibrary owns this table's SQL). A submission made before
+                -- v11 has no rows until its package is imported again.
+                CREATE TABLE submission_file (
+                    submission_id INTEGER NOT NULL REFERENCES submission(id) ON DELETE CASCADE,
+                    path TEXT NOT NULL,
+                    sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
+                    size INTEGER NOT NULL CHECK (size >= 0),
+                    media_type TEXT NOT NULL,
+                    PRIMARY KEY (submission_id, path)
+                ) STRICT, WITHOUT ROWID;
+                -- Which submissions hold an object: verify names them, gc keeps what is named.
+                CREATE INDEX submission_file_sha256 ON submission_file(sha256);
+                """)
+        }
         return migrator
     }()
 }

@@ -10,6 +10,9 @@ import GRDB
 /// the services; this type only knows SQL.
 public struct StoreTransaction {
     let db: Database
+    /// The connection, for the stores of features that own their tables (their SQL runs in
+    /// this same transaction).
+    public var database: Database { db }
     /// The time stamped on everything this transaction writes.
     public let now: Date
     /// `now` as stored (ISO 8601, UTC), formatted once.
