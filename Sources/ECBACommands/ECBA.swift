@@ -19,6 +19,7 @@ public struct ECBA: ParsableCommand {
             SocietyCommand.self,
             ImportCommand.self,
             PackageCommand.self,
+            ContentCommand.self,
             SubmissionCommand.self,
             CommitteeCommand.self,
             ReviewCommand.self,

@@ -11,11 +11,25 @@ struct GlobalOptions: ParsableArguments {
     )
     var database: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Folder of the content store (every file of every imported package).",
+            discussion: "Defaults to $ECBA_CONTENT, else the database's path with .content appended.", valueName: "path"
+        )
+    )
+    var content: String?
+
     @Flag(name: .long, help: "Print machine-readable JSON on standard output.")
     var json = false
 
     var databasePath: String {
         database ?? ProcessInfo.processInfo.environment["ECBA_DATABASE"] ?? "./ecba.sqlite"
+    }
+
+    /// The content store's folder; nil: beside the database.
+    var contentRoot: String? {
+        content ?? ProcessInfo.processInfo.environment["ECBA_CONTENT"]
     }
 
     func open() throws -> AppDatabase {

@@ -19,6 +19,8 @@ struct ImportCommand: ParsableCommand {
             warns); see importers/README.md for the codes. A rejected package stores nothing and does
             not stop the rest of the batch; the exit code is 1 when any package was rejected.
             Importing the same content again is a no-op; changed content becomes a new version.
+            Every file of an accepted package is kept in the content store (--content), one copy
+            per distinct file; 'ecba content verify' and 'ecba content gc' look after it.
 
             Examples:
               ecba import courses/cces/engineering-ethics --society cces
@@ -43,7 +45,7 @@ struct ImportCommand: ParsableCommand {
 
     func run() throws {
         let paths = try packages.resolved()
-        let service = ImportService(database: try options.open())
+        let service = ImportService(database: try options.open(), contentRoot: options.contentRoot)
         let overrides = PackageOverrides(creditHours: creditHours, category: category)
         let total = paths.count
         let outcomes: [ImportOutcome]
