@@ -108,7 +108,7 @@ extension AppDatabase {
         try read("reading progress of enrollment \(enrollmentID)") { db in try Self.activityStates(enrollmentID: enrollmentID, db: db) }
     }
 
-    static func activityStates(enrollmentID: Int64, db: Database) throws -> [String: ActivityState] {
+    public static func activityStates(enrollmentID: Int64, db: Database) throws -> [String: ActivityState] {
         var states: [String: ActivityState] = [:]
         for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM activity_progress WHERE enrollment_id = ?"), arguments: [enrollmentID]) {
             states[row["activity_identifier"]] = ActivityState(completed: row["completed"], passed: row["passed"], bestScore: row["best_score"])

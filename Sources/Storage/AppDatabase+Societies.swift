@@ -99,11 +99,11 @@ extension AppDatabase {
 
 extension Date {
     /// ISO 8601 with fractional seconds, UTC: sorts as text.
-    var iso8601: String {
+    public var iso8601: String {
         formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
     }
 
-    init?(iso8601 text: String) {
+    public init?(iso8601 text: String) {
         if let date = Self.parseStamp(text) {
             self = date
             return

@@ -277,7 +277,7 @@ extension AppDatabase {
         }
     }
 
-    static func submission(id: Int64, db: Database) throws -> Submission? {
+    public static func submission(id: Int64, db: Database) throws -> Submission? {
         guard let row = try Row.fetchOne(
             db,
             sql: "SELECT s.*, c.society_id, c.identifier FROM submission s JOIN course c ON c.id = s.course_id WHERE s.id = ?",

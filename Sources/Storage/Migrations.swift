@@ -553,6 +553,54 @@ extension AppDatabase {
                 CREATE INDEX submission_file_sha256 ON submission_file(sha256);
                 """)
         }
+        migrator.registerMigration("v12-delivery") { db in
+            try db.execute(sql: """
+                -- Taking courses (module Delivery owns these tables' SQL).
+                -- A launch URL's single-use token, stored as its SHA-256.
+                CREATE TABLE launch_token (
+                    token_hash TEXT PRIMARY KEY NOT NULL,
+                    enrollment_id INTEGER NOT NULL REFERENCES enrollment(id),
+                    activity_identifier TEXT,
+                    mode TEXT NOT NULL CHECK (mode = 'normal' OR mode = 'browse' OR mode = 'review'),
+                    created_at TEXT NOT NULL,
+                    expires_at TEXT NOT NULL,
+                    redeemed_at TEXT,
+                    created_by TEXT NOT NULL
+                ) STRICT, WITHOUT ROWID;
+                -- A player session: what opening a launch URL starts. Its token names the session's
+                -- own origin (and so is never sent anywhere else); stored as its SHA-256.
+                CREATE TABLE player_session (
+                    id INTEGER PRIMARY KEY,
+                    token_hash TEXT NOT NULL UNIQUE,
+                    enrollment_id INTEGER NOT NULL REFERENCES enrollment(id),
+                    mode TEXT NOT NULL CHECK (mode = 'normal' OR mode = 'browse' OR mode = 'review'),
+                    first_activity TEXT,
+                    started_at TEXT NOT NULL,
+                    expires_at TEXT NOT NULL,
+                    ended_at TEXT
+                ) STRICT;
+                CREATE INDEX player_session_enrollment ON player_session(enrollment_id);
+                -- A learner attempt on one activity (SCO) of an enrollment, with its run-time data.
+                CREATE TABLE attempt (
+                    id INTEGER PRIMARY KEY,
+                    enrollment_id INTEGER NOT NULL REFERENCES enrollment(id),
+                    activity_identifier TEXT NOT NULL,
+                    number INTEGER NOT NULL,
+                    state TEXT NOT NULL CHECK (state = 'new' OR state = 'suspended' OR state = 'ended'),
+                    -- Seconds of every session so far (cmi.total_time / cmi.core.total_time).
+                    total_seconds REAL NOT NULL DEFAULT 0,
+                    started_at TEXT NOT NULL,
+                    updated_at TEXT NOT NULL,
+                    UNIQUE (enrollment_id, activity_identifier, number)
+                ) STRICT;
+                CREATE TABLE runtime_value (
+                    attempt_id INTEGER NOT NULL REFERENCES attempt(id) ON DELETE CASCADE,
+                    element TEXT NOT NULL,
+                    value TEXT NOT NULL,
+                    PRIMARY KEY (attempt_id, element)
+                ) STRICT, WITHOUT ROWID;
+                """)
+        }
         return migrator
     }()
 }
