@@ -78,6 +78,15 @@ let package = Package(
             dependencies: ["Domain", "Storage", "Catalog", "TextDecoding", "Pipeline", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
+        // Taking courses: launch tokens, player sessions, attempts, the SCORM run-time's data model and results.
+        .target(
+            name: "Delivery",
+            dependencies: [
+                "Domain", "Storage", "ContentStore", "ContentLibrary", "Catalog", "Enrollment",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Keys, JOSE (compact JWS, JWK), Open Badges 3.0 / CLR 2.0 credentials and their verification.
         .target(
             name: "Credentials",
@@ -100,11 +109,23 @@ let package = Package(
             dependencies: ["Domain", "Storage", "Catalog", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
+        // The player over HTTP: launch redirects, per-session origins, the page, its scripts, package files.
+        .target(
+            name: "PlayerWeb",
+            dependencies: [
+                "Domain", "Storage", "ContentStore", "Delivery",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            resources: [.copy("Assets")],
+            swiftSettings: swiftSettings
+        ),
         // The society API: Hummingbird 2 routes over the services, tokens, problems, limits.
         .target(
             name: "SocietyAPI",
             dependencies: [
-                "Domain", "Storage", "Catalog", "Enrollment", "Transcripts", "Credentials",
+                "Domain", "Storage", "Catalog", "Enrollment", "Transcripts", "Credentials", "ContentStore", "Delivery", "PlayerWeb",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -117,7 +138,7 @@ let package = Package(
             name: "ECBACommands",
             dependencies: [
                 "Domain", "Storage", "Catalog", "CoursePackages", "Enrollment", "Transcripts", "Credentials", "RegistrySync", "SocietyAPI",
-                "ContentStore", "ContentLibrary",
+                "ContentStore", "ContentLibrary", "Delivery", "PlayerWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -144,7 +165,7 @@ let package = Package(
             name: "ECBATests",
             dependencies: [
                 "ECBACommands", "Catalog", "Enrollment", "Transcripts", "Credentials", "RegistrySync", "SocietyAPI", "Storage", "CoursePackages",
-                "ContentStore", "ContentLibrary",
+                "ContentStore", "ContentLibrary", "Delivery", "PlayerWeb",
                 "Domain", "TextDecoding", "ecba",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

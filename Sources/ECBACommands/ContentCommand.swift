@@ -16,10 +16,10 @@ struct ContentCommand: ParsableCommand {
         subcommands: [Verify.self, GarbageCollect.self]
     )
 
-    static func open(_ options: GlobalOptions) throws -> ContentService {
+    static func open(_ options: GlobalOptions, _ content: ContentOption) throws -> ContentService {
         let database = try options.open()
         do {
-            return ContentService(database: database, store: try ContentService.openStore(root: options.contentRoot, database: database))
+            return ContentService(database: database, store: try ContentService.openStore(root: content.root, database: database))
         } catch {
             throw Console.fail(error.message)
         }
@@ -41,9 +41,10 @@ struct ContentCommand: ParsableCommand {
         )
 
         @OptionGroup var options: GlobalOptions
+        @OptionGroup var content: ContentOption
 
         func run() throws {
-            let service = try ContentCommand.open(options)
+            let service = try ContentCommand.open(options, content)
             let report: ContentService.VerifyReport
             do {
                 report = try service.verify { checked, total in
@@ -91,6 +92,7 @@ struct ContentCommand: ParsableCommand {
         )
 
         @OptionGroup var options: GlobalOptions
+        @OptionGroup var content: ContentOption
         @Flag(help: "Remove the files listed (otherwise only list them).") var delete = false
         @Option(help: "Spare files written or used in the last SECONDS seconds.") var grace: Double = 3600
 
@@ -99,7 +101,7 @@ struct ContentCommand: ParsableCommand {
         }
 
         func run() throws {
-            let service = try ContentCommand.open(options)
+            let service = try ContentCommand.open(options, content)
             let report: ContentService.GarbageReport
             do {
                 report = try service.collectGarbage(grace: grace, remove: delete)

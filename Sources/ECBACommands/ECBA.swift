@@ -27,6 +27,7 @@ public struct ECBA: ParsableCommand {
             AuditCommand.self,
             EngineerCommand.self,
             EnrollCommand.self,
+            LaunchCommand.self,
             WithdrawCommand.self,
             ProgressCommand.self,
             PolicyCommand.self,

@@ -11,6 +11,24 @@ struct GlobalOptions: ParsableArguments {
     )
     var database: String?
 
+    @Flag(name: .long, help: "Print machine-readable JSON on standard output.")
+    var json = false
+
+    var databasePath: String {
+        database ?? ProcessInfo.processInfo.environment["ECBA_DATABASE"] ?? "./ecba.sqlite"
+    }
+
+    func open() throws -> AppDatabase {
+        do {
+            return try AppDatabase(path: databasePath)
+        } catch {
+            throw Console.fail(error.message)
+        }
+    }
+}
+
+/// `--content PATH`: the commands that read or write package files (import, content, serve, demo).
+struct ContentOption: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
@@ -20,24 +38,9 @@ struct GlobalOptions: ParsableArguments {
     )
     var content: String?
 
-    @Flag(name: .long, help: "Print machine-readable JSON on standard output.")
-    var json = false
-
-    var databasePath: String {
-        database ?? ProcessInfo.processInfo.environment["ECBA_DATABASE"] ?? "./ecba.sqlite"
-    }
-
     /// The content store's folder; nil: beside the database.
-    var contentRoot: String? {
+    var root: String? {
         content ?? ProcessInfo.processInfo.environment["ECBA_CONTENT"]
-    }
-
-    func open() throws -> AppDatabase {
-        do {
-            return try AppDatabase(path: databasePath)
-        } catch {
-            throw Console.fail(error.message)
-        }
     }
 }
 

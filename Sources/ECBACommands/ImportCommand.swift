@@ -30,6 +30,7 @@ struct ImportCommand: ParsableCommand {
     )
 
     @OptionGroup var options: GlobalOptions
+    @OptionGroup var content: ContentOption
     @OptionGroup var packages: PackagePathsOption
     @Option(help: "The submitting society (must be authorised).") var society: String
     @Option(name: .customLong("credit-hours"), help: "Credit hours (学时) for every package, overriding the package's own.")
@@ -45,7 +46,7 @@ struct ImportCommand: ParsableCommand {
 
     func run() throws {
         let paths = try packages.resolved()
-        let service = ImportService(database: try options.open(), contentRoot: options.contentRoot)
+        let service = ImportService(database: try options.open(), contentRoot: content.root)
         let overrides = PackageOverrides(creditHours: creditHours, category: category)
         let total = paths.count
         let outcomes: [ImportOutcome]

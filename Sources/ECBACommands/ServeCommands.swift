@@ -1,6 +1,9 @@
 import ArgumentParser
 import Catalog
+import ContentLibrary
+import ContentStore
 import Foundation
+import PlayerWeb
 import Logging
 import SocietyAPI
 import Storage
@@ -15,28 +18,48 @@ struct ServeCommand: ParsableCommand {
             GET /v1/transcripts/changes?cursor=C&limit=N, GET /v1/engineers/ID/transcript
             (JSON, or the signed CLR with 'Accept: application/vc+jwt'), GET /v1/catalog,
             GET /v1/catalog/SOCIETY/COURSE (or /v1/catalog/SOCIETY%2FCOURSE), POST and PUT
-            /xapi/statements (xAPI 1.0.3).
+            /xapi/statements (xAPI 1.0.3); GET /launch/TOKEN opens the player ('ecba launch'),
+            each session on an origin of its own under --public-url's host.
             Every /v1 and /xapi route needs 'Authorization: Bearer TOKEN' ('ecba society token
             issue'); a society sees only its own members. SIGINT or SIGTERM stops it gracefully.
             """)
     )
 
     @OptionGroup var options: GlobalOptions
+    @OptionGroup var content: ContentOption
     @OptionGroup var keys: KeysOption
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on (0: any free port).") var port = 8080
     @Option(help: "Largest request body, in bytes.") var maxBody = 1 << 20
     @Option(help: "Requests a second per token (bursts of twice that).") var rate = 50.0
+    @Option(
+        name: .customLong("public-url"),
+        help: ArgumentHelp(
+            "The URL learners reach this server by; player sessions get origins under its host.",
+            discussion: "Defaults to $ECBA_PUBLIC_URL, else http://localhost:PORT. Each session is served from "
+                + "http(s)://<session>.<host>: a host with a wildcard DNS name (and certificate) in production; "
+                + "*.localhost needs nothing on one machine.",
+            valueName: "url"
+        )
+    )
+    var publicURL: String?
 
     func run() throws {
         let database = try options.open()
+        let store: ContentStore
+        do {
+            store = try ContentService.openStore(root: content.root, database: database)
+        } catch {
+            throw Console.fail(error.message)
+        }
         var logger = Logger(label: "ecba.api")
         logger.logLevel = .info
         let api = SocietyAPI(
             database: database,
             configuration: APIConfiguration(
                 host: host, port: port, maxBodyBytes: maxBody, requestsPerSecond: rate, burst: rate * 2,
-                keys: keys.keyDirectory(database: options.databasePath)
+                keys: keys.keyDirectory(database: options.databasePath),
+                player: PlayerSite(database: database, store: store, address: PlayerAddress(publicURL: publicURL ?? Self.defaultPublicURL(port: port)))
             ),
             logger: logger
         )
@@ -50,6 +73,13 @@ struct ServeCommand: ParsableCommand {
             }
         }
         if let outcome { throw Console.fail("the server stopped: \(outcome)") }
+    }
+}
+
+extension ServeCommand {
+    /// `$ECBA_PUBLIC_URL`, else `http://localhost:PORT`.
+    static func defaultPublicURL(port: Int) -> String {
+        ProcessInfo.processInfo.environment["ECBA_PUBLIC_URL"] ?? "http://localhost:\(port)"
     }
 }
 

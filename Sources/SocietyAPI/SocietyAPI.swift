@@ -1,5 +1,6 @@
 import Catalog
 import Credentials
+import PlayerWeb
 import Domain
 import Enrollment
 import Foundation
@@ -22,11 +23,14 @@ public struct APIConfiguration: Sendable {
     public var burst: Double
     /// The private signing keys, for signed transcripts.
     public var keys: KeyDirectory
+    /// The player (launch URLs and session origins); nil serves the society API only.
+    public var player: PlayerSite?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 1 << 20, requestsPerSecond: Double = 50, burst: Double = 100,
-        keys: KeyDirectory
+        keys: KeyDirectory, player: PlayerSite? = nil
     ) {
+        self.player = player
         self.host = host
         self.port = port
         self.maxBodyBytes = maxBodyBytes
@@ -72,7 +76,17 @@ public struct SocietyAPI: Sendable {
 
     func router() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
+        if let player = configuration.player {
+            // A session origin reaches the player and nothing else; the platform origin never
+            // reaches a session's files.
+            router.add(middleware: PlayerHost(site: player, metrics: metrics, logger: logger))
+        }
         router.add(middleware: Gate(api: self))
+        if let player = configuration.player {
+            router.get("/launch/:token") { request, context in
+                try await player.launch(context.parameters.get("token") ?? "", request: request)
+            }
+        }
         router.get("/health") { _, _ in Self.json(["status": "ok"]) }
         router.get("/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.render())))

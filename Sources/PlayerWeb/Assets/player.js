@@ -1,0 +1,134 @@
+/*
+ * The ECBA player: the activity tree, the content frame, previous / next / exit, and the
+ * SCORM run-time (scorm-runtime.js) put where content looks for it (this window, the parent
+ * of the content frame). Every commit goes to the server, which checks it again.
+ */
+(function () {
+  'use strict';
+  var labels = JSON.parse(document.getElementById('labels').textContent);
+  var format = document.body.getAttribute('data-format');
+  var frame = document.getElementById('content');
+  var notice = document.getElementById('notice');
+  var links = Array.prototype.slice.call(document.querySelectorAll('a.activity'));
+  var order = links.map(function (a) { return a.getAttribute('data-activity'); });
+  var isSCORM = format === 'scorm12' || format === 'scorm2004';
+  var edition = format === 'scorm12' ? '1.2' : '2004';
+  var model = null;
+  var current = null;     // { activity, attemptID, runtime }
+  var queue = Promise.resolve();
+  var leaving = false;
+
+  function post(path, body, keepalive) {
+    return fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body), keepalive: !!keepalive })
+      .then(function (response) {
+        if (!response.ok) return response.json().then(function (problem) { throw new Error(problem.message || response.status); });
+        return response.status === 204 ? null : response.json();
+      });
+  }
+
+  function refreshStatuses() {
+    return fetch('/player/view').then(function (r) { return r.json(); }).then(function (view) {
+      view.items.forEach(function (item) {
+        var span = document.querySelector('[data-status-of="' + CSS.escape(item.identifier) + '"]');
+        if (span && item.status) { span.setAttribute('data-status', item.status); span.textContent = labels[item.status] || item.status; }
+      });
+    }).catch(function () {});
+  }
+
+  function send(attemptID, sets, terminate) {
+    var keepalive = leaving;
+    queue = queue.then(function () {
+      return post('/player/runtime/commit', { attemptID: attemptID, sets: sets, terminate: terminate }, keepalive).then(function () {
+        notice.textContent = '';
+        if (terminate) return refreshStatuses();
+      });
+    }).catch(function () { notice.textContent = labels['saving-failed']; });
+    return queue;
+  }
+
+  function highlight(activity) {
+    links.forEach(function (a) { a.classList.toggle('current', a.getAttribute('data-activity') === activity); });
+    var at = order.indexOf(activity);
+    document.getElementById('previous').disabled = at <= 0;
+    document.getElementById('next').disabled = at < 0 || at >= order.length - 1;
+  }
+
+  /* Unloads the content (its own unload handler terminates) and waits for its last commit. */
+  function unload() {
+    if (!current) return Promise.resolve();
+    var leavingRuntime = current.runtime;
+    var attemptID = current.attemptID;
+    frame.src = 'about:blank';
+    current = null;
+    return new Promise(function (resolve) { setTimeout(resolve, 50); }).then(function () {
+      if (leavingRuntime && !leavingRuntime.state.terminated && leavingRuntime.state.pending.length) {
+        send(attemptID, leavingRuntime.state.pending.splice(0), false);
+      }
+      return queue;
+    });
+  }
+
+  function launch(activity) {
+    return unload().then(function () {
+      var link = links[order.indexOf(activity)];
+      if (!link) return;
+      highlight(activity);
+      var url = null;
+      return fetch('/player/view').then(function (r) { return r.json(); }).then(function (view) {
+        view.items.forEach(function (item) { if (item.identifier === activity) url = item.launchURL; });
+        if (!isSCORM) { frame.src = '/content/' + url; current = { activity: activity }; return; }
+        return post('/player/runtime/open', { activity: activity }).then(function (opening) {
+          var runtime = ECBARuntime.createRuntime({
+            model: model, values: opening.values, activities: order, current: activity,
+            onCommit: function (sets, terminate) { send(opening.attemptID, sets, terminate); },
+            onTerminate: function (request) { setTimeout(function () { navigate(request, activity); }, 0); }
+          });
+          current = { activity: activity, attemptID: opening.attemptID, runtime: runtime };
+          if (edition === '1.2') { window.API = runtime.api; } else { window.API_1484_11 = runtime.api; }
+          frame.src = '/content/' + url;
+        });
+      });
+    });
+  }
+
+  /* What SCORM 2004 content asked for on Terminate (adl.nav.request), in flow order. */
+  function navigate(request, from) {
+    var at = order.indexOf(from);
+    var choice = /^\{target=([^}]+)\}(choice|jump)$/.exec(request || '');
+    if (request === 'continue' && at < order.length - 1) return launch(order[at + 1]);
+    if (request === 'previous' && at > 0) return launch(order[at - 1]);
+    if (choice && order.indexOf(choice[1]) >= 0) return launch(choice[1]);
+    if (request === 'exit' || request === 'exitAll' || request === 'suspendAll' || request === 'abandon' || request === 'abandonAll') return exit();
+  }
+
+  function exit() {
+    return unload().then(function () { return post('/player/exit', {}); }).then(function () {
+      document.querySelector('main').innerHTML = '<p class="ended">' + labels.ended + '</p>';
+    }).catch(function () {});
+  }
+
+  document.getElementById('previous').addEventListener('click', function () {
+    var at = order.indexOf(current ? current.activity : null);
+    if (at > 0) launch(order[at - 1]);
+  });
+  document.getElementById('next').addEventListener('click', function () {
+    var at = order.indexOf(current ? current.activity : null);
+    if (at >= 0 && at < order.length - 1) launch(order[at + 1]);
+  });
+  document.getElementById('exit').addEventListener('click', exit);
+  links.forEach(function (a) {
+    a.addEventListener('click', function (event) { event.preventDefault(); launch(a.getAttribute('data-activity')); });
+  });
+  // Closing the window sends what was set and not yet committed.
+  window.addEventListener('pagehide', function () {
+    leaving = true;
+    if (current && current.runtime && !current.runtime.state.terminated && current.runtime.state.pending.length) {
+      send(current.attemptID, current.runtime.state.pending.splice(0), false);
+    }
+  });
+
+  var start = document.body.getAttribute('data-start') || order[0];
+  var ready = isSCORM ? fetch('/player/datamodel/' + edition + '.json').then(function (r) { return r.json(); }).then(function (m) { model = m; })
+    : Promise.resolve();
+  ready.then(function () { if (start) launch(start); });
+})();

@@ -1,0 +1,280 @@
+import ContentStore
+import Delivery
+import Domain
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import NIOPosix
+import Storage
+
+/// Where the player lives: launch URLs on the platform's own origin, each session on an origin
+/// of its own, `<session token>.<host>`, so that one attempt's content (untrusted code from a
+/// society) shares no origin (no storage, no cookies, no scripting access) with another attempt,
+/// another course, or the society API.
+public struct PlayerAddress: Sendable {
+    /// The platform's public URL: `http://localhost:8080`, `https://learn.example.org`.
+    public var publicURL: String
+
+    public init(publicURL: String) {
+        self.publicURL = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
+    }
+
+    var components: URLComponents? { URLComponents(string: publicURL) }
+
+    /// The public URL's host (`localhost`), under which sessions are named.
+    public var host: String { components?.host?.lowercased() ?? "localhost" }
+
+    /// The origin of a session: same scheme and port, host `<token>.<host>`.
+    public func sessionOrigin(_ token: String) -> String {
+        guard var parts = components else { return "http://\(token).localhost" }
+        parts.host = "\(token).\(host)"
+        parts.path = ""
+        return parts.string ?? "http://\(token).localhost"
+    }
+
+    /// The session token a request's `Host` names, when it is a session origin.
+    public func sessionToken(inHost header: String?) -> String? {
+        guard var host = header?.lowercased() else { return nil }
+        if let colon = host.lastIndex(of: ":"), !host.hasSuffix("]") { host = String(host[..<colon]) }
+        let suffix = "." + self.host
+        guard host.hasSuffix(suffix) else { return nil }
+        let label = host.dropLast(suffix.count)
+        guard label.count == 32, label.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else { return nil }
+        return String(label)
+    }
+}
+
+/// The player over HTTP: the launch redirect on the platform origin, and on each session's
+/// origin the player page, its scripts, the run-time endpoints and the package's files.
+public struct PlayerSite: Sendable {
+    let launches: LaunchService
+    let player: PlayerService
+    public let address: PlayerAddress
+    let fileIO = FileIO()
+
+    public init(database: AppDatabase, store: ContentStore, address: PlayerAddress) {
+        launches = LaunchService(database: database)
+        player = PlayerService(database: database, store: store)
+        self.address = address
+    }
+
+    // MARK: The platform origin
+
+    /// `GET /launch/{token}`: a session, then a redirect to its origin; or a page that says
+    /// why not, in the learner's language, and nothing changed.
+    public func launch(_ token: String, request: Request) async throws -> Response {
+        let language = PlayerText.language(request.headers[.acceptLanguage])
+        do {
+            let session = try await blocking { () throws(DeliveryError) in try launches.redeem(token) }
+            var headers = HTTPFields()
+            headers[.location] = address.sessionOrigin(session.token) + "/"
+            headers[.cacheControl] = "no-store"
+            headers[.referrerPolicy] = "no-referrer"
+            return Response(status: .seeOther, headers: headers)
+        } catch let error as DeliveryError {
+            return Self.page(PlayerText.refusal(error.code, language: language), status: Self.status(error.code), language: language)
+        }
+    }
+
+    // MARK: A session's origin
+
+    /// Every request to a session origin: nothing here needs more than the session token in
+    /// the Host, and nothing else of the platform is reachable from it.
+    public func respond(to request: Request, session token: String, context: some RequestContext) async throws -> Response {
+        let path = request.uri.path
+        let language = PlayerText.language(request.headers[.acceptLanguage])
+        do {
+            switch (request.method, path) {
+            case (.get, "/"):
+                let view = try await blocking { () throws(DeliveryError) in try player.view(session: token) }
+                return Self.html(PlayerPage.render(view, language: language), language: language)
+            case (.get, "/player/view"):
+                let view = try await blocking { () throws(DeliveryError) in try player.view(session: token) }
+                return Self.json(view)
+            case (.get, "/player/scorm-runtime.js"), (.get, "/player/player.js"), (.get, "/player/player.css"):
+                return try Self.asset(String(path.dropFirst("/player/".count)))
+            case (.get, "/player/datamodel/1.2.json"):
+                return Self.json(SCORMDataModel.scorm12)
+            case (.get, "/player/datamodel/2004.json"):
+                return Self.json(SCORMDataModel.scorm2004)
+            case (.post, "/player/runtime/open"):
+                let body = try await Self.decode(OpenRequest.self, from: request)
+                let opening = try await blocking { () throws(DeliveryError) in try player.open(session: token, activity: body.activity) }
+                return Self.json(opening)
+            case (.post, "/player/runtime/commit"):
+                let body = try await Self.decode(CommitRequest.self, from: request)
+                let values = try await blocking { () throws(DeliveryError) in
+                    try player.commit(session: token, attemptID: body.attemptID, sets: body.sets, terminate: body.terminate)
+                }
+                return Self.json(values)
+            case (.post, "/player/exit"):
+                try await blocking { () throws(DeliveryError) in try player.end(session: token) }
+                return Response(status: .noContent)
+            default:
+                if request.method == .get || request.method == .head, path.hasPrefix("/content/") {
+                    return try await content(path, request: request, session: token, context: context)
+                }
+                return Self.page(PlayerText.notFound(language), status: .notFound, language: language)
+            }
+        } catch let error as DeliveryError {
+            if path.hasPrefix("/player/runtime") || path == "/player/view" {
+                return Self.json(["error": error.code.rawValue, "message": error.message], status: Self.status(error.code))
+            }
+            return Self.page(PlayerText.refusal(error.code, language: language), status: Self.status(error.code), language: language)
+        }
+    }
+
+    struct OpenRequest: Decodable { var activity: String }
+    struct CommitRequest: Decodable {
+        var attemptID: Int64
+        var sets: [[String]]
+        var terminate: Bool
+    }
+
+    // MARK: Package files
+
+    /// A file of the session's package, byte for byte as stored: its media type, a strong ETag
+    /// (its SHA-256), single byte ranges, `nosniff`. Paths are matched exactly against the
+    /// submission's file list after percent-decoding; `..`, backslashes, NUL, empty segments and
+    /// folders never match (there is no directory listing).
+    func content(_ rawPath: String, request: Request, session token: String, context: some RequestContext) async throws -> Response {
+        let language = PlayerText.language(request.headers[.acceptLanguage])
+        guard let path = Self.packagePath(rawPath) else {
+            return Self.page(PlayerText.notFound(language), status: .notFound, language: language)
+        }
+        guard let (file, location) = try await blocking({ () throws(DeliveryError) in try player.file(session: token, path: path) }) else {
+            return Self.page(PlayerText.notFound(language), status: .notFound, language: language)
+        }
+        var headers = HTTPFields()
+        headers[.contentType] = file.mediaType
+        headers[.eTag] = "\"\(file.sha256)\""
+        headers[.acceptRanges] = "bytes"
+        headers[.cacheControl] = "private, max-age=3600"
+        headers[.xContentTypeOptions] = "nosniff"
+        headers[.referrerPolicy] = "no-referrer"
+        if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == "\"\(file.sha256)\"" || $0.trimmingCharacters(in: .whitespaces) == "*" }) {
+            return Response(status: .notModified, headers: headers)
+        }
+        let size = Int(file.size)
+        if let rangeHeader = request.headers[.range], ifRangeHolds(request, sha256: file.sha256) {
+            guard let range = Self.byteRange(rangeHeader, size: size) else {
+                headers[.contentRange] = "bytes */\(size)"
+                return Response(status: .rangeNotSatisfiable, headers: headers)
+            }
+            headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(size)"
+            headers[.contentLength] = String(range.count)
+            if request.method == .head { return Response(status: .partialContent, headers: headers) }
+            let body = try await fileIO.loadFile(path: location, range: range, context: context)
+            return Response(status: .partialContent, headers: headers, body: body)
+        }
+        headers[.contentLength] = String(size)
+        if request.method == .head || size == 0 { return Response(status: .ok, headers: headers) }
+        let body = try await fileIO.loadFile(path: location, context: context)
+        return Response(status: .ok, headers: headers, body: body)
+    }
+
+    func ifRangeHolds(_ request: Request, sha256: String) -> Bool {
+        guard let condition = request.headers[.ifRange] else { return true }
+        return condition == "\"\(sha256)\""
+    }
+
+    /// `/content/a%20b/c.html` → `a b/c.html`; nil for anything that is not a plain relative
+    /// path once decoded.
+    static func packagePath(_ raw: String) -> String? {
+        let encoded = raw.dropFirst("/content/".count)
+        guard !encoded.isEmpty, let decoded = String(encoded).removingPercentEncoding else { return nil }
+        if decoded.contains("\\") || decoded.contains("\u{0}") || decoded.hasPrefix("/") { return nil }
+        let segments = decoded.split(separator: "/", omittingEmptySubsequences: false)
+        guard segments.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." }) else { return nil }
+        return decoded
+    }
+
+    /// A single range of `bytes=a-b`, `bytes=a-` or `bytes=-n`, within `size`; nil when unsatisfiable.
+    static func byteRange(_ header: String, size: Int) -> ClosedRange<Int>? {
+        guard header.hasPrefix("bytes="), size > 0 else { return nil }
+        let spec = header.dropFirst(6)
+        guard !spec.contains(","), let dash = spec.firstIndex(of: "-") else { return nil }
+        let first = spec[..<dash].trimmingCharacters(in: .whitespaces)
+        let last = spec[spec.index(after: dash)...].trimmingCharacters(in: .whitespaces)
+        if first.isEmpty {
+            guard let suffix = Int(last), suffix > 0 else { return nil }
+            return max(0, size - suffix)...(size - 1)
+        }
+        guard let start = Int(first), start < size else { return nil }
+        if last.isEmpty { return start...(size - 1) }
+        guard let end = Int(last), end >= start else { return nil }
+        return start...min(end, size - 1)
+    }
+
+    // MARK: Responses
+
+    static func status(_ code: DeliveryError.Code) -> HTTPResponse.Status {
+        switch code {
+        case .launchUsed, .launchExpired, .withdrawn, .retired: .gone
+        case .unknownLaunch, .unknownActivity, .notEnrolled: .notFound
+        case .sessionInvalid: .unauthorized
+        case .invalidRuntimeData, .unsupportedFormat: .badRequest
+        case .storage: .internalServerError
+        }
+    }
+
+    /// The headers every player page carries: no framing by other origins, no referrer.
+    static func pageHeaders(_ type: String, language: PlayerText.Language) -> HTTPFields {
+        var headers = HTTPFields()
+        headers[.contentType] = type
+        headers[.contentLanguage] = language.rawValue
+        headers[.cacheControl] = "no-store"
+        headers[.xContentTypeOptions] = "nosniff"
+        headers[.referrerPolicy] = "no-referrer"
+        headers[.contentSecurityPolicy] = "frame-ancestors 'self'"
+        return headers
+    }
+
+    static func html(_ text: String, status: HTTPResponse.Status = .ok, language: PlayerText.Language) -> Response {
+        Response(status: status, headers: pageHeaders("text/html; charset=utf-8", language: language),
+                 body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func page(_ message: PlayerText.Message, status: HTTPResponse.Status, language: PlayerText.Language) -> Response {
+        html(PlayerPage.message(message, language: language), status: status, language: language)
+    }
+
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        let data = (try? encoder.encode(value)) ?? Data("null".utf8)
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        headers[.cacheControl] = "no-store"
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func asset(_ name: String) throws -> Response {
+        guard let text = PlayerAssets.text(name) else { throw HTTPError(.notFound) }
+        var headers = HTTPFields()
+        headers[.contentType] = name.hasSuffix(".css") ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8"
+        headers[.cacheControl] = "no-cache"
+        headers[.xContentTypeOptions] = "nosniff"
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
+        let body = try await request.body.collect(upTo: 4 << 20)
+        do {
+            return try JSONDecoder().decode(type, from: Data(body.readableBytesView))
+        } catch {
+            throw DeliveryError(.invalidRuntimeData, "the request body is not the JSON expected: \(error)")
+        }
+    }
+
+    func blocking<T: Sendable>(_ body: @escaping @Sendable () throws(DeliveryError) -> T) async throws -> T {
+        try await NIOThreadPool.singleton.runIfActive { () throws -> T in try body() }
+    }
+}
+
+extension HTTPField.Name {
+    static let xContentTypeOptions = HTTPField.Name("X-Content-Type-Options") ?? .contentType
+    static let referrerPolicy = HTTPField.Name("Referrer-Policy") ?? .contentType
+}
