@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """A learner taking one of Rustici's golf run-time courses in the ECBA player, in headless Chromium.
 
-    golf_learner.py LAUNCH_URL MODE [PAGES]
+    golf_learner.py LAUNCH_URL MODE [PAGES [LANGUAGE]]
 
 MODE:
   pass     page through every page to the quiz, answer it right, then Exit
@@ -18,7 +18,8 @@ import sys
 import time
 
 from selenium import webdriver
-from selenium.common.exceptions import NoAlertPresentException, TimeoutException
+from selenium.common.exceptions import (NoAlertPresentException, NoSuchFrameException, TimeoutException,
+                                        UnexpectedAlertPresentException)
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
@@ -27,11 +28,12 @@ from selenium.webdriver.support.ui import WebDriverWait
 os.environ.setdefault("SE_OFFLINE", "true")
 
 
-def browser():
+def browser(language):
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--lang=zh-CN"):
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--lang=" + language):
         options.add_argument(flag)
+    options.add_experimental_option("prefs", {"intl.accept_languages": language})
     options.set_capability("unhandledPromptBehavior", "ignore")
     return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
 
@@ -50,11 +52,22 @@ def answer_alerts(driver, accept=True):
     return answered
 
 
-def into_course(driver, wait):
-    """Player page → the content frame (the SCO's launch page)."""
-    driver.switch_to.default_content()
-    wait.until(EC.frame_to_be_available_and_switch_to_it((By.ID, "content")))
-    wait.until(EC.presence_of_element_located((By.ID, "butNext")))
+def into_course(driver, accept, alerts):
+    """Player page → the content frame (the SCO's launch page), once it shows a page; the
+    course's questions on the way (resume?) are answered with `accept`."""
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        alerts.extend(answer_alerts(driver, accept))
+        try:
+            driver.switch_to.default_content()
+            driver.switch_to.frame("content")
+            inner = driver.find_elements(By.ID, "contentFrame")
+            if inner and inner[0].get_attribute("src"):
+                return
+        except (UnexpectedAlertPresentException, NoSuchFrameException):
+            pass
+        time.sleep(0.2)
+    raise TimeoutException("the course did not show a page")
 
 
 def current_page(driver):
@@ -70,17 +83,18 @@ def tree_status(driver):
 def main():
     url, mode = sys.argv[1], sys.argv[2]
     pages = int(sys.argv[3]) if len(sys.argv) > 3 else 3
-    driver = browser()
+    language = sys.argv[4] if len(sys.argv) > 4 else "zh-CN"
+    driver = browser(language)
     wait = WebDriverWait(driver, 20)
     seen = {"mode": mode}
     try:
         driver.get(url)
-        wait.until(EC.presence_of_element_located((By.ID, "tree")))
+        seen["alerts"] = []
+        into_course(driver, mode == "resume", seen["alerts"])
+        driver.switch_to.default_content()
         seen["player_title"] = driver.title
         seen["lang"] = driver.find_element(By.TAG_NAME, "html").get_attribute("lang")
-        time.sleep(0.5)
-        seen["alerts"] = answer_alerts(driver, accept=(mode == "resume"))
-        into_course(driver, wait)
+        driver.switch_to.frame("content")
         if mode == "resume":
             time.sleep(0.5)
             seen["page"] = current_page(driver)
@@ -112,7 +126,7 @@ def main():
         for field in driver.find_elements(By.CSS_SELECTOR, "input[type=text]"):
             text = field.find_element(By.XPATH, "..").text
             correct = text[text.rfind("(") + 1:text.rfind(")")].strip()
-            field.send_keys(correct if mode == "pass" else "-1")
+            field.send_keys(correct if mode == "pass" else "0")
         seen["questions"] = len(questions)
         driver.find_element(By.CSS_SELECTOR, "input[type=button][value='Submit Answers']").click()
         time.sleep(0.5)

@@ -1,0 +1,167 @@
+import Catalog
+import ContentLibrary
+import ContentStore
+import CoursePackages
+import Credentials
+import Delivery
+import Domain
+import Enrollment
+import Foundation
+import GRDB
+import PlayerWeb
+import SocietyAPI
+import Storage
+import Testing
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A platform with published courses, engineers enrolled in them, and `ecba serve`'s server
+/// (society API and player) on a loopback port; sessions are at `<token>.localhost:<port>`.
+final class PlayerWorld: @unchecked Sendable {
+    let world: CatalogWorld
+    let port: Int
+    let server: Task<Void, any Error>
+    let store: ContentStore
+    var database: AppDatabase { world.store.database }
+    var base: String { "http://localhost:\(port)" }
+
+    static let golf12 = "scorm12/rustici-golf__via-jcputney-elearning-module-parser/RuntimeBasicCalls_SCORM12"
+    static let golf2004 = "scorm2004/rustici-golf__via-jcputney-elearning-module-parser/RuntimeBasicCalls_SCORM20043rdEdition"
+    static let golf12Course = "cces/com.scorm.golfsamples.runtime.basicruntime.12"
+    static let golf2004Course = "cces/com.scorm.golfsamples.runtime.basicruntime.20043rd"
+
+    /// Imports and publishes `packages` (paths) for cces with 4 学时 each, and enrolls
+    /// `engineers` in every one.
+    init(packages: [String] = [PlayerWorld.golf12, PlayerWorld.golf2004], engineers: [String] = ["zhangsan"]) async throws {
+        world = try CatalogWorld()
+        let database = world.store.database
+        store = try ContentStore(root: ContentStore.defaultRoot(forDatabase: world.store.path))
+        try world.appoint(3)
+        let importer = ImportService(database: database, clock: world.clock.now)
+        let outcomes = try importer.importPackages(packages.map(Paths.fixture), societyID: "cces", overrides: PackageOverrides(creditHours: 4, category: .professional))
+        for outcome in outcomes {
+            let id = try #require(outcome.submissionID, "\(outcome.source): \(outcome.diagnostics)")
+            try world.approveByAll(id)
+        }
+        let people = EngineerService(database: database)
+        let enrollments = EnrollmentService(database: database)
+        for (index, engineer) in engineers.enumerated() {
+            _ = try people.add(id: engineer, name: "学员\(index + 1)", societyID: "cces", memberNumber: "C-\(index + 1)", actor: "t")
+            for outcome in outcomes { _ = try enrollments.enroll(engineerID: engineer, courseID: try #require(outcome.courseID), actor: "t") }
+        }
+        let port = try Self.freePort()
+        self.port = port
+        let keys = KeyDirectory(world.store.folder.appendingPathComponent("keys"))
+        let api = SocietyAPI(
+            database: database,
+            configuration: APIConfiguration(
+                host: "127.0.0.1", port: port, keys: keys,
+                player: PlayerSite(database: database, store: store, address: PlayerAddress(publicURL: "http://localhost:\(port)"))
+            )
+        )
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        server = Task { try await api.run { continuation.yield($0) } }
+        var iterator = ports.makeAsyncIterator()
+        _ = await iterator.next()
+    }
+
+    deinit { server.cancel() }
+
+    /// A port nothing listens on now (bound once to port 0 and released).
+    static func freePort() throws -> Int {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
+        }
+        guard bound else { throw DeliveryError(.storage, "no free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    func launch(_ course: String = PlayerWorld.golf12Course, engineer: String = "zhangsan", lifetime: TimeInterval = 300) throws -> String {
+        try LaunchService(database: database).launch(engineerID: engineer, courseID: course, baseURL: base, lifetime: lifetime, actor: "t").url
+    }
+
+    /// Opens a launch URL: the session token from the redirect.
+    func session(_ course: String = PlayerWorld.golf12Course, engineer: String = "zhangsan") async throws -> String {
+        let answer = try await HTTP.get(try launch(course, engineer: engineer))
+        #expect(answer.status == 303)
+        let location = try #require(answer.headers["location"])
+        return String(try #require(URL(string: location)?.host).prefix(32))
+    }
+
+    /// A request to a session's origin (Host `<token>.localhost`) over loopback.
+    func onSession(_ token: String, _ path: String, method: String = "GET", headers: [String: String] = [:], body: Data? = nil) async throws -> HTTP.Answer {
+        var all = headers
+        all["Host"] = "\(token).localhost:\(port)"
+        return try await HTTP.call("http://127.0.0.1:\(port)\(path)", method: method, headers: all, body: body)
+    }
+
+    /// Runs `golf_learner.py` in headless Chromium (Debian's chromium, chromium-driver and
+    /// python3-selenium): the JSON line it prints.
+    func learner(_ url: String, mode: String, pages: Int = 3, language: String = "zh-CN") throws -> [String: Any] {
+        let script = Paths.repositoryRoot.appendingPathComponent("Tests/Browser/golf_learner.py").path
+        let result = try CLI.run([script, url, mode, String(pages), language], environment: ["SE_OFFLINE": "true"],
+                                 program: URL(fileURLWithPath: "/usr/bin/python3"))
+        let line = result.stdout.split(separator: "\n").last.map(String.init) ?? ""
+        let parsed = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+        #expect(result.status == 0, "learner \(mode): \(result.stdout.prefix(3000)) \(result.stderr.suffix(2000))")
+        return parsed ?? [:]
+    }
+
+    /// What the database holds for the engineer's course: enrollment status and standing awards.
+    func standing(_ course: String, engineer: String = "zhangsan") throws -> (status: String, hours: Double) {
+        try database.read("test") { db in
+            let status = try String.fetchOne(db, sql: "SELECT status FROM enrollment WHERE engineer_id = ? AND course_id = ? ORDER BY id DESC",
+                                             arguments: [engineer, course]) ?? ""
+            let hours = try Double.fetchOne(db, sql: "SELECT COALESCE(SUM(hours), 0) FROM credit_award WHERE engineer_id = ? AND course_id = ? AND revoked_at IS NULL",
+                                            arguments: [engineer, course]) ?? 0
+            return (status, hours)
+        }
+    }
+}
+
+/// HTTP over loopback without following redirects.
+enum HTTP {
+    struct Answer {
+        var status: Int
+        var headers: [String: String]
+        var body: Data
+        var text: String { String(decoding: body, as: UTF8.self) }
+        var json: Any? { try? JSONSerialization.jsonObject(with: body) }
+    }
+
+    final class NoRedirects: NSObject, URLSessionTaskDelegate, Sendable {
+        func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+                        newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void) {
+            completionHandler(nil)
+        }
+    }
+
+    static let session = URLSession(configuration: .ephemeral, delegate: NoRedirects(), delegateQueue: nil)
+
+    static func get(_ url: String, headers: [String: String] = [:]) async throws -> Answer {
+        try await call(url, headers: headers)
+    }
+
+    static func call(_ url: String, method: String = "GET", headers: [String: String] = [:], body: Data? = nil) async throws -> Answer {
+        var request = URLRequest(url: try #require(URL(string: url)))
+        request.httpMethod = method
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        request.httpBody = body
+        let (data, response) = try await session.data(for: request)
+        let http = try #require(response as? HTTPURLResponse)
+        var fields: [String: String] = [:]
+        for (key, value) in http.allHeaderFields { fields[String(describing: key).lowercased()] = String(describing: value) }
+        return Answer(status: http.statusCode, headers: fields, body: data)
+    }
+}
