@@ -39,6 +39,9 @@ public struct SCORMValues: Sendable, Equatable {
         if let failure = Self.check(value, rule: rule, edition: edition) {
             return code(failure)
         }
+        if element == "adl.nav.request", !Self.isNavigationRequest(value) {
+            return code("type")
+        }
         // Collections fill in order: index k only when k <= _count (k == _count appends).
         let parts = element.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         var prefix: [String] = []
@@ -47,6 +50,8 @@ public struct SCORMValues: Sendable, Equatable {
                 let collection = prefix.joined(separator: ".")
                 let count = self.count(of: collection)
                 if index > count { return code("outOfOrder") }
+                // adl.data holds the stores the manifest maps (adlcp:data): content cannot add one.
+                if collection == "adl.data", index >= count { return code("outOfOrder") }
                 // 2004: an objective's or interaction's other elements need its id first.
                 if edition == .scorm2004, index == count || values[collection + ".\(index).id"] == nil,
                    collection == "cmi.objectives" || collection == "cmi.interactions",
@@ -74,6 +79,16 @@ public struct SCORMValues: Sendable, Equatable {
             }
         }
         return highest + 1
+    }
+
+    static let navigationRequests: Set<String> = ["continue", "previous", "exit", "exitAll", "abandon", "abandonAll", "suspendAll", "_none_"]
+
+    /// `adl.nav.request`: a request of the vocabulary, or `{target=ID}choice` / `{target=ID}jump`.
+    static func isNavigationRequest(_ value: String) -> Bool {
+        if navigationRequests.contains(value) { return true }
+        guard value.hasPrefix("{target="), let close = value.firstIndex(of: "}"), value.index(value.startIndex, offsetBy: 8) < close else { return false }
+        let rest = value[value.index(after: close)...]
+        return rest == "choice" || rest == "jump"
     }
 
     /// 2004: `cmi.objectives.n.id` must be unique among the objectives.

@@ -153,7 +153,9 @@
         ok(); return children;
       }
       if (last === '_count') {
-        if (model.collections.indexOf(pattern(container)) < 0) { fail(rules[pattern(container)] ? 'noCount' : 'undefined'); return ''; }
+        if (model.collections.indexOf(pattern(container)) < 0) {
+          fail(rules[pattern(container)] || model.children[pattern(container)] !== undefined ? 'noCount' : 'undefined'); return '';
+        }
         ok(); return String(count(container));
       }
       if (edition === '2004' && element.indexOf('adl.nav.request_valid.') === 0) {
@@ -199,6 +201,8 @@
           var index = parseInt(parts[i], 10);
           var n = count(collection);
           if (index > n) { fail('outOfOrder', 'index ' + index + ' of ' + collection + ' skips entries'); return 'false'; }
+          // adl.data holds the stores the manifest maps (adlcp:data): content cannot add one.
+          if (collection === 'adl.data' && index >= n) { fail('outOfOrder', 'no data store ' + index); return 'false'; }
           if (edition === '2004' && (collection === 'cmi.objectives' || collection === 'cmi.interactions') &&
               parts[i + 1] !== 'id' && values[collection + '.' + index + '.id'] === undefined) {
             fail('dependency', collection + '.' + index + '.id must be set first'); return 'false';
