@@ -1,5 +1,6 @@
 import Catalog
 import Credentials
+import Delivery
 import PlayerWeb
 import Domain
 import Enrollment
@@ -116,6 +117,9 @@ public struct SocietyAPI: Sendable {
             let entry = try await blocking { () throws(ServiceError) in try CatalogService(database: database).show(id) }
             return Self.json(entry)
         }
+        router.post("/v1/engineers/:engineer/launches") { request, context in
+            try await launch(request, engineerID: context.parameters.get("engineer") ?? "")
+        }
         router.post("/xapi/statements") { request, _ in try await postStatements(request) }
         router.put("/xapi/statements") { request, _ in try await putStatement(request) }
         return router
@@ -213,6 +217,42 @@ public struct SocietyAPI: Sendable {
         }
         let transcript = try await blocking { () throws(ServiceError) in try service.transcript(engineerID: engineerID) }
         return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: TranscriptFormat.json(transcript))))
+    }
+
+    struct LaunchRequest: Decodable {
+        var course: String
+        var activity: String?
+        var mode: LaunchMode?
+        /// Minutes until the URL expires (default 5, at most 1440).
+        var expiresMinutes: Double?
+    }
+
+    /// A launch URL for one of the society's members, as `ecba launch` prints it.
+    func launch(_ request: Request, engineerID: String) async throws -> Response {
+        let caller = try await caller(request)
+        let body = try await request.body.collect(upTo: configuration.maxBodyBytes)
+        guard let launch = try? JSONDecoder().decode(LaunchRequest.self, from: Data(buffer: body)) else {
+            throw Problem(.badRequest, "invalid-launch", "send {\"course\": \"SOCIETY/COURSE\"} with optional activity, mode (normal, browse, review) and expiresMinutes")
+        }
+        let minutes = launch.expiresMinutes ?? 5
+        guard minutes > 0, minutes <= 1440 else { throw Problem(.badRequest, "invalid-launch", "expiresMinutes must be more than 0 and at most 1440") }
+        let base = configuration.player?.address.publicURL ?? "http://localhost:\(configuration.port)"
+        let service = LaunchService(database: database)
+        do {
+            let ticket = try await NIOThreadPool.singleton.runIfActive { () throws -> LaunchTicket in
+                try service.launch(engineerID: engineerID, courseID: launch.course, activity: launch.activity, mode: launch.mode ?? .normal,
+                                   baseURL: base, lifetime: minutes * 60, actor: "api:\(caller.societyID)", societyID: caller.societyID)
+            }
+            var response = Self.json(ticket)
+            response.status = .created
+            return response
+        } catch let error as DeliveryError {
+            switch error.code {
+            case .notEnrolled, .unknownActivity: throw Problem.notFound(error.message)
+            case .withdrawn, .retired: throw Problem(.conflict, error.code.rawValue, error.message)
+            default: throw Problem(.internalServerError, "internal", "the request could not be completed")
+            }
+        }
     }
 
     static let xAPIVersion = "1.0.3"

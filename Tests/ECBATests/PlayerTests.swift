@@ -34,6 +34,30 @@ struct PlayerHTTPTests {
         #expect(unknown.text.contains("not issued by the platform"))
     }
 
+    @Test("a society launches its own members over the API, and only them")
+    func societyLaunches() async throws {
+        let world = try await PlayerWorld(packages: [PlayerWorld.golf12])
+        _ = try world.world.societies.add(id: "ces", name: "Society ces", kind: .national)
+        _ = try world.world.societies.authorize(id: "ces")
+        let tokens = TokenService(database: world.database)
+        let cces = try tokens.issue(societyID: "cces", actor: "t").token
+        let ces = try tokens.issue(societyID: "ces", actor: "t").token
+        let body = Data(#"{"course": "\#(PlayerWorld.golf12Course)", "mode": "browse"}"#.utf8)
+        let created = try await HTTP.call(world.base + "/v1/engineers/zhangsan/launches", method: "POST",
+                                          headers: ["Authorization": "Bearer \(cces)", "Content-Type": "application/json"], body: body)
+        #expect(created.status == 201, "\(created.text)")
+        let ticket = try #require(created.json as? [String: Any])
+        #expect(ticket["mode"] as? String == "browse")
+        let url = try #require(ticket["url"] as? String)
+        #expect(url.hasPrefix(world.base + "/launch/"))
+        #expect(try await HTTP.get(url).status == 303)
+        let foreign = try await HTTP.call(world.base + "/v1/engineers/zhangsan/launches", method: "POST",
+                                          headers: ["Authorization": "Bearer \(ces)", "Content-Type": "application/json"], body: body)
+        #expect(foreign.status == 404)
+        let anonymous = try await HTTP.call(world.base + "/v1/engineers/zhangsan/launches", method: "POST", body: body)
+        #expect(anonymous.status == 401)
+    }
+
     @Test("an expired link, a withdrawn enrollment, a retired course: a clear page, nothing changes")
     func refusals() async throws {
         let world = try await PlayerWorld(packages: [PlayerWorld.golf12], engineers: ["zhangsan", "lisi"])
