@@ -1,4 +1,9 @@
 import ArgumentParser
+import PlayerWeb
+import Delivery
+import CoursePackages
+import ContentStore
+import ContentLibrary
 import Catalog
 import Domain
 import Enrollment
@@ -30,6 +35,10 @@ struct DemoCommand: ParsableCommand {
 
     @Option(help: "The folder of shipped course packages, one subfolder per society.") var courses = "courses"
     @Flag(help: "Keep the temporary database and print its path.") var keep = false
+    @Flag(help: "At the end, keep serving the player (and the society API) until interrupted, so the demo's SCORM course can be taken in a browser.")
+    var serve = false
+    @Option(help: "The port --serve listens on.") var port = 8080
+    @Option(help: "The real SCORM course the demo ends with.") var scorm = "demo/golf-runtime-scorm12"
     @Flag(name: .long, help: "Print machine-readable JSON on standard output.") var json = false
 
     /// The societies the shipped courses come from.
@@ -47,7 +56,7 @@ struct DemoCommand: ParsableCommand {
         }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ecba-demo-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { if !keep { try? FileManager.default.removeItem(at: folder) } }
+        defer { if !keep && !serve { try? FileManager.default.removeItem(at: folder) } }
         let databasePath = folder.appendingPathComponent("ecba.sqlite").path
         let database: AppDatabase
         do { database = try AppDatabase(path: databasePath) } catch { throw Console.fail(error.message) }
@@ -208,10 +217,65 @@ struct DemoCommand: ParsableCommand {
             Console.out("\n== 12. ecba catalog search 安全")
             Console.out(Rendering.catalogTable(found))
         }
-        if keep { say("\nDatabase kept at \(databasePath)") }
         if rejected > 0 {
             throw Console.fail("\(rejected) shipped course package(s) were rejected")
         }
+        try takeInBrowser(database: database, databasePath: databasePath, folder: folder, importer: importer, reviews: reviews)
+        if keep && !serve { say("\nDatabase kept at \(databasePath)") }
+    }
+
+    /// The last act: a real SCORM course, published, enrolled, launched; with --serve, served
+    /// until interrupted.
+    func takeInBrowser(database: AppDatabase, databasePath: String, folder: URL, importer: ImportService, reviews: ReviewService) throws {
+        say("\n== 13. An engineer takes a real SCORM course in the browser (\(scorm))")
+        guard FileManager.default.fileExists(atPath: scorm) else {
+            throw Console.fail("no SCORM course at '\(scorm)'; run the demo from the repository root or pass --scorm PATH")
+        }
+        let base = "http://localhost:\(port)"
+        let ticket: LaunchTicket
+        do {
+            let outcome = try importer.importPackages([scorm], societyID: "cces", overrides: PackageOverrides(creditHours: 2, category: .professional))
+            guard let submission = outcome.first?.submissionID, let course = outcome.first?.courseID else {
+                throw Console.fail("the demo's SCORM course was rejected: \(outcome.first?.diagnostics.map(\.message).joined(separator: "; ") ?? "")")
+            }
+            for member in Self.committee {
+                if try reviews.vote(submission, memberID: member.id, choice: .approve, comment: "运行时示例课程").decision != nil { break }
+            }
+            _ = try EnrollmentService(database: database).enroll(engineerID: "lisi", courseID: course, actor: "demo")
+            ticket = try LaunchService(database: database).launch(engineerID: "lisi", courseID: course, baseURL: base, lifetime: 3600, actor: "demo")
+        } catch let error as ServiceError {
+            throw Console.fail(error)
+        } catch let error as DeliveryError {
+            throw Console.fail(error.message)
+        }
+        say("   \(ticket.courseID) v\(ticket.version) published; 李四 enrolled; ecba launch lisi \(ticket.courseID):")
+        say("   \(ticket.url)")
+        guard serve else {
+            say("   (run 'ecba demo --serve' to take it: page through, pass the quiz, and watch 李四's credits move)")
+            return
+        }
+        let store: ContentStore
+        do { store = try ContentService.openStore(root: nil, database: database) } catch { throw Console.fail(error.message) }
+        var logger = Logger(label: "ecba.demo")
+        logger.logLevel = .warning
+        let api = SocietyAPI(
+            database: database,
+            configuration: APIConfiguration(port: port, keys: KeyDirectory(folder.appendingPathComponent("ecba.sqlite.keys")),
+                                            player: PlayerSite(database: database, store: store, address: PlayerAddress(publicURL: base))),
+            logger: logger
+        )
+        say("   serving the player on \(base) until Ctrl-C; open the URL above in a browser, then in another terminal:")
+        say("   ecba credits status lisi --database \(databasePath)")
+        let outcome: String? = Blocking.wait {
+            do {
+                try await api.run()
+                return nil
+            } catch {
+                return "\(error)"
+            }
+        }
+        if let outcome { throw Console.fail("the server stopped: \(outcome)") }
+        say("   stopped; the database is kept at \(databasePath)")
     }
 
     /// Issues cces a token, serves the API on a free loopback port, pulls cces's report with the
@@ -223,11 +287,8 @@ struct DemoCommand: ParsableCommand {
         var logger = Logger(label: "ecba.demo")
         logger.logLevel = .warning
         let api = SocietyAPI(database: database, configuration: APIConfiguration(port: 0, keys: keys), logger: logger)
-        let (apiPorts, apiPort) = AsyncStream.makeStream(of: Int.self)
-        let server = Task { try await api.run { apiPort.yield($0) } }
-        defer { server.cancel() }
-        var ports = apiPorts.makeAsyncIterator()
-        let port = await ports.next() ?? 0
+        let server = await api.start()
+        let port = server.port
         let year = Calendar.utcGregorian.component(.year, from: Date())
         guard let url = URL(string: "http://127.0.0.1:\(port)/v1/report?period=\(year)") else { return lines }
         var request = URLRequest(url: url)
@@ -239,11 +300,8 @@ struct DemoCommand: ParsableCommand {
         for row in String(decoding: data, as: UTF8.self).split(separator: "\r\n").prefix(3) { lines.append("  " + row.prefix(110)) }
 
         let registry = LocalRegistry(token: "demo-registry-token")
-        let (registryPorts, registryPort) = AsyncStream.makeStream(of: Int.self)
-        let registryServer = Task { try await registry.run { registryPort.yield($0) } }
-        defer { registryServer.cancel() }
-        var registryIterator = registryPorts.makeAsyncIterator()
-        let registryURL = "http://127.0.0.1:\(await registryIterator.next() ?? 0)/records"
+        let registryServer = await registry.start()
+        let registryURL = "http://127.0.0.1:\(registryServer.port)/records"
         let tokenFile = folder.appendingPathComponent("cces-registry.token")
         try Data("demo-registry-token\n".utf8).write(to: tokenFile)
         let sync = SyncService(database: database, policy: SyncPolicy(batchSize: 5, backoffBase: 0.1, timeout: 5))
@@ -252,6 +310,8 @@ struct DemoCommand: ParsableCommand {
         let summary = try await sync.run(untilDone: true)
         lines.append("ecba sync run: delivered \(summary.delivered) record(s) in \(summary.attempts) batch(es); the registry applied "
                      + "\(registry.appliedRecords.count) record(s), each once")
+        await registryServer.stop()
+        await server.stop()
         return lines
     }
 

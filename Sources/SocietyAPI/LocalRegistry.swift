@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 import Synchronization
 
 /// A registry that keeps records in memory, implementing docs/registry-contract.md: it checks the
@@ -21,6 +22,10 @@ public final class LocalRegistry: Sendable {
     public var batches: Int { deliveries.withLock { $0 } }
 
     public func run(port: Int = 0, onRunning: @escaping @Sendable (Int) async -> Void) async throws {
+        try await application(port: port, onRunning: onRunning).run()
+    }
+
+    func application(port: Int, onRunning: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol & Service {
         let router = Router(context: BasicRequestContext.self)
         router.post("/records") { [self] request, _ -> Response in
             guard request.headers[.authorization] == "Bearer \(token)" else { return Response(status: .unauthorized) }
@@ -40,10 +45,9 @@ public final class LocalRegistry: Sendable {
         }
         var logger = Logger(label: "ecba.local-registry")
         logger.logLevel = .warning
-        let application = Application(
+        return Application(
             router: router, configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: port)),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) }, logger: logger
         )
-        try await application.run()
     }
 }

@@ -95,6 +95,10 @@ struct CLITests {
         #expect(result.stdout.contains("lisi 李四: 22 of 90 学时; professional 8 (short 52)") && result.stdout.contains("-> does not meet it"))
         #expect(result.stdout.contains("zhangsan (张三, cces #C-2026-0001) enrolled in cces/cces.engineering-ethics v1"))
         #expect(result.stdout.contains("工程伦理与职业责任"))
+        // It ends with a launch URL of a real SCORM course, and its servers stop without an error line.
+        #expect(result.stdout.range(of: #"http://localhost:8080/launch/[A-Za-z0-9_-]{43}"#, options: .regularExpression) != nil)
+        #expect(result.stdout.contains("cces/com.scorm.golfsamples.runtime.basicruntime.12 v1 published"))
+        #expect(!result.stderr.contains("error"), "\(result.stderr)")
         let json = try CLI.run(["demo", "--json"], in: Paths.repositoryRoot)
         let catalog = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
         #expect(catalog.count == 10)

@@ -5,9 +5,9 @@ import Storage
 import Testing
 
 /// Package content is untrusted code: a hostile package of the tests' own, in a real browser,
-/// tries to reach another attempt, another course's files and the society API.
-@Suite("Isolation of package content", .serialized)
-struct PlayerIsolationTests {
+/// tries to reach another attempt, another course's files and the society API. (In the browser
+/// suite, so that one Chromium runs at a time.)
+extension PlayerBrowserTests {
     static func manifest(_ identifier: String, launch: String) -> String {
         """
         <?xml version="1.0" encoding="UTF-8"?>
@@ -89,7 +89,7 @@ struct PlayerIsolationTests {
         #expect(try await world.onSession(secretSession, "/player/runtime/commit", method: "POST", body: seeded).status == 200)
 
         let script = Paths.repositoryRoot.appendingPathComponent("Tests/Browser/hostile_learner.py").path
-        let result = try CLI.run([script, try world.launch("cces/test.hostile"), "http://\(secretSession).localhost:\(world.port)"],
+        let result = try await CLI.runDetached([script, try world.launch("cces/test.hostile"), "http://\(secretSession).localhost:\(world.port)"],
                                  environment: ["SE_OFFLINE": "true"], program: URL(fileURLWithPath: "/usr/bin/python3"))
         #expect(result.status == 0, "\(result.stdout)\(result.stderr.suffix(2000))")
         let report = try #require(try JSONSerialization.jsonObject(with: Data((result.stdout.split(separator: "\n").last ?? "").utf8)) as? [String: [String: String]])

@@ -108,9 +108,9 @@ final class PlayerWorld: @unchecked Sendable {
 
     /// Runs `golf_learner.py` in headless Chromium (Debian's chromium, chromium-driver and
     /// python3-selenium): the JSON line it prints.
-    func learner(_ url: String, mode: String, pages: Int = 3, language: String = "zh-CN") throws -> [String: Any] {
+    func learner(_ url: String, mode: String, pages: Int = 3, language: String = "zh-CN") async throws -> [String: Any] {
         let script = Paths.repositoryRoot.appendingPathComponent("Tests/Browser/golf_learner.py").path
-        let result = try CLI.run([script, url, mode, String(pages), language], environment: ["SE_OFFLINE": "true"],
+        let result = try await CLI.runDetached([script, url, mode, String(pages), language], environment: ["SE_OFFLINE": "true"],
                                  program: URL(fileURLWithPath: "/usr/bin/python3"))
         let line = result.stdout.split(separator: "\n").last.map(String.init) ?? ""
         let parsed = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]

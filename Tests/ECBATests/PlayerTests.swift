@@ -165,21 +165,21 @@ struct PlayerBrowserTests {
     @Test("SCORM 1.2: page through, answer the quiz right, pass; credits, credits status and the transcript")
     func scorm12Passes() async throws {
         let world = try await PlayerWorld(packages: [PlayerWorld.golf12])
-        let seen = try world.learner(try world.launch(), mode: "pass")
+        let seen = try await world.learner(try world.launch(), mode: "pass")
         #expect(seen["tree"] as? [String] == ["passed"], "\(seen)")
         #expect(seen["lang"] as? String == "zh-CN")
         #expect(try world.standing(PlayerWorld.golf12Course) == ("completed", 4))
-        let status = try CLI.run(["credits", "status", "zhangsan", "--database", world.world.store.path])
+        let status = try await CLI.runDetached(["credits", "status", "zhangsan", "--database", world.world.store.path])
         #expect(status.status == 0)
         #expect(status.stdout.contains("4"), "\(status.stdout)")
-        let transcript = try CLI.run(["transcript", "zhangsan", "--format", "json", "--database", world.world.store.path])
+        let transcript = try await CLI.runDetached(["transcript", "zhangsan", "--format", "json", "--database", world.world.store.path])
         #expect(transcript.stdout.contains("com.scorm.golfsamples.runtime.basicruntime.12"))
     }
 
     @Test("SCORM 1.2: wrong answers fail the attempt and award nothing")
     func scorm12Fails() async throws {
         let world = try await PlayerWorld(packages: [PlayerWorld.golf12])
-        let seen = try world.learner(try world.launch(), mode: "fail", language: "en")
+        let seen = try await world.learner(try world.launch(), mode: "fail", language: "en")
         #expect(seen["tree"] as? [String] == ["failed"], "\(seen)")
         #expect(seen["lang"] as? String == "en")
         #expect(try world.standing(PlayerWorld.golf12Course) == ("active", 0))
@@ -188,12 +188,12 @@ struct PlayerBrowserTests {
     @Test("SCORM 1.2: suspend half-way, close the window, relaunch: the course resumes at the same page")
     func scorm12Resumes() async throws {
         let world = try await PlayerWorld(packages: [PlayerWorld.golf12])
-        let left = try world.learner(try world.launch(), mode: "suspend", pages: 4)
+        let left = try await world.learner(try world.launch(), mode: "suspend", pages: 4)
         let page = try #require(left["page"] as? String)
         #expect(page.hasSuffix("/content/Playing/RulesOfGolf.html"), "\(page)")
         let state = try world.database.read("t") { db in try String.fetchOne(db, sql: "SELECT state FROM attempt") }
         #expect(state == "suspended")
-        let back = try world.learner(try world.launch(), mode: "resume")
+        let back = try await world.learner(try world.launch(), mode: "resume")
         #expect((back["alerts"] as? [String])?.first?.contains("resume") == true, "\(back)")
         #expect((back["page"] as? String)?.hasSuffix("/content/Playing/RulesOfGolf.html") == true, "\(back)")
     }
@@ -201,7 +201,7 @@ struct PlayerBrowserTests {
     @Test("SCORM 2004 3rd edition: page through, pass the quiz; completed and passed, credits awarded")
     func scorm2004Passes() async throws {
         let world = try await PlayerWorld(packages: [PlayerWorld.golf2004])
-        let seen = try world.learner(try world.launch(PlayerWorld.golf2004Course), mode: "pass")
+        let seen = try await world.learner(try world.launch(PlayerWorld.golf2004Course), mode: "pass")
         #expect(seen["tree"] as? [String] == ["passed"], "\(seen)")
         #expect(try world.standing(PlayerWorld.golf2004Course) == ("completed", 4))
         let values = try world.database.read("t") { db in

@@ -47,6 +47,19 @@ struct CLI {
         return folder.appendingPathComponent("ecba")
     }
 
+    /// `run` on a thread of its own, for async tests: waiting for a process must not hold one of
+    /// the few cooperative threads that the in-process server's requests need (on two cores, two
+    /// tests waiting on browsers would starve the server the browsers are talking to).
+    static func runDetached(
+        _ arguments: [String], environment: [String: String] = [:], program: URL = executable
+    ) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Swift.Result { try run(arguments, environment: environment, program: program) })
+            }.start()
+        }
+    }
+
     /// Runs `ecba` (or another program) and collects its output.
     static func run(
         _ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil, input: Data? = nil, program: URL = executable
