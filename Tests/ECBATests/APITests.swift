@@ -42,26 +42,12 @@ final class APIWorld {
 
     deinit { server.cancel() }
 
-    struct Answer {
-        var status: Int
-        var headers: [String: String]
-        var body: Data
-        var text: String { String(decoding: body, as: UTF8.self) }
-        var json: Any? { try? JSONSerialization.jsonObject(with: body) }
-        var problemCode: String? { (json as? [String: Any])?["code"] as? String }
-    }
+    typealias Answer = HTTP.Answer
 
     func call(_ path: String, method: String = "GET", token: String?, headers: [String: String] = [:], body: Data? = nil) async throws -> Answer {
-        var request = URLRequest(url: try #require(URL(string: base + path)))
-        request.httpMethod = method
-        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        request.httpBody = body
-        let (data, response) = try await URLSession.shared.data(for: request)
-        let http = try #require(response as? HTTPURLResponse)
-        var fields: [String: String] = [:]
-        for (key, value) in http.allHeaderFields { fields[String(describing: key).lowercased()] = String(describing: value) }
-        return Answer(status: http.statusCode, headers: fields, body: data)
+        var all = headers
+        if let token { all["Authorization"] = "Bearer \(token)" }
+        return try await HTTP.call(base + path, method: method, headers: all, body: body)
     }
 
     /// An xAPI statement: `engineer` passed `activity` of `course`.

@@ -130,7 +130,7 @@ final class PlayerWorld: @unchecked Sendable {
     }
 }
 
-/// HTTP over loopback without following redirects.
+/// HTTP over loopback without following redirects (the API's tests and the player's).
 enum HTTP {
     struct Answer {
         var status: Int
@@ -138,6 +138,7 @@ enum HTTP {
         var body: Data
         var text: String { String(decoding: body, as: UTF8.self) }
         var json: Any? { try? JSONSerialization.jsonObject(with: body) }
+        var problemCode: String? { (json as? [String: Any])?["code"] as? String }
     }
 
     final class NoRedirects: NSObject, URLSessionTaskDelegate, Sendable {
