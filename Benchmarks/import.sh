@@ -104,3 +104,15 @@ ZIP=$(seconds "$ECBA" package check "$WORK/large/large-course.zip")
 printf '\n%-44s %8s %10s\n' "package with ${MIB} MiB of content" "seconds" "peak MiB"
 printf '%-44s %8s %10.1f\n' "folder: ecba package check" "${FOLDER%% *}" "$(awk "BEGIN{print ${FOLDER##* }/1024}")"
 printf '%-44s %8s %10.1f\n' "zip (stored): ecba package check" "${ZIP%% *}" "$(awk "BEGIN{print ${ZIP##* }/1024}")"
+# Import keeps every file in the content store: the same package imported, folder then zip, each
+# into a new database and store.
+large_import() { # PATH: "seconds peak_kib" of a first import
+  rm -rf "$WORK/large-db.sqlite"*
+  "$ECBA" society add bench --name Bench --kind national --database "$WORK/large-db.sqlite" >/dev/null
+  "$ECBA" society authorize bench --database "$WORK/large-db.sqlite" >/dev/null 2>&1
+  seconds "$ECBA" import "$1" --society bench --database "$WORK/large-db.sqlite"
+}
+IMPORT_FOLDER=$(large_import "$WORK/large/large-course")
+IMPORT_ZIP=$(large_import "$WORK/large/large-course.zip")
+printf '%-44s %8s %10.1f\n' "folder: ecba import (into the store)" "${IMPORT_FOLDER%% *}" "$(awk "BEGIN{print ${IMPORT_FOLDER##* }/1024}")"
+printf '%-44s %8s %10.1f\n' "zip (stored): ecba import (into the store)" "${IMPORT_ZIP%% *}" "$(awk "BEGIN{print ${IMPORT_ZIP##* }/1024}")"

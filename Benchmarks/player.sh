@@ -17,6 +17,7 @@ done
 LEARNERS=${1:-1000}
 MIB=${2:-512}
 WORK=$(mktemp -d /tmp/ecba-player-bench.XXXXXX)
+chmod 755 "$WORK"   # nginx's workers (nobody) read the package from here
 cleanup() { [ -n "${SERVER:-}" ] && kill "$SERVER" 2>/dev/null; [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
 
@@ -45,6 +46,7 @@ with open(root + "/video.mp4", "wb") as out:
     for _ in range(mib):
         out.write(os.urandom(1 << 20))
 PY
+chmod -R a+rX "$PKG"
 echo "package: $(find "$PKG" -type f | wc -l) files, $(du -sh "$PKG" | cut -f1)"
 
 # 3. Import with the store against cp -r + sha256sum, fresh store each time (best of 3).
@@ -98,8 +100,10 @@ http {
 CONF
 nginx -c "$WORK/nginx.conf" -p "$WORK"
 
-rps() { awk '/Requests\/sec/ {print $2}'; }
-tps() { awk '/Transfer\/sec/ {v=$2; if (v ~ /GB/) {sub("GB","",v); v*=1024} else if (v ~ /MB/) {sub("MB","",v)} else if (v ~ /KB/) {sub("KB","",v); v/=1024}; print v}'; }
+# Every figure only from runs whose every answer was a success.
+ok() { local out; out=$(cat); if grep -q "Non-2xx" <<<"$out"; then echo "error: failed requests: $(grep Non-2xx <<<"$out")" >&2; exit 1; fi; echo "$out"; }
+rps() { ok | awk '/Requests\/sec/ {print $2}'; }
+tps() { ok | awk '/Transfer\/sec/ {v=$2; if (v ~ /GB/) {sub("GB","",v); v*=1024} else if (v ~ /MB/) {sub("MB","",v)} else if (v ~ /KB/) {sub("KB","",v); v/=1024}; print v}'; }
 echo "== 1. small pages (4 KiB), wrk -t2 -c64 -d10s"
 NGINX_SMALL=$(wrk -t2 -c64 -d10s "http://127.0.0.1:$NGINX_PORT/pages/page-042.html" | rps)
 ECBA_SMALL=$(wrk -t2 -c64 -d10s -H "Host: $SESSION" "http://127.0.0.1:$PORT/content/pages/page-042.html" | rps)

@@ -40,6 +40,18 @@ enum DeliveryStore {
         }
     }
 
+    /// One activity of a submission by identifier (no children), as the run-time needs it on
+    /// every commit: reading the whole package each time cost more than the commit itself.
+    static func activity(submissionID: Int64, identifier: String, in db: Database) throws -> Activity? {
+        try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT identifier, title, kind, launch_url, required, mastery_threshold, completion_threshold, time_limit_seconds, move_on
+            FROM activity WHERE submission_id = ? AND identifier = ?
+            """), arguments: [submissionID, identifier]).map { row in
+            Activity(identifier: row[0], title: row[1], kind: ActivityKind(rawValue: row[2]) ?? .other, launchURL: row[3], isRequired: row[4],
+                     masteryThreshold: row[5], completionThreshold: row[6], timeLimitSeconds: row[7], moveOn: row[8])
+        }
+    }
+
     // MARK: Launch tokens
 
     struct LaunchTokenRow: Sendable {
@@ -159,11 +171,12 @@ enum DeliveryStore {
     }
 
     static func storeValues(_ values: [String: String], attemptID: Int64, in db: Database) throws {
+        let upsert = try db.cachedStatement(sql: """
+            INSERT INTO runtime_value (attempt_id, element, value) VALUES (?, ?, ?)
+            ON CONFLICT (attempt_id, element) DO UPDATE SET value = excluded.value
+            """)
         for (element, value) in values {
-            try db.execute(sql: """
-                INSERT INTO runtime_value (attempt_id, element, value) VALUES (?, ?, ?)
-                ON CONFLICT (attempt_id, element) DO UPDATE SET value = excluded.value
-                """, arguments: [attemptID, element, value])
+            try upsert.execute(arguments: [attemptID, element, value])
         }
     }
 }

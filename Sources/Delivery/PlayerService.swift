@@ -128,13 +128,23 @@ public struct PlayerService: Sendable {
 
     // MARK: Files
 
-    /// The stored file a path of the session's package names, and where its bytes are.
-    public func file(session token: String, path: String) throws(DeliveryError) -> (file: PackageFile, location: String)? {
+    /// The submission a current session plays (for serving its files from a cache).
+    public func submissionID(session token: String) throws(DeliveryError) -> Int64 {
+        try reading { db in try resolve(token, in: db).context.submissionID }
+    }
+
+    /// Every file of a submission, by path (a submission's files never change).
+    public func files(submissionID: Int64) throws(DeliveryError) -> [String: PackageFile] {
         try reading { db in
-            let resolved = try resolve(token, in: db)
-            guard let file = try SubmissionFileStore.file(submissionID: resolved.context.submissionID, path: path, in: db) else { return nil }
-            return (file, store.objectPath(file.sha256))
+            var files: [String: PackageFile] = [:]
+            for file in try SubmissionFileStore.files(submissionID: submissionID, in: db) { files[file.path] = file }
+            return files
         }
+    }
+
+    /// Where the store keeps a file's bytes.
+    public func location(of file: PackageFile) -> String {
+        store.objectPath(file.sha256)
     }
 
     // MARK: The SCORM run-time
@@ -235,10 +245,9 @@ public struct PlayerService: Sendable {
     }
 
     func activityOf(_ resolved: Resolved, _ identifier: String, in db: Database) throws -> (Activity, SCORMEdition, PackageFormat) {
-        guard let submission = try AppDatabase.submission(id: resolved.context.submissionID, db: db),
-              let activity = submission.package.activities.flattened.first(where: { $0.identifier == identifier }), activity.isLaunchable
+        guard let activity = try DeliveryStore.activity(submissionID: resolved.context.submissionID, identifier: identifier, in: db),
+              activity.isLaunchable, let format = resolved.context.format
         else { throw DeliveryError(.unknownActivity, "no launchable activity '\(identifier)' in this course") }
-        let format = submission.package.format
         return (activity, format == .scorm12 ? .scorm12 : .scorm2004, format)
     }
 

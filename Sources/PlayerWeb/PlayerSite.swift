@@ -1,5 +1,6 @@
 import ContentStore
 import Delivery
+import NIOFoundationCompat
 import Domain
 import Foundation
 import HTTPTypes
@@ -52,6 +53,7 @@ public struct PlayerSite: Sendable {
     let player: PlayerService
     public let address: PlayerAddress
     let fileIO = FileIO()
+    let cache = ContentCache()
 
     public init(database: AppDatabase, store: ContentStore, address: PlayerAddress) {
         launches = LaunchService(database: database)
@@ -143,9 +145,24 @@ public struct PlayerSite: Sendable {
         guard let path = Self.packagePath(rawPath) else {
             return Self.page(PlayerText.notFound(language), status: .notFound, language: language)
         }
-        guard let (file, location) = try await blocking({ () throws(DeliveryError) in try player.file(session: token, path: path) }) else {
+        let submissionID: Int64
+        if let cached = cache.submission(of: token) {
+            submissionID = cached
+        } else {
+            submissionID = try await blocking { () throws(DeliveryError) in try player.submissionID(session: token) }
+            cache.remember(session: token, submissionID: submissionID)
+        }
+        let files: [String: PackageFile]
+        if let cached = cache.files(of: submissionID) {
+            files = cached
+        } else {
+            files = try await blocking { () throws(DeliveryError) in try player.files(submissionID: submissionID) }
+            cache.remember(files: files, of: submissionID)
+        }
+        guard let file = files[path] else {
             return Self.page(PlayerText.notFound(language), status: .notFound, language: language)
         }
+        let location = player.location(of: file)
         var headers = HTTPFields()
         headers[.contentType] = file.mediaType
         headers[.eTag] = "\"\(file.sha256)\""
@@ -170,6 +187,17 @@ public struct PlayerSite: Sendable {
         }
         headers[.contentLength] = String(size)
         if request.method == .head || size == 0 { return Response(status: .ok, headers: headers) }
+        if size <= cache.smallObjectBytes {
+            if let bytes = cache.object(file.sha256) {
+                return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: bytes))
+            }
+            let bytes = try await NIOThreadPool.singleton.runIfActive { () throws -> ByteBuffer in
+                ByteBuffer(data: try Data(contentsOf: URL(fileURLWithPath: location)))
+            }
+            guard bytes.readableBytes == size else { throw HTTPError(.internalServerError) }
+            cache.remember(object: file.sha256, bytes: bytes)
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: bytes))
+        }
         let body = try await fileIO.loadFile(path: location, context: context)
         return Response(status: .ok, headers: headers, body: body)
     }
