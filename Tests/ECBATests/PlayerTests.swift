@@ -5,6 +5,8 @@ import Domain
 import Enrollment
 import Foundation
 import GRDB
+import RegistrySync
+import SocietyAPI
 import Storage
 import Testing
 
@@ -174,6 +176,23 @@ struct PlayerBrowserTests {
         #expect(status.stdout.contains("4"), "\(status.stdout)")
         let transcript = try await CLI.runDetached(["transcript", "zhangsan", "--format", "json", "--database", world.world.store.path])
         #expect(transcript.stdout.contains("com.scorm.golfsamples.runtime.basicruntime.12"))
+        // The society's report and its registry see it like any other completion.
+        let year = String(Calendar(identifier: .gregorian).component(.year, from: Date()))
+        let report = try await CLI.runDetached(["report", "society", "cces", "--period", year, "--detail", "--database", world.world.store.path])
+        #expect(report.status == 0, "\(report.stderr)")
+        #expect(report.stdout.contains("zhangsan") && report.stdout.contains(PlayerWorld.golf12Course), "\(report.stdout)")
+        let registry = LocalRegistry(token: "registry-token")
+        let server = await registry.start()
+        let tokenFile = world.world.store.folder.appendingPathComponent("registry.token")
+        try Data("registry-token\n".utf8).write(to: tokenFile)
+        let sync = SyncService(database: world.database, policy: SyncPolicy(batchSize: 10, backoffBase: 0.1, timeout: 5))
+        let queued = try sync.setRegistry(RegistryConfig(societyID: "cces", url: "http://127.0.0.1:\(server.port)/records",
+                                                         tokenFile: tokenFile.path, format: .json), actor: "t")
+        #expect(queued == 1)
+        let delivered = try await sync.run(untilDone: true)
+        #expect(delivered.delivered == 1)
+        #expect(registry.appliedRecords.count == 1)
+        await server.stop()
     }
 
     @Test("SCORM 1.2: wrong answers fail the attempt and award nothing")
