@@ -389,6 +389,18 @@ struct ContentPackageReader {
                                 "masteryscore '\(text)' is not a number from 0 to 100; ignored")
             }
         }
+        if let data = item.child(namedIgnoringCase: "datafromlms"), let text = data.trimmedText {
+            activity.launchData = text
+        }
+        if let action = item.child(namedIgnoringCase: "timelimitaction"), let text = action.trimmedText {
+            let allowed = ["exit,message", "exit,no message", "continue,message", "continue,no message"]
+            if allowed.contains(text.lowercased()) {
+                activity.timeLimitAction = text.lowercased()
+            } else {
+                diagnostics.add(.valueOutOfRange, file: file, line: action.line, path: "\(path)/timelimitaction",
+                                "timelimitaction '\(text)' is not one of \(allowed.joined(separator: " | ")); ignored")
+            }
+        }
         if let limit = item.child(namedIgnoringCase: "maxtimeallowed"), let text = limit.trimmedText {
             activity.timeLimitSeconds = Durations.seconds(cmiTimespan: text) ?? Durations.seconds(iso8601: text)
             if activity.timeLimitSeconds == nil {

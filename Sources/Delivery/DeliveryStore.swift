@@ -44,11 +44,13 @@ enum DeliveryStore {
     /// every commit: reading the whole package each time cost more than the commit itself.
     static func activity(submissionID: Int64, identifier: String, in db: Database) throws -> Activity? {
         try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT identifier, title, kind, launch_url, required, mastery_threshold, completion_threshold, time_limit_seconds, move_on
+            SELECT identifier, title, kind, launch_url, required, mastery_threshold, completion_threshold, time_limit_seconds, move_on,
+                launch_data, time_limit_action
             FROM activity WHERE submission_id = ? AND identifier = ?
             """), arguments: [submissionID, identifier]).map { row in
             Activity(identifier: row[0], title: row[1], kind: ActivityKind(rawValue: row[2]) ?? .other, launchURL: row[3], isRequired: row[4],
-                     masteryThreshold: row[5], completionThreshold: row[6], timeLimitSeconds: row[7], moveOn: row[8])
+                     masteryThreshold: row[5], completionThreshold: row[6], timeLimitSeconds: row[7], moveOn: row[8],
+                     launchData: row[9], timeLimitAction: row[10])
         }
     }
 

@@ -265,11 +265,11 @@ public struct PlayerService: Sendable {
             values.setByPlatform("cmi.core.lesson_mode", mode == .normal ? "normal" : mode.rawValue)
             values.setByPlatform("cmi.core.entry", entry)
             values.setByPlatform("cmi.core.total_time", SCORMTime.timespan12(totalSeconds))
-            values.setByPlatform("cmi.launch_data", "")
+            values.setByPlatform("cmi.launch_data", activity.launchData ?? "")
             values.setByPlatform("cmi.comments_from_lms", "")
             values.setByPlatform("cmi.student_data.mastery_score", activity.masteryThreshold.map { Self.number($0 * 100) } ?? "")
             values.setByPlatform("cmi.student_data.max_time_allowed", activity.timeLimitSeconds.map { SCORMTime.timespan12(Double($0)) } ?? "")
-            values.setByPlatform("cmi.student_data.time_limit_action", "")
+            values.setByPlatform("cmi.student_data.time_limit_action", activity.timeLimitAction ?? "")
             preset("cmi.core.lesson_location", "")
             preset("cmi.core.lesson_status", "not attempted")
             preset("cmi.core.score.raw", "")
@@ -289,11 +289,11 @@ public struct PlayerService: Sendable {
             values.setByPlatform("cmi.mode", mode.rawValue)
             values.setByPlatform("cmi.entry", entry)
             values.setByPlatform("cmi.total_time", SCORMTime.interval(totalSeconds))
-            values.setByPlatform("cmi.launch_data", "")
+            values.setByPlatform("cmi.launch_data", activity.launchData ?? "")
             if let threshold = activity.completionThreshold { values.setByPlatform("cmi.completion_threshold", Self.number(threshold)) }
             if let mastery = activity.masteryThreshold, format == .scorm2004 { values.setByPlatform("cmi.scaled_passing_score", Self.number(mastery)) }
             if let limit = activity.timeLimitSeconds { values.setByPlatform("cmi.max_time_allowed", SCORMTime.interval(Double(limit))) }
-            values.setByPlatform("cmi.time_limit_action", "continue,no message")
+            values.setByPlatform("cmi.time_limit_action", activity.timeLimitAction ?? "continue,no message")
             preset("cmi.completion_status", "unknown")
             preset("cmi.success_status", "unknown")
             preset("cmi.location", "")

@@ -84,6 +84,10 @@ public struct Activity: Codable, Sendable, Equatable {
     public var timeLimitSeconds: Int?
     /// cmi5 `moveOn` (Passed, Completed, CompletedAndPassed, CompletedOrPassed, NotApplicable).
     public var moveOn: String?
+    /// SCORM `adlcp:datafromlms` / `adlcp:dataFromLMS`: the SCO's `launch_data`.
+    public var launchData: String?
+    /// SCORM `adlcp:timelimitaction` / `adlcp:timeLimitAction` (exit,message … continue,no message).
+    public var timeLimitAction: String?
     public var children: [Activity]
 
     public init(
@@ -96,6 +100,8 @@ public struct Activity: Codable, Sendable, Equatable {
         completionThreshold: Double? = nil,
         timeLimitSeconds: Int? = nil,
         moveOn: String? = nil,
+        launchData: String? = nil,
+        timeLimitAction: String? = nil,
         children: [Activity] = []
     ) {
         self.identifier = identifier
@@ -107,6 +113,8 @@ public struct Activity: Codable, Sendable, Equatable {
         self.completionThreshold = completionThreshold
         self.timeLimitSeconds = timeLimitSeconds
         self.moveOn = moveOn
+        self.launchData = launchData
+        self.timeLimitAction = timeLimitAction
         self.children = children
     }
 

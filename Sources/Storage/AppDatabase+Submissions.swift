@@ -172,16 +172,16 @@ extension AppDatabase {
     }
 
     /// Rows per INSERT of activities: a package's activities go in a few multi-row statements
-    /// (12 parameters a row, well under SQLite's limit) instead of one statement per row.
+    /// (14 parameters a row, well under SQLite's limit) instead of one statement per row.
     static let activitiesPerInsert = 32
 
     /// The INSERT of `n` activity rows, for n in 1...activitiesPerInsert, written once.
     private static let activityInserts: [String] = (0...activitiesPerInsert).map { count in
         """
         INSERT INTO activity (submission_id, position, parent_position, identifier, title, kind, launch_url, required,
-            mastery_threshold, completion_threshold, time_limit_seconds, move_on)
+            mastery_threshold, completion_threshold, time_limit_seconds, move_on, launch_data, time_limit_action)
         VALUES
-        """ + Array(repeating: " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: count).joined(separator: ",")
+        """ + Array(repeating: " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: count).joined(separator: ",")
     }
 
     /// Binds the tree depth first, in document order, straight from the package (no flattened
@@ -236,6 +236,8 @@ extension AppDatabase {
             insert.bind(activity.completionThreshold)
             insert.bind(activity.timeLimitSeconds)
             insert.bind(activity.moveOn)
+            insert.bind(activity.launchData)
+            insert.bind(activity.timeLimitAction)
             position += 1
             remaining -= 1
             unbound -= 1
@@ -339,7 +341,8 @@ extension AppDatabase {
                 kind: ActivityKind(rawValue: row["kind"]) ?? .other,
                 launchURL: row["launch_url"], isRequired: row["required"],
                 masteryThreshold: row["mastery_threshold"], completionThreshold: row["completion_threshold"],
-                timeLimitSeconds: row["time_limit_seconds"], moveOn: row["move_on"]
+                timeLimitSeconds: row["time_limit_seconds"], moveOn: row["move_on"],
+                launchData: row["launch_data"], timeLimitAction: row["time_limit_action"]
             )
         }
         func build(_ position: Int) -> Activity? {

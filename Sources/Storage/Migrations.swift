@@ -556,6 +556,9 @@ extension AppDatabase {
         migrator.registerMigration("v12-delivery") { db in
             try db.execute(sql: """
                 -- Taking courses (module Delivery owns these tables' SQL).
+                -- What a SCO is launched with: adlcp:datafromlms and adlcp:timelimitaction.
+                ALTER TABLE activity ADD COLUMN launch_data TEXT;
+                ALTER TABLE activity ADD COLUMN time_limit_action TEXT;
                 -- A launch URL's single-use token, stored as its SHA-256.
                 CREATE TABLE launch_token (
                     token_hash TEXT PRIMARY KEY NOT NULL,

@@ -160,6 +160,12 @@ struct FixtureCorpusTests {
         #expect(activities[0].masteryThreshold == 0.8)
         #expect(activities[0].timeLimitSeconds == 9_000)
         #expect(activities[3].masteryThreshold == 0.9)
+        // What the SCO is launched with: launch_data and time_limit_action.
+        #expect(activities.contains { $0.launchData == "custom_data_for_module2" })
+        #expect(activities.contains { $0.timeLimitAction == "exit,message" })
+        let adl = try #require(Fixtures.read("\(jc2004)/AdlAttributes_SCORM20043rdEdition").package?.activities.first)
+        #expect(adl.launchData == "Launch Data")
+        #expect(adl.timeLimitAction == "exit,message")
     }
 
     @Test("SCORM 2004 completion threshold and parameters compose")

@@ -49,6 +49,34 @@ struct MigrationTests {
         #expect(publications == [7, 7])
     }
 
+    @Test("v12 keeps every activity and gives it no launch data or time limit action; the delivery tables start empty")
+    func delivery() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ecba-migration-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("old.sqlite").path
+        let old = try AppDatabase(path: path, migratingUpTo: "v11-submission-files")
+        try old.writer.write { db in
+            try db.execute(sql: """
+                \(Self.publishedCourse)
+                INSERT INTO activity (submission_id, position, parent_position, identifier, title, kind, launch_url, required,
+                    mastery_threshold, completion_threshold, time_limit_seconds, move_on)
+                    VALUES (1, 0, NULL, 'l1', 'L1', 'sco', 'l1.html', 1, 0.8, NULL, 600, NULL);
+                """)
+        }
+        let migrated = try AppDatabase(path: path)
+        let rows = try migrated.writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT identifier, time_limit_seconds, launch_data, time_limit_action FROM activity")
+        }
+        #expect(rows.count == 1)
+        #expect(rows.first?["identifier"] == "l1")
+        #expect(rows.first?["time_limit_seconds"] == 600)
+        #expect((rows.first?["launch_data"] as String?) == nil)
+        let empty = try migrated.writer.read { db in
+            try ["launch_token", "player_session", "attempt", "runtime_value", "submission_file"].map { try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \($0)") ?? -1 }
+        }
+        #expect(empty == [0, 0, 0, 0, 0])
+    }
+
     @Test("the e-mail lookup of engineers (every mbox actor of an xAPI statement) uses its index")
     func emailLookupUsesIndex() throws {
         let store = try TemporaryDatabase()
@@ -130,7 +158,8 @@ struct MigrationTests {
             }
         }
         let before = try rows(old)
-        let migrated = try AppDatabase(path: path)
+        // Pinned to v10, the migration under test (v12 adds columns to activity).
+        let migrated = try AppDatabase(path: path, migratingUpTo: "v10-cheaper-bulk-rows")
         #expect(try rows(migrated) == before)
         #expect(before.map(\.count) == [3, 2, 1])
         try migrated.writer.write { db in
