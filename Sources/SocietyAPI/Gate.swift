@@ -6,7 +6,7 @@ import Logging
 /// Around every request: the body size limit, problem documents for any failure, one structured
 /// log line (never a header's value, so never a token) and the metrics.
 struct Gate: RouterMiddleware {
-    typealias Context = BasicRequestContext
+    typealias Context = APIContext
     let api: SocietyAPI
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

@@ -7,7 +7,7 @@ import PlayerWeb
 /// Sends every request whose Host is a player session's origin (`<token>.<public host>`) to
 /// the player, before any route of the platform origin can see it.
 struct PlayerHost: RouterMiddleware {
-    typealias Context = BasicRequestContext
+    typealias Context = APIContext
     let site: PlayerSite
     let metrics: Metrics
     let logger: Logger

@@ -76,8 +76,11 @@ public struct SocietyAPI: Sendable {
         try await application(onRunning: onRunning).runService()
     }
 
-    func router() -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
+    /// The routes. Every `/v1` and `/xapi` route is added to one group behind
+    /// `SocietyAuthentication`, one route collection per resource, and reads its caller from the
+    /// request context (`context.society()`), so a new route cannot forget the check.
+    func router() -> Router<APIContext> {
+        let router = Router(context: APIContext.self)
         if let player = configuration.player {
             // A session origin reaches the player and nothing else; the platform origin never
             // reaches a session's files.
@@ -93,37 +96,68 @@ public struct SocietyAPI: Sendable {
         router.get("/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.render())))
         }
-        router.get("/v1/report") { request, _ in try await report(request) }
-        router.get("/v1/transcripts/changes") { request, _ in try await changes(request) }
-        router.get("/v1/engineers/:engineer/transcript") { request, context in
-            try await transcript(request, engineerID: context.parameters.get("engineer") ?? "")
+        let societies = router.group().add(middleware: SocietyAuthentication(api: self))
+        societies.addRoutes(reportRoutes(), atPath: "/v1/report")
+        societies.addRoutes(transcriptRoutes(), atPath: "/v1/transcripts")
+        societies.addRoutes(engineerRoutes(), atPath: "/v1/engineers")
+        societies.addRoutes(catalogRoutes(), atPath: "/v1/catalog")
+        societies.addRoutes(statementRoutes(), atPath: "/xapi/statements")
+        return router
+    }
+
+    func reportRoutes() -> RouteCollection<APIContext> {
+        let routes = RouteCollection(context: APIContext.self)
+        routes.get { request, context in try await report(request, caller: try context.society()) }
+        return routes
+    }
+
+    func transcriptRoutes() -> RouteCollection<APIContext> {
+        let routes = RouteCollection(context: APIContext.self)
+        routes.get("changes") { request, context in try await changes(request, caller: try context.society()) }
+        return routes
+    }
+
+    func engineerRoutes() -> RouteCollection<APIContext> {
+        let routes = RouteCollection(context: APIContext.self)
+        routes.get(":engineer/transcript") { request, context in
+            try await transcript(request, caller: try context.society(), engineerID: context.parameters.get("engineer") ?? "")
         }
-        router.get("/v1/catalog") { request, _ in
-            _ = try await caller(request)
+        routes.post(":engineer/launches") { request, context in
+            try await launch(request, caller: try context.society(), engineerID: context.parameters.get("engineer") ?? "")
+        }
+        return routes
+    }
+
+    func catalogRoutes() -> RouteCollection<APIContext> {
+        let routes = RouteCollection(context: APIContext.self)
+        routes.get { _, context in
+            _ = try context.society()
             let entries = try await blocking { () throws(ServiceError) in try CatalogService(database: database).list(CatalogFilter(limit: 0)) }
             return Self.json(entries)
         }
         // A course id is SOCIETY/COURSE: one segment with the '/' percent-encoded (%2F), or two.
         // (The router wants one parameter name per position, hence 'first' and 'second'.)
-        router.get("/v1/catalog/:first") { request, context in
-            _ = try await caller(request)
+        routes.get(":first") { _, context in
+            _ = try context.society()
             let raw = context.parameters.get("first") ?? ""
             let id = raw.removingPercentEncoding ?? raw
             let entry = try await blocking { () throws(ServiceError) in try CatalogService(database: database).show(id) }
             return Self.json(entry)
         }
-        router.get("/v1/catalog/:first/:second") { request, context in
-            _ = try await caller(request)
+        routes.get(":first/:second") { _, context in
+            _ = try context.society()
             let id = (context.parameters.get("first") ?? "") + "/" + (context.parameters.get("second") ?? "")
             let entry = try await blocking { () throws(ServiceError) in try CatalogService(database: database).show(id) }
             return Self.json(entry)
         }
-        router.post("/v1/engineers/:engineer/launches") { request, context in
-            try await launch(request, engineerID: context.parameters.get("engineer") ?? "")
-        }
-        router.post("/xapi/statements") { request, _ in try await postStatements(request) }
-        router.put("/xapi/statements") { request, _ in try await putStatement(request) }
-        return router
+        return routes
+    }
+
+    func statementRoutes() -> RouteCollection<APIContext> {
+        let routes = RouteCollection(context: APIContext.self)
+        routes.post { request, context in try await postStatements(request, caller: try context.society()) }
+        routes.put { request, context in try await putStatement(request, caller: try context.society()) }
+        return routes
     }
 
     // MARK: Authentication
@@ -153,8 +187,7 @@ public struct SocietyAPI: Sendable {
 
     // MARK: Routes
 
-    func report(_ request: Request) async throws -> Response {
-        let caller = try await caller(request)
+    func report(_ request: Request, caller: TokenService.Caller) async throws -> Response {
         let date: Date
         if let period = request.uri.queryParameters.get("period") {
             guard let parsed = CreditPolicy.periodDay(period) else {
@@ -189,8 +222,7 @@ public struct SocietyAPI: Sendable {
         return Response(status: .ok, headers: [.contentType: csv ? "text/csv; charset=utf-8" : "application/json"], body: body)
     }
 
-    func changes(_ request: Request) async throws -> Response {
-        let caller = try await caller(request)
+    func changes(_ request: Request, caller: TokenService.Caller) async throws -> Response {
         let after = try ChangeCursor.decode(request.uri.queryParameters.get("cursor"))
         let limitText = request.uri.queryParameters.get("limit") ?? "100"
         guard let limit = Int(limitText), (1...1000).contains(limit) else {
@@ -203,8 +235,7 @@ public struct SocietyAPI: Sendable {
         return Self.json(ChangePage(changes: changes.map(\.record), nextCursor: ChangeCursor.encode(last), hasMore: changes.count == limit))
     }
 
-    func transcript(_ request: Request, engineerID: String) async throws -> Response {
-        let caller = try await caller(request)
+    func transcript(_ request: Request, caller: TokenService.Caller, engineerID: String) async throws -> Response {
         let member = try await blocking { () throws(ServiceError) in
             try reading { () throws(StorageError) in try database.isMember(engineerID: engineerID, societyID: caller.societyID) }
         }
@@ -229,8 +260,7 @@ public struct SocietyAPI: Sendable {
     }
 
     /// A launch URL for one of the society's members, as `ecba launch` prints it.
-    func launch(_ request: Request, engineerID: String) async throws -> Response {
-        let caller = try await caller(request)
+    func launch(_ request: Request, caller: TokenService.Caller, engineerID: String) async throws -> Response {
         let body = try await request.body.collect(upTo: configuration.maxBodyBytes)
         guard let launch = try? JSONDecoder().decode(LaunchRequest.self, from: Data(buffer: body)) else {
             throw Problem(.badRequest, "invalid-launch", "send {\"course\": \"SOCIETY/COURSE\"} with optional activity, mode (normal, browse, review) and expiresMinutes")
@@ -260,26 +290,25 @@ public struct SocietyAPI: Sendable {
     // A constant, valid header name: the initialiser fails only for invalid names.
     static let xAPIVersionHeader = HTTPField.Name("X-Experience-API-Version") ?? .contentType
 
-    func xAPIChecks(_ request: Request) async throws -> (TokenService.Caller, Data) {
-        let caller = try await caller(request)
+    func xAPIChecks(_ request: Request) async throws -> Data {
         guard let version = request.headers[Self.xAPIVersionHeader], version.hasPrefix("1.0") else {
             throw Problem(.badRequest, "xapi-version", "send 'X-Experience-API-Version: 1.0.3'")
         }
         let body = try await request.body.collect(upTo: configuration.maxBodyBytes)
-        return (caller, Data(buffer: body))
+        return Data(buffer: body)
     }
 
-    func postStatements(_ request: Request) async throws -> Response {
-        let (caller, data) = try await xAPIChecks(request)
+    func postStatements(_ request: Request, caller: TokenService.Caller) async throws -> Response {
+        let data = try await xAPIChecks(request)
         _ = try await importStatements(data, societyID: caller.societyID)
         return Self.json(Self.statementIDs(data), extra: [Self.xAPIVersionHeader: Self.xAPIVersion])
     }
 
-    func putStatement(_ request: Request) async throws -> Response {
+    func putStatement(_ request: Request, caller: TokenService.Caller) async throws -> Response {
         guard let id = request.uri.queryParameters.get("statementId"), UUID(uuidString: id) != nil else {
             throw Problem(.badRequest, "invalid-statement-id", "PUT needs ?statementId=<UUID>")
         }
-        let (caller, data) = try await xAPIChecks(request)
+        let data = try await xAPIChecks(request)
         guard var object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
             throw Problem(.badRequest, "invalid-statement", "PUT takes one statement, a JSON object")
         }

@@ -1,0 +1,34 @@
+import Catalog
+import Hummingbird
+
+/// The request context of the platform's server: who is calling, put there by the
+/// authentication middleware of the route group the request went through.
+struct APIContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    /// The society whose token the request carried (set by `SocietyAuthentication`).
+    var societyCaller: TokenService.Caller?
+
+    init(source: Source) {
+        coreContext = .init(source: source)
+    }
+
+    /// The authenticated society. A route outside the authenticated group gets a 401 here: it
+    /// fails closed.
+    func society() throws -> TokenService.Caller {
+        guard let societyCaller else { throw Problem.unauthorized("send 'Authorization: Bearer <token>' (see 'ecba society token issue')") }
+        return societyCaller
+    }
+}
+
+/// Bearer-token authentication and the per-token rate limit, for every route of its group: a
+/// valid token, not revoked, of an authorised society (`SocietyAPI.caller`).
+struct SocietyAuthentication: RouterMiddleware {
+    typealias Context = APIContext
+    let api: SocietyAPI
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        context.societyCaller = try await api.caller(request)
+        return try await next(request, context)
+    }
+}
