@@ -11,6 +11,8 @@ struct ReadManifest {
     var languages: [String]
     var typicalLearningTime: String?
     var activities: [Activity]
+    /// SCORM 2004 `imsss:controlMode` of the organisation, when it has one.
+    var controlMode: ControlMode? = nil
 }
 
 /// The package, as the readers see it: which files exist, and a way to read a side file.
@@ -41,6 +43,7 @@ struct ContentPackageReader {
     private var itemIdentifiers: Set<String> = []
     private var checkedFiles: Set<String> = []
     private var anySCO = false
+    private var controlMode: ControlMode?
 
     init(format: PackageFormat, view: PackageView, diagnostics: DiagnosticCollector) {
         self.format = format
@@ -73,6 +76,7 @@ struct ContentPackageReader {
         var activities: [Activity] = []
         if let organizations = root.child(named: "organizations"), !organizations.children(named: "organization").isEmpty {
             let organization = chooseOrganization(organizations)
+            controlMode = Self.controlMode(of: organization.element)
             if titles.isEmpty, let title = organization.element.child(named: "title")?.trimmedText {
                 titles = [LocalizedText(language: metadata.languages.first ?? "", value: title)]
             }
@@ -122,8 +126,20 @@ struct ContentPackageReader {
             keywords: metadata.keywords,
             languages: metadata.languages,
             typicalLearningTime: metadata.typicalLearningTime,
-            activities: activities
+            activities: activities,
+            controlMode: format == .scorm2004 ? controlMode : nil
         )
+    }
+
+    /// `imsss:sequencing/imsss:controlMode` on an organisation: each attribute as written,
+    /// SCORM's default where absent; nil without a controlMode element.
+    static func controlMode(of organization: XMLElement) -> ControlMode? {
+        guard let mode = organization.child(named: "sequencing")?.child(named: "controlMode") else { return nil }
+        func flag(_ name: String, _ fallback: Bool) -> Bool {
+            guard let value = mode.attribute(name)?.trimmingXMLWhitespace().lowercased() else { return fallback }
+            return value == "true" || value == "1"
+        }
+        return ControlMode(choice: flag("choice", true), flow: flag("flow", false), forwardOnly: flag("forwardOnly", false))
     }
 
     // MARK: Cartridges without modules

@@ -173,7 +173,8 @@ public struct PackageReader: Sendable {
                 keywords: manifest.keywords,
                 typicalLearningTime: manifest.typicalLearningTime,
                 activities: manifest.activities,
-                languages: manifest.languages
+                languages: manifest.languages,
+                controlMode: manifest.controlMode
             )
             if let sidecar = location.sidecar {
                 guard let sidecarDocument = parse(sidecar, in: files, validate: true, diagnostics: &diagnostics) else { return nil }

@@ -31,9 +31,11 @@ public struct PlayerView: Sendable, Codable, Equatable {
     /// The activity to open first: the one launched, else the suspended one, else the first
     /// not yet done, else the first.
     public var start: String?
-    /// SCORM 2004 control modes of the organisation (flow and choice are the defaults).
+    /// How the learner may move (the organisation's control mode): pick from the tree
+    /// (`choice`), previous / next (`flow`), never back (`forwardOnly`).
     public var choice: Bool
     public var flow: Bool
+    public var forwardOnly: Bool
 }
 
 /// What the run-time hands the content when an activity opens: the attempt and its data model.
@@ -87,17 +89,28 @@ public struct PlayerService: Sendable {
             let attempts = try DeliveryStore.latestAttempts(enrollmentID: context.enrollmentID, in: db)
             let states = try AppDatabase.activityStates(enrollmentID: context.enrollmentID, db: db)
             var items: [PlayerView.Item] = []
-            func walk(_ activities: [Activity], depth: Int) {
+            /// Adds the activities' rows depth first; returns their statuses, for the parent's
+            /// rollup (SCORM's default rules: done when every child is done, started when any is).
+            @discardableResult
+            func walk(_ activities: [Activity], depth: Int) -> [String] {
+                var statuses: [String] = []
                 for activity in activities {
-                    items.append(PlayerView.Item(
-                        identifier: activity.identifier, title: activity.title, depth: depth, launchURL: activity.launchURL,
-                        status: activity.isLaunchable
-                            ? Self.status(states[activity.identifier], attempt: attempts[activity.identifier],
-                                          done: states[activity.identifier].map { CompletionRule.isSatisfied(activity, format: submission.package.format, state: $0) } ?? false)
-                            : ""
-                    ))
-                    walk(activity.children, depth: depth + 1)
+                    let row = items.count
+                    items.append(PlayerView.Item(identifier: activity.identifier, title: activity.title, depth: depth,
+                                                 launchURL: activity.launchURL, status: ""))
+                    let status: String
+                    if activity.isLaunchable {
+                        let state = states[activity.identifier]
+                        status = Self.status(state, attempt: attempts[activity.identifier],
+                                             done: state.map { CompletionRule.isSatisfied(activity, format: submission.package.format, state: $0) } ?? false)
+                        walk(activity.children, depth: depth + 1)
+                    } else {
+                        status = Self.rollup(walk(activity.children, depth: depth + 1))
+                    }
+                    items[row].status = status
+                    statuses.append(status)
                 }
+                return statuses
             }
             walk(submission.package.activities, depth: 0)
             let launchable = items.filter { $0.launchURL != nil }
@@ -108,9 +121,21 @@ public struct PlayerService: Sendable {
             return PlayerView(
                 courseID: context.courseID, version: context.version, title: submission.package.displayTitle, engineerName: context.engineerName,
                 format: submission.package.format.rawValue, mode: LaunchMode(rawValue: resolved.session.mode) ?? .normal, items: items,
-                start: start, choice: true, flow: true
+                start: start, choice: submission.package.effectiveControlMode.choice, flow: submission.package.effectiveControlMode.flow,
+                forwardOnly: submission.package.effectiveControlMode.forwardOnly
             )
         }
+    }
+
+    /// A folder's status from its children's: completed when all are done (passed when all
+    /// passed), failed when any failed and the rest are done, in progress when any was started.
+    static func rollup(_ children: [String]) -> String {
+        guard !children.isEmpty else { return "not-attempted" }
+        let done: Set<String> = ["completed", "passed"]
+        if children.allSatisfy({ $0 == "passed" }) { return "passed" }
+        if children.allSatisfy(done.contains) { return "completed" }
+        if children.contains("failed"), children.allSatisfy({ done.contains($0) || $0 == "failed" }) { return "failed" }
+        return children.allSatisfy { $0 == "not-attempted" } ? "not-attempted" : "incomplete"
     }
 
     static func status(_ state: ActivityState?, attempt: DeliveryStore.AttemptRow?, done: Bool) -> String {

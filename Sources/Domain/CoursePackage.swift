@@ -23,6 +23,39 @@ public enum PackageFormat: String, Codable, Sendable, CaseIterable {
     }
 }
 
+/// How a learner may move through an organisation (SCORM 2004 `imsss:controlMode` of the
+/// organisation). Other formats, and SCORM 2004 packages that say nothing, use the SCORM
+/// defaults of their kind: `SCORM2004` (choice, no flow) or `free` (choice and flow).
+public struct ControlMode: Codable, Sendable, Equatable {
+    /// The learner may pick any activity from the tree.
+    public var choice: Bool
+    /// Previous / next (continue) move through the activities in order.
+    public var flow: Bool
+    /// Only forward: no previous.
+    public var forwardOnly: Bool
+
+    public init(choice: Bool, flow: Bool, forwardOnly: Bool) {
+        self.choice = choice
+        self.flow = flow
+        self.forwardOnly = forwardOnly
+    }
+
+    /// SCORM 2004's defaults (SN book, 3.2.1): choice true, flow false, forwardOnly false.
+    public static let scorm2004 = ControlMode(choice: true, flow: false, forwardOnly: false)
+    /// What formats without sequencing allow: the tree and previous / next.
+    public static let free = ControlMode(choice: true, flow: true, forwardOnly: false)
+
+    /// As stored: "choice,flow,forwardOnly" flags that are on.
+    public var stored: String {
+        [choice ? "choice" : nil, flow ? "flow" : nil, forwardOnly ? "forwardOnly" : nil].compactMap { $0 }.joined(separator: ",")
+    }
+
+    public init(stored: String) {
+        let flags = Set(stored.split(separator: ","))
+        self.init(choice: flags.contains("choice"), flow: flags.contains("flow"), forwardOnly: flags.contains("forwardOnly"))
+    }
+}
+
 /// The subject categories of the national rules (MOHRSS Order No. 25).
 public enum SubjectCategory: String, Codable, Sendable, CaseIterable {
     /// 专业科目
@@ -175,6 +208,14 @@ public struct CoursePackage: Codable, Sendable, Equatable {
     public var manifestPath: String
     /// True when an `ecba-course.xml` sidecar supplied the platform fields.
     public var hasSidecar: Bool
+    /// How the learner moves through the organisation: read from SCORM 2004 sequencing, nil
+    /// when the package says nothing (then `effectiveControlMode` gives its format's default).
+    public var controlMode: ControlMode?
+
+    /// The control mode the player applies.
+    public var effectiveControlMode: ControlMode {
+        controlMode ?? (format == .scorm2004 ? .scorm2004 : .free)
+    }
 
     public init(
         identifier: String,
@@ -192,7 +233,8 @@ public struct CoursePackage: Codable, Sendable, Equatable {
         languages: [String] = [],
         contentHash: String = "",
         manifestPath: String = "",
-        hasSidecar: Bool = false
+        hasSidecar: Bool = false,
+        controlMode: ControlMode? = nil
     ) {
         self.identifier = identifier
         self.format = format
@@ -210,6 +252,7 @@ public struct CoursePackage: Codable, Sendable, Equatable {
         self.contentHash = contentHash
         self.manifestPath = manifestPath
         self.hasSidecar = hasSidecar
+        self.controlMode = controlMode
     }
 
     /// The title to show: Chinese first, then English, then whatever comes first.

@@ -25,14 +25,16 @@ enum PlayerPage {
         var tree = ""
         for item in view.items {
             let indent = "padding-left:\(0.5 + Double(item.depth) * 1.2)em"
+            let status = """
+                <span class="status" data-status-of="\(escape(item.identifier))" data-status="\(item.status)">\(escape(labels[item.status] ?? item.status))</span>
+                """
             if item.launchURL != nil {
-                tree += """
-                    <li style="\(indent)"><a href="#" class="activity" data-activity="\(escape(item.identifier))">\(escape(item.title))</a> \
-                    <span class="status" data-status-of="\(escape(item.identifier))" data-status="\(item.status)">\(escape(labels[item.status] ?? item.status))</span></li>
-
-                    """
+                // Without choice, the tree shows the activities but does not open them.
+                let name = view.choice ? "<a href=\"#\" class=\"activity\" data-activity=\"\(escape(item.identifier))\">\(escape(item.title))</a>"
+                    : "<span class=\"activity\" data-activity=\"\(escape(item.identifier))\">\(escape(item.title))</span>"
+                tree += "<li style=\"\(indent)\">\(name) \(status)</li>\n"
             } else {
-                tree += "<li class=\"folder\" style=\"\(indent)\">\(escape(item.title))</li>\n"
+                tree += "<li class=\"folder\" style=\"\(indent)\">\(escape(item.title)) \(status)</li>\n"
             }
         }
         let mode = view.mode == .normal ? "" : "<p class=\"mode\">\(escape(labels["mode-\(view.mode.rawValue)"] ?? ""))</p>"
@@ -45,15 +47,15 @@ enum PlayerPage {
             <title>\(escape(view.title))</title>
             <link rel="stylesheet" href="/player/player.css">
             </head>
-            <body data-format="\(escape(view.format))" data-start="\(escape(view.start ?? ""))">
+            <body data-format="\(escape(view.format))" data-start="\(escape(view.start ?? ""))" data-choice="\(view.choice)" data-flow="\(view.flow)" data-forward-only="\(view.forwardOnly)">
             <header><h1>\(escape(view.title))</h1><span class="learner">\(escape(labels["learner"] ?? "")): \(escape(view.engineerName))</span></header>
             \(mode)
             <nav aria-label="\(escape(labels["contents"] ?? ""))"><ol id="tree">
             \(tree)</ol></nav>
             <main>
             <div class="controls">
-            <button id="previous" type="button">\(escape(labels["previous"] ?? ""))</button>
-            <button id="next" type="button">\(escape(labels["next"] ?? ""))</button>
+            <button id="previous" type="button"\(view.flow && !view.forwardOnly ? "" : " hidden")>\(escape(labels["previous"] ?? ""))</button>
+            <button id="next" type="button"\(view.flow ? "" : " hidden")>\(escape(labels["next"] ?? ""))</button>
             <button id="exit" type="button">\(escape(labels["exit"] ?? ""))</button>
             <span id="notice" role="status"></span>
             </div>

@@ -110,8 +110,8 @@ extension AppDatabase {
         var row = try BoundStatement(db, """
             INSERT INTO submission (course_id, version, status, content_hash, format, format_version, display_title,
                 typical_learning_time, credit_hours, category, developing_society, licence, languages, manifest_path,
-                has_sidecar, source, submitted_at)
-            VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                has_sidecar, source, submitted_at, control_mode)
+            VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         row.bind(courseID)
         row.bind(version)
@@ -129,6 +129,7 @@ extension AppDatabase {
         row.bind(package.hasSidecar)
         row.bind(source)
         row.bind(stamp)
+        row.bind(package.controlMode?.stored)
         try row.run()
         let id = db.lastInsertedRowID
         try Self.insertTexts(package, submissionID: id, db: db)
@@ -303,7 +304,8 @@ extension AppDatabase {
             languages: (row["languages"] as String).split(separator: ",").map(String.init),
             contentHash: row["content_hash"],
             manifestPath: row["manifest_path"],
-            hasSidecar: row["has_sidecar"]
+            hasSidecar: row["has_sidecar"],
+            controlMode: (row["control_mode"] as String?).map(ControlMode.init(stored:))
         )
         for text in try Row.fetchAll(db, sql: "SELECT * FROM submission_text WHERE submission_id = ? ORDER BY kind, position", arguments: [id]) {
             let value = LocalizedText(language: text["language"], value: text["value"])

@@ -559,6 +559,9 @@ extension AppDatabase {
                 -- What a SCO is launched with: adlcp:datafromlms and adlcp:timelimitaction.
                 ALTER TABLE activity ADD COLUMN launch_data TEXT;
                 ALTER TABLE activity ADD COLUMN time_limit_action TEXT;
+                -- How the learner moves through the organisation (SCORM 2004 controlMode), when the
+                -- package says: "choice,flow,forwardOnly" flags.
+                ALTER TABLE submission ADD COLUMN control_mode TEXT;
                 -- A launch URL's single-use token, stored as its SHA-256.
                 CREATE TABLE launch_token (
                     token_hash TEXT PRIMARY KEY NOT NULL,

@@ -176,6 +176,18 @@ struct FixtureCorpusTests {
         #expect(first.launchURL?.hasSuffix("?tc=CO-10&act=1") == true)
     }
 
+    @Test("SCORM 2004 control modes come from the organisation's sequencing; others move freely")
+    func controlModes() throws {
+        let golf = try #require(Fixtures.read("\(golf2004)/RuntimeBasicCalls_SCORM20043rdEdition").package)
+        #expect(golf.controlMode == ControlMode(choice: true, flow: true, forwardOnly: false))
+        let plain = try #require(Fixtures.read("\(jc2004)/MinimalValid_SCORM20043rdEdition").package)
+        #expect(plain.controlMode == nil)
+        #expect(plain.effectiveControlMode == .scorm2004)
+        let scorm12 = try #require(Fixtures.read("\(golf12)/RuntimeBasicCalls_SCORM12").package)
+        #expect(scorm12.controlMode == nil && scorm12.effectiveControlMode == .free)
+        #expect(ControlMode(stored: ControlMode(choice: false, flow: true, forwardOnly: true).stored) == ControlMode(choice: false, flow: true, forwardOnly: true))
+    }
+
     @Test("cmi5 moveOn decides what is required")
     func cmi5MoveOn() throws {
         let package = try #require(Fixtures.read("\(cmi5)/multi_au_framed").package)

@@ -1,4 +1,4 @@
-import Delivery
+@testable import Delivery
 import Foundation
 import Testing
 
@@ -73,5 +73,15 @@ struct SCORMDataModelTests {
         #expect(SCORMTime.seconds(interval: "PT") == nil)
         #expect(SCORMTime.isTime2004("2026-12-01T10:15:30Z"))
         #expect(!SCORMTime.isTime2004("1969-12-31"))
+    }
+
+    @Test("a folder's status rolls up from its children's")
+    func rollup() {
+        #expect(PlayerService.rollup(["passed", "passed"]) == "passed")
+        #expect(PlayerService.rollup(["passed", "completed"]) == "completed")
+        #expect(PlayerService.rollup(["failed", "completed"]) == "failed")
+        #expect(PlayerService.rollup(["completed", "not-attempted"]) == "incomplete")
+        #expect(PlayerService.rollup(["not-attempted", "not-attempted"]) == "not-attempted")
+        #expect(PlayerService.rollup(["suspended"]) == "incomplete")
     }
 }

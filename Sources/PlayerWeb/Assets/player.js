@@ -9,7 +9,13 @@
   var format = document.body.getAttribute('data-format');
   var frame = document.getElementById('content');
   var notice = document.getElementById('notice');
-  var links = Array.prototype.slice.call(document.querySelectorAll('a.activity'));
+  var links = Array.prototype.slice.call(document.querySelectorAll('.activity'));
+  // The organisation's control mode: the tree (choice), previous / next (flow), never back (forwardOnly).
+  var mode = {
+    choice: document.body.getAttribute('data-choice') === 'true',
+    flow: document.body.getAttribute('data-flow') === 'true',
+    forwardOnly: document.body.getAttribute('data-forward-only') === 'true'
+  };
   var order = links.map(function (a) { return a.getAttribute('data-activity'); });
   var isSCORM = format === 'scorm12' || format === 'scorm2004';
   var edition = format === 'scorm12' ? '1.2' : '2004';
@@ -49,8 +55,8 @@
   function highlight(activity) {
     links.forEach(function (a) { a.classList.toggle('current', a.getAttribute('data-activity') === activity); });
     var at = order.indexOf(activity);
-    document.getElementById('previous').disabled = at <= 0;
-    document.getElementById('next').disabled = at < 0 || at >= order.length - 1;
+    document.getElementById('previous').disabled = !mode.flow || mode.forwardOnly || at <= 0;
+    document.getElementById('next').disabled = !mode.flow || at < 0 || at >= order.length - 1;
   }
 
   /* Unloads the content (its own unload handler terminates) and waits for its last commit. */
@@ -79,7 +85,7 @@
         if (!isSCORM) { frame.src = '/content/' + url; current = { activity: activity }; return; }
         return post('/player/runtime/open', { activity: activity }).then(function (opening) {
           var runtime = ECBARuntime.createRuntime({
-            model: model, values: opening.values, activities: order, current: activity,
+            model: model, values: opening.values, activities: order, current: activity, controlMode: mode,
             onCommit: function (sets, terminate) { send(opening.attemptID, sets, terminate); },
             onTerminate: function (request) { setTimeout(function () { navigate(request, activity); }, 0); }
           });
@@ -95,9 +101,9 @@
   function navigate(request, from) {
     var at = order.indexOf(from);
     var choice = /^\{target=([^}]+)\}(choice|jump)$/.exec(request || '');
-    if (request === 'continue' && at < order.length - 1) return launch(order[at + 1]);
-    if (request === 'previous' && at > 0) return launch(order[at - 1]);
-    if (choice && order.indexOf(choice[1]) >= 0) return launch(choice[1]);
+    if (request === 'continue' && mode.flow && at < order.length - 1) return launch(order[at + 1]);
+    if (request === 'previous' && mode.flow && !mode.forwardOnly && at > 0) return launch(order[at - 1]);
+    if (choice && (mode.choice || choice[2] === 'jump') && order.indexOf(choice[1]) >= 0) return launch(choice[1]);
     if (request === 'exit' || request === 'exitAll' || request === 'suspendAll' || request === 'abandon' || request === 'abandonAll') return exit();
   }
 
@@ -109,14 +115,15 @@
 
   document.getElementById('previous').addEventListener('click', function () {
     var at = order.indexOf(current ? current.activity : null);
-    if (at > 0) launch(order[at - 1]);
+    if (mode.flow && !mode.forwardOnly && at > 0) launch(order[at - 1]);
   });
   document.getElementById('next').addEventListener('click', function () {
     var at = order.indexOf(current ? current.activity : null);
-    if (at >= 0 && at < order.length - 1) launch(order[at + 1]);
+    if (mode.flow && at >= 0 && at < order.length - 1) launch(order[at + 1]);
   });
   document.getElementById('exit').addEventListener('click', exit);
   links.forEach(function (a) {
+    if (!mode.choice) return;
     a.addEventListener('click', function (event) { event.preventDefault(); launch(a.getAttribute('data-activity')); });
   });
   // Closing the window sends what was set and not yet committed.

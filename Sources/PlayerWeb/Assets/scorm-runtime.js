@@ -118,11 +118,13 @@
       return highest + 1;
     }
 
+    var controlMode = options.controlMode || { choice: true, flow: true, forwardOnly: false };
+
     function navValid(which) {
       var list = options.activities || [];
       var at = list.indexOf(options.current);
-      if (which === 'continue') return at >= 0 && at < list.length - 1 ? 'true' : 'false';
-      if (which === 'previous') return at > 0 ? 'true' : 'false';
+      if (which === 'continue') return controlMode.flow && at >= 0 && at < list.length - 1 ? 'true' : 'false';
+      if (which === 'previous') return controlMode.flow && !controlMode.forwardOnly && at > 0 ? 'true' : 'false';
       return 'unknown';
     }
 
@@ -161,7 +163,7 @@
       if (edition === '2004' && element.indexOf('adl.nav.request_valid.') === 0) {
         var which = element.slice('adl.nav.request_valid.'.length);
         var choice = /^(choice|jump)\.\{target=([^}]+)\}$/.exec(which);
-        if (choice) { ok(); return (options.activities || []).indexOf(choice[2]) >= 0 ? 'true' : 'false'; }
+        if (choice) { ok(); return (choice[1] === 'jump' || controlMode.choice) && (options.activities || []).indexOf(choice[2]) >= 0 ? 'true' : 'false'; }
         if (which === 'continue' || which === 'previous') { ok(); return navValid(which); }
         fail('undefined'); return '';
       }
