@@ -47,6 +47,8 @@ public struct SCORMDataModel: Codable, Sendable {
         case interval2004
         /// 2004 language_type (an empty string allowed).
         case language
+        /// An interaction's result: one of `vocabulary`, or a decimal.
+        case result
     }
 
     public struct Element: Codable, Sendable {
@@ -137,7 +139,7 @@ extension SCORMDataModel {
             element("cmi.interactions.n.correct_responses.n.pattern", .writeOnly, .string, max: 255),
             element("cmi.interactions.n.weighting", .writeOnly, .decimal),
             element("cmi.interactions.n.student_response", .writeOnly, .string, max: 255),
-            element("cmi.interactions.n.result", .writeOnly, .string, max: 255),
+            element("cmi.interactions.n.result", .writeOnly, .result, vocabulary: results12),
             element("cmi.interactions.n.latency", .writeOnly, .timespan12),
         ],
         children: [
@@ -195,7 +197,7 @@ extension SCORMDataModel {
             element("cmi.interactions.n.correct_responses.n.pattern", .readWrite, .string, max: 7800),
             element("cmi.interactions.n.weighting", .readWrite, .decimal),
             element("cmi.interactions.n.learner_response", .readWrite, .string, max: 7800),
-            element("cmi.interactions.n.result", .readWrite, .string, max: 64),
+            element("cmi.interactions.n.result", .readWrite, .result, vocabulary: ["correct", "incorrect", "unanticipated", "neutral"]),
             element("cmi.interactions.n.latency", .readWrite, .interval2004),
             element("cmi.interactions.n.description", .readWrite, .localized, max: 250),
             element("cmi.launch_data", .readOnly),

@@ -150,6 +150,8 @@ public struct SCORMValues: Sendable, Equatable {
             return SCORMTime.seconds(interval: value) == nil ? "type" : nil
         case .language:
             return value.isEmpty || isLanguage(value) ? nil : "type"
+        case .result:
+            return (rule.vocabulary ?? []).contains(value) || decimal(value) != nil ? nil : "type"
         }
     }
 

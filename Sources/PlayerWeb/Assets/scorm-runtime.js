@@ -85,6 +85,7 @@
       case 'time2004': return TIME2004.test(value) && !(value.length === 5 && /Z$/.test(value)) ? null : 'type';
       case 'interval2004': return intervalSeconds(value) === null ? 'type' : null;
       case 'language': return value === '' || isLanguage(value) ? null : 'type';
+      case 'result': return (rule.vocabulary || []).indexOf(value) >= 0 || isDecimal(value) ? null : 'type';
     }
     return null;
   }
