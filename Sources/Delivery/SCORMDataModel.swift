@@ -49,6 +49,10 @@ public struct SCORMDataModel: Codable, Sendable {
         case language
         /// An interaction's result: one of `vocabulary`, or a decimal.
         case result
+        /// 2004: a correct response pattern, in the format of the interaction's type.
+        case pattern2004
+        /// 2004: a learner response, in the format of the interaction's type.
+        case response2004
     }
 
     public struct Element: Codable, Sendable {
@@ -194,9 +198,9 @@ extension SCORMDataModel {
             element("cmi.interactions.n.type", .readWrite, .vocabulary, vocabulary: interactionTypes2004),
             element("cmi.interactions.n.objectives.n.id", .readWrite, .identifier, max: 4000),
             element("cmi.interactions.n.timestamp", .readWrite, .time2004),
-            element("cmi.interactions.n.correct_responses.n.pattern", .readWrite, .string, max: 7800),
+            element("cmi.interactions.n.correct_responses.n.pattern", .readWrite, .pattern2004, max: 7800),
             element("cmi.interactions.n.weighting", .readWrite, .decimal),
-            element("cmi.interactions.n.learner_response", .readWrite, .string, max: 7800),
+            element("cmi.interactions.n.learner_response", .readWrite, .response2004, max: 7800),
             element("cmi.interactions.n.result", .readWrite, .result, vocabulary: ["correct", "incorrect", "unanticipated", "neutral"]),
             element("cmi.interactions.n.latency", .readWrite, .interval2004),
             element("cmi.interactions.n.description", .readWrite, .localized, max: 250),

@@ -36,6 +36,11 @@ public struct SCORMValues: Sendable, Equatable {
             return code("undefined")
         }
         if rule.access == .readOnly { return code("readOnly") }
+        if rule.type == .pattern2004 || rule.type == .response2004 {
+            // The format follows the interaction's type, which must be set first.
+            guard let type = values[Self.interactionPrefix(element) + ".type"] else { return code("dependency") }
+            if let failure = SCORMResponses.check(value, type: type, isPattern: rule.type == .pattern2004) { return code(failure) }
+        }
         if let failure = Self.check(value, rule: rule, edition: edition) {
             return code(failure)
         }
@@ -89,6 +94,11 @@ public struct SCORMValues: Sendable, Equatable {
         guard value.hasPrefix("{target="), let close = value.firstIndex(of: "}"), value.index(value.startIndex, offsetBy: 8) < close else { return false }
         let rest = value[value.index(after: close)...]
         return rest == "choice" || rest == "jump"
+    }
+
+    /// `cmi.interactions.3.learner_response` → `cmi.interactions.3`.
+    static func interactionPrefix(_ element: String) -> String {
+        element.split(separator: ".").prefix(3).joined(separator: ".")
     }
 
     /// 2004: `cmi.objectives.n.id` must be unique among the objectives.
@@ -152,6 +162,9 @@ public struct SCORMValues: Sendable, Equatable {
             return value.isEmpty || isLanguage(value) ? nil : "type"
         case .result:
             return (rule.vocabulary ?? []).contains(value) || decimal(value) != nil ? nil : "type"
+        case .pattern2004, .response2004:
+            // Checked against the interaction's type by `set`; here only the length.
+            return value.count > (rule.max ?? Int.max) ? "type" : nil
         }
     }
 
@@ -179,6 +192,90 @@ public struct SCORMValues: Sendable, Equatable {
         let parts = tag.split(separator: "-", omittingEmptySubsequences: false)
         guard let first = parts.first, (1...8).contains(first.count), first.allSatisfy({ $0.isASCII && $0.isLetter }) else { return false }
         return parts.dropFirst().allSatisfy { (1...8).contains($0.count) && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } }
+    }
+}
+
+/// SCORM 2004's response formats by interaction type (RTE 4.2.9.1 correct_responses, 4.2.9.2
+/// learner_response): the name of the failure (`type`) or nil.
+public enum SCORMResponses {
+    static func isShortIdentifier(_ text: Substring) -> Bool {
+        !text.isEmpty && text.count <= 250 && !text.unicodeScalars.contains { CharacterSet.whitespacesAndNewlines.contains($0) }
+    }
+
+    /// Splits on a SCORM delimiter such as `[,]`.
+    static func split(_ text: Substring, _ delimiter: String) -> [Substring] {
+        var parts: [Substring] = []
+        var rest = text
+        while let range = rest.range(of: delimiter) {
+            parts.append(rest[..<range.lowerBound])
+            rest = rest[range.upperBound...]
+        }
+        parts.append(rest)
+        return parts
+    }
+
+    /// Drops leading `{case_matters=…}` / `{order_matters=…}` / `{lang=…}` delimiters allowed here.
+    static func dropDelimiters(_ text: Substring, allowed: [String]) -> Substring? {
+        var rest = text
+        while rest.hasPrefix("{") {
+            guard let close = rest.firstIndex(of: "}") else { return nil }
+            let body = rest[rest.index(after: rest.startIndex)..<close]
+            let parts = body.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2, allowed.contains(String(parts[0])) else { break }
+            if parts[0] == "lang" {
+                guard SCORMValues.isLanguage(String(parts[1])) else { return nil }
+            } else if parts[1] != "true" && parts[1] != "false" {
+                return nil
+            }
+            rest = rest[rest.index(after: close)...]
+        }
+        return rest
+    }
+
+    static func isLocalized(_ text: Substring) -> Bool {
+        dropDelimiters(text, allowed: ["lang"]) != nil
+    }
+
+    public static func check(_ value: String, type: String, isPattern: Bool) -> String? {
+        let text = Substring(value)
+        switch type {
+        case "true-false":
+            return value == "true" || value == "false" ? nil : "type"
+        case "choice", "sequencing":
+            if value.isEmpty { return type == "choice" ? nil : "type" }
+            let ids = split(text, "[,]")
+            guard ids.allSatisfy(isShortIdentifier) else { return "type" }
+            return type == "choice" && Set(ids).count != ids.count ? "type" : nil
+        case "fill-in":
+            guard let rest = isPattern ? dropDelimiters(text, allowed: ["case_matters", "order_matters"]) : text else { return "type" }
+            return split(rest, "[,]").allSatisfy(isLocalized) ? nil : "type"
+        case "long-fill-in":
+            guard let rest = isPattern ? dropDelimiters(text, allowed: ["case_matters"]) : text else { return "type" }
+            return isLocalized(rest) ? nil : "type"
+        case "likert":
+            return isShortIdentifier(text) ? nil : "type"
+        case "matching":
+            return split(text, "[,]").allSatisfy { pair in
+                let sides = split(pair, "[.]")
+                return sides.count == 2 && sides.allSatisfy(isShortIdentifier)
+            } ? nil : "type"
+        case "performance":
+            guard let rest = isPattern ? dropDelimiters(text, allowed: ["order_matters"]) : text else { return "type" }
+            return split(rest, "[,]").allSatisfy { step in
+                let sides = split(step, "[.]")
+                return sides.count == 2 && (!sides[0].isEmpty || !sides[1].isEmpty) && (sides[0].isEmpty || isShortIdentifier(sides[0]))
+            } ? nil : "type"
+        case "numeric":
+            if !isPattern { return SCORMValues.decimal(value) == nil ? "type" : nil }
+            let bounds = split(text, "[:]")
+            guard bounds.count <= 2, bounds.allSatisfy({ $0.isEmpty || SCORMValues.decimal(String($0)) != nil }) else { return "type" }
+            if bounds.count == 2, let low = SCORMValues.decimal(String(bounds[0])), let high = SCORMValues.decimal(String(bounds[1])), low > high {
+                return "type"
+            }
+            return bounds.count == 1 && bounds[0].isEmpty ? "type" : nil
+        default:
+            return nil
+        }
     }
 }
 

@@ -86,6 +86,62 @@
       case 'interval2004': return intervalSeconds(value) === null ? 'type' : null;
       case 'language': return value === '' || isLanguage(value) ? null : 'type';
       case 'result': return (rule.vocabulary || []).indexOf(value) >= 0 || isDecimal(value) ? null : 'type';
+      case 'pattern2004': case 'response2004': return value.length > max ? 'type' : null;
+    }
+    return null;
+  }
+
+  /* SCORM 2004 response formats by interaction type (RTE 4.2.9.1, 4.2.9.2): SCORMResponses. */
+  function isShortId(t) { return t.length > 0 && t.length <= 250 && !/\s/.test(t); }
+  function dropDelimiters(text, allowed) {
+    var rest = text;
+    while (rest.charAt(0) === '{') {
+      var close = rest.indexOf('}');
+      if (close < 0) return null;
+      var body = rest.slice(1, close);
+      var eq = body.indexOf('=');
+      if (eq < 0 || allowed.indexOf(body.slice(0, eq)) < 0) break;
+      var name = body.slice(0, eq), value = body.slice(eq + 1);
+      if (name === 'lang') { if (!isLanguage(value)) return null; } else if (value !== 'true' && value !== 'false') return null;
+      rest = rest.slice(close + 1);
+    }
+    return rest;
+  }
+  function isLocalized(t) { return dropDelimiters(t, ['lang']) !== null; }
+  function checkResponse(value, type, isPattern) {
+    var rest, parts;
+    switch (type) {
+      case 'true-false': return value === 'true' || value === 'false' ? null : 'type';
+      case 'choice': case 'sequencing': {
+        if (value === '') return type === 'choice' ? null : 'type';
+        parts = value.split('[,]');
+        if (!parts.every(isShortId)) return 'type';
+        var seen = {}, unique = true;
+        parts.forEach(function (p) { if (seen[p]) unique = false; seen[p] = true; });
+        return type === 'choice' && !unique ? 'type' : null;
+      }
+      case 'fill-in':
+        rest = isPattern ? dropDelimiters(value, ['case_matters', 'order_matters']) : value;
+        return rest !== null && rest.split('[,]').every(isLocalized) ? null : 'type';
+      case 'long-fill-in':
+        rest = isPattern ? dropDelimiters(value, ['case_matters']) : value;
+        return rest !== null && isLocalized(rest) ? null : 'type';
+      case 'likert': return isShortId(value) ? null : 'type';
+      case 'matching':
+        return value.split('[,]').every(function (pair) { var s = pair.split('[.]'); return s.length === 2 && s.every(isShortId); }) ? null : 'type';
+      case 'performance':
+        rest = isPattern ? dropDelimiters(value, ['order_matters']) : value;
+        return rest !== null && rest.split('[,]').every(function (step) {
+          var s = step.split('[.]');
+          return s.length === 2 && (s[0] !== '' || s[1] !== '') && (s[0] === '' || isShortId(s[0]));
+        }) ? null : 'type';
+      case 'numeric': {
+        if (!isPattern) return isDecimal(value) ? null : 'type';
+        var bounds = value.split('[:]');
+        if (bounds.length > 2 || !bounds.every(function (b) { return b === '' || isDecimal(b); })) return 'type';
+        if (bounds.length === 2 && bounds[0] !== '' && bounds[1] !== '' && parseFloat(bounds[0]) > parseFloat(bounds[1])) return 'type';
+        return bounds.length === 1 && bounds[0] === '' ? 'type' : null;
+      }
     }
     return null;
   }
@@ -194,6 +250,12 @@
       if (rule.access === 'r') { fail('readOnly'); return 'false'; }
       if (element === 'adl.nav.request' && NAV_REQUESTS.indexOf(value) < 0 && !/^\{target=[^}]+\}(choice|jump)$/.test(value)) {
         fail('type'); return 'false';
+      }
+      if (rule.type === 'pattern2004' || rule.type === 'response2004') {
+        var interactionType = values[parts.slice(0, 3).join('.') + '.type'];
+        if (interactionType === undefined) { fail('dependency', 'set the interaction\'s type first'); return 'false'; }
+        var wrong = checkResponse(value, interactionType, rule.type === 'pattern2004');
+        if (wrong) { fail(wrong, element + ' is not a ' + interactionType + ' response'); return 'false'; }
       }
       var failure = check(value, rule, edition);
       if (failure) { fail(failure, element + ': ' + failure); return 'false'; }
