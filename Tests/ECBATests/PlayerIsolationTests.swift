@@ -117,4 +117,33 @@ extension PlayerBrowserTests {
         }
         #expect(values == ["secret-location"])
     }
+
+    @Test("closing the window sends what the content set and never committed")
+    func closingSends() async throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("ecba-leave-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        try Self.manifest("test.leave", launch: "index.html")
+            .write(to: scratch.appendingPathComponent("imsmanifest.xml"), atomically: true, encoding: .utf8)
+        // Sets two values, commits nothing, never finishes.
+        try """
+            <!DOCTYPE html><html><body><script>
+            var api = window.parent.API;
+            api.LMSInitialize('');
+            api.LMSSetValue('cmi.core.lesson_location', 'page-7');
+            api.LMSSetValue('cmi.suspend_data', 'answers=3,1,4');
+            var ready = document.createElement('p'); ready.id = 'ready'; document.body.appendChild(ready);
+            </script></body></html>
+            """.write(to: scratch.appendingPathComponent("index.html"), atomically: true, encoding: .utf8)
+        let world = try await PlayerWorld(packages: [scratch.path])
+        let script = Paths.repositoryRoot.appendingPathComponent("Tests/Browser/open_and_leave.py").path
+        let result = try await CLI.runDetached([script, try world.launch("cces/test.leave"), "ready"], environment: ["SE_OFFLINE": "true"],
+                                               program: URL(fileURLWithPath: "/usr/bin/python3"))
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr.suffix(1500))")
+        let values = try world.database.read("t") { db in
+            try Row.fetchAll(db, sql: "SELECT element, value FROM runtime_value").reduce(into: [String: String]()) { $0[$1[0]] = $1[1] }
+        }
+        #expect(values["cmi.core.lesson_location"] == "page-7")
+        #expect(values["cmi.suspend_data"] == "answers=3,1,4")
+    }
 }

@@ -217,6 +217,20 @@ struct PlayerBrowserTests {
         #expect((back["page"] as? String)?.hasSuffix("/content/Playing/RulesOfGolf.html") == true, "\(back)")
     }
 
+    @Test("SCORM 2004: suspend half-way, close the window, relaunch: entry resume, the same page")
+    func scorm2004Resumes() async throws {
+        let world = try await PlayerWorld(packages: [PlayerWorld.golf2004])
+        let left = try await world.learner(try world.launch(PlayerWorld.golf2004Course), mode: "suspend", pages: 6)
+        let page = try #require(left["page"] as? String)
+        #expect(page.hasSuffix("/content/Etiquette/Distracting.html"), "\(page)")
+        let back = try await world.learner(try world.launch(PlayerWorld.golf2004Course), mode: "resume")
+        #expect((back["page"] as? String)?.hasSuffix("/content/Etiquette/Distracting.html") == true, "\(back)")
+        let location = try world.database.read("t") { db in
+            try String.fetchOne(db, sql: "SELECT value FROM runtime_value WHERE element = 'cmi.location'")
+        }
+        #expect(location == "6")
+    }
+
     @Test("SCORM 2004 3rd edition: page through, pass the quiz; completed and passed, credits awarded")
     func scorm2004Passes() async throws {
         let world = try await PlayerWorld(packages: [PlayerWorld.golf2004])
