@@ -178,7 +178,8 @@ public struct PlayerService: Sendable {
     /// will read them.
     public func open(session token: String, activity identifier: String) throws(DeliveryError) -> RuntimeOpening {
         let now = clock()
-        return try writing { db in
+        return try writing { tx in
+            let db = tx.database
             let resolved = try resolve(token, in: db)
             let (activity, edition, format) = try activityOf(resolved, identifier, in: db)
             var attempt = try DeliveryStore.latestAttempts(enrollmentID: resolved.context.enrollmentID, in: db)[identifier]
@@ -209,7 +210,8 @@ public struct PlayerService: Sendable {
         session token: String, attemptID: Int64, sets: [[String]], terminate: Bool
     ) throws(DeliveryError) -> [String: String] {
         let now = clock()
-        let (values, statements, context) = try writing { db in
+        return try writing { tx in
+            let db = tx.database
             let resolved = try resolve(token, in: db)
             guard let (enrollmentID, attempt) = try DeliveryStore.attempt(id: attemptID, in: db), enrollmentID == resolved.context.enrollmentID else {
                 throw DeliveryError(.sessionInvalid, "attempt \(attemptID) is not one of this session's")
@@ -250,22 +252,22 @@ public struct PlayerService: Sendable {
             }
             try DeliveryStore.storeValues(changed, attemptID: attemptID, in: db)
             try DeliveryStore.updateAttempt(id: attemptID, state: state, totalSeconds: total, at: now, in: db)
+            // The results go through the statement store in this same transaction: the values and
+            // the progress, completion and credits they imply commit together, or neither does.
             let results = mode == .normal ? Self.results(values, attemptID: attemptID, activity: activity, context: resolved.context, at: now) : []
-            let statements = results.isEmpty ? nil : try JSONSerialization.data(withJSONObject: results, options: [.sortedKeys])
-            return (values.values, statements, resolved.context)
+            if !results.isEmpty {
+                try record(try JSONSerialization.data(withJSONObject: results, options: [.sortedKeys]), engineerID: resolved.context.engineerID, in: tx)
+            }
+            return values.values
         }
-        if let statements {
-            try record(statements, engineerID: context.engineerID)
-        }
-        return values
     }
 
     /// Ends the session (the learner pressed Exit): its token stops working.
     public func end(session token: String) throws(DeliveryError) {
         let now = clock()
-        try writing { db in
-            let resolved = try resolve(token, in: db)
-            try DeliveryStore.endSession(id: resolved.session.id, at: now, in: db)
+        try writing { tx in
+            let resolved = try resolve(token, in: tx.database)
+            try DeliveryStore.endSession(id: resolved.session.id, at: now, in: tx.database)
         }
     }
 
@@ -412,13 +414,8 @@ public struct PlayerService: Sendable {
     }
 
     /// Stores the results through the statement store, as any content's statements are.
-    func record(_ data: Data, engineerID: String) throws(DeliveryError) {
-        let result: StatementImport
-        do {
-            result = try StatementService(database: database, clock: clock).importStatements(data, actor: "player:\(engineerID)")
-        } catch {
-            throw DeliveryError(.storage, "the results were not recorded: \(error.message)")
-        }
+    func record(_ data: Data, engineerID: String, in tx: StoreTransaction) throws {
+        let result = try StatementService(database: database, clock: clock).importStatements(data, actor: "player:\(engineerID)", in: tx)
         if let problem = result.problems.first(where: { $0.kind != .conflict }) {
             throw DeliveryError(.storage, "the results were not recorded: \(problem.message)")
         }
@@ -442,9 +439,9 @@ public struct PlayerService: Sendable {
         return try outcome.get()
     }
 
-    func writing<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws(DeliveryError) -> T {
+    func writing<T: Sendable>(_ body: @Sendable (StoreTransaction) throws -> T) throws(DeliveryError) -> T {
         do {
-            return try database.transaction(at: clock()) { tx in try body(tx.database) }
+            return try database.transaction(at: clock()) { tx in try body(tx) }
         } catch let error as DeliveryError {
             throw error
         } catch {
