@@ -3,7 +3,8 @@
 #   1. serving package files: `ecba serve` (a session origin) against Debian's nginx serving the same
 #      folder, with wrk: small pages (requests/s) and a large video (throughput);
 #   2. the SCORM run-time: LEARNERS learners each opening an attempt, committing 20 times and
-#      terminating (Benchmarks/runtime_load.py), p99 commit latency, beside GET /health;
+#      terminating (Benchmarks/runtime_load.py), 8, 16 and 32 at a time (RUNTIME_CONCURRENCY),
+#      p99 commit latency, beside GET /health;
 #   3. import with the content store against `cp -r` plus `sha256sum` of the same files.
 #
 #   Benchmarks/player.sh [LEARNERS] [VIDEO_MIB]      defaults: 1000 and 512
@@ -117,6 +118,9 @@ NGINX_RANGE=$(wrk -t2 -c16 -d10s -H 'Range: bytes=104857600-105906175' "http://1
 ECBA_RANGE=$(wrk -t2 -c16 -d10s -H "Host: $SESSION" -H 'Range: bytes=104857600-105906175' "http://127.0.0.1:$PORT/content/video.mp4" | rps)
 echo "nginx ${NGINX_RANGE} req/s; ecba serve ${ECBA_RANGE} req/s ($(awk "BEGIN{printf \"%.2f\", $ECBA_RANGE/$NGINX_RANGE}")x)"
 
-echo "== 2. the run-time: $LEARNERS learners, 32 at a time, 20 commits each"
-python3 Benchmarks/runtime_load.py "http://localhost:$PORT" "$TOKEN" cces/bench.player cces-M "$LEARNERS" 32 20
+# How many learners commit at once is the load's shape: each level is reported.
+for AT_ONCE in ${RUNTIME_CONCURRENCY:-8 16 32}; do
+  echo "== 2. the run-time: $LEARNERS learners, $AT_ONCE at a time, 20 commits each"
+  python3 Benchmarks/runtime_load.py "http://localhost:$PORT" "$TOKEN" cces/bench.player cces-M "$LEARNERS" "$AT_ONCE" 20
+done
 echo "peak server memory: $(grep VmHWM /proc/$SERVER/status | awk '{print $2, $3}')"
