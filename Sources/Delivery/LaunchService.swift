@@ -176,8 +176,16 @@ public struct LaunchService: Sendable {
     }
 
     func run<T>(_ body: @Sendable (StoreTransaction) throws -> T) throws(DeliveryError) -> T {
+        try database.delivering(at: clock(), body)
+    }
+}
+
+extension AppDatabase {
+    /// One delivery use case in one transaction: a `DeliveryError` thrown by the rule rolls back
+    /// and comes out as it is; anything else is `.storage`.
+    func delivering<T>(at date: Date, _ body: @Sendable (StoreTransaction) throws -> T) throws(DeliveryError) -> T {
         do {
-            return try database.transaction(at: clock(), body)
+            return try transaction(at: date, body)
         } catch let error as DeliveryError {
             throw error
         } catch {

@@ -440,13 +440,7 @@ public struct PlayerService: Sendable {
     }
 
     func writing<T: Sendable>(_ body: @Sendable (StoreTransaction) throws -> T) throws(DeliveryError) -> T {
-        do {
-            return try database.transaction(at: clock()) { tx in try body(tx) }
-        } catch let error as DeliveryError {
-            throw error
-        } catch {
-            throw DeliveryError(.storage, "\(error)")
-        }
+        try database.delivering(at: clock(), body)
     }
 
 }
