@@ -5,7 +5,8 @@ import Storage
 
 /// The SQL of the delivery tables (v12): launch tokens, player sessions, attempts and their
 /// run-time values. Every function runs on the connection of a transaction (or read) its caller
-/// holds.
+/// holds. What a player commit runs is prepared once per connection (`cachedStatement`): preparing
+/// it again on every commit (SQLite's parser and GRDB's authorizer) cost more than running it.
 enum DeliveryStore {
     /// What a launch or a session is about: the enrollment, its version and whether it can be taken.
     struct EnrollmentContext: Sendable {
@@ -22,7 +23,7 @@ enum DeliveryStore {
     }
 
     static func enrollmentContext(_ enrollmentID: Int64, in db: Database) throws -> EnrollmentContext? {
-        try Row.fetchOne(db, sql: """
+        try Row.fetchOne(db.cachedStatement(sql: """
             SELECT e.id, e.engineer_id, g.name, e.course_id, p.version, p.submission_id, e.registration, e.status,
                    p.retired_at IS NOT NULL OR c.current_publication_id IS NULL AS retired, s.format
             FROM enrollment e
@@ -31,7 +32,7 @@ enum DeliveryStore {
             JOIN submission s ON s.id = p.submission_id
             JOIN course c ON c.id = e.course_id
             WHERE e.id = ?
-            """, arguments: [enrollmentID]).map { row in
+            """), arguments: [enrollmentID]).map { row in
             EnrollmentContext(
                 enrollmentID: row[0], engineerID: row[1], engineerName: row[2], courseID: row[3], version: row[4], submissionID: row[5],
                 registration: row[6], status: EnrollmentStatus(rawValue: row[7]) ?? .withdrawn, retired: row[8],
@@ -106,7 +107,7 @@ enum DeliveryStore {
     }
 
     static func session(hash: String, in db: Database) throws -> SessionRow? {
-        try Row.fetchOne(db, sql: "SELECT id, enrollment_id, mode, first_activity, expires_at, ended_at FROM player_session WHERE token_hash = ?",
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT id, enrollment_id, mode, first_activity, expires_at, ended_at FROM player_session WHERE token_hash = ?"),
                          arguments: [hash]).map { row in
             SessionRow(id: row[0], enrollmentID: row[1], mode: row[2], firstActivity: row[3], expiresAt: Date(iso8601: row[4]) ?? .distantPast,
                        endedAt: (row[5] as String?).flatMap(Date.init(iso8601:)))
@@ -145,7 +146,7 @@ enum DeliveryStore {
     }
 
     static func attempt(id: Int64, in db: Database) throws -> (enrollmentID: Int64, row: AttemptRow)? {
-        try Row.fetchOne(db, sql: "SELECT enrollment_id, id, activity_identifier, number, state, total_seconds, updated_at FROM attempt WHERE id = ?",
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT enrollment_id, id, activity_identifier, number, state, total_seconds, updated_at FROM attempt WHERE id = ?"),
                          arguments: [id]).map { row in
             (row[0], AttemptRow(id: row[1], activity: row[2], number: row[3], state: row[4], totalSeconds: row[5],
                                 updatedAt: Date(iso8601: row[6]) ?? .distantPast))
@@ -160,16 +161,23 @@ enum DeliveryStore {
     }
 
     static func updateAttempt(id: Int64, state: String, totalSeconds: Double, at now: Date, in db: Database) throws {
-        try db.execute(sql: "UPDATE attempt SET state = ?, total_seconds = ?, updated_at = ? WHERE id = ?",
-                       arguments: [state, totalSeconds, now.iso8601, id])
+        try db.cachedStatement(sql: "UPDATE attempt SET state = ?, total_seconds = ?, updated_at = ? WHERE id = ?")
+            .execute(arguments: [state, totalSeconds, now.iso8601, id])
     }
 
     static func values(attemptID: Int64, in db: Database) throws -> [String: String] {
         var values: [String: String] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT element, value FROM runtime_value WHERE attempt_id = ?", arguments: [attemptID]) {
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT element, value FROM runtime_value WHERE attempt_id = ?"), arguments: [attemptID]) {
             values[row[0]] = row[1]
         }
         return values
+    }
+
+    /// Forgets the values that belong to one session only (session time and exit), at its end.
+    static func clearSessionValues(attemptID: Int64, in db: Database) throws {
+        try db.cachedStatement(sql: """
+            DELETE FROM runtime_value WHERE attempt_id = ? AND element IN ('cmi.core.session_time', 'cmi.session_time', 'cmi.core.exit', 'cmi.exit')
+            """).execute(arguments: [attemptID])
     }
 
     static func storeValues(_ values: [String: String], attemptID: Int64, in db: Database) throws {

@@ -1,3 +1,4 @@
+import ContentStore
 import Crypto
 import Domain
 import Foundation
@@ -165,14 +166,14 @@ public struct LaunchService: Sendable {
     static func randomToken(bytes count: Int, hex: Bool = false) -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        if hex { return bytes.map { String(format: "%02x", $0) }.joined() }
+        if hex { return bytes.lowercaseHex }
         return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
     }
 
     /// Tokens are stored as their SHA-256 only.
     static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(token.utf8)).hexString
     }
 
     func run<T>(_ body: @Sendable (StoreTransaction) throws -> T) throws(DeliveryError) -> T {
