@@ -205,7 +205,8 @@ public struct PlayerService: Sendable {
     /// A commit from the content: `sets` in the order the content made them, checked again
     /// under the data model's rules (one bad value refuses the whole commit, nothing stored);
     /// with `terminate`, the session time is added to the total and the attempt suspended or
-    /// ended. Results are then recorded as xAPI statements.
+    /// ended. Results are then recorded as xAPI statements. Answers the values the platform
+    /// evaluates (status and success), not every value: the content already has the rest.
     public func commit(
         session token: String, attemptID: Int64, sets: [[String]], terminate: Bool
     ) throws(DeliveryError) -> [String: String] {
@@ -232,7 +233,10 @@ public struct PlayerService: Sendable {
                 changed[pair[0]] = pair[1]
             }
             Self.evaluate(&values, activity: activity, mode: mode)
-            for element in Self.evaluatedElements(edition) { if let value = values[element] { changed[element] = value } }
+            var evaluated: [String: String] = [:]
+            for element in Self.evaluatedElements(edition) {
+                if let value = values[element] { changed[element] = value; evaluated[element] = value }
+            }
             var total = attempt.totalSeconds
             var state = attempt.state
             if terminate {
@@ -243,8 +247,7 @@ public struct PlayerService: Sendable {
                 state = exit == "suspend" ? "suspended" : "ended"
                 // The session time is added once; the next session starts without one.
                 changed.removeValue(forKey: edition == .scorm12 ? "cmi.core.session_time" : "cmi.session_time")
-                try db.execute(sql: "DELETE FROM runtime_value WHERE attempt_id = ? AND element IN ('cmi.core.session_time', 'cmi.session_time', 'cmi.core.exit', 'cmi.exit')",
-                               arguments: [attemptID])
+                try DeliveryStore.clearSessionValues(attemptID: attemptID, in: db)
                 changed.removeValue(forKey: "cmi.core.exit")
                 changed.removeValue(forKey: "cmi.exit")
             } else if state == "suspended" {
@@ -256,9 +259,9 @@ public struct PlayerService: Sendable {
             // the progress, completion and credits they imply commit together, or neither does.
             let results = mode == .normal ? Self.results(values, attemptID: attemptID, activity: activity, context: resolved.context, at: now) : []
             if !results.isEmpty {
-                try record(try JSONSerialization.data(withJSONObject: results, options: [.sortedKeys]), engineerID: resolved.context.engineerID, in: tx)
+                try record(try JSONEncoder().encode(results), engineerID: resolved.context.engineerID, in: tx)
             }
-            return values.values
+            return evaluated
         }
     }
 
@@ -362,7 +365,7 @@ public struct PlayerService: Sendable {
     /// The attempt's results as xAPI statements (ADL's SCORM profile verbs), one id per attempt
     /// and verb, so a result sent twice is stored once.
     static func results(_ values: SCORMValues, attemptID: Int64, activity: Activity, context: DeliveryStore.EnrollmentContext,
-                        at now: Date) -> [[String: Any]] {
+                        at now: Date) -> [ResultStatement] {
         var verbs: [String] = []
         var score: Double?
         switch values.edition {
@@ -382,33 +385,61 @@ public struct PlayerService: Sendable {
         }
         let object = ActivityIRI.make(courseID: context.courseID, activity: activity.identifier)
         return verbs.map { verb in
-            var statement: [String: Any] = [
-                "id": Self.statementID(attemptID: attemptID, verb: verb),
-                "actor": ["objectType": "Agent", "name": context.engineerName,
-                          "account": ["homePage": ActorMapping.defaultHomePage, "name": context.engineerID]],
-                "verb": ["id": "http://adlnet.gov/expapi/verbs/\(verb)", "display": ["en-US": verb]],
-                "object": ["objectType": "Activity", "id": object,
-                           "definition": ["type": "http://adlnet.gov/expapi/activities/lesson", "name": ["und": activity.title]]],
-                "context": ["registration": context.registration,
-                            "contextActivities": ["category": [["id": "https://w3id.org/xapi/scorm"]]]],
-                "timestamp": now.iso8601,
-            ]
+            var result: ResultStatement.Result?
             if verb != "completed" || score != nil {
-                var result: [String: Any] = [:]
-                if let score { result["score"] = ["scaled": score] }
-                if verb == "passed" || verb == "failed" { result["success"] = verb == "passed" }
-                if verb == "completed" { result["completion"] = true }
-                statement["result"] = result
+                result = ResultStatement.Result(score: score.map { ["scaled": $0] }, success: verb == "completed" ? nil : verb == "passed",
+                                                completion: verb == "completed" ? true : nil)
             }
-            return statement
+            return ResultStatement(
+                id: Self.statementID(attemptID: attemptID, verb: verb),
+                actor: .init(name: context.engineerName, account: .init(homePage: ActorMapping.defaultHomePage, name: context.engineerID)),
+                verb: .init(id: "http://adlnet.gov/expapi/verbs/\(verb)", display: ["en-US": verb]),
+                object: .init(id: object, definition: .init(name: ["und": activity.title])),
+                context: .init(registration: context.registration),
+                result: result,
+                timestamp: now.iso8601)
         }
+    }
+
+    /// A result as the xAPI statement recorded for it (encoded, then stored like any content's).
+    struct ResultStatement: Encodable {
+        struct Actor: Encodable {
+            struct Account: Encodable { var homePage: String; var name: String }
+            var objectType = "Agent"
+            var name: String
+            var account: Account
+        }
+        struct Verb: Encodable { var id: String; var display: [String: String] }
+        struct Object: Encodable {
+            struct Definition: Encodable { var type = "http://adlnet.gov/expapi/activities/lesson"; var name: [String: String] }
+            var objectType = "Activity"
+            var id: String
+            var definition: Definition
+        }
+        struct Context: Encodable {
+            struct Activities: Encodable { var category = [["id": "https://w3id.org/xapi/scorm"]] }
+            var registration: String
+            var contextActivities = Activities()
+        }
+        struct Result: Encodable {
+            var score: [String: Double]?
+            var success: Bool?
+            var completion: Bool?
+        }
+        var id: String
+        var actor: Actor
+        var verb: Verb
+        var object: Object
+        var context: Context
+        var result: Result?
+        var timestamp: String
     }
 
     static func statementID(attemptID: Int64, verb: String) -> String {
         var bytes = Array(SHA256.hash(data: Data("ecba-scorm-attempt:\(attemptID):\(verb)".utf8)).prefix(16))
         bytes[6] = (bytes[6] & 0x0F) | 0x50
         bytes[8] = (bytes[8] & 0x3F) | 0x80
-        let hex = bytes.map { String(format: "%02x", $0) }.joined()
+        let hex = bytes.lowercaseHex
         let parts = [hex.prefix(8), hex.dropFirst(8).prefix(4), hex.dropFirst(12).prefix(4), hex.dropFirst(16).prefix(4), hex.dropFirst(20)]
         return parts.joined(separator: "-")
     }

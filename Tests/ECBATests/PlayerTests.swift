@@ -144,8 +144,11 @@ struct PlayerHTTPTests {
         }
         let stored = try world.database.read("t") { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM runtime_value") ?? 0 }
         #expect(stored == 0)
-        #expect(try await commit([["cmi.core.lesson_location", "7"], ["cmi.core.score.raw", "80"], ["cmi.core.lesson_status", "passed"],
-                                  ["cmi.core.session_time", "00:10:00"], ["cmi.core.exit", "suspend"]], terminate: true).status == 200)
+        let passed = try await commit([["cmi.core.lesson_location", "7"], ["cmi.core.score.raw", "80"], ["cmi.core.lesson_status", "passed"],
+                                       ["cmi.core.session_time", "00:10:00"], ["cmi.core.exit", "suspend"]], terminate: true)
+        #expect(passed.status == 200)
+        // The answer is what the platform decides, not an echo of every value.
+        #expect(passed.json as? [String: String] == ["cmi.core.lesson_status": "passed"])
         // Passed: the result went through the statement store to progress and credits.
         #expect(try world.standing(PlayerWorld.golf12Course) == ("completed", 4))
         let again = try await world.onSession(token, "/player/runtime/open", method: "POST", body: Data(#"{"activity":"item_1"}"#.utf8))
