@@ -17,14 +17,18 @@ public struct PlayerAddress: Sendable {
     /// The platform's public URL: `http://localhost:8080`, `https://learn.example.org`.
     public var publicURL: String
 
+    /// The public URL's host (`localhost`), under which sessions are named.
+    public let host: String
+    /// `.<host>` in bytes, matched against every request's Host.
+    let sessionSuffix: [UInt8]
+
     public init(publicURL: String) {
         self.publicURL = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
+        host = URLComponents(string: self.publicURL)?.host?.lowercased() ?? "localhost"
+        sessionSuffix = Array(("." + host).utf8)
     }
 
     var components: URLComponents? { URLComponents(string: publicURL) }
-
-    /// The public URL's host (`localhost`), under which sessions are named.
-    public var host: String { components?.host?.lowercased() ?? "localhost" }
 
     /// The origin of a session: same scheme and port, host `<token>.<host>`.
     public func sessionOrigin(_ token: String) -> String {
@@ -35,14 +39,22 @@ public struct PlayerAddress: Sendable {
     }
 
     /// The session token a request's `Host` names, when it is a session origin.
+    /// It runs on every request, so it works on the bytes (Character properties cost more than
+    /// serving a small file).
     public func sessionToken(inHost header: String?) -> String? {
-        guard var host = header?.lowercased() else { return nil }
-        if let colon = host.lastIndex(of: ":"), !host.hasSuffix("]") { host = String(host[..<colon]) }
-        let suffix = "." + self.host
-        guard host.hasSuffix(suffix) else { return nil }
-        let label = host.dropLast(suffix.count)
-        guard label.count == 32, label.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else { return nil }
-        return String(label)
+        guard let header else { return nil }
+        var bytes = Array(header.utf8)
+        if let colon = bytes.lastIndex(of: UInt8(ascii: ":")), bytes.last != UInt8(ascii: "]") { bytes.removeSubrange(colon...) }
+        guard bytes.count == 32 + sessionSuffix.count else { return nil }
+        for (offset, byte) in sessionSuffix.enumerated() where Self.lowercased(bytes[32 + offset]) != byte { return nil }
+        let label = bytes[..<32]
+        guard label.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) })
+        else { return nil }
+        return String(decoding: label, as: UTF8.self)
+    }
+
+    static func lowercased(_ byte: UInt8) -> UInt8 {
+        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 : byte
     }
 }
 
@@ -211,8 +223,15 @@ public struct PlayerSite: Sendable {
     /// path once decoded.
     static func packagePath(_ raw: String) -> String? {
         let encoded = raw.dropFirst("/content/".count)
-        guard !encoded.isEmpty, let decoded = String(encoded).removingPercentEncoding else { return nil }
-        if decoded.contains("\\") || decoded.contains("\u{0}") || decoded.hasPrefix("/") { return nil }
+        guard !encoded.isEmpty else { return nil }
+        let decoded: String
+        if encoded.utf8.contains(UInt8(ascii: "%")) {
+            guard let text = String(encoded).removingPercentEncoding else { return nil }
+            decoded = text
+        } else {
+            decoded = String(encoded)
+        }
+        if decoded.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == 0 }) || decoded.utf8.first == UInt8(ascii: "/") { return nil }
         let segments = decoded.split(separator: "/", omittingEmptySubsequences: false)
         guard segments.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." }) else { return nil }
         return decoded
