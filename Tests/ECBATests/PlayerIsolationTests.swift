@@ -91,7 +91,7 @@ extension PlayerBrowserTests {
         let script = Paths.repositoryRoot.appendingPathComponent("Tests/Browser/hostile_learner.py").path
         let result = try await CLI.runDetached([script, try world.launch("cces/test.hostile"), "http://\(secretSession).localhost:\(world.port)"],
                                  environment: ["SE_OFFLINE": "true"], program: URL(fileURLWithPath: "/usr/bin/python3"))
-        #expect(result.status == 0, "\(result.stdout)\(result.stderr.suffix(2000))")
+        try #require(result.status == 0, "\(result.stdout)\(result.stderr.suffix(2000))")
         let report = try #require(try JSONSerialization.jsonObject(with: Data((result.stdout.split(separator: "\n").last ?? "").utf8)) as? [String: [String: String]])
         let own = try #require(report["own"])
         let leaked = try #require(report["leaked"])
@@ -139,7 +139,7 @@ extension PlayerBrowserTests {
         let script = Paths.repositoryRoot.appendingPathComponent("Tests/Browser/open_and_leave.py").path
         let result = try await CLI.runDetached([script, try world.launch("cces/test.leave"), "ready"], environment: ["SE_OFFLINE": "true"],
                                                program: URL(fileURLWithPath: "/usr/bin/python3"))
-        #expect(result.status == 0, "\(result.stdout)\(result.stderr.suffix(1500))")
+        try #require(result.status == 0, "\(result.stdout)\(result.stderr.suffix(1500))")
         let values = try world.database.read("t") { db in
             try Row.fetchAll(db, sql: "SELECT element, value FROM runtime_value").reduce(into: [String: String]()) { $0[$1[0]] = $1[1] }
         }

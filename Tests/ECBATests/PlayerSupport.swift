@@ -112,10 +112,11 @@ final class PlayerWorld: @unchecked Sendable {
         let script = Paths.repositoryRoot.appendingPathComponent("Tests/Browser/golf_learner.py").path
         let result = try await CLI.runDetached([script, url, mode, String(pages), language], environment: ["SE_OFFLINE": "true"],
                                  program: URL(fileURLWithPath: "/usr/bin/python3"))
+        // The script's own words first: without Chromium, its driver or Selenium (.ci/run installs
+        // them) it says which is missing, and there is no JSON to read.
+        try #require(result.status == 0, "learner \(mode): \(result.stdout.prefix(3000)) \(result.stderr.suffix(2000))")
         let line = result.stdout.split(separator: "\n").last.map(String.init) ?? ""
-        let parsed = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-        #expect(result.status == 0, "learner \(mode): \(result.stdout.prefix(3000)) \(result.stderr.suffix(2000))")
-        return parsed ?? [:]
+        return try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] ?? [:]
     }
 
     /// What the database holds for the engineer's course: enrollment status and standing awards.
