@@ -3,17 +3,17 @@
 #   1. serving package files: `ecba serve` (a session origin) against Debian's nginx serving the same
 #      folder, with wrk: small pages (requests/s) and a large video (throughput);
 #   2. the SCORM run-time: LEARNERS learners each opening an attempt, committing 20 times and
-#      terminating (Benchmarks/runtime_load.py), 8, 16 and 32 at a time (RUNTIME_CONCURRENCY),
+#      terminating (Benchmarks/runtime_load.mjs, a Node client), 8, 16 and 32 at a time (RUNTIME_CONCURRENCY),
 #      p99 commit latency, beside GET /health;
 #   3. import with the content store against `cp -r` plus `sha256sum` of the same files.
 #
 #   Benchmarks/player.sh [LEARNERS] [VIDEO_MIB]      defaults: 1000 and 512
 #
-# Needs: wrk, nginx (nginx-light), python3, sha256sum, /usr/bin/time. Builds ecba in release mode.
+# Needs: wrk, nginx (nginx-light), python3, node, sha256sum, /usr/bin/time. Builds ecba in release mode.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for tool in wrk nginx python3 sha256sum; do
-  command -v "$tool" >/dev/null || { echo "needs $tool (Debian: wrk, nginx-light, python3, coreutils)" >&2; exit 1; }
+for tool in wrk nginx python3 node sha256sum; do
+  command -v "$tool" >/dev/null || { echo "needs $tool (Debian: wrk, nginx-light, python3, nodejs, coreutils)" >&2; exit 1; }
 done
 LEARNERS=${1:-1000}
 MIB=${2:-512}
@@ -121,6 +121,6 @@ echo "nginx ${NGINX_RANGE} req/s; ecba serve ${ECBA_RANGE} req/s ($(awk "BEGIN{p
 # How many learners commit at once is the load's shape: each level is reported.
 for AT_ONCE in ${RUNTIME_CONCURRENCY:-8 16 32}; do
   echo "== 2. the run-time: $LEARNERS learners, $AT_ONCE at a time, 20 commits each"
-  python3 Benchmarks/runtime_load.py "http://localhost:$PORT" "$TOKEN" cces/bench.player cces-M "$LEARNERS" "$AT_ONCE" 20
+  node Benchmarks/runtime_load.mjs "http://localhost:$PORT" "$TOKEN" cces/bench.player cces-M "$LEARNERS" "$AT_ONCE" 20
 done
 echo "peak server memory: $(grep VmHWM /proc/$SERVER/status | awk '{print $2, $3}')"
