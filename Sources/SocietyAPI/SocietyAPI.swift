@@ -279,7 +279,7 @@ public struct SocietyAPI: Sendable {
             return response
         } catch let error as DeliveryError {
             switch error.code {
-            case .notEnrolled, .unknownActivity: throw Problem.notFound(error.message)
+            case .notEnrolled, .unknownActivity: throw Problem(.notFound, "not-found", error.message)
             case .withdrawn, .retired: throw Problem(.conflict, error.code.rawValue, error.message)
             default: throw Problem(.internalServerError, "internal", "the request could not be completed")
             }

@@ -56,6 +56,8 @@ struct PlayerHTTPTests {
         let foreign = try await HTTP.call(world.base + "/v1/engineers/zhangsan/launches", method: "POST",
                                           headers: ["Authorization": "Bearer \(ces)", "Content-Type": "application/json"], body: body)
         #expect(foreign.status == 404)
+        let detail = (foreign.json as? [String: Any])?["detail"] as? String
+        #expect(detail?.hasPrefix("engineer 'zhangsan' is not a member of society") == true, "\(foreign.text)")
         let anonymous = try await HTTP.call(world.base + "/v1/engineers/zhangsan/launches", method: "POST", body: body)
         #expect(anonymous.status == 401)
     }
