@@ -447,7 +447,7 @@ public struct PlayerService: Sendable {
     /// Stores the results through the statement store, as any content's statements are.
     func record(_ data: Data, engineerID: String, in tx: StoreTransaction) throws {
         let result = try StatementService(database: database, clock: clock).importStatements(data, actor: "player:\(engineerID)", in: tx)
-        if let problem = result.problems.first(where: { $0.kind != .conflict }) {
+        if let problem = (result.problems + result.unmatched).first(where: { $0.kind != .conflict }) {
             throw DeliveryError(.storage, "the results were not recorded: \(problem.message)")
         }
     }

@@ -3,12 +3,13 @@ import Catalog
 import Domain
 import Enrollment
 import Foundation
+import Storage
 
 struct ProgressCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "progress",
         abstract: "Record engineers' progress in course activities.",
-        subcommands: [Record.self, Import.self]
+        subcommands: [Record.self, Import.self, Unmatched.self]
     )
 
     struct Import: ParsableCommand {
@@ -24,7 +25,8 @@ struct ProgressCommand: ParsableCommand {
                     whole, and nothing is stored;
                   - a 'voided' statement (object: StatementRef) stops its target counting; if the
                     target completed a course, the credit award is revoked, visibly;
-                  - statements for unknown engineers or activities are reported, not stored.
+                  - statements about unknown engineers or activities are stored (an LRS keeps every
+                    valid statement) but change no progress: 'ecba progress unmatched' lists them.
                 Statements are kept as received, with 'stored' set by the platform.
 
                 Actors: 'mbox' matches an engineer's e-mail; 'account' matches an engineer id when
@@ -34,7 +36,8 @@ struct ProgressCommand: ParsableCommand {
                 (cmi5 AU ids). 'context.registration' (from 'ecba enroll') picks the enrollment.
                 The verbs completed, passed and failed change progress; all others are evidence.
 
-                Exit code 1 when any statement was reported; what could be stored is stored.
+                Exit code 1 when the batch was refused or a statement was reported (a conflict, a
+                voiding of a statement that is not stored).
                 """)
         )
 
@@ -60,7 +63,7 @@ struct ProgressCommand: ParsableCommand {
             if options.json {
                 try Console.json(result)
             } else {
-                Console.out("\(result.received) statement(s): \(result.stored) stored, \(result.unchanged) unchanged, \(result.voided.count) voided, \(result.problems.count) reported")
+                Console.out("\(result.received) statement(s): \(result.stored) stored, \(result.unchanged) unchanged, \(result.voided.count) voided, \(result.unmatched.count) unmatched, \(result.problems.count) reported")
                 for award in result.awards {
                     Console.out("  \(award.engineerID) completed \(award.courseID): \(Rendering.hours(award.hours)) 学时 \(award.category.rawValue) awarded")
                 }
@@ -68,9 +71,45 @@ struct ProgressCommand: ParsableCommand {
                     Console.out("  award \(award.id) of \(award.engineerID) for \(award.courseID) revoked: \(award.revokedReason ?? "")")
                 }
                 for problem in result.problems { Console.err("statement \(problem.index) (\(problem.id)): \(problem.kind.rawValue): \(problem.message)") }
+                for problem in result.unmatched.prefix(20) {
+                    Console.err("warning: statement \(problem.index) (\(problem.id)) changes no progress: \(problem.kind.rawValue): \(problem.message)")
+                }
+                if result.unmatched.count > 20 { Console.err("warning: \(result.unmatched.count - 20) more unmatched; see 'ecba progress unmatched'") }
             }
             if !result.problems.isEmpty { throw Console.fail("\(result.problems.count) statement(s) were reported, not stored") }
         }
+    }
+
+    struct Unmatched: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "unmatched",
+            abstract: "List stored statements that changed no progress, and why.",
+            discussion: Help.prose("""
+                The LRS stores every valid statement. Those whose actor is no engineer
+                (unknown-actor), whose object is no activity of the engineer's enrollments
+                (unknown-activity) or whose cmi5 pass is below the AU's masteryScore
+                (below-mastery) are kept as evidence and listed here, newest first: add the
+                engineer or the enrollment, and import the statements again to count them.
+                """)
+        )
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "At most this many (newest first).") var limit = 50
+
+        func run() throws {
+            let service = StatementService(database: try options.open())
+            let found: (statements: [UnmatchedStatement], total: Int)
+            do { found = try service.unmatched(limit: max(0, limit)) } catch { throw Console.fail(error) }
+            if options.json { try Console.json(UnmatchedList(total: found.total, statements: found.statements)); return }
+            Console.out(Table(["STORED", "ID", "REASON", "ACTOR", "VERB", "OBJECT"], found.statements.map {
+                [$0.stored, $0.id, $0.reason, $0.actor, $0.verb, $0.object]
+            }).render())
+            Console.out("\(found.statements.count) of \(found.total) unmatched statement(s)")
+        }
+    }
+
+    struct UnmatchedList: Encodable {
+        var total: Int
+        var statements: [UnmatchedStatement]
     }
 
     struct Record: ParsableCommand {

@@ -34,8 +34,9 @@ public enum ActivityIRI {
 public struct ActorMapping: Sendable {
     /// `account.homePage` of accounts whose `name` is a platform engineer id.
     public var accountHomePage: String
-    /// When set (the society API), only members of this society are known: statements about
-    /// anyone else are reported as unknown actors, and their statements cannot be voided.
+    /// When set (the society API, the LRS), only members of this society are known: statements
+    /// about anyone else are stored as unknown actors, and only statements the society may see
+    /// (its own credentials stored them, or they are about its members) can be voided.
     public var societyID: String?
 
     public static let defaultHomePage = "https://learning.ecba.org.cn"
@@ -71,6 +72,8 @@ public struct StatementProblem: Codable, Sendable, Equatable {
 /// What importing a batch of statements did.
 public struct StatementImport: Codable, Sendable {
     public var received: Int
+    /// The batch's statement ids in order (assigned where a statement had none).
+    public var ids: [String]
     public var stored: Int
     /// Same id, same content: nothing changed.
     public var unchanged: Int
@@ -80,7 +83,40 @@ public struct StatementImport: Codable, Sendable {
     public var awards: [CreditAward]
     /// Awards taken back because the statements that earned them were voided.
     public var revoked: [CreditAward]
+    /// Stored, but about no enrollment (an unknown actor or activity, a cmi5 pass below
+    /// mastery): evidence that changes no progress, listed by `ecba progress unmatched`.
+    public var unmatched: [StatementProblem]
     public var problems: [StatementProblem]
+}
+
+/// Who stored a statement: the LRS sets it as the statement's `authority`.
+public struct StatementAuthority: Sendable {
+    /// The Agent, as JSON.
+    public var agent: String
+    /// Its key among the statement's related agents.
+    public var key: String
+    /// The society whose credential it is; nil for the platform itself (the player, the CLI).
+    public var societyID: String?
+
+    public init(agent: String, key: String, societyID: String?) {
+        self.agent = agent
+        self.key = key
+        self.societyID = societyID
+    }
+
+    /// The platform: statements of the player and of `ecba progress import`.
+    public static let platform = StatementAuthority(
+        agent: #"{"account":{"homePage":"https://learning.ecba.org.cn","name":"ecba"},"name":"ECBA","objectType":"Agent"}"#,
+        key: "account:https://learning.ecba.org.cn ecba", societyID: nil)
+
+    /// A society's own credential (an API token or an LRS key).
+    public static func society(_ societyID: String, credential: String, name: String) -> StatementAuthority {
+        let home = "https://learning.ecba.org.cn/xapi/credentials"
+        let agent: JSONValue = .object([("account", .object([("homePage", .string(home)), ("name", .string(credential))])),
+                                        ("name", .string(name)), ("objectType", .string("Agent"))])
+        return StatementAuthority(agent: String(decoding: CanonicalJSON.bytes(agent), as: UTF8.self), key: "account:\(home) \(credential)",
+                                  societyID: societyID)
+    }
 }
 
 /// The xAPI 1.0.3 statement store for course content: the store rules of xAPI-Communication.md,
@@ -105,7 +141,8 @@ public struct StatementService: Sendable {
         self.clock = clock
     }
 
-    public func importStatements(_ data: Data, mapping: ActorMapping = ActorMapping(), actor: String) throws(ServiceError) -> StatementImport {
+    public func importStatements(_ data: Data, mapping: ActorMapping = ActorMapping(), authority: StatementAuthority = .platform,
+                                 actor: String) throws(ServiceError) -> StatementImport {
         let now = clock()
         let stream = try Self.prepare(data)
         defer { stream.stop() }
@@ -114,17 +151,24 @@ public struct StatementService: Sendable {
         // (Measured: transactions of 10,000 or 50,000 statements were no faster, as every
         // transaction re-reads activity states.)
         return try database.perform(at: now) { tx in
-            try Self.store(stream, mapping: mapping, actor: actor, in: tx)
+            try Self.store(stream, mapping: mapping, authority: authority, actor: actor, in: tx)
         }
     }
 
     /// The same, inside a transaction the caller holds, so that the statements commit together
     /// with the caller's own change (the player's run-time values and the results they imply)
     /// or not at all.
-    public func importStatements(_ data: Data, mapping: ActorMapping = ActorMapping(), actor: String, in tx: StoreTransaction) throws -> StatementImport {
+    public func importStatements(_ data: Data, mapping: ActorMapping = ActorMapping(), authority: StatementAuthority = .platform, actor: String,
+                                 in tx: StoreTransaction) throws -> StatementImport {
         let stream = try Self.prepare(data)
         defer { stream.stop() }
-        return try Self.store(stream, mapping: mapping, actor: actor, in: tx)
+        return try Self.store(stream, mapping: mapping, authority: authority, actor: actor, in: tx)
+    }
+
+    /// Stored statements about no enrollment, newest first, for an operator to follow up (an
+    /// engineer not yet added, a course not yet enrolled in, an actor the mapping misses).
+    public func unmatched(limit: Int) throws(ServiceError) -> (statements: [UnmatchedStatement], total: Int) {
+        try reading { () throws(StorageError) in try database.unmatchedStatements(limit: limit) }
     }
 
     /// Statements are parsed on worker threads while the store takes the chunks before them.
@@ -136,9 +180,12 @@ public struct StatementService: Sendable {
         return PreparedStream(split, data: data)
     }
 
-    static func store(_ stream: PreparedStream, mapping: ActorMapping, actor: String, in tx: StoreTransaction) throws -> StatementImport {
-        var store = Store(tx: tx, mapping: mapping, cache: StoreCache())
-        var result = StatementImport(received: stream.count, stored: 0, unchanged: 0, voided: [], awards: [], revoked: [], problems: [])
+    static func store(_ stream: PreparedStream, mapping: ActorMapping, authority: StatementAuthority, actor: String,
+                      in tx: StoreTransaction) throws -> StatementImport {
+        var store = Store(tx: tx, mapping: mapping, authority: authority, cache: StoreCache())
+        var result = StatementImport(received: stream.count, ids: [], stored: 0, unchanged: 0, voided: [], awards: [], revoked: [],
+                                     unmatched: [], problems: [])
+        result.ids.reserveCapacity(stream.count)
         var seen = Set<String>(minimumCapacity: stream.count)
         var index = 0
         while let chunk = try stream.next() {
@@ -147,13 +194,14 @@ public struct StatementService: Sendable {
                 guard seen.insert(statement.id).inserted else {
                     throw ServiceError(.invalidArgument, "statement \(index): id \(statement.id) appears twice in the batch; the batch is refused, nothing was stored")
                 }
+                result.ids.append(statement.id)
                 try store.take(statement, index: index, into: &result)
             }
         }
         try tx.audit(AuditRecord(
             actor: actor, action: "xapi.import", subject: "xapi:batch",
             details: ["received": String(result.received), "stored": String(result.stored), "unchanged": String(result.unchanged),
-                      "voided": String(result.voided.count), "problems": String(result.problems.count),
+                      "voided": String(result.voided.count), "problems": String(result.problems.count), "unmatched": String(result.unmatched.count),
                       "awards": String(result.awards.count), "revoked": String(result.revoked.count)]
         ))
         return result
@@ -186,13 +234,24 @@ public struct StatementService: Sendable {
     struct Store {
         let tx: StoreTransaction
         let mapping: ActorMapping
+        let authority: StatementAuthority
         var cache: StoreCache
         var states: [Int64: [String: ActivityState]] = [:]
 
-        init(tx: StoreTransaction, mapping: ActorMapping, cache: StoreCache) {
+        init(tx: StoreTransaction, mapping: ActorMapping, authority: StatementAuthority, cache: StoreCache) {
             self.tx = tx
             self.mapping = mapping
+            self.authority = authority
             self.cache = cache
+        }
+
+        /// The row of a statement, as the LRS keeps it.
+        func row(_ statement: XAPIStatement, engineerID: String?, enrollmentID: Int64? = nil, activity: String? = nil, voids: String? = nil,
+                 unmatched: StatementProblem.Kind? = nil) -> StatementRow {
+            StatementRow(id: statement.id, signature: statement.signature, body: statement.body, verb: statement.verb, engineerID: engineerID,
+                         enrollmentID: enrollmentID, activity: activity, voids: voids, registration: statement.registration?.uuidString.lowercased(),
+                         authority: authority.agent, societyID: authority.societyID, unmatched: unmatched?.rawValue,
+                         agents: statement.agents + [(authority.key, false)], activities: statement.activities)
         }
 
         mutating func take(_ statement: XAPIStatement, index: Int, into result: inout StatementImport) throws {
@@ -209,16 +268,20 @@ public struct StatementService: Sendable {
                 }
                 return true
             }
-            /// A statement the store will not take: reported, unless its id is stored (then the
-            /// store rule above decides).
-            func refuse(_ kind: StatementProblem.Kind, _ message: @autoclosure () -> String) throws {
-                if try alreadyStored() { return }
-                problem(kind, message())
+            /// A valid statement about no enrollment: stored (an LRS keeps every valid statement)
+            /// and listed as unmatched; changes no progress. A stored id is the store rule's case.
+            func unmatched(_ kind: StatementProblem.Kind, engineerID: String?, _ message: @autoclosure () -> String) throws {
+                if try tx.insertStatement(row(statement, engineerID: engineerID, unmatched: kind)) {
+                    result.stored += 1
+                    result.unmatched.append(StatementProblem(index: index, id: statement.id, kind: kind, message: message()))
+                } else {
+                    _ = try alreadyStored()
+                }
             }
             if statement.verb == XAPIStatement.voided {
                 if try alreadyStored() { return }
                 guard let target = try tx.statement(statement.objectID),
-                      try mapping.societyID.map({ try tx.isStatement(target.id, aboutMemberOf: $0) }) ?? true
+                      try mapping.societyID.map({ try tx.isStatement(target.id, visibleTo: $0) }) ?? true
                 else {
                     problem(.unknownStatement, "voids statement \(statement.objectID), which is not stored")
                     return
@@ -228,10 +291,7 @@ public struct StatementService: Sendable {
                     return
                 }
                 let engineer = try engineerID(statement.actor)
-                try tx.insertStatement(
-                    id: statement.id, signature: statement.signature, body: statement.body, verb: statement.verb,
-                    engineerID: engineer, enrollmentID: nil, activity: nil, voids: target.id
-                )
+                try tx.insertStatement(row(statement, engineerID: engineer, voids: target.id))
                 result.stored += 1
                 guard target.voidedBy == nil else { return }
                 try tx.voidStatement(target.id, by: statement.id)
@@ -253,23 +313,21 @@ public struct StatementService: Sendable {
             // A stored id is found by the insert (new ids, nearly all of a batch, need no lookup);
             // a statement the store would refuse is looked up first, as a stored one is a no-op.
             guard let engineer = try engineerID(statement.actor) else {
-                try refuse(.unknownActor, "no engineer matches the actor (\(Self.describe(statement.actor)))")
+                try unmatched(.unknownActor, engineerID: nil, "no engineer matches the actor (\(Self.describe(statement.actor)))")
                 return
             }
             guard let (enrollment, package, activity) = try resolve(statement, engineerID: engineer) else {
-                try refuse(.unknownActivity, "'\(statement.objectID)' is not an activity of a course '\(engineer)' is enrolled in"
-                           + (statement.registration.map { " (registration \($0.uuidString.lowercased()))" } ?? ""))
+                try unmatched(.unknownActivity, engineerID: engineer,
+                              "'\(statement.objectID)' is not an activity of a course '\(engineer)' is enrolled in"
+                              + (statement.registration.map { " (registration \($0.uuidString.lowercased()))" } ?? ""))
                 return
             }
             let outcome = XAPIStatement.outcomes[statement.verb]
             if outcome == .passed, package.package.format == .cmi5, let mastery = activity.masteryThreshold, (statement.score ?? -1) < mastery {
-                try refuse(.belowMastery, "cmi5: 'passed' needs result.score.scaled of at least the masteryScore \(mastery)")
+                try unmatched(.belowMastery, engineerID: engineer, "cmi5: 'passed' needs result.score.scaled of at least the masteryScore \(mastery)")
                 return
             }
-            guard try tx.insertStatement(
-                id: statement.id, signature: statement.signature, body: statement.body, verb: statement.verb,
-                engineerID: engineer, enrollmentID: enrollment.id, activity: activity.identifier, voids: nil
-            ) else {
+            guard try tx.insertStatement(row(statement, engineerID: engineer, enrollmentID: enrollment.id, activity: activity.identifier)) else {
                 _ = try alreadyStored()
                 return
             }

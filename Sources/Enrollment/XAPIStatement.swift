@@ -20,6 +20,10 @@ struct XAPIStatement: Sendable {
     /// The body to store: the statement's own text as received when it carried its id;
     /// otherwise serialised with the generated `id`. (`stored` is its own column.)
     var body: String
+    /// The agents (by `Agent.key`) and activity ids the statement names, `direct` for its actor
+    /// and object, for the LRS's queries (`agent`, `activity`, `related_agents`, `related_activities`).
+    var agents: [(key: String, direct: Bool)] = []
+    var activities: [(id: String, direct: Bool)] = []
 
     enum Actor: Hashable, Sendable {
         case mbox(String)
@@ -114,12 +118,73 @@ struct XAPIStatement: Sendable {
             timestamp = date
             canonical = canonical.setting("timestamp", to: .number(date.timeIntervalSince1970))
         }
+        (agents, activities) = Self.named(in: value)
         signature = CanonicalJSON.hex(SHA256.hash(data: CanonicalJSON.bytes(canonical)))
         if idWasGiven, let received {
             body = received
         } else {
             body = String(decoding: CanonicalJSON.bytes(object), as: UTF8.self)
         }
+    }
+
+    /// An agent's or identified group's inverse functional identifier as one string
+    /// (`mbox:mailto:…`, `mbox_sha1sum:…`, `openid:…`, `account:<homePage> <name>`); nil without one.
+    static func agentKey(_ agent: JSONValue) -> String? {
+        if let mbox = agent["mbox"]?.string { return "mbox:" + mbox }
+        if let sha = agent["mbox_sha1sum"]?.string { return "mbox_sha1sum:" + sha.lowercased() }
+        if let openid = agent["openid"]?.string { return "openid:" + openid }
+        if let home = agent["account"]?["homePage"]?.string, let name = agent["account"]?["name"]?.string { return "account:\(home) \(name)" }
+        return nil
+    }
+
+    /// The agents and activities a statement names: its actor and object directly; its
+    /// context's instructor and team, its context activities and a sub-statement's
+    /// actor and object as related. (The authority is the LRS's, added when stored.)
+    static func named(in statement: JSONValue) -> (agents: [(key: String, direct: Bool)], activities: [(id: String, direct: Bool)]) {
+        var agents: [(key: String, direct: Bool)] = []
+        var activities: [(id: String, direct: Bool)] = []
+        func agent(_ value: JSONValue?, direct: Bool) {
+            guard let value else { return }
+            if let key = agentKey(value) { agents.append((key, direct)) }
+            if case .array(let members)? = value["member"] {
+                for member in members { if let key = agentKey(member) { agents.append((key, direct)) } }
+            }
+        }
+        func object(_ value: JSONValue?, direct: Bool) {
+            guard let value else { return }
+            switch value["objectType"]?.string ?? "Activity" {
+            case "Activity": if let id = value["id"]?.string { activities.append((id, direct)) }
+            case "Agent", "Group": agent(value, direct: direct)
+            case "SubStatement":
+                agent(value["actor"], direct: false)
+                object(value["object"], direct: false)
+                context(value["context"])
+            default: break
+            }
+        }
+        func context(_ value: JSONValue?) {
+            guard let value else { return }
+            agent(value["instructor"], direct: false)
+            agent(value["team"], direct: false)
+            if let groups = value["contextActivities"], case .object(let members) = groups {
+                for (_, member) in members {
+                    switch member {
+                    case .array(let list): for item in list { if let id = item["id"]?.string { activities.append((id, false)) } }
+                    case .object: if let id = member["id"]?.string { activities.append((id, false)) }
+                    default: break
+                    }
+                }
+            }
+        }
+        agent(statement["actor"], direct: true)
+        object(statement["object"], direct: true)
+        context(statement["context"])
+        var seenAgents = Set<String>()
+        var seenActivities = Set<String>()
+        // Direct first, so that a key named both ways is kept as direct.
+        agents = agents.sorted { $0.direct && !$1.direct }.filter { seenAgents.insert($0.key).inserted }
+        activities = activities.sorted { $0.direct && !$1.direct }.filter { seenActivities.insert($0.id).inserted }
+        return (agents, activities)
     }
 
     /// A UUID in its 36-character form (either case), and that form in lower case; nil for
@@ -223,5 +288,19 @@ struct XAPIStatement: Sendable {
         while lower < upper, isSpace(bytes[lower]) { lower += 1 }
         while upper > lower, isSpace(bytes[upper - 1]) { upper -= 1 }
         return String(decoding: UnsafeBufferPointer(rebasing: bytes[lower..<upper]), as: UTF8.self)
+    }
+}
+
+/// Agents as the LRS names them in its indexes and its document keys.
+public enum XAPIAgent {
+    /// The key of an Agent or identified Group given as JSON (the `agent` parameter of the
+    /// statement query and the document resources); nil when it is not JSON with exactly one
+    /// inverse functional identifier.
+    public static func key(json text: String) -> String? {
+        guard let value = try? JSONValue.parse(Array(text.utf8)), value.isObject else { return nil }
+        let identifiers = ["mbox", "mbox_sha1sum", "openid", "account"].filter { value[$0] != nil }
+        guard identifiers.count == 1 else { return nil }
+        if let mbox = value["mbox"] { guard let text = mbox.string, text.hasPrefix("mailto:") else { return nil } }
+        return XAPIStatement.agentKey(value)
     }
 }

@@ -16,13 +16,14 @@ extension StoreTransaction {
         try AppDatabase.isMember(engineerID: engineerID, societyID: societyID, db)
     }
 
-    /// Whether a stored statement is about a member of the society.
-    public func isStatement(_ id: String, aboutMemberOf societyID: String) throws -> Bool {
+    /// Whether the society may see a stored statement: one its own credentials stored, or one
+    /// about a member of it.
+    public func isStatement(_ id: String, visibleTo societyID: String) throws -> Bool {
         try Bool.fetchOne(
             db,
             sql: """
-                SELECT EXISTS (SELECT 1 FROM xapi_statement x JOIN society_membership m ON m.engineer_id = x.engineer_id
-                               WHERE x.id = ? AND m.society_id = ?)
+                SELECT EXISTS (SELECT 1 FROM xapi_statement x WHERE x.id = ?1 AND (x.society_id = ?2 OR x.engineer_id IN
+                               (SELECT engineer_id FROM society_membership WHERE society_id = ?2)))
                 """,
             arguments: [id, societyID]
         ) ?? false

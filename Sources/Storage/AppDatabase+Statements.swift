@@ -12,6 +12,45 @@ public struct StoredStatement: Sendable, Equatable {
     public var voidedBy: String?
 }
 
+/// What the store writes for one statement.
+public struct StatementRow: Sendable {
+    public var id: String
+    public var signature: String
+    public var body: String
+    public var verb: String
+    public var engineerID: String?
+    public var enrollmentID: Int64?
+    public var activity: String?
+    public var voids: String?
+    public var registration: String?
+    /// The Agent (JSON) of the credential that sent it.
+    public var authority: String?
+    public var societyID: String?
+    /// Why it changed no progress when it did not map to an enrollment (`unknown-actor`, ...).
+    public var unmatched: String?
+    public var agents: [(key: String, direct: Bool)]
+    public var activities: [(id: String, direct: Bool)]
+
+    public init(id: String, signature: String, body: String, verb: String, engineerID: String? = nil, enrollmentID: Int64? = nil,
+                activity: String? = nil, voids: String? = nil, registration: String? = nil, authority: String? = nil, societyID: String? = nil,
+                unmatched: String? = nil, agents: [(key: String, direct: Bool)] = [], activities: [(id: String, direct: Bool)] = []) {
+        self.id = id
+        self.signature = signature
+        self.body = body
+        self.verb = verb
+        self.engineerID = engineerID
+        self.enrollmentID = enrollmentID
+        self.activity = activity
+        self.voids = voids
+        self.registration = registration
+        self.authority = authority
+        self.societyID = societyID
+        self.unmatched = unmatched
+        self.agents = agents
+        self.activities = activities
+    }
+}
+
 /// A progress event still counting (not voided), for re-folding an enrollment's state.
 public struct CountingEvent: Sendable {
     public var activity: String
@@ -31,26 +70,46 @@ extension StoreTransaction {
     }
 
     /// Stores a statement unless its id is stored already; true when it was stored. (Trying the
-    /// insert first spares the new statements of a batch, nearly all of them, a lookup.)
+    /// insert first spares the new statements of a batch, nearly all of them, a lookup.) The
+    /// agents and activities it names are indexed for the LRS's queries.
     @discardableResult
-    public func insertStatement(
-        id: String, signature: String, body: String, verb: String, engineerID: String?, enrollmentID: Int64?, activity: String?, voids: String?
-    ) throws -> Bool {
+    public func insertStatement(_ row: StatementRow) throws -> Bool {
         var insert = try BoundStatement(db, """
-            INSERT INTO xapi_statement (id, signature, body, stored, verb, engineer_id, enrollment_id, activity_identifier, voids)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO xapi_statement (id, signature, body, stored, verb, engineer_id, enrollment_id, activity_identifier, voids,
+                                        registration, authority, society_id, unmatched)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (id) DO NOTHING
             """)
-        insert.bind(id)
-        insert.bind(signature)
-        insert.bind(body)
+        insert.bind(row.id)
+        insert.bind(row.signature)
+        insert.bind(row.body)
         insert.bind(stamp)
-        insert.bind(verb)
-        insert.bind(engineerID)
-        insert.bind(enrollmentID)
-        insert.bind(activity)
-        insert.bind(voids)
-        return try insert.run() == 1
+        insert.bind(row.verb)
+        insert.bind(row.engineerID)
+        insert.bind(row.enrollmentID)
+        insert.bind(row.activity)
+        insert.bind(row.voids)
+        insert.bind(row.registration)
+        insert.bind(row.authority)
+        insert.bind(row.societyID)
+        insert.bind(row.unmatched)
+        guard try insert.run() == 1 else { return false }
+        let rowid = db.lastInsertedRowID
+        for (key, direct) in row.agents {
+            var agent = try BoundStatement(db, "INSERT OR IGNORE INTO xapi_statement_agent (agent, statement_rowid, direct) VALUES (?, ?, ?)")
+            agent.bind(key)
+            agent.bind(rowid)
+            agent.bind(direct ? 1 : 0)
+            _ = try agent.run()
+        }
+        for (id, direct) in row.activities {
+            var activity = try BoundStatement(db, "INSERT OR IGNORE INTO xapi_statement_activity (activity, statement_rowid, direct) VALUES (?, ?, ?)")
+            activity.bind(id)
+            activity.bind(rowid)
+            activity.bind(direct ? 1 : 0)
+            _ = try activity.run()
+        }
+        return true
     }
 
     /// Marks a statement voided and its progress events as no longer counting.
@@ -133,5 +192,34 @@ extension AppDatabase {
 
     public func statementCount() throws(StorageError) -> Int {
         try read("counting statements") { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM xapi_statement") ?? 0 }
+    }
+}
+
+/// A stored statement that changed no progress, and why.
+public struct UnmatchedStatement: Sendable, Codable, Equatable {
+    public var id: String
+    public var stored: String
+    /// `unknown-actor`, `unknown-activity` or `below-mastery`.
+    public var reason: String
+    /// The actor as sent (JSON).
+    public var actor: String
+    public var verb: String
+    public var object: String
+}
+
+extension AppDatabase {
+    /// The newest unmatched statements (at most `limit`) and how many there are in all.
+    public func unmatchedStatements(limit: Int) throws(StorageError) -> (statements: [UnmatchedStatement], total: Int) {
+        try read("listing unmatched statements") { db in
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM xapi_statement WHERE unmatched IS NOT NULL") ?? 0
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT id, stored, unmatched, json_extract(body, '$.actor'), COALESCE(json_extract(body, '$.verb.id'), ''),
+                       COALESCE(json_extract(body, '$.object.id'), '')
+                FROM xapi_statement WHERE unmatched IS NOT NULL ORDER BY rowid DESC LIMIT ?
+                """, arguments: [limit]).map { row in
+                UnmatchedStatement(id: row[0], stored: row[1], reason: row[2], actor: row[3] ?? "", verb: row[4], object: row[5])
+            }
+            return (rows, total)
+        }
     }
 }

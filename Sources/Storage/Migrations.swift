@@ -607,6 +607,62 @@ extension AppDatabase {
                 ) STRICT, WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v13-learning-record-store") { db in
+            try db.execute(sql: """
+                -- Every valid statement is stored (xAPI), whoever it is about: what did not map to an
+                -- enrollment says why (`unmatched`), for an operator to see. `authority` is the
+                -- Agent (JSON) of the credential that sent it; `society_id` the society whose
+                -- credential that was (NULL: the platform itself or the CLI).
+                ALTER TABLE xapi_statement ADD COLUMN registration TEXT;
+                ALTER TABLE xapi_statement ADD COLUMN authority TEXT;
+                ALTER TABLE xapi_statement ADD COLUMN society_id TEXT REFERENCES society(id);
+                ALTER TABLE xapi_statement ADD COLUMN unmatched TEXT;
+                CREATE INDEX xapi_statement_unmatched ON xapi_statement(unmatched) WHERE unmatched IS NOT NULL;
+                CREATE INDEX xapi_statement_verb ON xapi_statement(verb);
+                CREATE INDEX xapi_statement_registration ON xapi_statement(registration) WHERE registration IS NOT NULL;
+                -- The agents and activities a statement names, for queries: `direct` for the actor or
+                -- the object, else related (context, authority, a sub-statement). By the statement's
+                -- rowid, its order of storing.
+                CREATE TABLE xapi_statement_agent (
+                    agent TEXT NOT NULL,
+                    statement_rowid INTEGER NOT NULL,
+                    direct INTEGER NOT NULL,
+                    PRIMARY KEY (agent, statement_rowid)
+                ) STRICT, WITHOUT ROWID;
+                CREATE TABLE xapi_statement_activity (
+                    activity TEXT NOT NULL,
+                    statement_rowid INTEGER NOT NULL,
+                    direct INTEGER NOT NULL,
+                    PRIMARY KEY (activity, statement_rowid)
+                ) STRICT, WITHOUT ROWID;
+                -- The document resources: State (activity, agent, registration, id), Activity
+                -- Profile (activity, id) and Agent Profile (agent, id); '' where a key does not apply.
+                CREATE TABLE xapi_document (
+                    kind TEXT NOT NULL CHECK (kind IN ('state', 'activity-profile', 'agent-profile')),
+                    activity TEXT NOT NULL,
+                    agent TEXT NOT NULL,
+                    registration TEXT NOT NULL,
+                    document_id TEXT NOT NULL,
+                    content_type TEXT NOT NULL,
+                    content BLOB NOT NULL,
+                    etag TEXT NOT NULL,
+                    updated TEXT NOT NULL,
+                    society_id TEXT REFERENCES society(id),
+                    PRIMARY KEY (kind, activity, agent, registration, document_id)
+                ) STRICT, WITHOUT ROWID;
+                -- Key/secret pairs for activity providers (HTTP Basic), per society, secret hashed.
+                CREATE TABLE lrs_credential (
+                    key TEXT PRIMARY KEY NOT NULL,
+                    secret_hash TEXT NOT NULL,
+                    society_id TEXT NOT NULL REFERENCES society(id),
+                    name TEXT NOT NULL,
+                    scopes TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    created_by TEXT NOT NULL,
+                    revoked_at TEXT
+                ) STRICT;
+                """)
+        }
         return migrator
     }()
 }

@@ -151,7 +151,8 @@ struct StatementTests {
         #expect(try run([original]).stored == 1)
         _ = try EnrollmentService(database: world.store.database, clock: world.clock.now).withdraw(engineerID: "zhang", courseID: "cces/ethics", actor: "t")
         let again = try run([original, Self.statement(verb: "completed", object: l1)])
-        #expect(again.unchanged == 1 && again.stored == 0 && again.problems.map(\.kind) == [.unknownActivity])
+        // The new one is stored (an LRS keeps every valid statement) but counts for nothing.
+        #expect(again.unchanged == 1 && again.stored == 1 && again.problems.isEmpty && again.unmatched.map(\.kind) == [.unknownActivity])
         let changed = try run([Self.statement(id, verb: "completed", object: quiz)])
         #expect(changed.problems.map(\.kind) == [.conflict] && changed.unchanged == 0)
     }
@@ -181,7 +182,7 @@ struct StatementTests {
         #expect(repass.awards.count == 1)
     }
 
-    @Test("unknown engineers and activities are reported, not stored; accounts map by homePage")
+    @Test("unknown engineers and activities are stored as unmatched and change no progress; accounts map by homePage")
     func mapping() throws {
         let result = try run([
             Self.statement(actor: #"{"mbox":"mailto:nobody@example.cn"}"#, verb: "completed", object: l1),
@@ -190,9 +191,13 @@ struct StatementTests {
             Self.statement(actor: #"{"account":{"homePage":"https://learning.ecba.org.cn","name":"zhang"}}"#, verb: "completed", object: l1),
             Self.statement(actor: #"{"account":{"homePage":"https://other.example","name":"zhang"}}"#, verb: "completed", object: l1),
         ], asArray: false)
-        #expect(result.problems.map(\.kind) == [.unknownActor, .unknownActivity, .unknownActivity, .unknownActor])
-        #expect(result.problems.map(\.index) == [1, 2, 3, 5])
-        #expect(result.stored == 1)
+        #expect(result.problems.isEmpty)
+        #expect(result.unmatched.map(\.kind) == [.unknownActor, .unknownActivity, .unknownActivity, .unknownActor])
+        #expect(result.unmatched.map(\.index) == [1, 2, 3, 5])
+        #expect(result.stored == 5 && result.awards.isEmpty)
+        let listed = try statements.unmatched(limit: 10)
+        #expect(listed.total == 4 && Set(listed.statements.map(\.id)) == Set(result.unmatched.map(\.id)))
+        #expect(listed.statements.map(\.reason).sorted() == ["unknown-activity", "unknown-activity", "unknown-actor", "unknown-actor"])
         let mapped = try statements.importStatements(
             Data(Self.statement(actor: #"{"account":{"homePage":"https://other.example","name":"zhang"}}"#, verb: "completed", object: l1).utf8),
             mapping: ActorMapping(accountHomePage: "https://other.example"), actor: "t"
@@ -200,16 +205,16 @@ struct StatementTests {
         #expect(mapped.stored == 1)
     }
 
-    @Test("cmi5: AU ids are accepted as objects; a pass below masteryScore is reported")
+    @Test("cmi5: AU ids are accepted as objects; a pass below masteryScore is kept as unmatched and earns nothing")
     func cmi5() throws {
         let li = #"{"account":{"homePage":"https://learning.ecba.org.cn","name":"li"}}"#
         let low = try run([Self.statement(actor: li, verb: "passed", object: Self.au, score: 0.6, registration: cmi5Registration)])
-        #expect(low.problems.map(\.kind) == [.belowMastery] && low.stored == 0)
+        #expect(low.unmatched.map(\.kind) == [.belowMastery] && low.problems.isEmpty && low.awards.isEmpty)
         let good = try run([Self.statement(actor: li, verb: "passed", object: Self.au, score: 0.7, registration: cmi5Registration)])
         #expect(good.stored == 1 && good.awards.first?.hours == 2)
         // A registration that belongs to someone else does not resolve.
         let wrong = try run([Self.statement(verb: "completed", object: l1, registration: cmi5Registration)])
-        #expect(wrong.problems.map(\.kind) == [.unknownActivity])
+        #expect(wrong.unmatched.map(\.kind) == [.unknownActivity])
     }
 }
 
