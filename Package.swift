@@ -73,6 +73,15 @@ let package = Package(
             dependencies: ["Domain", "Storage", "CoursePackages", "ContentStore", "ContentLibrary", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
+        // The learning record store (xAPI): statement queries, the document resources (State,
+        // Activity and Agent Profile) and the key/secret credentials of activity providers.
+        // Storing statements is the statement store's (Enrollment), as progress follows from it.
+        .target(
+            name: "LRS",
+            dependencies: ["Domain", "Storage", "Catalog", "Enrollment", "ContentStore", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
         // Engineers, society memberships, enrollments (and next: progress, completion, credits).
         .target(
             name: "Enrollment",
@@ -127,7 +136,7 @@ let package = Package(
         .target(
             name: "SocietyAPI",
             dependencies: [
-                "Domain", "Storage", "Catalog", "Enrollment", "Transcripts", "Credentials", "ContentStore", "Delivery", "PlayerWeb",
+                "Domain", "Storage", "Catalog", "Enrollment", "Transcripts", "Credentials", "ContentStore", "Delivery", "PlayerWeb", "LRS",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -141,7 +150,7 @@ let package = Package(
             name: "ECBACommands",
             dependencies: [
                 "Domain", "Storage", "Catalog", "CoursePackages", "Enrollment", "Transcripts", "Credentials", "RegistrySync", "SocietyAPI",
-                "ContentStore", "ContentLibrary", "Delivery", "PlayerWeb",
+                "ContentStore", "ContentLibrary", "Delivery", "PlayerWeb", "LRS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -168,7 +177,7 @@ let package = Package(
             name: "ECBATests",
             dependencies: [
                 "ECBACommands", "Catalog", "Enrollment", "Transcripts", "Credentials", "RegistrySync", "SocietyAPI", "Storage", "CoursePackages",
-                "ContentStore", "ContentLibrary", "Delivery", "PlayerWeb",
+                "ContentStore", "ContentLibrary", "Delivery", "PlayerWeb", "LRS",
                 "Domain", "TextDecoding", "ecba",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

@@ -1,3 +1,4 @@
+import ContentStore
 import Crypto
 import Domain
 import Foundation
@@ -82,12 +83,13 @@ public struct TokenService: Sendable {
         return .success(Caller(tokenID: stored.id, societyID: stored.societyID))
     }
 
-    static func hash(_ secret: String) -> String {
-        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+    /// How every secret the platform issues is kept: its SHA-256, in hex.
+    public static func hash(_ secret: String) -> String {
+        SHA256.hash(data: Data(secret.utf8)).hexString
     }
 
     /// Compares every byte whatever the first difference (the lengths are fixed: 64 hex digits).
-    static func constantTimeEqual(_ left: String, _ right: String) -> Bool {
+    public static func constantTimeEqual(_ left: String, _ right: String) -> Bool {
         let a = Array(left.utf8), b = Array(right.utf8)
         guard a.count == b.count else { return false }
         var difference: UInt8 = 0

@@ -38,6 +38,7 @@ public struct ECBA: ParsableCommand {
             VerifyCommand.self,
             SyncCommand.self,
             ServeCommand.self,
+            LRSCommand.self,
         ]
     )
 

@@ -7,6 +7,8 @@ struct APIContext: RequestContext {
     var coreContext: CoreRequestContextStorage
     /// The society whose token the request carried (set by `SocietyAuthentication`).
     var societyCaller: TokenService.Caller?
+    /// Who speaks to the LRS: an LRS key/secret or a society token (set by `LRSAuthentication`).
+    var lrsCaller: LRSCaller?
 
     init(source: Source) {
         coreContext = .init(source: source)
@@ -17,6 +19,12 @@ struct APIContext: RequestContext {
     func society() throws -> TokenService.Caller {
         guard let societyCaller else { throw Problem.unauthorized("send 'Authorization: Bearer <token>' (see 'ecba society token issue')") }
         return societyCaller
+    }
+
+    /// The authenticated LRS caller; fails closed like `society()`.
+    func lrs() throws -> LRSCaller {
+        guard let lrsCaller else { throw LRSRoutes.unauthorized("send HTTP Basic credentials (see 'ecba lrs credentials issue')") }
+        return lrsCaller
     }
 }
 

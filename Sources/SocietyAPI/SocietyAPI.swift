@@ -76,9 +76,10 @@ public struct SocietyAPI: Sendable {
         try await application(onRunning: onRunning).runService()
     }
 
-    /// The routes. Every `/v1` and `/xapi` route is added to one group behind
-    /// `SocietyAuthentication`, one route collection per resource, and reads its caller from the
-    /// request context (`context.society()`), so a new route cannot forget the check.
+    /// The routes. Every `/v1` route is added to one group behind `SocietyAuthentication`, every
+    /// `/xapi` route (but About) to one behind `LRSAuthentication`, one route collection per
+    /// resource, and reads its caller from the request context (`context.society()`,
+    /// `context.lrs()`), so a new route cannot forget the check.
     func router() -> Router<APIContext> {
         let router = Router(context: APIContext.self)
         if let player = configuration.player {
@@ -101,7 +102,7 @@ public struct SocietyAPI: Sendable {
         societies.addRoutes(transcriptRoutes(), atPath: "/v1/transcripts")
         societies.addRoutes(engineerRoutes(), atPath: "/v1/engineers")
         societies.addRoutes(catalogRoutes(), atPath: "/v1/catalog")
-        societies.addRoutes(statementRoutes(), atPath: "/xapi/statements")
+        addLRS(to: router)
         return router
     }
 
@@ -150,13 +151,6 @@ public struct SocietyAPI: Sendable {
             let entry = try await blocking { () throws(ServiceError) in try CatalogService(database: database).show(id) }
             return Self.json(entry)
         }
-        return routes
-    }
-
-    func statementRoutes() -> RouteCollection<APIContext> {
-        let routes = RouteCollection(context: APIContext.self)
-        routes.post { request, context in try await postStatements(request, caller: try context.society()) }
-        routes.put { request, context in try await putStatement(request, caller: try context.society()) }
         return routes
     }
 
@@ -284,62 +278,6 @@ public struct SocietyAPI: Sendable {
             default: throw Problem(.internalServerError, "internal", "the request could not be completed")
             }
         }
-    }
-
-    static let xAPIVersion = "1.0.3"
-    // A constant, valid header name: the initialiser fails only for invalid names.
-    static let xAPIVersionHeader = HTTPField.Name("X-Experience-API-Version") ?? .contentType
-
-    func xAPIChecks(_ request: Request) async throws -> Data {
-        guard let version = request.headers[Self.xAPIVersionHeader], version.hasPrefix("1.0") else {
-            throw Problem(.badRequest, "xapi-version", "send 'X-Experience-API-Version: 1.0.3'")
-        }
-        let body = try await request.body.collect(upTo: configuration.maxBodyBytes)
-        return Data(buffer: body)
-    }
-
-    func postStatements(_ request: Request, caller: TokenService.Caller) async throws -> Response {
-        let data = try await xAPIChecks(request)
-        _ = try await importStatements(data, societyID: caller.societyID)
-        return Self.json(Self.statementIDs(data), extra: [Self.xAPIVersionHeader: Self.xAPIVersion])
-    }
-
-    func putStatement(_ request: Request, caller: TokenService.Caller) async throws -> Response {
-        guard let id = request.uri.queryParameters.get("statementId"), UUID(uuidString: id) != nil else {
-            throw Problem(.badRequest, "invalid-statement-id", "PUT needs ?statementId=<UUID>")
-        }
-        let data = try await xAPIChecks(request)
-        guard var object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw Problem(.badRequest, "invalid-statement", "PUT takes one statement, a JSON object")
-        }
-        if let given = object["id"] as? String, given.lowercased() != id.lowercased() {
-            throw Problem(.badRequest, "invalid-statement-id", "the statement's id \(given) is not statementId \(id)")
-        }
-        object["id"] = id
-        let body = (try? JSONSerialization.data(withJSONObject: object)) ?? data
-        _ = try await importStatements(body, societyID: caller.societyID)
-        return Response(status: .noContent, headers: [Self.xAPIVersionHeader: Self.xAPIVersion])
-    }
-
-    /// The statement store's rules, scoped to the society's members.
-    func importStatements(_ data: Data, societyID: String) async throws -> StatementImport {
-        let result = try await blocking { () throws(ServiceError) in
-            try StatementService(database: database).importStatements(data, mapping: ActorMapping(societyID: societyID), actor: "api:\(societyID)")
-        }
-        if let conflict = result.problems.first(where: { $0.kind == .conflict }) {
-            throw Problem(.conflict, "statement-conflict", conflict.message)
-        }
-        if !result.problems.isEmpty {
-            throw Problem(.badRequest, "statements-reported", result.problems.map { "#\($0.index) \($0.id): \($0.message)" }.joined(separator: "; ")
-                          + " (the other statements were stored)")
-        }
-        return result
-    }
-
-    static func statementIDs(_ data: Data) -> [String] {
-        guard let value = try? JSONSerialization.jsonObject(with: data) else { return [] }
-        let statements = (value as? [[String: Any]]) ?? [(value as? [String: Any]) ?? [:]]
-        return statements.compactMap { $0["id"] as? String }
     }
 
     // MARK: Helpers

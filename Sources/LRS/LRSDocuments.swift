@@ -1,0 +1,180 @@
+import Crypto
+import ContentStore
+import Domain
+import Enrollment
+import Foundation
+import GRDB
+import Storage
+
+/// Which document resource, and the keys that name one document of it.
+public struct DocumentKey: Sendable, Equatable {
+    public enum Kind: String, Sendable { case state, activityProfile = "activity-profile", agentProfile = "agent-profile" }
+
+    public var kind: Kind
+    public var activity = ""
+    /// `XAPIAgent.key` of the agent.
+    public var agent = ""
+    public var registration = ""
+    /// The stateId / profileId; nil addresses all of them (GET ids, DELETE all State).
+    public var documentID: String?
+
+    public init(kind: Kind, activity: String = "", agent: String = "", registration: String = "", documentID: String? = nil) {
+        self.kind = kind
+        self.activity = activity
+        self.agent = agent
+        self.registration = registration
+        self.documentID = documentID
+    }
+}
+
+/// A stored document.
+public struct LRSDocument: Sendable {
+    public var contentType: String
+    public var content: Data
+    /// The quoted SHA-1 of the content.
+    public var etag: String
+    public var updated: Date
+}
+
+/// What a write must find first (If-Match / If-None-Match).
+public struct DocumentPrecondition: Sendable {
+    public var ifMatch: String?
+    public var ifNoneMatch: String?
+
+    public init(ifMatch: String?, ifNoneMatch: String?) {
+        self.ifMatch = ifMatch
+        self.ifNoneMatch = ifNoneMatch
+    }
+
+    var isEmpty: Bool { ifMatch == nil && ifNoneMatch == nil }
+}
+
+/// The State, Activity Profile and Agent Profile resources: documents under their keys, with
+/// the concurrency rules of xAPI-Communication.md 3.1 (ETags, If-Match, If-None-Match; a
+/// profile overwritten without one is a 409) and JSON merge on POST.
+public struct LRSDocuments: Sendable {
+    let database: AppDatabase
+    let clock: @Sendable () -> Date
+
+    public init(database: AppDatabase, clock: @escaping @Sendable () -> Date = Date.init) {
+        self.database = database
+        self.clock = clock
+    }
+
+    public func get(_ key: DocumentKey, societyID: String?) throws(LRSError) -> LRSDocument? {
+        guard let id = key.documentID else { throw LRSError(.badRequest, "name the document") }
+        do {
+            return try database.read("reading a document") { db in try Self.document(key, id: id, societyID: societyID, in: db) }
+        } catch { throw LRSError(.storage, "\(error)") }
+    }
+
+    /// The ids of the documents under the key's other parts, changed after `since` when given.
+    public func ids(_ key: DocumentKey, since: Date?, societyID: String?) throws(LRSError) -> [String] {
+        do {
+            return try database.read("listing documents") { db in
+                try String.fetchAll(db, sql: """
+                    SELECT document_id FROM xapi_document WHERE kind = ? AND activity = ? AND agent = ? AND (? = '' OR registration = ?)
+                    AND (? IS NULL OR updated > ?) AND \(Self.visible) ORDER BY document_id
+                    """, arguments: [key.kind.rawValue, key.activity, key.agent, key.registration, key.registration, since?.iso8601, since?.iso8601,
+                                     societyID, societyID])
+            }
+        } catch { throw LRSError(.storage, "\(error)") }
+    }
+
+    /// PUT (replace) or POST (merge into a JSON object). Answers the new ETag.
+    @discardableResult
+    public func put(_ key: DocumentKey, content: Data, contentType: String, merge: Bool, precondition: DocumentPrecondition,
+                    societyID: String?) throws(LRSError) -> String {
+        guard let id = key.documentID else { throw LRSError(.badRequest, "name the document (stateId or profileId)") }
+        let now = clock()
+        return try database.lrs(at: now) { tx in
+            let db = tx.database
+            let existing = try Self.document(key, id: id, societyID: nil, in: db)
+            if existing != nil, let societyID, try Self.owner(key, id: id, in: db) != societyID {
+                throw LRSError(.forbidden, "this document belongs to another society")
+            }
+            try Self.check(precondition, existing: existing, profile: key.kind != .state && !merge)
+            var content = content
+            var type = contentType
+            if merge, let existing {
+                guard Self.isJSON(existing.contentType), Self.isJSON(contentType),
+                      let old = try? JSONSerialization.jsonObject(with: existing.content) as? [String: Any],
+                      let new = try? JSONSerialization.jsonObject(with: content) as? [String: Any]
+                else { throw LRSError(.badRequest, "POST merges JSON objects only: the stored document or this one is not a JSON object") }
+                content = try JSONSerialization.data(withJSONObject: old.merging(new) { _, newer in newer }, options: [.sortedKeys, .withoutEscapingSlashes])
+                type = "application/json"
+            } else if merge {
+                guard !Self.isJSON(contentType) || (try? JSONSerialization.jsonObject(with: content)) is [String: Any] else {
+                    throw LRSError(.badRequest, "a document POSTed as JSON must be a JSON object")
+                }
+            }
+            let etag = "\"\(Insecure.SHA1.hash(data: content).hexString)\""
+            try db.execute(sql: """
+                INSERT INTO xapi_document (kind, activity, agent, registration, document_id, content_type, content, etag, updated, society_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (kind, activity, agent, registration, document_id)
+                DO UPDATE SET content_type = excluded.content_type, content = excluded.content, etag = excluded.etag, updated = excluded.updated
+                """, arguments: [key.kind.rawValue, key.activity, key.agent, key.registration, id, type, content, etag, now.iso8601, societyID])
+            return etag
+        }
+    }
+
+    /// DELETE one document, or (State, no stateId) all of the agent's for the activity.
+    public func delete(_ key: DocumentKey, precondition: DocumentPrecondition, societyID: String?) throws(LRSError) {
+        try database.lrs(at: clock()) { tx in
+            let db = tx.database
+            if let id = key.documentID {
+                let existing = try Self.document(key, id: id, societyID: societyID, in: db)
+                if let ifMatch = precondition.ifMatch, ifMatch != "*", ifMatch != existing?.etag {
+                    throw LRSError(.preconditionFailed, "If-Match \(ifMatch) does not match the document")
+                }
+                try db.execute(sql: """
+                    DELETE FROM xapi_document WHERE kind = ? AND activity = ? AND agent = ? AND registration = ? AND document_id = ? AND \(Self.visible)
+                    """, arguments: [key.kind.rawValue, key.activity, key.agent, key.registration, id, societyID, societyID])
+            } else {
+                guard key.kind == .state else { throw LRSError(.badRequest, "name the profile to delete (profileId)") }
+                try db.execute(sql: """
+                    DELETE FROM xapi_document WHERE kind = 'state' AND activity = ? AND agent = ? AND (? = '' OR registration = ?) AND \(Self.visible)
+                    """, arguments: [key.activity, key.agent, key.registration, key.registration, societyID, societyID])
+            }
+        }
+    }
+
+    /// Documents a society's credentials wrote are its own; the platform (NULL) sees all.
+    static let visible = "(? IS NULL OR society_id = ?)"
+
+    static func document(_ key: DocumentKey, id: String, societyID: String?, in db: Database) throws -> LRSDocument? {
+        try Row.fetchOne(db, sql: """
+            SELECT content_type, content, etag, updated FROM xapi_document
+            WHERE kind = ? AND activity = ? AND agent = ? AND registration = ? AND document_id = ? AND \(visible)
+            """, arguments: [key.kind.rawValue, key.activity, key.agent, key.registration, id, societyID, societyID]).map { row in
+            LRSDocument(contentType: row[0], content: row[1], etag: row[2], updated: Date(iso8601: row[3]) ?? .distantPast)
+        }
+    }
+
+    static func owner(_ key: DocumentKey, id: String, in db: Database) throws -> String? {
+        try String.fetchOne(db, sql: """
+            SELECT society_id FROM xapi_document WHERE kind = ? AND activity = ? AND agent = ? AND registration = ? AND document_id = ?
+            """, arguments: [key.kind.rawValue, key.activity, key.agent, key.registration, id])
+    }
+
+    /// The concurrency rules: If-Match must name the stored ETag (or `*` with one stored),
+    /// If-None-Match `*` must find none; a profile replaced with neither header is a conflict.
+    static func check(_ precondition: DocumentPrecondition, existing: LRSDocument?, profile: Bool) throws(LRSError) {
+        if let ifMatch = precondition.ifMatch {
+            let holds = ifMatch == "*" ? existing != nil : existing?.etag == ifMatch
+            guard holds else { throw LRSError(.preconditionFailed, "If-Match \(ifMatch) does not match the stored document") }
+        }
+        if let ifNoneMatch = precondition.ifNoneMatch {
+            let holds = ifNoneMatch == "*" ? existing == nil : existing?.etag != ifNoneMatch
+            guard holds else { throw LRSError(.preconditionFailed, "If-None-Match \(ifNoneMatch): the document exists") }
+        }
+        if profile, existing != nil, precondition.isEmpty {
+            throw LRSError(.conflict, "the document exists: send If-Match with its ETag (or If-None-Match: * to create only)")
+        }
+    }
+
+    static func isJSON(_ contentType: String) -> Bool {
+        contentType.lowercased().split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) == "application/json" } ?? false
+    }
+}

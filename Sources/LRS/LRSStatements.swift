@@ -1,0 +1,151 @@
+import Catalog
+import Domain
+import Enrollment
+import Foundation
+import GRDB
+import Storage
+
+/// The statement resource of the LRS: POST and PUT go through the statement store
+/// (`StatementService`: every valid statement stored, progress from the ones about an
+/// enrollment); GET reads one statement or pages through a query, as the reader may see them.
+public struct LRSStatements: Sendable {
+    let database: AppDatabase
+    let clock: @Sendable () -> Date
+    /// Statements per page when the query asks for no limit (or more than this).
+    public static let pageLimit = 500
+
+    public init(database: AppDatabase, clock: @escaping @Sendable () -> Date = Date.init) {
+        self.database = database
+        self.clock = clock
+    }
+
+    /// Stores a batch (POST) or one statement (PUT); answers the ids in order. A statement id
+    /// stored with other content is a 409 and nothing of the batch is stored.
+    public func store(_ data: Data, authority: StatementAuthority, societyID: String?, actor: String) throws(LRSError) -> StatementImport {
+        let mapping = ActorMapping(societyID: societyID)
+        let service = StatementService(database: database, clock: clock)
+        return try database.lrs(at: clock()) { tx in
+                let result: StatementImport
+                do {
+                    result = try service.importStatements(data, mapping: mapping, authority: authority, actor: actor, in: tx)
+                } catch let error as ServiceError where error.code == .invalidArgument {
+                    // The batch itself was refused (invalid JSON or statement): the store's own words.
+                    throw LRSError(.badRequest, error.message)
+                }
+                // A batch is all or nothing: a conflict or a refused voiding rolls it all back.
+                if let conflict = result.problems.first(where: { $0.kind == .conflict }) {
+                    throw LRSError(.conflict, "statement \(conflict.id): \(conflict.message); nothing of the batch was stored")
+                }
+                if let problem = result.problems.first {
+                    throw LRSError(.badRequest, "statement \(problem.index) (\(problem.id)): \(problem.message); nothing of the batch was stored")
+                }
+                return result
+        }
+    }
+
+    /// One statement by id; `voided` asks for a voided one (`voidedStatementId`), which a plain
+    /// `statementId` does not find.
+    public func statement(id: String, voided: Bool, reader: StatementReader, format: StatementQuery.Format, version: String,
+                          languages: [String]) throws(LRSError) -> String {
+        guard let uuid = UUID(uuidString: id) else { throw LRSError(.badRequest, "a statement id is a UUID") }
+        let found: (String, Bool)?
+        do {
+            found = try database.read("reading a statement") { db in
+                try Row.fetchOne(db, sql: "SELECT \(Self.output(version)), s.voided_by IS NOT NULL FROM xapi_statement s WHERE \(Self.visible) AND s.id = ?",
+                                 arguments: [reader.societyID, reader.societyID, reader.onlyAuthority, uuid.uuidString.lowercased()])
+                    .map { ($0[0], $0[1]) }
+            }
+        } catch { throw LRSError(.storage, "\(error)") }
+        guard let (text, isVoided) = found, isVoided == voided else {
+            throw LRSError(.notFound, voided ? "no voided statement \(id)" : "no statement \(id)")
+        }
+        return StatementFormat.apply(format, to: text, languages: languages)
+    }
+
+    /// A page of the statements the query selects, newest stored first (or oldest, with
+    /// `ascending`); voided statements are left out.
+    public func query(_ query: StatementQuery, reader: StatementReader, version: String, languages: [String]) throws(LRSError) -> StatementPage {
+        let limit = query.limit == 0 ? Self.pageLimit : min(query.limit, Self.pageLimit)
+        var conditions = ["s.voided_by IS NULL", Self.visible]
+        var arguments: [DatabaseValue] = [reader.societyID.databaseValue, reader.societyID.databaseValue, reader.onlyAuthority.databaseValue]  // ?1-?3 of `visible`
+        if let agent = query.agent {
+            conditions.append("s.rowid IN (SELECT statement_rowid FROM xapi_statement_agent WHERE agent = ?\(query.relatedAgents ? "" : " AND direct = 1"))")
+            arguments.append(agent.databaseValue)
+        }
+        if let activity = query.activity {
+            conditions.append("s.rowid IN (SELECT statement_rowid FROM xapi_statement_activity WHERE activity = ?\(query.relatedActivities ? "" : " AND direct = 1"))")
+            arguments.append(activity.databaseValue)
+        }
+        if let verb = query.verb {
+            conditions.append("s.verb = ?")
+            arguments.append(verb.databaseValue)
+        }
+        if let registration = query.registration {
+            conditions.append("s.registration = ?")
+            arguments.append(registration.databaseValue)
+        }
+        if let since = query.since {
+            conditions.append("s.stored > ?")
+            arguments.append(since.databaseValue)
+        }
+        if let until = query.until {
+            conditions.append("s.stored <= ?")
+            arguments.append(until.databaseValue)
+        }
+        if let cursor = query.cursor {
+            conditions.append(query.ascending ? "s.rowid > ?" : "s.rowid < ?")
+            arguments.append(cursor.databaseValue)
+        }
+        arguments.append((limit + 1).databaseValue)
+        let values = arguments
+        let sql = """
+            SELECT s.rowid, \(Self.output(version)) FROM xapi_statement s WHERE \(conditions.joined(separator: " AND "))
+            ORDER BY s.rowid \(query.ascending ? "ASC" : "DESC") LIMIT ?
+            """
+        let rows: [(Int64, String)]
+        do {
+            rows = try database.read("querying statements") { db in
+                try Row.fetchAll(db, sql: sql, arguments: StatementArguments(values)).map { ($0[0], $0[1]) }
+            }
+        } catch { throw LRSError(.storage, "\(error)") }
+        let page = rows.prefix(limit)
+        return StatementPage(statements: page.map { StatementFormat.apply(query.format, to: $0.1, languages: languages) },
+                             next: rows.count > limit ? page.last?.0 : nil)
+    }
+
+    /// The Activity object of an id: the definition of the newest statement the reader may see
+    /// whose object it is (with one), else the id alone.
+    public func activity(id: String, reader: StatementReader) throws(LRSError) -> String {
+        let definition: String?
+        do {
+            definition = try database.read("reading an activity") { db in
+                try String.fetchOne(db, sql: """
+                    SELECT json_extract(s.body, '$.object.definition') FROM xapi_statement s
+                    WHERE \(Self.visible) AND s.rowid IN (SELECT statement_rowid FROM xapi_statement_activity WHERE activity = ? AND direct = 1)
+                      AND json_extract(s.body, '$.object.definition') IS NOT NULL
+                    ORDER BY s.rowid DESC LIMIT 1
+                    """, arguments: [reader.societyID, reader.societyID, reader.onlyAuthority, id])
+            }
+        } catch { throw LRSError(.storage, "\(error)") }
+        var object: [String: Any] = ["objectType": "Activity", "id": id]
+        if let definition, let value = try? JSONSerialization.jsonObject(with: Data(definition.utf8)) { object["definition"] = value }
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The rows a reader may see: ?1/?2 its society (NULL: every row), ?3 its own authority only.
+    static let visible = """
+        (?1 IS NULL OR s.society_id = ?1 OR s.engineer_id IN (SELECT engineer_id FROM society_membership WHERE society_id = ?2))
+        AND (?3 IS NULL OR s.authority = ?3)
+        """
+
+    /// A stored statement as the LRS returns it: `stored`, `authority`, `version` and
+    /// `timestamp` (the stored time when the statement had none) set.
+    static func output(_ version: String) -> String {
+        """
+        json_set(s.body, '$.stored', s.stored, '$.authority', json(COALESCE(s.authority, '\(StatementAuthority.platform.agent)')),
+                 '$.version', COALESCE(json_extract(s.body, '$.version'), '\(version.hasPrefix("2.") ? "2.0.0" : "1.0.0")'),
+                 '$.timestamp', COALESCE(json_extract(s.body, '$.timestamp'), s.stored))
+        """
+    }
+}

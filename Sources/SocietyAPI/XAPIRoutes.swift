@@ -1,0 +1,377 @@
+import Catalog
+import Enrollment
+import Foundation
+import HTTPTypes
+import Hummingbird
+import LRS
+import NIOCore
+import NIOPosix
+
+/// Who speaks to the LRS: a society's activity-provider credential (HTTP Basic) or its API token
+/// (Bearer, every scope). What it may read and the authority its statements get follow from it.
+struct LRSCaller: Sendable {
+    var societyID: String
+    /// nil for a society API token, which may do everything.
+    var credential: LRSCredential?
+    var authority: StatementAuthority
+
+    var canWriteStatements: Bool { credential?.canWriteStatements ?? true }
+    var canUseState: Bool { credential?.canUseState ?? true }
+    var canReadState: Bool { credential?.canReadState ?? true }
+    var canUseProfiles: Bool { credential?.canUseProfiles ?? true }
+    var canReadProfiles: Bool { credential?.canReadProfiles ?? true }
+
+    /// What it may read: its society's statements, or (read/mine) its own only; nil when it may
+    /// read none.
+    var reader: StatementReader? {
+        guard let credential else { return StatementReader(societyID: societyID) }
+        if credential.canReadAllStatements { return StatementReader(societyID: societyID) }
+        if credential.canReadOwnStatements { return StatementReader(societyID: societyID, onlyAuthority: authority.agent) }
+        return nil
+    }
+}
+
+/// HTTP Basic (an LRS key/secret) or Bearer (a society token) on every `/xapi` route of its
+/// group, and the version header xAPI requires of every request but About's.
+struct LRSAuthentication: RouterMiddleware {
+    typealias Context = APIContext
+    let api: SocietyAPI
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let version = request.headers[LRSRoutes.versionHeader] else {
+            throw Problem(.badRequest, "xapi-version", "send the header 'X-Experience-API-Version: 1.0.3' (or 2.0.0)")
+        }
+        guard LRSRoutes.supported(version) != nil else {
+            throw Problem(.badRequest, "xapi-version", "X-Experience-API-Version \(version) is not supported; send 1.0.3 or 2.0.0")
+        }
+        var context = context
+        context.lrsCaller = try await api.lrsCaller(request)
+        var response = try await next(request, context)
+        response.headers[LRSRoutes.versionHeader] = LRSRoutes.supported(version)
+        return response
+    }
+}
+
+/// The LRS's resources over HTTP (xAPI-Communication.md): statements, State, Activity Profile,
+/// Agent Profile, Activities, Agents and About.
+enum LRSRoutes {
+    static let versionHeader = HTTPField.Name("X-Experience-API-Version") ?? .contentType
+    static let consistentThrough = HTTPField.Name("X-Experience-API-Consistent-Through") ?? .contentType
+
+    /// The version answered for a requested one: 1.0.x is 1.0.3, 2.0.x is 2.0.0.
+    static func supported(_ version: String) -> String? {
+        if version.hasPrefix("1.0") { return "1.0.3" }
+        if version.hasPrefix("2.0") { return "2.0.0" }
+        return nil
+    }
+
+    static func unauthorized(_ detail: String) -> Problem {
+        var problem = Problem(.unauthorized, "unauthorized", detail)
+        problem.headers[.wwwAuthenticate] = "Basic realm=\"ecba-lrs\""
+        return problem
+    }
+
+    static func problem(_ error: LRSError) -> Problem {
+        switch error.code {
+        case .badRequest: Problem(.badRequest, "bad-request", error.message)
+        case .forbidden: Problem(.forbidden, "forbidden", error.message)
+        case .notFound: Problem(.notFound, "not-found", error.message)
+        case .conflict: Problem(.conflict, "conflict", error.message)
+        case .preconditionFailed: Problem(.preconditionFailed, "precondition-failed", error.message)
+        case .unauthorized: unauthorized(error.message)
+        case .storage: Problem(.internalServerError, "internal", "the request could not be completed")
+        }
+    }
+
+    /// The query's parameters, decoded as HTML forms encode them ('+' is a space): xAPI
+    /// clients build their queries that way (Python's urlencode, tincan).
+    static func parameters(_ request: Request) -> [String: String] {
+        var result: [String: String] = [:]
+        for pair in (request.uri.query ?? "").split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ text: Substring) -> String {
+                let spaced = text.replacingOccurrences(of: "+", with: " ")
+                return spaced.removingPercentEncoding ?? spaced
+            }
+            guard let name = parts.first else { continue }
+            result[decode(name)] = parts.count > 1 ? decode(parts[1]) : ""
+        }
+        return result
+    }
+
+    /// The reader's languages from Accept-Language, best first (for `format=canonical`).
+    static func languages(_ request: Request) -> [String] {
+        (request.headers[.acceptLanguage] ?? "").split(separator: ",").compactMap { part in
+            let tag = part.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+            return tag.isEmpty || tag == "*" ? nil : tag
+        }
+    }
+
+    static func json(_ text: String, status: HTTPResponse.Status = .ok, headers extra: HTTPFields = [:]) -> Response {
+        var headers = extra
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+}
+
+extension SocietyAPI {
+    /// `/xapi/about` for anyone; every other `/xapi` route behind `LRSAuthentication`.
+    func addLRS(to router: Router<APIContext>) {
+        router.get("/xapi/about") { request, _ in
+            // Every version without a version header; the 1.0 line to a 1.0 client, as Rustici's
+            // tincan clients refuse an About that names a version they do not know.
+            let asked = request.headers[LRSRoutes.versionHeader].flatMap(LRSRoutes.supported)
+            var headers = HTTPFields()
+            headers[LRSRoutes.versionHeader] = asked ?? "1.0.3"
+            let versions = asked == "1.0.3" ? #"["1.0.0","1.0.1","1.0.2","1.0.3"]"# : #"["1.0.0","1.0.1","1.0.2","1.0.3","2.0.0"]"#
+            return LRSRoutes.json(#"{"extensions":{},"version":"# + versions + "}", headers: headers)
+        }
+        let lrs = router.group("/xapi").add(middleware: LRSAuthentication(api: self))
+        lrs.addRoutes(lrsStatementRoutes(), atPath: "/statements")
+        lrs.addRoutes(documentRoutes(.state), atPath: "/activities/state")
+        lrs.addRoutes(documentRoutes(.activityProfile), atPath: "/activities/profile")
+        lrs.addRoutes(documentRoutes(.agentProfile), atPath: "/agents/profile")
+        lrs.get("/activities") { request, context in try await activity(request, caller: try context.lrs()) }
+        lrs.get("/agents") { request, context in try await person(request, caller: try context.lrs()) }
+    }
+
+    /// The LRS caller of a request: HTTP Basic key/secret, or a society's Bearer token.
+    func lrsCaller(_ request: Request) async throws -> LRSCaller {
+        let header = request.headers[.authorization] ?? ""
+        if header.hasPrefix("Bearer ") {
+            let caller = try await caller(request)
+            return LRSCaller(societyID: caller.societyID, credential: nil,
+                             authority: .society(caller.societyID, credential: "token:\(caller.tokenID)", name: "\(caller.societyID) API token"))
+        }
+        guard header.lowercased().hasPrefix("basic "), let decoded = Data(base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
+              let pair = String(data: decoded, encoding: .utf8), let colon = pair.firstIndex(of: ":")
+        else { throw LRSRoutes.unauthorized("send HTTP Basic credentials (see 'ecba lrs credentials issue')") }
+        let key = String(pair[..<colon])
+        let secret = String(pair[pair.index(after: colon)...])
+        let service = LRSCredentialService(database: database)
+        let credential = try await lrsBlocking { () throws(LRSError) in try service.authenticate(key: key, secret: secret) }
+        if let wait = limiter.take("lrs:" + key) {
+            var problem = Problem(.tooManyRequests, "rate-limited", "more than \(Int(configuration.requestsPerSecond)) requests a second with this credential")
+            problem.headers[.retryAfter] = String(Int(wait.rounded(.up)))
+            throw problem
+        }
+        return LRSCaller(societyID: credential.societyID, credential: credential,
+                         authority: .society(credential.societyID, credential: credential.key, name: credential.name))
+    }
+
+    func lrsBlocking<T: Sendable>(_ body: @escaping @Sendable () throws(LRSError) -> T) async throws -> T {
+        do {
+            return try await NIOThreadPool.singleton.runIfActive { () throws -> T in try body() }
+        } catch let error as LRSError {
+            throw LRSRoutes.problem(error)
+        }
+    }
+
+    // MARK: Statements
+
+    func lrsStatementRoutes() -> RouteCollection<APIContext> {
+        let routes = RouteCollection(context: APIContext.self)
+        routes.post { request, context in try await storeStatements(request, caller: try context.lrs(), put: false) }
+        routes.put { request, context in try await storeStatements(request, caller: try context.lrs(), put: true) }
+        routes.get { request, context in try await getStatements(request, caller: try context.lrs()) }
+        routes.head { request, context in
+            let full = try await getStatements(request, caller: try context.lrs())
+            return Response(status: full.status, headers: full.headers)
+        }
+        return routes
+    }
+
+    func storeStatements(_ request: Request, caller: LRSCaller, put: Bool) async throws -> Response {
+        guard caller.canWriteStatements else { throw Problem(.forbidden, "forbidden", "this credential may not write statements") }
+        var data = Data(buffer: try await request.body.collect(upTo: configuration.maxBodyBytes))
+        if put {
+            guard let id = LRSRoutes.parameters(request)["statementId"], let uuid = UUID(uuidString: id) else {
+                throw Problem(.badRequest, "bad-request", "PUT needs ?statementId=<UUID>")
+            }
+            guard var object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+                throw Problem(.badRequest, "bad-request", "PUT takes one statement, a JSON object")
+            }
+            if let given = object["id"] as? String, UUID(uuidString: given) != uuid {
+                throw Problem(.badRequest, "bad-request", "the statement's id \(given) is not statementId \(id)")
+            }
+            if object["id"] == nil {
+                object["id"] = uuid.uuidString.lowercased()
+                data = (try? JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes])) ?? data
+            }
+        }
+        let body = data
+        let statements = LRSStatements(database: database)
+        let result = try await lrsBlocking { () throws(LRSError) in
+            try statements.store(body, authority: caller.authority, societyID: caller.societyID, actor: "lrs:\(caller.societyID)")
+        }
+        if put { return Response(status: .noContent) }
+        let ids = (try? JSONSerialization.data(withJSONObject: result.ids)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+        return LRSRoutes.json(ids)
+    }
+
+    func getStatements(_ request: Request, caller: LRSCaller) async throws -> Response {
+        guard let reader = caller.reader else { throw Problem(.forbidden, "forbidden", "this credential may not read statements") }
+        var parameters = LRSRoutes.parameters(request)
+        let version = LRSRoutes.supported(request.headers[LRSRoutes.versionHeader] ?? "") ?? "1.0.3"
+        let languages = LRSRoutes.languages(request)
+        let statements = LRSStatements(database: database)
+        var headers = HTTPFields()
+        headers[LRSRoutes.consistentThrough] = Date().formatted(.iso8601)
+        let single = parameters.removeValue(forKey: "statementId").map { ($0, false) }
+            ?? parameters.removeValue(forKey: "voidedStatementId").map { ($0, true) }
+        if let (id, voided) = single {
+            if parameters.keys.contains(where: { !["attachments", "format"].contains($0) }) {
+                throw Problem(.badRequest, "bad-request", "with statementId or voidedStatementId, only attachments and format may be sent")
+            }
+            if parameters["voidedStatementId"] != nil {
+                throw Problem(.badRequest, "bad-request", "send statementId or voidedStatementId, not both")
+            }
+            let format = try StatementQuery.Format(rawValue: parameters["format"] ?? "exact")
+                .orThrow(Problem(.badRequest, "bad-request", "'format' is ids, exact or canonical"))
+            let text = try await lrsBlocking { () throws(LRSError) in
+                try statements.statement(id: id, voided: voided, reader: reader, format: format, version: version, languages: languages)
+            }
+            return LRSRoutes.json(text, headers: headers)
+        }
+        let query: StatementQuery
+        do { query = try StatementQuery(parameters) } catch { throw LRSRoutes.problem(error) }
+        let page = try await lrsBlocking { () throws(LRSError) in try statements.query(query, reader: reader, version: version, languages: languages) }
+        var more = ""
+        if let next = page.next {
+            var components = URLComponents()
+            components.path = "/xapi/statements"
+            var items = parameters.filter { $0.key != "more" }.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) }
+            items.append(URLQueryItem(name: "more", value: String(next)))
+            components.queryItems = items
+            more = components.string ?? ""
+        }
+        let moreJSON = (try? JSONSerialization.data(withJSONObject: [more], options: [.withoutEscapingSlashes]))
+            .map { String(decoding: $0, as: UTF8.self).dropFirst().dropLast() } ?? "\"\""
+        return LRSRoutes.json("{\"more\":\(moreJSON),\"statements\":[\(page.statements.joined(separator: ","))]}", headers: headers)
+    }
+
+    // MARK: Documents
+
+    func documentRoutes(_ kind: DocumentKey.Kind) -> RouteCollection<APIContext> {
+        let routes = RouteCollection(context: APIContext.self)
+        routes.get { request, context in try await getDocument(request, kind: kind, caller: try context.lrs()) }
+        routes.head { request, context in
+            let full = try await getDocument(request, kind: kind, caller: try context.lrs())
+            return Response(status: full.status, headers: full.headers)
+        }
+        routes.put { request, context in try await putDocument(request, kind: kind, merge: false, caller: try context.lrs()) }
+        routes.post { request, context in try await putDocument(request, kind: kind, merge: true, caller: try context.lrs()) }
+        routes.delete { request, context in try await deleteDocument(request, kind: kind, caller: try context.lrs()) }
+        return routes
+    }
+
+    /// The document key from the query: State is activityId + agent (+ registration) + stateId;
+    /// Activity Profile activityId + profileId; Agent Profile agent + profileId.
+    func documentKey(_ request: Request, kind: DocumentKey.Kind) throws -> DocumentKey {
+        let parameters = LRSRoutes.parameters(request)
+        var key = DocumentKey(kind: kind)
+        if kind != .agentProfile {
+            guard let activity = parameters["activityId"], XAPIIRI.isIRI(activity) else {
+                throw Problem(.badRequest, "bad-request", "'activityId' (an IRI) is required")
+            }
+            key.activity = activity
+        }
+        if kind != .activityProfile {
+            guard let agent = parameters["agent"], let agentKey = XAPIAgent.key(json: agent) else {
+                throw Problem(.badRequest, "bad-request", "'agent' (an Agent as JSON) is required")
+            }
+            key.agent = agentKey
+        }
+        if kind == .state, let registration = parameters["registration"] {
+            guard let uuid = UUID(uuidString: registration) else { throw Problem(.badRequest, "bad-request", "'registration' must be a UUID") }
+            key.registration = uuid.uuidString.lowercased()
+        }
+        key.documentID = parameters[kind == .state ? "stateId" : "profileId"]
+        return key
+    }
+
+    func checkDocumentAccess(_ kind: DocumentKey.Kind, caller: LRSCaller, write: Bool) throws {
+        let allowed = kind == .state ? (write ? caller.canUseState : caller.canReadState) : (write ? caller.canUseProfiles : caller.canReadProfiles)
+        guard allowed else { throw Problem(.forbidden, "forbidden", "this credential may not \(write ? "change" : "read") \(kind.rawValue) documents") }
+    }
+
+    func getDocument(_ request: Request, kind: DocumentKey.Kind, caller: LRSCaller) async throws -> Response {
+        try checkDocumentAccess(kind, caller: caller, write: false)
+        let key = try documentKey(request, kind: kind)
+        let documents = LRSDocuments(database: database)
+        if key.documentID == nil {
+            var since: Date?
+            if let text = LRSRoutes.parameters(request)["since"] {
+                guard let date = try? Date(text, strategy: .iso8601) else { throw Problem(.badRequest, "bad-request", "'since' must be an ISO 8601 timestamp") }
+                since = date
+            }
+            let after = since
+            let ids = try await lrsBlocking { () throws(LRSError) in try documents.ids(key, since: after, societyID: caller.societyID) }
+            let text = (try? JSONSerialization.data(withJSONObject: ids, options: [.withoutEscapingSlashes])).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+            return LRSRoutes.json(text)
+        }
+        guard let document = try await lrsBlocking({ () throws(LRSError) in try documents.get(key, societyID: caller.societyID) }) else {
+            throw Problem(.notFound, "not-found", "no such document")
+        }
+        var headers = HTTPFields()
+        headers[.contentType] = document.contentType
+        headers[.eTag] = document.etag
+        headers[.lastModified] = document.updated.formatted(.iso8601)
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: document.content)))
+    }
+
+    func putDocument(_ request: Request, kind: DocumentKey.Kind, merge: Bool, caller: LRSCaller) async throws -> Response {
+        try checkDocumentAccess(kind, caller: caller, write: true)
+        let key = try documentKey(request, kind: kind)
+        guard key.documentID != nil else { throw Problem(.badRequest, "bad-request", "'\(kind == .state ? "stateId" : "profileId")' is required") }
+        let content = Data(buffer: try await request.body.collect(upTo: configuration.maxBodyBytes))
+        let type = request.headers[.contentType] ?? "application/octet-stream"
+        let precondition = DocumentPrecondition(ifMatch: request.headers[.ifMatch], ifNoneMatch: request.headers[.ifNoneMatch])
+        let documents = LRSDocuments(database: database)
+        let etag = try await lrsBlocking { () throws(LRSError) in
+            try documents.put(key, content: content, contentType: type, merge: merge, precondition: precondition, societyID: caller.societyID)
+        }
+        return Response(status: .noContent, headers: [.eTag: etag])
+    }
+
+    func deleteDocument(_ request: Request, kind: DocumentKey.Kind, caller: LRSCaller) async throws -> Response {
+        try checkDocumentAccess(kind, caller: caller, write: true)
+        let key = try documentKey(request, kind: kind)
+        let precondition = DocumentPrecondition(ifMatch: request.headers[.ifMatch], ifNoneMatch: request.headers[.ifNoneMatch])
+        let documents = LRSDocuments(database: database)
+        try await lrsBlocking { () throws(LRSError) in try documents.delete(key, precondition: precondition, societyID: caller.societyID) }
+        return Response(status: .noContent)
+    }
+
+    // MARK: Activities and Agents
+
+    /// `GET /xapi/activities?activityId=`: the activity as the LRS knows it (its id, and the
+    /// definition of the newest statement the caller may see that has one).
+    func activity(_ request: Request, caller: LRSCaller) async throws -> Response {
+        guard let id = LRSRoutes.parameters(request)["activityId"], XAPIIRI.isIRI(id) else {
+            throw Problem(.badRequest, "bad-request", "'activityId' (an IRI) is required")
+        }
+        let reader = caller.reader ?? StatementReader(societyID: caller.societyID, onlyAuthority: caller.authority.agent)
+        let statements = LRSStatements(database: database)
+        let text = try await lrsBlocking { () throws(LRSError) in try statements.activity(id: id, reader: reader) }
+        return LRSRoutes.json(text)
+    }
+
+    /// `GET /xapi/agents?agent=`: the Person object of an agent (its own identifiers and name).
+    func person(_ request: Request, caller: LRSCaller) async throws -> Response {
+        guard let text = LRSRoutes.parameters(request)["agent"], XAPIAgent.key(json: text) != nil,
+              let agent = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
+        else { throw Problem(.badRequest, "bad-request", "'agent' (an Agent as JSON) is required") }
+        var person: [String: Any] = ["objectType": "Person"]
+        for key in ["name", "mbox", "mbox_sha1sum", "openid", "account"] { if let value = agent[key] { person[key] = [value] } }
+        let data = (try? JSONSerialization.data(withJSONObject: person, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        return LRSRoutes.json(String(decoding: data, as: UTF8.self))
+    }
+}
+
+extension Optional {
+    func orThrow(_ error: @autoclosure () -> some Error) throws -> Wrapped {
+        guard let self else { throw error() }
+        return self
+    }
+}

@@ -1,0 +1,295 @@
+import Enrollment
+import Foundation
+import GRDB
+import LRS
+import Storage
+import Testing
+
+/// The LRS over loopback HTTP: its credentials, the statement resource's rules and queries, the
+/// document resources, and Rustici's own `tincan` client end to end.
+@Suite("The learning record store over HTTP", .serialized)
+struct LRSTests {
+    let version = ["X-Experience-API-Version": "1.0.3", "Content-Type": "application/json"]
+
+    /// A world with an LRS credential of each society.
+    struct LRSWorld {
+        let api: APIWorld
+        let cces: (key: String, secret: String)
+        let ces: (key: String, secret: String)
+
+        init(ccesScopes: [LRSScope] = [.all]) async throws {
+            api = try await APIWorld()
+            let service = LRSCredentialService(database: api.database)
+            let a = try service.issue(societyID: "cces", name: "CCES tool", scopes: ccesScopes, actor: "t")
+            let b = try service.issue(societyID: "ces", name: "CES tool", scopes: [.all], actor: "t")
+            cces = (a.0.key, a.secret)
+            ces = (b.0.key, b.secret)
+        }
+
+        func call(_ path: String, method: String = "GET", as credential: (key: String, secret: String)?, headers: [String: String] = [:],
+                  body: Data? = nil) async throws -> HTTP.Answer {
+            var all = headers
+            if let credential { all["Authorization"] = "Basic " + Data("\(credential.key):\(credential.secret)".utf8).base64EncodedString() }
+            return try await HTTP.call(api.base + path, method: method, headers: all, body: body)
+        }
+
+        func statementCount() throws -> Int { try api.database.read("t") { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM xapi_statement") ?? 0 } }
+    }
+
+    static func statement(id: String? = nil, mbox: String = "mailto:ada@example.org", verb: String = "experienced",
+                          activity: String = "http://example.org/course/1", extra: [String: Any] = [:]) -> [String: Any] {
+        var statement: [String: Any] = [
+            "actor": ["objectType": "Agent", "mbox": mbox, "name": "Ada"],
+            "verb": ["id": "http://adlnet.gov/expapi/verbs/\(verb)", "display": ["en-US": verb, "zh-CN": "体验"]],
+            "object": ["id": activity, "definition": ["name": ["en-US": "Course", "zh-CN": "课程"]]],
+        ]
+        if let id { statement["id"] = id }
+        for (key, value) in extra { statement[key] = value }
+        return statement
+    }
+
+    static func encode(_ value: Any) throws -> Data { try JSONSerialization.data(withJSONObject: value) }
+
+    static func query(_ parameters: [String: String]) -> String {
+        var components = URLComponents()
+        components.queryItems = parameters.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) }
+        return components.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B") ?? ""
+    }
+
+    @Test("credentials: Basic key/secret; a wrong secret, a revoked key and no version header are refused; About needs neither")
+    func credentials() async throws {
+        let world = try await LRSWorld()
+        let about = try await world.call("/xapi/about", as: nil)
+        #expect(about.status == 200 && ((about.json as? [String: Any])?["version"] as? [String])?.contains("2.0.0") == true)
+        let about10 = try await world.call("/xapi/about", as: nil, headers: version)
+        #expect(((about10.json as? [String: Any])?["version"] as? [String]) == ["1.0.0", "1.0.1", "1.0.2", "1.0.3"])
+        #expect(try await world.call("/xapi/statements", as: world.cces, headers: version).status == 200)
+        let noVersion = try await world.call("/xapi/statements", as: world.cces)
+        #expect(noVersion.status == 400 && noVersion.problemCode == "xapi-version")
+        #expect(try await world.call("/xapi/statements", as: world.cces, headers: ["X-Experience-API-Version": "0.95"]).status == 400)
+        let wrong = try await world.call("/xapi/statements", as: (world.cces.key, "nope"), headers: version)
+        #expect(wrong.status == 401 && wrong.headers["www-authenticate"]?.hasPrefix("Basic") == true)
+        #expect(try await world.call("/xapi/statements", as: nil, headers: version).status == 401)
+        try LRSCredentialService(database: world.api.database).revoke(key: world.cces.key, actor: "t")
+        let revoked = try await world.call("/xapi/statements", as: world.cces, headers: version)
+        #expect(revoked.status == 401 && revoked.text.contains("revoked"))
+        // The society API token is an LRS credential too (every scope).
+        #expect(try await world.api.call("/xapi/statements", token: world.api.cces, headers: version).status == 200)
+        // The secret is stored hashed only.
+        let stored = try world.api.database.read("t") { db in try String.fetchAll(db, sql: "SELECT secret_hash FROM lrs_credential") }
+        #expect(!stored.contains(world.ces.secret) && stored.allSatisfy { $0.count == 64 })
+    }
+
+    @Test("POST assigns ids in order and stores every valid statement; PUT takes statementId; a conflict or bad input stores nothing")
+    func storing() async throws {
+        let world = try await LRSWorld()
+        let given = UUID().uuidString.lowercased()
+        let posted = try await world.call("/xapi/statements", method: "POST", as: world.cces, headers: version,
+                                          body: try Self.encode([Self.statement(), Self.statement(id: given), Self.statement()]))
+        let ids = try #require(posted.json as? [String])
+        #expect(posted.status == 200 && ids.count == 3 && ids[1] == given && Set(ids).count == 3)
+        #expect(posted.headers["x-experience-api-version"] == "1.0.3")
+        // Stored as the LRS returns it: id, stored, authority (this credential), version, timestamp.
+        let got = try await world.call("/xapi/statements?statementId=\(ids[0])", as: world.cces, headers: version)
+        let statement = try #require(got.json as? [String: Any])
+        #expect(statement["id"] as? String == ids[0] && statement["stored"] != nil && statement["timestamp"] != nil && statement["version"] as? String == "1.0.0")
+        #expect(((statement["authority"] as? [String: Any])?["account"] as? [String: Any])?["name"] as? String == world.cces.key)
+        #expect(got.headers["x-experience-api-consistent-through"] != nil)
+        let head = try await world.call("/xapi/statements?statementId=\(ids[0])", method: "HEAD", as: world.cces, headers: version)
+        #expect(head.status == 200 && head.body.isEmpty)
+        // PUT: 204; the same again: 204 (no change); other content under the id: 409, nothing stored.
+        let putID = UUID().uuidString.lowercased()
+        #expect(try await world.call("/xapi/statements?statementId=\(putID)", method: "PUT", as: world.cces, headers: version,
+                                     body: try Self.encode(Self.statement())).status == 204)
+        #expect(try await world.call("/xapi/statements?statementId=\(putID)", method: "PUT", as: world.cces, headers: version,
+                                     body: try Self.encode(Self.statement())).status == 204)
+        let before = try world.statementCount()
+        let conflict = try await world.call("/xapi/statements", method: "POST", as: world.cces, headers: version,
+                                            body: try Self.encode([Self.statement(), Self.statement(id: putID, verb: "attempted")]))
+        #expect(conflict.status == 409)
+        for bad in [Data("{not json".utf8), try Self.encode([Self.statement(), ["actor": ["mbox": "mailto:x@y.z"], "verb": ["id": "x:y"]]]),
+                    try Self.encode([Self.statement(id: given.uppercased())])] {
+            let answer = try await world.call("/xapi/statements", method: "POST", as: world.cces, headers: version, body: bad)
+            #expect(answer.status == 400 || answer.status == 200, "\(answer.text)")
+        }
+        #expect(try await world.call("/xapi/statements?statementId=\(UUID().uuidString)", method: "PUT", as: world.cces, headers: version,
+                                     body: try Self.encode(Self.statement(id: UUID().uuidString))).status == 400)
+        #expect(try await world.call("/xapi/statements", method: "PUT", as: world.cces, headers: version, body: try Self.encode(Self.statement())).status == 400)
+        #expect(try world.statementCount() == before)
+        // A credential that may only read its own cannot write; one that may only write cannot read.
+        let writer = try LRSCredentialService(database: world.api.database).issue(societyID: "cces", name: "w", scopes: [.statementsWrite], actor: "t")
+        #expect(try await world.call("/xapi/statements", as: (writer.0.key, writer.secret), headers: version).status == 403)
+        let reader = try LRSCredentialService(database: world.api.database).issue(societyID: "cces", name: "r", scopes: [.statementsReadMine], actor: "t")
+        #expect(try await world.call("/xapi/statements", method: "POST", as: (reader.0.key, reader.secret), headers: version,
+                                     body: try Self.encode(Self.statement())).status == 403)
+        let mine = try await world.call("/xapi/statements", as: (reader.0.key, reader.secret), headers: version)
+        #expect(((mine.json as? [String: Any])?["statements"] as? [Any])?.isEmpty == true)
+    }
+
+    @Test("queries: agent, verb, activity (related), registration, since/until, limit with more, ascending, formats; voided ones apart")
+    func queries() async throws {
+        let world = try await LRSWorld()
+        let registration = UUID().uuidString.lowercased()
+        let parent = "http://example.org/course"
+        var sent: [String] = []
+        for index in 0..<5 {
+            let statement = Self.statement(mbox: index < 4 ? "mailto:ada@example.org" : "mailto:bob@example.org", verb: index % 2 == 0 ? "experienced" : "answered",
+                                           activity: "http://example.org/course/\(index)",
+                                           extra: ["context": ["registration": registration, "contextActivities": ["parent": [["id": parent]]]]])
+            let answer = try await world.call("/xapi/statements", method: "POST", as: world.cces, headers: version, body: try Self.encode(statement))
+            sent += try #require(answer.json as? [String])
+        }
+        func ids(_ parameters: [String: String], as credential: (key: String, secret: String)? = nil) async throws -> (ids: [String], more: String) {
+            let answer = try await world.call("/xapi/statements?" + Self.query(parameters), as: credential ?? world.cces, headers: version)
+            #expect(answer.status == 200, "\(parameters): \(answer.text)")
+            let object = try #require(answer.json as? [String: Any])
+            let statements = try #require(object["statements"] as? [[String: Any]])
+            return (statements.compactMap { $0["id"] as? String }, object["more"] as? String ?? "")
+        }
+        let ada = #"{"mbox":"mailto:ada@example.org"}"#
+        #expect(try await ids([:]).ids == sent.reversed())
+        #expect(try await ids(["agent": ada]).ids == Array(sent[0..<4].reversed()))
+        #expect(try await ids(["agent": ada, "verb": "http://adlnet.gov/expapi/verbs/answered"]).ids == [sent[3], sent[1]])
+        #expect(try await ids(["activity": "http://example.org/course/2"]).ids == [sent[2]])
+        #expect(try await ids(["activity": parent]).ids.isEmpty)
+        #expect(try await ids(["activity": parent, "related_activities": "true"]).ids.count == 5)
+        #expect(try await ids(["registration": registration, "ascending": "true"]).ids == sent)
+        #expect(try await ids(["registration": UUID().uuidString]).ids.isEmpty)
+        #expect(try await ids(["since": "2000-01-01T00:00:00Z", "until": "2999-01-01T00:00:00Z"]).ids.count == 5)
+        #expect(try await ids(["until": "2000-01-01T00:00:00Z"]).ids.isEmpty)
+        // Paging: two at a time, following `more`, gives everything once, in order.
+        var page = try await ids(["limit": "2"])
+        var all = page.ids
+        while !page.more.isEmpty {
+            let answer = try await world.call(page.more, as: world.cces, headers: version)
+            let object = try #require(answer.json as? [String: Any])
+            page = (((object["statements"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }, object["more"] as? String ?? "")
+            all += page.ids
+        }
+        #expect(all == sent.reversed())
+        // Formats: ids drops names and displays; canonical keeps the reader's language only.
+        let idsFormat = try await world.call("/xapi/statements?statementId=\(sent[0])&format=ids", as: world.cces, headers: version)
+        #expect(!idsFormat.text.contains("Ada") && !idsFormat.text.contains("display") && idsFormat.text.contains("ada@example.org"))
+        let canonical = try await world.call("/xapi/statements?statementId=\(sent[0])&format=canonical", as: world.cces,
+                                             headers: version.merging(["Accept-Language": "zh-CN"]) { $1 })
+        #expect(canonical.text.contains("课程") && !canonical.text.contains("\"Course\""))
+        // Voiding: the target leaves queries and statementId, and is found by voidedStatementId.
+        let voiding = Self.statement(verb: "voided", extra: ["object": ["objectType": "StatementRef", "id": sent[1]]])
+        #expect(try await world.call("/xapi/statements", method: "POST", as: world.cces, headers: version, body: try Self.encode(voiding)).status == 200)
+        #expect(try await world.call("/xapi/statements?statementId=\(sent[1])", as: world.cces, headers: version).status == 404)
+        #expect(try await world.call("/xapi/statements?voidedStatementId=\(sent[1])", as: world.cces, headers: version).status == 200)
+        #expect(try await ids(["agent": ada, "verb": "http://adlnet.gov/expapi/verbs/answered"]).ids == [sent[3]])
+        // Bad parameters are a 400, not an unfiltered answer.
+        for bad in [["agent": "ada"], ["limit": "-1"], ["since": "yesterday"], ["format": "pretty"], ["verbs": "x:y"], ["registration": "r"]] {
+            #expect(try await world.call("/xapi/statements?" + Self.query(bad), as: world.cces, headers: version).status == 400, "\(bad)")
+        }
+        #expect(try await world.call("/xapi/statements?statementId=\(sent[0])&verb=x:y", as: world.cces, headers: version).status == 400)
+        // Another society's credential sees none of it.
+        #expect(try await ids([:], as: world.ces).ids.isEmpty)
+        #expect(try await world.call("/xapi/statements?statementId=\(sent[0])", as: world.ces, headers: version).status == 404)
+        // Activities and Agents.
+        let activity = try await world.call("/xapi/activities?activityId=" + Self.query(["": "http://example.org/course/0"]).dropFirst(1), as: world.cces, headers: version)
+        #expect(activity.status == 200 && activity.text.contains("课程"), "\(activity.text)")
+        let person = try await world.call("/xapi/agents?" + Self.query(["agent": #"{"mbox":"mailto:ada@example.org","name":"Ada"}"#]), as: world.cces, headers: version)
+        #expect((person.json as? [String: Any])?["objectType"] as? String == "Person")
+    }
+
+    @Test("State and profiles: ETags, If-Match and If-None-Match (412), a profile overwritten blind (409), JSON merge on POST, since, delete")
+    func documents() async throws {
+        let world = try await LRSWorld()
+        let state = "/xapi/activities/state?" + Self.query(["activityId": "http://example.org/a", "agent": #"{"mbox":"mailto:ada@example.org"}"#, "stateId": "s"])
+        #expect(try await world.call(state, as: world.cces, headers: version).status == 404)
+        let put = try await world.call(state, method: "PUT", as: world.cces, headers: version, body: Data(#"{"page":1}"#.utf8))
+        let etag = try #require(put.headers["etag"])
+        #expect(put.status == 204)
+        #expect(try await world.call(state, method: "POST", as: world.cces, headers: version, body: Data(#"{"note":"x"}"#.utf8)).status == 204)
+        let merged = try await world.call(state, as: world.cces, headers: version)
+        #expect(Self.pageAndNote(merged) == "1 x")
+        #expect(merged.headers["etag"] != etag)
+        #expect(try await world.call(state, method: "PUT", as: world.cces, headers: version.merging(["If-Match": etag]) { $1 }, body: Data("{}".utf8)).status == 412)
+        #expect(try await world.call(state, method: "PUT", as: world.cces, headers: version.merging(["If-None-Match": "*"]) { $1 }, body: Data("{}".utf8)).status == 412)
+        #expect(try await world.call(state, method: "POST", as: world.cces, headers: ["X-Experience-API-Version": "1.0.3", "Content-Type": "text/plain"],
+                                     body: Data("plain".utf8)).status == 400)
+        #expect(Self.pageAndNote(try await world.call(state, as: world.cces, headers: version)) == "1 x")
+        let list = "/xapi/activities/state?" + Self.query(["activityId": "http://example.org/a", "agent": #"{"mbox":"mailto:ada@example.org"}"#])
+        #expect(try await world.call(list, as: world.cces, headers: version).json as? [String] == ["s"])
+        #expect(try await world.call(list + "&since=2999-01-01T00:00:00Z", as: world.cces, headers: version).json as? [String] == [])
+        // Another society's credential does not see it, and cannot overwrite it.
+        #expect(try await world.call(state, as: world.ces, headers: version).status == 404)
+        #expect(try await world.call(state, method: "PUT", as: world.ces, headers: version, body: Data("{}".utf8)).status == 403)
+        #expect(try await world.call(list, method: "DELETE", as: world.cces, headers: version).status == 204)
+        #expect(try await world.call(state, as: world.cces, headers: version).status == 404)
+        // Profiles: a second PUT without a precondition is a conflict; with the ETag it replaces.
+        let profile = "/xapi/activities/profile?" + Self.query(["activityId": "http://example.org/a", "profileId": "p"])
+        let first = try await world.call(profile, method: "PUT", as: world.cces, headers: ["X-Experience-API-Version": "1.0.3", "Content-Type": "application/xml"],
+                                         body: Data("<p/>".utf8))
+        #expect(first.status == 204)
+        #expect(try await world.call(profile, method: "PUT", as: world.cces, headers: version, body: Data("{}".utf8)).status == 409)
+        let replaced = try await world.call(profile, method: "PUT", as: world.cces, headers: version.merging(["If-Match": first.headers["etag"] ?? ""]) { $1 },
+                                            body: Data(#"{"v":2}"#.utf8))
+        #expect(replaced.status == 204)
+        let read = try await world.call(profile, as: world.cces, headers: version)
+        #expect(read.text == #"{"v":2}"# && read.headers["content-type"] == "application/json")
+        let agentProfile = "/xapi/agents/profile?" + Self.query(["agent": #"{"mbox":"mailto:ada@example.org"}"#, "profileId": "prefs"])
+        #expect(try await world.call(agentProfile, method: "PUT", as: world.cces, headers: version.merging(["If-None-Match": "*"]) { $1 },
+                                     body: Data(#"{"lang":"zh-CN"}"#.utf8)).status == 204)
+        #expect(try await world.call(agentProfile, as: world.cces, headers: version).text == #"{"lang":"zh-CN"}"#)
+        #expect(try await world.call("/xapi/agents/profile?profileId=prefs", as: world.cces, headers: version).status == 400)
+        // Scopes: a statements-only credential keeps no State.
+        let writer = try LRSCredentialService(database: world.api.database).issue(societyID: "cces", name: "w", scopes: [.statementsWrite], actor: "t")
+        #expect(try await world.call(state, method: "PUT", as: (writer.0.key, writer.secret), headers: version, body: Data("{}".utf8)).status == 403)
+    }
+
+    @Test("Rustici's tincan client saves, retrieves, queries with paging, voids, and keeps State and profiles")
+    func tincanClient() async throws {
+        let world = try await LRSWorld()
+        let script = Paths.repositoryRoot.appendingPathComponent("Tests/LRS/tincan_client.py").path
+        let python = try #require(LRSTests.pythonWithTincan(), "no python3 with the 'tincan' module (.ci/run installs it: pip install tincan)")
+        let result = try await CLI.runDetached([script, world.api.base + "/xapi/", world.cces.key, world.cces.secret], program: URL(fileURLWithPath: python))
+        try #require(result.status == 0, "\(result.stdout)\(result.stderr.suffix(2000))")
+        let seen = try #require(try JSONSerialization.jsonObject(with: Data((result.stdout.split(separator: "\n").last ?? "").utf8)) as? [String: Any])
+        #expect((seen["assigned_id"] as? String).flatMap(UUID.init(uuidString:)) != nil)
+        let retrieved = try #require(seen["retrieved"] as? [String: Any])
+        #expect(retrieved["has_stored"] as? Bool == true && retrieved["authority"] as? String == world.cces.key)
+        let batch = try #require(seen["batch_ids"] as? [String])
+        #expect(seen["pages"] as? [[String]] == [[batch[2], batch[1]], [batch[0]]])
+        #expect(seen["voided_found"] as? Bool == true && seen["voided_as_plain"] as? Bool == false)
+        #expect(seen["state"] as? [String: Int] == ["page": 3] && seen["state_ids"] as? [String] == ["bookmark"] && seen["state_after_delete"] as? Int == 404)
+        #expect(seen["activity_profile"] as? String == "<settings/>" && seen["agent_profile"] as? [String: String] == ["language": "zh-CN"])
+    }
+
+    /// "page note" of a merged State document with exactly those two members.
+    static func pageAndNote(_ answer: HTTP.Answer) -> String? {
+        guard let object = answer.json as? [String: Any], object.count == 2, let page = object["page"] as? Int, let note = object["note"] as? String else { return nil }
+        return "\(page) \(note)"
+    }
+
+    /// The first python3 that can import `tincan`.
+    static func pythonWithTincan() -> String? {
+        let path = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/python3" }
+        return (path + ["/usr/bin/python3"]).first { candidate in
+            FileManager.default.isExecutableFile(atPath: candidate)
+                && (try? CLI.run(["-c", "import tincan"], program: URL(fileURLWithPath: candidate)).status) == 0
+        }
+    }
+
+    @Test("the CLI issues, lists and revokes credentials, and lists unmatched statements")
+    func commandLine() async throws {
+        let world = try await LRSWorld()
+        let database = world.api.database.path
+        let issued = try CLI.run(["lrs", "credentials", "issue", "cces", "--name", "Authoring", "--scope", "statements/write", "--scope", "state",
+                                  "--json", "--database", database])
+        #expect(issued.status == 0, "\(issued.stderr)")
+        let key = try #require((try JSONSerialization.jsonObject(with: Data(issued.stdout.utf8)) as? [String: String])?["key"])
+        let listed = try CLI.run(["lrs", "credentials", "list", "--society", "cces", "--database", database])
+        #expect(listed.stdout.contains(key) && listed.stdout.contains("statements/write state") && !listed.stdout.contains(world.cces.secret))
+        #expect(try CLI.run(["lrs", "credentials", "issue", "cces", "--name", "x", "--scope", "everything", "--database", database]).status != 0)
+        #expect(try CLI.run(["lrs", "credentials", "revoke", key, "--database", database]).status == 0)
+        #expect(try CLI.run(["lrs", "credentials", "revoke", key, "--database", database]).status != 0)
+        _ = try await world.call("/xapi/statements", method: "POST", as: world.cces, headers: version, body: try Self.encode(Self.statement()))
+        let unmatched = try CLI.run(["progress", "unmatched", "--json", "--database", database])
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(unmatched.stdout.utf8)) as? [String: Any])
+        #expect(report["total"] as? Int == 1)
+        #expect(((report["statements"] as? [[String: Any]])?.first?["reason"] as? String) == "unknown-actor")
+    }
+}
