@@ -142,28 +142,102 @@ enum HTTP {
         var problemCode: String? { (json as? [String: Any])?["code"] as? String }
     }
 
-    final class NoRedirects: NSObject, URLSessionTaskDelegate, Sendable {
-        func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-                        newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void) {
-            completionHandler(nil)
-        }
-    }
-
-    static let session = URLSession(configuration: .ephemeral, delegate: NoRedirects(), delegateQueue: nil)
-
     static func get(_ url: String, headers: [String: String] = [:]) async throws -> Answer {
         try await call(url, headers: headers)
     }
 
+    /// One request on a connection of its own (`Connection: close`), on a thread of its own so
+    /// that waiting never holds a cooperative thread the in-process server needs. A plain
+    /// client, not URLSession: Foundation's on Linux waits forever on a 401 that carries
+    /// `WWW-Authenticate: Basic` (the LRS's), and follows redirects the tests want to see.
+    /// `localhost` and `*.localhost` (the player's session origins) connect to 127.0.0.1.
     static func call(_ url: String, method: String = "GET", headers: [String: String] = [:], body: Data? = nil) async throws -> Answer {
-        var request = URLRequest(url: try #require(URL(string: url)))
-        request.httpMethod = method
-        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        request.httpBody = body
-        let (data, response) = try await session.data(for: request)
-        let http = try #require(response as? HTTPURLResponse)
-        var fields: [String: String] = [:]
-        for (key, value) in http.allHeaderFields { fields[String(describing: key).lowercased()] = String(describing: value) }
-        return Answer(status: http.statusCode, headers: fields, body: data)
+        let target = try #require(URLComponents(string: url))
+        return try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Swift.Result { try exchange(target, method: method, headers: headers, body: body) })
+            }.start()
+        }
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func exchange(_ url: URLComponents, method: String, headers: [String: String], body: Data?) throws -> Answer {
+        let host = url.host ?? "127.0.0.1"
+        let port = UInt16(url.port ?? 80)
+        let address = host == "localhost" || host.hasSuffix(".localhost") ? "127.0.0.1" : host
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { throw Failure(description: "socket: \(errno)") }
+        defer { close(socket) }
+        var timeout = timeval(tv_sec: 120, tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var peer = sockaddr_in()
+        peer.sin_family = sa_family_t(AF_INET)
+        peer.sin_port = port.bigEndian
+        guard inet_pton(AF_INET, address, &peer.sin_addr) == 1 else { throw Failure(description: "not an IPv4 address: \(address)") }
+        let connected = withUnsafePointer(to: &peer) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw Failure(description: "connect \(address):\(port): \(errno)") }
+        var path = url.percentEncodedPath.isEmpty ? "/" : url.percentEncodedPath
+        if let query = url.percentEncodedQuery { path += "?" + query }
+        var fields = headers
+        if !fields.keys.contains(where: { $0.lowercased() == "host" }) { fields["Host"] = "\(host):\(port)" }
+        fields["Connection"] = "close"
+        if let body { fields["Content-Length"] = String(body.count) } else if method != "GET" && method != "HEAD" { fields["Content-Length"] = "0" }
+        var request = Data("\(method) \(path) HTTP/1.1\r\n".utf8)
+        for (name, value) in fields { request.append(Data("\(name): \(value)\r\n".utf8)) }
+        request.append(Data("\r\n".utf8))
+        if let body { request.append(body) }
+        try request.withUnsafeBytes { raw in
+            var sent = 0
+            while sent < raw.count {
+                let count = send(socket, raw.baseAddress! + sent, raw.count - sent, Int32(MSG_NOSIGNAL))
+                guard count > 0 else { throw Failure(description: "send: \(errno)") }
+                sent += count
+            }
+        }
+        var received = Data()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = recv(socket, &buffer, buffer.count, 0)
+            if count == 0 { break }
+            guard count > 0 else { throw Failure(description: "recv: \(errno) after \(received.count) bytes") }
+            received.append(contentsOf: buffer[0..<count])
+        }
+        guard let split = received.range(of: Data("\r\n\r\n".utf8)) else { throw Failure(description: "no HTTP head in \(received.count) bytes") }
+        let head = String(decoding: received[..<split.lowerBound], as: UTF8.self).components(separatedBy: "\r\n")
+        let statusLine = head.first?.split(separator: " ") ?? []
+        guard statusLine.count >= 2, let status = Int(statusLine[1]) else { throw Failure(description: "bad status line \(head.first ?? "")") }
+        var answerHeaders: [String: String] = [:]
+        for line in head.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            let name = line[..<colon].lowercased()
+            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            answerHeaders[name] = answerHeaders[name].map { "\($0), \(value)" } ?? value
+        }
+        var content = Data(received[split.upperBound...])
+        if method == "HEAD" { content = Data() } else if answerHeaders["transfer-encoding"]?.lowercased().contains("chunked") == true {
+            content = try dechunk(content)
+        }
+        return Answer(status: status, headers: answerHeaders, body: content)
+    }
+
+    static func dechunk(_ data: Data) throws -> Data {
+        var output = Data()
+        var index = data.startIndex
+        while index < data.endIndex {
+            guard let lineEnd = data[index...].range(of: Data("\r\n".utf8)) else { throw Failure(description: "bad chunk") }
+            let sizeText = String(decoding: data[index..<lineEnd.lowerBound], as: UTF8.self).split(separator: ";").first ?? ""
+            guard let size = Int(sizeText.trimmingCharacters(in: .whitespaces), radix: 16) else { throw Failure(description: "bad chunk size") }
+            if size == 0 { break }
+            let start = lineEnd.upperBound
+            guard start + size <= data.endIndex else { throw Failure(description: "short chunk") }
+            output.append(data[start..<(start + size)])
+            index = start + size + 2
+        }
+        return output
     }
 }
