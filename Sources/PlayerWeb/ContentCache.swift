@@ -1,8 +1,31 @@
 import Delivery
 import Domain
 import Foundation
+import HTTPTypes
 import NIOCore
 import Synchronization
+
+/// A package file as the player serves it: the file, its quoted ETag and the headers every
+/// answer for it carries, built once when the submission's file list is first read (building
+/// and checking seven header fields cost a small file's answer a tenth of its time).
+struct ServedFile: Sendable {
+    let file: PackageFile
+    let etag: String
+    let headers: HTTPFields
+
+    init(_ file: PackageFile) {
+        self.file = file
+        etag = "\"\(file.sha256)\""
+        var headers = HTTPFields()
+        headers[.contentType] = file.mediaType
+        headers[.eTag] = etag
+        headers[.acceptRanges] = "bytes"
+        headers[.cacheControl] = "private, max-age=3600"
+        headers[.xContentTypeOptions] = "nosniff"
+        headers[.referrerPolicy] = "no-referrer"
+        self.headers = headers
+    }
+}
 
 /// What serving a session's files keeps in memory, so that a page's dozens of small files cost
 /// no database read and no disk read each:
@@ -20,7 +43,7 @@ final class ContentCache: Sendable {
     let smallObjectBytes: Int
     let objectBudget: Int
     private let sessions = Mutex<[String: SessionEntry]>([:])
-    private let fileLists = Mutex<[Int64: [String: PackageFile]]>([:])
+    private let fileLists = Mutex<[Int64: [String: ServedFile]]>([:])
     private let objects = Mutex<(bytes: [String: ByteBuffer], order: [String], total: Int)>(([:], [], 0))
 
     init(sessionLifetime: Duration = .seconds(1), smallObjectBytes: Int = 256 << 10, objectBudget: Int = 64 << 20) {
@@ -44,11 +67,11 @@ final class ContentCache: Sendable {
         }
     }
 
-    func files(of submissionID: Int64) -> [String: PackageFile]? {
+    func files(of submissionID: Int64) -> [String: ServedFile]? {
         fileLists.withLock { $0[submissionID] }
     }
 
-    func remember(files: [String: PackageFile], of submissionID: Int64) {
+    func remember(files: [String: ServedFile], of submissionID: Int64) {
         fileLists.withLock { lists in
             if lists.count >= 256 { lists.removeAll(keepingCapacity: true) }
             lists[submissionID] = files

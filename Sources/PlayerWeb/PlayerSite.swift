@@ -97,7 +97,8 @@ public struct PlayerSite: Sendable {
     /// the Host, and nothing else of the platform is reachable from it.
     public func respond(to request: Request, session token: String, context: some RequestContext) async throws -> Response {
         let path = request.uri.path
-        let language = PlayerText.language(request.headers[.acceptLanguage])
+        // Worked out only for the answers that need it (not for package files).
+        lazy var language = PlayerText.language(request.headers[.acceptLanguage])
         do {
             switch (request.method, path) {
             case (.get, "/"):
@@ -153,10 +154,11 @@ public struct PlayerSite: Sendable {
     /// submission's file list after percent-decoding; `..`, backslashes, NUL, empty segments and
     /// folders never match (there is no directory listing).
     func content(_ rawPath: String, request: Request, session token: String, context: some RequestContext) async throws -> Response {
-        let language = PlayerText.language(request.headers[.acceptLanguage])
-        guard let path = Self.packagePath(rawPath) else {
+        func notFound() -> Response {
+            let language = PlayerText.language(request.headers[.acceptLanguage])
             return Self.page(PlayerText.notFound(language), status: .notFound, language: language)
         }
+        guard let path = Self.packagePath(rawPath) else { return notFound() }
         let submissionID: Int64
         if let cached = cache.submission(of: token) {
             submissionID = cached
@@ -164,29 +166,24 @@ public struct PlayerSite: Sendable {
             submissionID = try await blocking { () throws(DeliveryError) in try player.submissionID(session: token) }
             cache.remember(session: token, submissionID: submissionID)
         }
-        let files: [String: PackageFile]
+        let files: [String: ServedFile]
         if let cached = cache.files(of: submissionID) {
             files = cached
         } else {
-            files = try await blocking { () throws(DeliveryError) in try player.files(submissionID: submissionID) }
+            files = try await blocking { () throws(DeliveryError) in try player.files(submissionID: submissionID) }.mapValues(ServedFile.init)
             cache.remember(files: files, of: submissionID)
         }
-        guard let file = files[path] else {
-            return Self.page(PlayerText.notFound(language), status: .notFound, language: language)
-        }
-        let location = player.location(of: file)
-        var headers = HTTPFields()
-        headers[.contentType] = file.mediaType
-        headers[.eTag] = "\"\(file.sha256)\""
-        headers[.acceptRanges] = "bytes"
-        headers[.cacheControl] = "private, max-age=3600"
-        headers[.xContentTypeOptions] = "nosniff"
-        headers[.referrerPolicy] = "no-referrer"
-        if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == "\"\(file.sha256)\"" || $0.trimmingCharacters(in: .whitespaces) == "*" }) {
+        guard let served = files[path] else { return notFound() }
+        let file = served.file
+        var headers = served.headers
+        if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: {
+            let tag = $0.trimmingCharacters(in: .whitespaces)
+            return tag == served.etag || tag == "*"
+        }) {
             return Response(status: .notModified, headers: headers)
         }
         let size = Int(file.size)
-        if let rangeHeader = request.headers[.range], ifRangeHolds(request, sha256: file.sha256) {
+        if let rangeHeader = request.headers[.range], ifRangeHolds(request, etag: served.etag) {
             guard let range = Self.byteRange(rangeHeader, size: size) else {
                 headers[.contentRange] = "bytes */\(size)"
                 return Response(status: .rangeNotSatisfiable, headers: headers)
@@ -194,7 +191,7 @@ public struct PlayerSite: Sendable {
             headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(size)"
             headers[.contentLength] = String(range.count)
             if request.method == .head { return Response(status: .partialContent, headers: headers) }
-            let body = try await fileIO.loadFile(path: location, range: range, context: context)
+            let body = try await fileIO.loadFile(path: player.location(of: file), range: range, context: context)
             return Response(status: .partialContent, headers: headers, body: body)
         }
         headers[.contentLength] = String(size)
@@ -203,6 +200,7 @@ public struct PlayerSite: Sendable {
             if let bytes = cache.object(file.sha256) {
                 return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: bytes))
             }
+            let location = player.location(of: file)
             let bytes = try await NIOThreadPool.singleton.runIfActive { () throws -> ByteBuffer in
                 ByteBuffer(data: try Data(contentsOf: URL(fileURLWithPath: location)))
             }
@@ -210,13 +208,13 @@ public struct PlayerSite: Sendable {
             cache.remember(object: file.sha256, bytes: bytes)
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: bytes))
         }
-        let body = try await fileIO.loadFile(path: location, context: context)
+        let body = try await fileIO.loadFile(path: player.location(of: file), context: context)
         return Response(status: .ok, headers: headers, body: body)
     }
 
-    func ifRangeHolds(_ request: Request, sha256: String) -> Bool {
+    func ifRangeHolds(_ request: Request, etag: String) -> Bool {
         guard let condition = request.headers[.ifRange] else { return true }
-        return condition == "\"\(sha256)\""
+        return condition == etag
     }
 
     /// `/content/a%20b/c.html` → `a b/c.html`; nil for anything that is not a plain relative
