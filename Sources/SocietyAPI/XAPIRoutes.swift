@@ -38,16 +38,23 @@ struct LRSAuthentication: RouterMiddleware {
     let api: SocietyAPI
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let version = request.headers[LRSRoutes.versionHeader] else {
-            throw Problem(.badRequest, "xapi-version", "send the header 'X-Experience-API-Version: 1.0.3' (or 2.0.0)")
+        // Every answer says the version it speaks, refusals included.
+        let answered = request.headers[LRSRoutes.versionHeader].flatMap(LRSRoutes.supported) ?? "1.0.3"
+        var response: Response
+        do {
+            guard let version = request.headers[LRSRoutes.versionHeader] else {
+                throw Problem(.badRequest, "xapi-version", "send the header 'X-Experience-API-Version: 1.0.3' (or 2.0.0)")
+            }
+            guard LRSRoutes.supported(version) != nil else {
+                throw Problem(.badRequest, "xapi-version", "X-Experience-API-Version \(version) is not supported; send 1.0.3 or 2.0.0")
+            }
+            var context = context
+            context.lrsCaller = try await api.lrsCaller(request)
+            response = try await next(request, context)
+        } catch let problem as Problem {
+            response = try problem.response(from: request, context: context)
         }
-        guard LRSRoutes.supported(version) != nil else {
-            throw Problem(.badRequest, "xapi-version", "X-Experience-API-Version \(version) is not supported; send 1.0.3 or 2.0.0")
-        }
-        var context = context
-        context.lrsCaller = try await api.lrsCaller(request)
-        var response = try await next(request, context)
-        response.headers[LRSRoutes.versionHeader] = LRSRoutes.supported(version)
+        response.headers[LRSRoutes.versionHeader] = answered
         return response
     }
 }

@@ -69,6 +69,7 @@ struct LRSTests {
         #expect(try await world.call("/xapi/statements", as: world.cces, headers: ["X-Experience-API-Version": "0.95"]).status == 400)
         let wrong = try await world.call("/xapi/statements", as: (world.cces.key, "nope"), headers: version)
         #expect(wrong.status == 401 && wrong.headers["www-authenticate"]?.hasPrefix("Basic") == true)
+        #expect(wrong.headers["x-experience-api-version"] == "1.0.3" && noVersion.headers["x-experience-api-version"] == "1.0.3")
         #expect(try await world.call("/xapi/statements", as: nil, headers: version).status == 401)
         try LRSCredentialService(database: world.api.database).revoke(key: world.cces.key, actor: "t")
         let revoked = try await world.call("/xapi/statements", as: world.cces, headers: version)
