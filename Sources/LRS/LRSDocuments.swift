@@ -34,6 +34,8 @@ public struct LRSDocument: Sendable {
     /// The quoted SHA-1 of the content.
     public var etag: String
     public var updated: Date
+    /// The society whose credential wrote it (nil: the platform).
+    public var societyID: String?
 }
 
 /// What a write must find first (If-Match / If-None-Match).
@@ -90,7 +92,7 @@ public struct LRSDocuments: Sendable {
         return try database.lrs(at: now) { tx in
             let db = tx.database
             let existing = try Self.document(key, id: id, societyID: nil, in: db)
-            if existing != nil, let societyID, try Self.owner(key, id: id, in: db) != societyID {
+            if let existing, let societyID, existing.societyID != societyID {
                 throw LRSError(.forbidden, "this document belongs to another society")
             }
             try Self.check(precondition, existing: existing, profile: key.kind != .state && !merge)
@@ -125,9 +127,7 @@ public struct LRSDocuments: Sendable {
             let db = tx.database
             if let id = key.documentID {
                 let existing = try Self.document(key, id: id, societyID: societyID, in: db)
-                if let ifMatch = precondition.ifMatch, ifMatch != "*", ifMatch != existing?.etag {
-                    throw LRSError(.preconditionFailed, "If-Match \(ifMatch) does not match the document")
-                }
+                try Self.check(precondition, existing: existing, profile: false)
                 try db.execute(sql: """
                     DELETE FROM xapi_document WHERE kind = ? AND activity = ? AND agent = ? AND registration = ? AND document_id = ? AND \(Self.visible)
                     """, arguments: [key.kind.rawValue, key.activity, key.agent, key.registration, id, societyID, societyID])
@@ -145,17 +145,11 @@ public struct LRSDocuments: Sendable {
 
     static func document(_ key: DocumentKey, id: String, societyID: String?, in db: Database) throws -> LRSDocument? {
         try Row.fetchOne(db, sql: """
-            SELECT content_type, content, etag, updated FROM xapi_document
+            SELECT content_type, content, etag, updated, society_id FROM xapi_document
             WHERE kind = ? AND activity = ? AND agent = ? AND registration = ? AND document_id = ? AND \(visible)
             """, arguments: [key.kind.rawValue, key.activity, key.agent, key.registration, id, societyID, societyID]).map { row in
-            LRSDocument(contentType: row[0], content: row[1], etag: row[2], updated: Date(iso8601: row[3]) ?? .distantPast)
+            LRSDocument(contentType: row[0], content: row[1], etag: row[2], updated: Date(iso8601: row[3]) ?? .distantPast, societyID: row[4])
         }
-    }
-
-    static func owner(_ key: DocumentKey, id: String, in db: Database) throws -> String? {
-        try String.fetchOne(db, sql: """
-            SELECT society_id FROM xapi_document WHERE kind = ? AND activity = ? AND agent = ? AND registration = ? AND document_id = ?
-            """, arguments: [key.kind.rawValue, key.activity, key.agent, key.registration, id])
     }
 
     /// The concurrency rules: If-Match must name the stored ETag (or `*` with one stored),

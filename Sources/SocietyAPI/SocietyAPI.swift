@@ -166,17 +166,21 @@ public struct SocietyAPI: Sendable {
         let outcome = try await blocking { () throws(ServiceError) in try tokens.authenticate(presented) }
         switch outcome {
         case .success(let caller):
-            if let wait = limiter.take(caller.tokenID) {
-                var problem = Problem(.tooManyRequests, "rate-limited", "more than \(Int(configuration.requestsPerSecond)) requests a second with this token")
-                problem.headers[.retryAfter] = String(Int(wait.rounded(.up)))
-                throw problem
-            }
+            try throttle(caller.tokenID, what: "token")
             return caller
         case .failure(.invalid): throw Problem.unauthorized("the token is not valid")
         case .failure(.revoked): throw Problem.unauthorized("the token has been revoked")
         case .failure(.societyNotAuthorized(let status)):
             throw Problem(.forbidden, "society-not-authorized", "the token's society is \(status.rawValue): it no longer has access")
         }
+    }
+
+    /// The per-credential token bucket: over it, a 429 with Retry-After.
+    func throttle(_ key: String, what: String) throws {
+        guard let wait = limiter.take(key) else { return }
+        var problem = Problem(.tooManyRequests, "rate-limited", "more than \(Int(configuration.requestsPerSecond)) requests a second with this \(what)")
+        problem.headers[.retryAfter] = String(Int(wait.rounded(.up)))
+        throw problem
     }
 
     // MARK: Routes

@@ -157,11 +157,7 @@ extension SocietyAPI {
         let secret = String(pair[pair.index(after: colon)...])
         let service = LRSCredentialService(database: database)
         let credential = try await lrsBlocking { () throws(LRSError) in try service.authenticate(key: key, secret: secret) }
-        if let wait = limiter.take("lrs:" + key) {
-            var problem = Problem(.tooManyRequests, "rate-limited", "more than \(Int(configuration.requestsPerSecond)) requests a second with this credential")
-            problem.headers[.retryAfter] = String(Int(wait.rounded(.up)))
-            throw problem
-        }
+        try throttle("lrs:" + key, what: "credential")
         return LRSCaller(societyID: credential.societyID, credential: credential,
                          authority: .society(credential.societyID, credential: credential.key, name: credential.name))
     }
