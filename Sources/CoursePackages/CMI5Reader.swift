@@ -88,6 +88,8 @@ struct CMI5Reader {
                                 "masteryScore '\(raw)' is not a number from 0 to 1; ignored")
             }
         }
+        activity.launchData = node.child(named: "launchParameters")?.trimmedText
+        activity.entitlementKey = node.child(named: "entitlementKey")?.child(named: "courseStructure")?.trimmedText
         if let url = node.child(named: "url")?.trimmedText {
             let launch = LaunchURL.compose(bases: [], href: url, parameters: nil)
             activity.launchURL = launch.url

@@ -121,6 +121,8 @@ public struct Activity: Codable, Sendable, Equatable {
     public var launchData: String?
     /// SCORM `adlcp:timelimitaction` / `adlcp:timeLimitAction` (exit,message … continue,no message).
     public var timeLimitAction: String?
+    /// cmi5 `entitlementKey/courseStructure`: handed to the AU in `LMS.LaunchData`.
+    public var entitlementKey: String?
     public var children: [Activity]
 
     public init(
@@ -135,6 +137,7 @@ public struct Activity: Codable, Sendable, Equatable {
         moveOn: String? = nil,
         launchData: String? = nil,
         timeLimitAction: String? = nil,
+        entitlementKey: String? = nil,
         children: [Activity] = []
     ) {
         self.identifier = identifier
@@ -148,6 +151,7 @@ public struct Activity: Codable, Sendable, Equatable {
         self.moveOn = moveOn
         self.launchData = launchData
         self.timeLimitAction = timeLimitAction
+        self.entitlementKey = entitlementKey
         self.children = children
     }
 

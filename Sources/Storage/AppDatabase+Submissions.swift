@@ -173,16 +173,17 @@ extension AppDatabase {
     }
 
     /// Rows per INSERT of activities: a package's activities go in a few multi-row statements
-    /// (14 parameters a row, well under SQLite's limit) instead of one statement per row.
+    /// (15 parameters a row, well under SQLite's limit) instead of one statement per row.
     static let activitiesPerInsert = 32
 
     /// The INSERT of `n` activity rows, for n in 1...activitiesPerInsert, written once.
     private static let activityInserts: [String] = (0...activitiesPerInsert).map { count in
         """
         INSERT INTO activity (submission_id, position, parent_position, identifier, title, kind, launch_url, required,
-            mastery_threshold, completion_threshold, time_limit_seconds, move_on, launch_data, time_limit_action)
+            mastery_threshold, completion_threshold, time_limit_seconds, move_on, launch_data, time_limit_action,
+            entitlement_key)
         VALUES
-        """ + Array(repeating: " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: count).joined(separator: ",")
+        """ + Array(repeating: " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: count).joined(separator: ",")
     }
 
     /// Binds the tree depth first, in document order, straight from the package (no flattened
@@ -239,6 +240,7 @@ extension AppDatabase {
             insert.bind(activity.moveOn)
             insert.bind(activity.launchData)
             insert.bind(activity.timeLimitAction)
+            insert.bind(activity.entitlementKey)
             position += 1
             remaining -= 1
             unbound -= 1
@@ -344,7 +346,7 @@ extension AppDatabase {
                 launchURL: row["launch_url"], isRequired: row["required"],
                 masteryThreshold: row["mastery_threshold"], completionThreshold: row["completion_threshold"],
                 timeLimitSeconds: row["time_limit_seconds"], moveOn: row["move_on"],
-                launchData: row["launch_data"], timeLimitAction: row["time_limit_action"]
+                launchData: row["launch_data"], timeLimitAction: row["time_limit_action"], entitlementKey: row["entitlement_key"]
             )
         }
         func build(_ position: Int) -> Activity? {

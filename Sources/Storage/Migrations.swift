@@ -663,6 +663,45 @@ extension AppDatabase {
                 ) STRICT;
                 """)
         }
+        migrator.registerMigration("v14-cmi5-sessions") { db in
+            try db.execute(sql: """
+                -- cmi5 (module CMI5 owns these tables' SQL). A launch may name the cmi5 session id its
+                -- first AU launch will use (so that `ecba launch --json` can say it); the player
+                -- session carries it on.
+                ALTER TABLE launch_token ADD COLUMN cmi5_session TEXT;
+                -- What an AU is launched with besides its URL: cmi5's launchParameters go in
+                -- activity.launch_data, its entitlementKey here.
+                ALTER TABLE activity ADD COLUMN entitlement_key TEXT;
+                ALTER TABLE player_session ADD COLUMN cmi5_session TEXT;
+                -- One AU launch session (cmi5 9.6.3.1): who, which AU, the generated activity id, the
+                -- fetch URL's single-use token and the auth token it handed out (both as SHA-256),
+                -- and where the session is (initialized, terminated, abandoned).
+                CREATE TABLE cmi5_session (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    player_session_id INTEGER REFERENCES player_session(id),
+                    enrollment_id INTEGER NOT NULL REFERENCES enrollment(id),
+                    au_identifier TEXT NOT NULL,
+                    activity_id TEXT NOT NULL,
+                    publisher_id TEXT NOT NULL,
+                    registration TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    mode TEXT NOT NULL CHECK (mode = 'normal' OR mode = 'browse' OR mode = 'review'),
+                    fetch_hash TEXT NOT NULL UNIQUE,
+                    fetched_at TEXT,
+                    auth_hash TEXT,
+                    launched_at TEXT NOT NULL,
+                    expires_at TEXT NOT NULL,
+                    initialized_at TEXT,
+                    terminated_at TEXT,
+                    abandoned_at TEXT,
+                    -- 'passed' or 'failed' once the session judged the AU (at most one of them).
+                    judged TEXT,
+                    last_statement_at TEXT
+                ) STRICT;
+                CREATE INDEX cmi5_session_open ON cmi5_session(enrollment_id)
+                    WHERE terminated_at IS NULL AND abandoned_at IS NULL;
+                """)
+        }
         return migrator
     }()
 }
