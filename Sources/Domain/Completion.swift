@@ -41,7 +41,8 @@ public enum ProgressOutcome: String, Codable, Sendable, CaseIterable {
 /// - SCORM 2004: completed, and when the activity has a mastery threshold
 ///   (`minNormalizedMeasure`), also satisfied: score at or above it, or a pass without a score.
 /// - cmi5 (`moveOn`): Passed, Completed, CompletedAndPassed, CompletedOrPassed, NotApplicable
-///   (done from the start); a pass below `masteryScore` is not a pass.
+///   (done from the start); a pass below `masteryScore` is refused when recorded, so the
+///   recorded pass decides.
 /// - ECBA, Common Cartridge, IMS CP: completed or passed; with a mastery threshold, passed at it.
 public enum CompletionRule {
     /// Whether a recorded pass counts: at or above the mastery threshold when a score is given.
@@ -57,7 +58,10 @@ public enum CompletionRule {
             guard state.completed else { return false }
             return mastery == nil || passes(state, mastery: mastery)
         case .cmi5:
-            let passed = passes(state, mastery: mastery)
+            // A cmi5 pass is checked against masteryScore when it is recorded (a pass below it is
+            // refused), so a recorded pass is the AU's judgement; a score does not make a failure
+            // a pass, and a waiver (recorded as completed and passed) needs no score.
+            let passed = state.passed == true
             switch activity.moveOn ?? "CompletedOrPassed" {
             case "Passed": return passed
             case "Completed": return state.completed

@@ -67,6 +67,32 @@ public struct ProgressService: Sendable {
         }
     }
 
+    /// A cmi5 waiver (the platform's `waived` statement, cmi5 9.3.7) in the caller's
+    /// transaction: the AU counts as having met its moveOn criteria, recorded as completed and
+    /// passed (without a score) from that statement; completion and credits follow as for any
+    /// result.
+    public static func waive(enrollmentID: Int64, activity identifier: String, statementID: String, at date: Date,
+                             _ tx: StoreTransaction) throws -> ProgressReport {
+        guard let enrollment = try tx.enrollment(id: enrollmentID), let submission = try tx.submission(enrollment.submissionID) else {
+            throw ServiceError(.notFound, "enrollment \(enrollmentID) is gone")
+        }
+        let package = submission.package
+        guard let activity = package.activities.flattened.first(where: { $0.identifier == identifier && $0.isLaunchable }) else {
+            throw ServiceError(.notFound, "\(enrollment.courseID) v\(enrollment.version) has no assignable unit '\(identifier)'")
+        }
+        let required = CompletionRule.requiredActivities(package)
+        var states = try tx.activityStates(enrollmentID: enrollment.id)
+        var report = try apply(ProgressResult(activity: activity, outcome: .completed, score: nil, durationSeconds: nil, at: date),
+                               enrollment: enrollment, package: package, required: required, states: &states, source: "cmi5-waived",
+                               statementID: statementID, auditActor: nil, tx)
+        let award = report.award
+        report = try apply(ProgressResult(activity: activity, outcome: .passed, score: nil, durationSeconds: nil, at: date),
+                           enrollment: report.enrollment, package: package, required: required, states: &states, source: "cmi5-waived",
+                           statementID: statementID, auditActor: nil, tx)
+        if report.award == nil { report.award = award }
+        return report
+    }
+
     /// One result on its way into an enrollment.
     struct ProgressResult {
         var activity: Activity

@@ -317,6 +317,18 @@ public struct StatementService: Sendable {
                 return
             }
             guard let (enrollment, package, activity) = try resolve(statement, engineerID: engineer) else {
+                // Evidence within an enrollment (its registration) about something other than one
+                // of its activities (a page, a question, a cmi5 block or the course): about the
+                // enrollment, with no progress. A result verb about an unknown activity is listed.
+                if XAPIStatement.outcomes[statement.verb] == nil, let registration = statement.registration,
+                   let enrollment = try enrollment(registration: registration), enrollment.engineerID == engineer, enrollment.status != .withdrawn {
+                    if try tx.insertStatement(row(statement, engineerID: engineer, enrollmentID: enrollment.id)) {
+                        result.stored += 1
+                    } else {
+                        _ = try alreadyStored()
+                    }
+                    return
+                }
                 try unmatched(.unknownActivity, engineerID: engineer,
                               "'\(statement.objectID)' is not an activity of a course '\(engineer)' is enrolled in"
                               + (statement.registration.map { " (registration \($0.uuidString.lowercased()))" } ?? ""))
