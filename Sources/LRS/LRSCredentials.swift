@@ -128,7 +128,7 @@ public struct LRSCredentialService: Sendable {
 extension AppDatabase {
     /// One LRS change in one transaction: an `LRSError` thrown by the rule rolls back and comes
     /// out as it is; anything else is `.storage`.
-    func lrs<T>(at date: Date, _ body: @Sendable (StoreTransaction) throws -> T) throws(LRSError) -> T {
+    public func lrs<T>(at date: Date, _ body: @Sendable (StoreTransaction) throws -> T) throws(LRSError) -> T {
         do {
             return try transaction(at: date, body)
         } catch let error as LRSError {

@@ -110,15 +110,23 @@ public struct LRSDocuments: Sendable {
                     throw LRSError(.badRequest, "a document POSTed as JSON must be a JSON object")
                 }
             }
-            let etag = "\"\(Insecure.SHA1.hash(data: content).hexString)\""
-            try db.execute(sql: """
-                INSERT INTO xapi_document (kind, activity, agent, registration, document_id, content_type, content, etag, updated, society_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (kind, activity, agent, registration, document_id)
-                DO UPDATE SET content_type = excluded.content_type, content = excluded.content, etag = excluded.etag, updated = excluded.updated
-                """, arguments: [key.kind.rawValue, key.activity, key.agent, key.registration, id, type, content, etag, now.iso8601, societyID])
-            return etag
+            return try Self.write(key, id: id, content: content, contentType: type, societyID: societyID, at: now, in: db)
         }
+    }
+
+    /// Writes a document as it is (no precondition, no merge), in the caller's transaction: the
+    /// platform's own documents (cmi5's `LMS.LaunchData`). Answers the new ETag.
+    @discardableResult
+    public static func write(_ key: DocumentKey, id: String, content: Data, contentType: String, societyID: String?, at now: Date,
+                             in db: Database) throws -> String {
+        let etag = "\"\(Insecure.SHA1.hash(data: content).hexString)\""
+        try db.execute(sql: """
+            INSERT INTO xapi_document (kind, activity, agent, registration, document_id, content_type, content, etag, updated, society_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (kind, activity, agent, registration, document_id)
+            DO UPDATE SET content_type = excluded.content_type, content = excluded.content, etag = excluded.etag, updated = excluded.updated
+            """, arguments: [key.kind.rawValue, key.activity, key.agent, key.registration, id, contentType, content, etag, now.iso8601, societyID])
+        return etag
     }
 
     /// DELETE one document, or (State, no stateId) all of the agent's for the activity.

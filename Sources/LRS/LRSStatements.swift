@@ -22,25 +22,30 @@ public struct LRSStatements: Sendable {
     /// Stores a batch (POST) or one statement (PUT); answers the ids in order. A statement id
     /// stored with other content is a 409 and nothing of the batch is stored.
     public func store(_ data: Data, authority: StatementAuthority, societyID: String?, actor: String) throws(LRSError) -> StatementImport {
-        let mapping = ActorMapping(societyID: societyID)
         let service = StatementService(database: database, clock: clock)
         return try database.lrs(at: clock()) { tx in
-                let result: StatementImport
-                do {
-                    result = try service.importStatements(data, mapping: mapping, authority: authority, actor: actor, in: tx)
-                } catch let error as ServiceError where error.code == .invalidArgument {
-                    // The batch itself was refused (invalid JSON or statement): the store's own words.
-                    throw LRSError(.badRequest, error.message)
-                }
-                // A batch is all or nothing: a conflict or a refused voiding rolls it all back.
-                if let conflict = result.problems.first(where: { $0.kind == .conflict }) {
-                    throw LRSError(.conflict, "statement \(conflict.id): \(conflict.message); nothing of the batch was stored")
-                }
-                if let problem = result.problems.first {
-                    throw LRSError(.badRequest, "statement \(problem.index) (\(problem.id)): \(problem.message); nothing of the batch was stored")
-                }
-                return result
+            try Self.store(data, authority: authority, societyID: societyID, actor: actor, service: service, in: tx)
         }
+    }
+
+    /// The same in the caller's transaction (cmi5 sessions check their rules and store in one).
+    public static func store(_ data: Data, authority: StatementAuthority, societyID: String?, actor: String, service: StatementService,
+                             in tx: StoreTransaction) throws -> StatementImport {
+        let result: StatementImport
+        do {
+            result = try service.importStatements(data, mapping: ActorMapping(societyID: societyID), authority: authority, actor: actor, in: tx)
+        } catch let error as ServiceError where error.code == .invalidArgument {
+            // The batch itself was refused (invalid JSON or statement): the store's own words.
+            throw LRSError(.badRequest, error.message)
+        }
+        // A batch is all or nothing: a conflict or a refused voiding rolls it all back.
+        if let conflict = result.problems.first(where: { $0.kind == .conflict }) {
+            throw LRSError(.conflict, "statement \(conflict.id): \(conflict.message); nothing of the batch was stored")
+        }
+        if let problem = result.problems.first {
+            throw LRSError(.badRequest, "statement \(problem.index) (\(problem.id)): \(problem.message); nothing of the batch was stored")
+        }
+        return result
     }
 
     /// One statement by id; `voided` asks for a voided one (`voidedStatementId`), which a plain
