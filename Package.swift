@@ -97,6 +97,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // cmi5 as the LMS plays it: AU launches, the fetch URL, the session rules on statements, satisfied/abandoned/waived.
+        .target(
+            name: "CMI5",
+            dependencies: ["Domain", "Storage", "Catalog", "Enrollment", "ContentStore", "Delivery", "LRS", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
         // Keys, JOSE (compact JWS, JWK), Open Badges 3.0 / CLR 2.0 credentials and their verification.
         .target(
             name: "Credentials",
@@ -123,7 +129,7 @@ let package = Package(
         .target(
             name: "PlayerWeb",
             dependencies: [
-                "Domain", "Storage", "ContentStore", "Delivery",
+                "Domain", "Storage", "ContentStore", "Delivery", "CMI5",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -136,7 +142,7 @@ let package = Package(
         .target(
             name: "SocietyAPI",
             dependencies: [
-                "Domain", "Storage", "Catalog", "Enrollment", "Transcripts", "Credentials", "ContentStore", "Delivery", "PlayerWeb", "LRS",
+                "Domain", "Storage", "Catalog", "Enrollment", "Transcripts", "Credentials", "ContentStore", "Delivery", "PlayerWeb", "LRS", "CMI5",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -150,7 +156,7 @@ let package = Package(
             name: "ECBACommands",
             dependencies: [
                 "Domain", "Storage", "Catalog", "CoursePackages", "Enrollment", "Transcripts", "Credentials", "RegistrySync", "SocietyAPI",
-                "ContentStore", "ContentLibrary", "Delivery", "PlayerWeb", "LRS",
+                "ContentStore", "ContentLibrary", "Delivery", "PlayerWeb", "LRS", "CMI5",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -177,7 +183,7 @@ let package = Package(
             name: "ECBATests",
             dependencies: [
                 "ECBACommands", "Catalog", "Enrollment", "Transcripts", "Credentials", "RegistrySync", "SocietyAPI", "Storage", "CoursePackages",
-                "ContentStore", "ContentLibrary", "Delivery", "PlayerWeb", "LRS",
+                "ContentStore", "ContentLibrary", "Delivery", "PlayerWeb", "LRS", "CMI5",
                 "Domain", "TextDecoding", "ecba",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

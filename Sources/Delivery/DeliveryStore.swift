@@ -46,12 +46,12 @@ enum DeliveryStore {
     static func activity(submissionID: Int64, identifier: String, in db: Database) throws -> Activity? {
         try Row.fetchOne(db.cachedStatement(sql: """
             SELECT identifier, title, kind, launch_url, required, mastery_threshold, completion_threshold, time_limit_seconds, move_on,
-                launch_data, time_limit_action
+                launch_data, time_limit_action, entitlement_key
             FROM activity WHERE submission_id = ? AND identifier = ?
             """), arguments: [submissionID, identifier]).map { row in
             Activity(identifier: row[0], title: row[1], kind: ActivityKind(rawValue: row[2]) ?? .other, launchURL: row[3], isRequired: row[4],
                      masteryThreshold: row[5], completionThreshold: row[6], timeLimitSeconds: row[7], moveOn: row[8],
-                     launchData: row[9], timeLimitAction: row[10])
+                     launchData: row[9], timeLimitAction: row[10], entitlementKey: row[11])
         }
     }
 
@@ -63,21 +63,23 @@ enum DeliveryStore {
         var mode: String
         var expiresAt: Date
         var redeemedAt: Date?
+        var cmi5Session: String?
     }
 
-    static func insertLaunchToken(hash: String, enrollmentID: Int64, activity: String?, mode: String, at now: Date, expires: Date,
-                                  createdBy: String, in db: Database) throws {
+    static func insertLaunchToken(hash: String, enrollmentID: Int64, activity: String?, mode: String, cmi5Session: String?, at now: Date,
+                                  expires: Date, createdBy: String, in db: Database) throws {
         try db.execute(sql: """
-            INSERT INTO launch_token (token_hash, enrollment_id, activity_identifier, mode, created_at, expires_at, created_by)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [hash, enrollmentID, activity, mode, now.iso8601, expires.iso8601, createdBy])
+            INSERT INTO launch_token (token_hash, enrollment_id, activity_identifier, mode, created_at, expires_at, created_by, cmi5_session)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [hash, enrollmentID, activity, mode, now.iso8601, expires.iso8601, createdBy, cmi5Session])
     }
 
     static func launchToken(hash: String, in db: Database) throws -> LaunchTokenRow? {
-        try Row.fetchOne(db, sql: "SELECT enrollment_id, activity_identifier, mode, expires_at, redeemed_at FROM launch_token WHERE token_hash = ?",
-                         arguments: [hash]).map { row in
+        try Row.fetchOne(db, sql: """
+            SELECT enrollment_id, activity_identifier, mode, expires_at, redeemed_at, cmi5_session FROM launch_token WHERE token_hash = ?
+            """, arguments: [hash]).map { row in
             LaunchTokenRow(enrollmentID: row[0], activity: row[1], mode: row[2], expiresAt: Date(iso8601: row[3]) ?? .distantPast,
-                           redeemedAt: (row[4] as String?).flatMap(Date.init(iso8601:)))
+                           redeemedAt: (row[4] as String?).flatMap(Date.init(iso8601:)), cmi5Session: row[5])
         }
     }
 
@@ -96,22 +98,32 @@ enum DeliveryStore {
         var firstActivity: String?
         var expiresAt: Date
         var endedAt: Date?
+        var cmi5Session: String?
     }
 
-    static func insertSession(hash: String, enrollmentID: Int64, mode: String, firstActivity: String?, at now: Date, expires: Date,
-                              in db: Database) throws -> Int64 {
+    static func insertSession(hash: String, enrollmentID: Int64, mode: String, firstActivity: String?, cmi5Session: String?, at now: Date,
+                              expires: Date, in db: Database) throws -> Int64 {
         try db.execute(sql: """
-            INSERT INTO player_session (token_hash, enrollment_id, mode, first_activity, started_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)
-            """, arguments: [hash, enrollmentID, mode, firstActivity, now.iso8601, expires.iso8601])
+            INSERT INTO player_session (token_hash, enrollment_id, mode, first_activity, started_at, expires_at, cmi5_session)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [hash, enrollmentID, mode, firstActivity, now.iso8601, expires.iso8601, cmi5Session])
         return db.lastInsertedRowID
     }
 
     static func session(hash: String, in db: Database) throws -> SessionRow? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT id, enrollment_id, mode, first_activity, expires_at, ended_at FROM player_session WHERE token_hash = ?"),
-                         arguments: [hash]).map { row in
+        try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT id, enrollment_id, mode, first_activity, expires_at, ended_at, cmi5_session FROM player_session WHERE token_hash = ?
+            """), arguments: [hash]).map { row in
             SessionRow(id: row[0], enrollmentID: row[1], mode: row[2], firstActivity: row[3], expiresAt: Date(iso8601: row[4]) ?? .distantPast,
-                       endedAt: (row[5] as String?).flatMap(Date.init(iso8601:)))
+                       endedAt: (row[5] as String?).flatMap(Date.init(iso8601:)), cmi5Session: row[6])
         }
+    }
+
+    /// Hands out the session's pre-minted cmi5 session id once (its first AU launch).
+    static func takeCMI5Session(sessionID: Int64, in db: Database) throws -> String? {
+        let id = try String.fetchOne(db, sql: "SELECT cmi5_session FROM player_session WHERE id = ?", arguments: [sessionID])
+        try db.execute(sql: "UPDATE player_session SET cmi5_session = NULL WHERE id = ?", arguments: [sessionID])
+        return id
     }
 
     static func endSession(id: Int64, at now: Date, in db: Database) throws {

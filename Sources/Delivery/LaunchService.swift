@@ -63,6 +63,8 @@ public struct LaunchTicket: Sendable, Codable, Equatable {
     public var activity: String?
     public var mode: LaunchMode
     public var registration: String
+    /// cmi5 courses: the session id (cmi5 9.6.3.1) the first AU launched from this URL will have.
+    public var session: String?
 }
 
 /// Opening the player: `launch` mints a single-use, expiring launch token for an engineer's
@@ -109,12 +111,14 @@ public struct LaunchService: Sendable {
                 }
             }
             let expires = now.addingTimeInterval(lifetime)
+            let cmi5Session = context.format == .cmi5 ? UUID().uuidString.lowercased() : nil
             try DeliveryStore.insertLaunchToken(hash: Self.hash(token), enrollmentID: enrollmentID, activity: activity, mode: mode.rawValue,
-                                                at: now, expires: expires, createdBy: actor, in: db)
+                                                cmi5Session: cmi5Session, at: now, expires: expires, createdBy: actor, in: db)
             try tx.audit(AuditRecord(actor: actor, action: "delivery.launch", subject: "engineer:\(engineerID)",
                                      details: ["course": courseID, "activity": activity ?? "", "mode": mode.rawValue]))
             return LaunchTicket(url: "\(base)/launch/\(token)", expiresAt: expires, engineerID: engineerID, courseID: courseID,
-                                version: context.version, activity: activity, mode: mode, registration: context.registration)
+                                version: context.version, activity: activity, mode: mode, registration: context.registration,
+                                session: cmi5Session)
         }
     }
 
@@ -148,7 +152,7 @@ public struct LaunchService: Sendable {
             }
             let expires = now.addingTimeInterval(lifetime)
             _ = try DeliveryStore.insertSession(hash: Self.hash(sessionToken), enrollmentID: launch.enrollmentID, mode: launch.mode,
-                                                firstActivity: launch.activity, at: now, expires: expires, in: db)
+                                                firstActivity: launch.activity, cmi5Session: launch.cmi5Session, at: now, expires: expires, in: db)
             try tx.audit(AuditRecord(actor: "engineer:\(context.engineerID)", action: "delivery.session", subject: "engineer:\(context.engineerID)",
                                      details: ["course": context.courseID, "mode": launch.mode]))
             return Session(token: sessionToken, expiresAt: expires)
@@ -184,7 +188,7 @@ public struct LaunchService: Sendable {
 extension AppDatabase {
     /// One delivery use case in one transaction: a `DeliveryError` thrown by the rule rolls back
     /// and comes out as it is; anything else is `.storage`.
-    func delivering<T>(at date: Date, _ body: @Sendable (StoreTransaction) throws -> T) throws(DeliveryError) -> T {
+    package func delivering<T>(at date: Date, _ body: @Sendable (StoreTransaction) throws -> T) throws(DeliveryError) -> T {
         do {
             return try transaction(at: date, body)
         } catch let error as DeliveryError {

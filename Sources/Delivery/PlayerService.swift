@@ -38,6 +38,20 @@ public struct PlayerView: Sendable, Codable, Equatable {
     public var forwardOnly: Bool
 }
 
+/// A player session and its enrollment, for the run-times other than SCORM's (cmi5).
+public struct PlayerSessionContext: Sendable, Equatable {
+    public var sessionID: Int64
+    public var enrollmentID: Int64
+    public var engineerID: String
+    public var courseID: String
+    public var version: Int
+    public var submissionID: Int64
+    public var registration: String
+    public var mode: LaunchMode
+    public var expiresAt: Date
+    public var format: PackageFormat?
+}
+
 /// What the run-time hands the content when an activity opens: the attempt and its data model.
 public struct RuntimeOpening: Sendable, Codable, Equatable {
     public var attemptID: Int64
@@ -272,6 +286,23 @@ public struct PlayerService: Sendable {
             let resolved = try resolve(token, in: tx.database)
             try DeliveryStore.endSession(id: resolved.session.id, at: now, in: tx.database)
         }
+    }
+
+    /// A current session as other run-times (cmi5) need it, on the connection of the caller's
+    /// transaction: refuses an ended or expired session, a withdrawn or retired enrollment.
+    public func context(session token: String, in db: Database) throws -> PlayerSessionContext {
+        let resolved = try resolve(token, in: db)
+        let context = resolved.context
+        return PlayerSessionContext(
+            sessionID: resolved.session.id, enrollmentID: context.enrollmentID, engineerID: context.engineerID, courseID: context.courseID,
+            version: context.version, submissionID: context.submissionID, registration: context.registration,
+            mode: LaunchMode(rawValue: resolved.session.mode) ?? .normal, expiresAt: resolved.session.expiresAt, format: context.format
+        )
+    }
+
+    /// The cmi5 session id `ecba launch` minted for the session's first AU launch, handed out once.
+    public func takeCMI5Session(_ context: PlayerSessionContext, in db: Database) throws -> String? {
+        try DeliveryStore.takeCMI5Session(sessionID: context.sessionID, in: db)
     }
 
     func activityOf(_ resolved: Resolved, _ identifier: String, in db: Database) throws -> (Activity, SCORMEdition, PackageFormat) {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CMI5
 import Catalog
 import Domain
 import Enrollment
@@ -9,8 +10,73 @@ struct ProgressCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "progress",
         abstract: "Record engineers' progress in course activities.",
-        subcommands: [Record.self, Import.self, Unmatched.self]
+        subcommands: [Record.self, Import.self, Unmatched.self, Abandon.self, Waive.self]
     )
+
+    struct Abandon: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "abandon",
+            abstract: "End cmi5 AU sessions that will not terminate: the 'abandoned' statement, then no more of theirs.",
+            discussion: Help.prose("""
+                A cmi5 session ends with the AU's 'terminated'. One left open (a closed window, a                 lost connection) is abandoned by the platform when the registration launches                 again; this does it now, for one session (its id is in 'ecba launch --json' and in                 the 'launched' statement) or, with --expired, for every session whose time ran out.                 The statement's duration runs from the launch to the session's last statement.
+
+                Examples:
+                  ecba progress abandon 1b4e28ba-2fa1-4d3b-a3f5-ef19b5a7633b
+                  ecba progress abandon --expired --json
+                """)
+        )
+        @OptionGroup var options: GlobalOptions
+        @OptionGroup var actor: ActorOption
+        @Argument(help: "The cmi5 session id.") var session: String?
+        @Flag(help: "Every open session whose time ran out, instead of one.") var expired = false
+
+        func validate() throws {
+            if (session == nil) == !expired { throw ValidationError("name one SESSION, or --expired") }
+        }
+
+        func run() throws {
+            let service = CMI5Service(database: try options.open())
+            let ids: [String]
+            do {
+                if let session { ids = [try service.abandon(session: session, actor: actor.name).id] } else { ids = try service.abandonExpired(actor: actor.name) }
+            } catch { throw Console.fail(error) }
+            if options.json { try Console.json(["abandoned": ids]); return }
+            Console.out(ids.isEmpty ? "no open session has expired; nothing changed" : ids.map { "abandoned \($0)" }.joined(separator: "\n"))
+        }
+    }
+
+    struct Waive: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "waive",
+            abstract: "Waive a cmi5 AU: it counts as met without being taken (the 'waived' statement).",
+            discussion: Help.prose("""
+                cmi5 9.3.7: the platform records 'waived' with the reason, in a session of its                 own, once per AU and enrollment. The AU then counts as having met its moveOn;                 blocks and the course are satisfied, and credit awarded, as when it is taken.                 Reasons cmi5 names: Tested Out, Equivalent AU, Equivalent Outside Activity,                 Administrative.
+
+                Example:
+                  ecba progress waive zhangsan cces/geology --activity https://example.org/au/quiz --reason "Tested Out"
+                """)
+        )
+        @OptionGroup var options: GlobalOptions
+        @OptionGroup var actor: ActorOption
+        @Argument(help: "The engineer's id.") var engineer: String
+        @Argument(help: "The course id, SOCIETY/IDENTIFIER.") var course: String
+        @Option(help: "The AU's identifier in the course structure (its id).") var activity: String
+        @Option(help: "Why it is waived (the statement's reason).") var reason: String
+
+        func run() throws {
+            let service = CMI5Service(database: try options.open())
+            let waiver: CMI5Waiver
+            do {
+                waiver = try service.waive(engineerID: engineer, courseID: course, activity: activity, reason: reason, actor: actor.name)
+            } catch { throw Console.fail(error) }
+            if options.json { try Console.json(waiver); return }
+            Console.out("\(activity) of \(course) waived for \(engineer) (statement \(waiver.statementID))")
+            for object in waiver.satisfied { Console.out("  satisfied: \(object)") }
+            if let award = waiver.award {
+                Console.out("  course complete: \(Rendering.hours(award.hours)) 学时 \(award.category.rawValue) awarded")
+            }
+        }
+    }
 
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -1,3 +1,4 @@
+import CMI5
 import ContentStore
 import Delivery
 import NIOFoundationCompat
@@ -64,12 +65,15 @@ public struct PlayerSite: Sendable {
     let launches: LaunchService
     let player: PlayerService
     public let address: PlayerAddress
+    /// cmi5 launches, fetch URLs and AU sessions (the LRS checks AUs' statements through it).
+    public let cmi5: CMI5Service
     let fileIO = FileIO()
     let cache = ContentCache()
 
     public init(database: AppDatabase, store: ContentStore, address: PlayerAddress) {
         launches = LaunchService(database: database)
         player = PlayerService(database: database, store: store)
+        cmi5 = CMI5Service(database: database, player: player)
         self.address = address
     }
 
@@ -123,17 +127,39 @@ public struct PlayerSite: Sendable {
                     try player.commit(session: token, attemptID: body.attemptID, sets: body.sets, terminate: body.terminate)
                 }
                 return Self.json(values)
+            case (.post, "/player/cmi5/launch"):
+                let body = try await Self.decode(OpenRequest.self, from: request)
+                let origin = address.sessionOrigin(token)
+                let launch = try await blocking { () throws(DeliveryError) in
+                    try cmi5.launch(session: token, activity: body.activity, origin: origin)
+                }
+                return Self.json(launch)
+            case (.get, "/player/returned"):
+                // cmi5's returnURL: where an AU sends its frame when it exits.
+                return Self.page(PlayerText.returned(language), status: .ok, language: language)
             case (.post, "/player/exit"):
                 try await blocking { () throws(DeliveryError) in try player.end(session: token) }
                 return Response(status: .noContent)
             default:
+                if path.hasPrefix("/cmi5/fetch/") {
+                    // cmi5 8.2: POST only (a GET could be cached); every answer is 200 JSON.
+                    guard request.method == .post else {
+                        return Response(status: .methodNotAllowed, headers: [.allow: "POST", .cacheControl: "no-store"])
+                    }
+                    let fetchToken = String(path.dropFirst("/cmi5/fetch/".count))
+                    let answer = await (try? blocking { () throws(DeliveryError) in cmi5.fetch(fetchToken) })
+                        ?? .error(code: 3, text: "the platform could not answer")
+                    var response = Self.json(RawJSON(text: answer.json))
+                    response.headers[.cacheControl] = "no-store"
+                    return response
+                }
                 if request.method == .get || request.method == .head, path.hasPrefix("/content/") {
                     return try await content(path, request: request, session: token, context: context)
                 }
                 return Self.page(PlayerText.notFound(language), status: .notFound, language: language)
             }
         } catch let error as DeliveryError {
-            if path.hasPrefix("/player/runtime") || path == "/player/view" {
+            if path.hasPrefix("/player/runtime") || path.hasPrefix("/player/cmi5") || path == "/player/view" {
                 return Self.json(["error": error.code.rawValue, "message": error.message], status: Self.status(error.code))
             }
             return Self.page(PlayerText.refusal(error.code, language: language), status: Self.status(error.code), language: language)
@@ -285,7 +311,16 @@ public struct PlayerSite: Sendable {
         html(PlayerPage.message(message, language: language), status: status, language: language)
     }
 
+    /// JSON text already written.
+    struct RawJSON: Encodable {
+        var text: String
+    }
+
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
+        if let raw = value as? RawJSON {
+            return Response(status: status, headers: [.contentType: "application/json", .cacheControl: "no-store"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(string: raw.text)))
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         encoder.dateEncodingStrategy = .iso8601

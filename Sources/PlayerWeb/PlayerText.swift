@@ -60,6 +60,13 @@ public enum PlayerText {
         }
     }
 
+    /// Where a cmi5 AU's frame goes when the AU exits (its returnURL).
+    public static func returned(_ l: Language) -> Message {
+        Message(title: pick(l, "学习活动已结束", "Activity ended"),
+                text: pick(l, "这个学习活动已结束。请在课程目录中选择下一个活动，或退出课程。",
+                           "This activity has ended. Choose the next one from the contents, or exit the course."))
+    }
+
     public static func notFound(_ l: Language) -> Message {
         Message(title: pick(l, "找不到", "Not found"), text: pick(l, "没有这个页面或文件。", "There is no such page or file."))
     }

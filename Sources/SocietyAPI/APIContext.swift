@@ -9,6 +9,8 @@ struct APIContext: RequestContext {
     var societyCaller: TokenService.Caller?
     /// Who speaks to the LRS: an LRS key/secret or a society token (set by `LRSAuthentication`).
     var lrsCaller: LRSCaller?
+    /// The player session whose origin the request came to (set by `PlayerHost` for `/xapi`).
+    var playerSession: String?
 
     init(source: Source) {
         coreContext = .init(source: source)

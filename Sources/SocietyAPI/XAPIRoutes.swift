@@ -1,3 +1,4 @@
+import CMI5
 import Catalog
 import Enrollment
 import Foundation
@@ -6,14 +7,20 @@ import Hummingbird
 import LRS
 import NIOCore
 import NIOPosix
+import PlayerWeb
 
-/// Who speaks to the LRS: a society's activity-provider credential (HTTP Basic) or its API token
-/// (Bearer, every scope). What it may read and the authority its statements get follow from it.
+/// Who speaks to the LRS: a society's activity-provider credential (HTTP Basic), its API token
+/// (Bearer, every scope), or a cmi5 AU in its session (the fetched auth token, on the session's
+/// origin). What it may read and the authority its statements get follow from it.
 struct LRSCaller: Sendable {
-    var societyID: String
+    /// nil for an AU session (the platform's own content).
+    var societyID: String?
     /// nil for a society API token, which may do everything.
     var credential: LRSCredential?
     var authority: StatementAuthority
+    /// The AU session whose auth token was sent: its statements go through the cmi5 rules, its
+    /// documents are its learner's.
+    var au: CMI5Session?
 
     var canWriteStatements: Bool { credential?.canWriteStatements ?? true }
     var canUseState: Bool { credential?.canUseState ?? true }
@@ -24,6 +31,7 @@ struct LRSCaller: Sendable {
     /// What it may read: its society's statements, or (read/mine) its own only; nil when it may
     /// read none.
     var reader: StatementReader? {
+        if au != nil { return StatementReader(societyID: nil, onlyAuthority: authority.agent) }
         guard let credential else { return StatementReader(societyID: societyID) }
         if credential.canReadAllStatements { return StatementReader(societyID: societyID) }
         if credential.canReadOwnStatements { return StatementReader(societyID: societyID, onlyAuthority: authority.agent) }
@@ -49,7 +57,7 @@ struct LRSAuthentication: RouterMiddleware {
                 throw Problem(.badRequest, "xapi-version", "X-Experience-API-Version \(version) is not supported; send 1.0.3 or 2.0.0")
             }
             var context = context
-            context.lrsCaller = try await api.lrsCaller(request)
+            context.lrsCaller = try await api.lrsCaller(request, playerSession: context.playerSession)
             response = try await next(request, context)
         } catch let problem as Problem {
             response = try problem.response(from: request, context: context)
@@ -70,6 +78,15 @@ enum LRSRoutes {
         if version.hasPrefix("1.0") { return "1.0.3" }
         if version.hasPrefix("2.0") { return "2.0.0" }
         return nil
+    }
+
+    /// The user and password of `Authorization: Basic …`.
+    static func basic(_ header: String) -> (String, String)? {
+        guard header.lowercased().hasPrefix("basic "),
+              let decoded = Data(base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
+              let pair = String(data: decoded, encoding: .utf8), let colon = pair.firstIndex(of: ":")
+        else { return nil }
+        return (String(pair[..<colon]), String(pair[pair.index(after: colon)...]))
     }
 
     static func unauthorized(_ detail: String) -> Problem {
@@ -142,19 +159,28 @@ extension SocietyAPI {
         lrs.get("/agents") { request, context in try await person(request, caller: try context.lrs()) }
     }
 
-    /// The LRS caller of a request: HTTP Basic key/secret, or a society's Bearer token.
-    func lrsCaller(_ request: Request) async throws -> LRSCaller {
+    /// The LRS caller of a request: HTTP Basic key/secret, or a society's Bearer token; on a
+    /// player session's origin, the cmi5 auth token of one of that session's AU launches only.
+    func lrsCaller(_ request: Request, playerSession: String?) async throws -> LRSCaller {
         let header = request.headers[.authorization] ?? ""
+        if let playerSession {
+            guard let (sessionID, secret) = LRSRoutes.basic(header), let cmi5 = configuration.player?.cmi5 else {
+                throw LRSRoutes.unauthorized("send the auth token from the launch's fetch URL (cmi5 8.2)")
+            }
+            let session = try await lrsBlocking { () throws(LRSError) in
+                try cmi5.authenticate(sessionID: sessionID, secret: secret, playerSession: playerSession)
+            }
+            try throttle("cmi5:" + sessionID, what: "session")
+            return LRSCaller(societyID: nil, credential: nil, authority: CMI5Service.authority(session: session.id), au: session)
+        }
         if header.hasPrefix("Bearer ") {
             let caller = try await caller(request)
             return LRSCaller(societyID: caller.societyID, credential: nil,
                              authority: .society(caller.societyID, credential: "token:\(caller.tokenID)", name: "\(caller.societyID) API token"))
         }
-        guard header.lowercased().hasPrefix("basic "), let decoded = Data(base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
-              let pair = String(data: decoded, encoding: .utf8), let colon = pair.firstIndex(of: ":")
-        else { throw LRSRoutes.unauthorized("send HTTP Basic credentials (see 'ecba lrs credentials issue')") }
-        let key = String(pair[..<colon])
-        let secret = String(pair[pair.index(after: colon)...])
+        guard let (key, secret) = LRSRoutes.basic(header) else {
+            throw LRSRoutes.unauthorized("send HTTP Basic credentials (see 'ecba lrs credentials issue')")
+        }
         let service = LRSCredentialService(database: database)
         let credential = try await lrsBlocking { () throws(LRSError) in try service.authenticate(key: key, secret: secret) }
         try throttle("lrs:" + key, what: "credential")
@@ -204,8 +230,13 @@ extension SocietyAPI {
         }
         let body = data
         let statements = LRSStatements(database: database)
-        let result = try await lrsBlocking { () throws(LRSError) in
-            try statements.store(body, authority: caller.authority, societyID: caller.societyID, actor: "lrs:\(caller.societyID)")
+        let result: StatementImport
+        if let au = caller.au, let cmi5 = configuration.player?.cmi5 {
+            result = try await lrsBlocking { () throws(LRSError) in try cmi5.store(body, session: au.id) }
+        } else {
+            result = try await lrsBlocking { () throws(LRSError) in
+                try statements.store(body, authority: caller.authority, societyID: caller.societyID, actor: "lrs:\(caller.societyID ?? "platform")")
+            }
         }
         if put { return Response(status: .noContent) }
         let ids = (try? JSONSerialization.data(withJSONObject: result.ids)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
@@ -293,6 +324,19 @@ extension SocietyAPI {
         return key
     }
 
+    /// An AU reaches its own learner's State and Agent Profile and reads Activity Profiles; it
+    /// cannot change or delete `LMS.LaunchData` (cmi5 10.2.1).
+    func checkAUAccess(_ key: DocumentKey, caller: LRSCaller, write: Bool) throws {
+        guard let au = caller.au else { return }
+        if key.kind != .activityProfile, key.agent != XAPIAgent.key(json: au.actor) {
+            throw Problem(.forbidden, "forbidden", "an AU reaches its own learner's documents only (the launch's actor)")
+        }
+        if write, key.kind == .activityProfile { throw Problem(.forbidden, "forbidden", "an AU reads activity profiles; it does not change them") }
+        if write, key.kind == .state, key.documentID == nil || key.documentID == CMI5Vocabulary.launchDataID {
+            throw Problem(.forbidden, "forbidden", "LMS.LaunchData is the platform's: an AU reads it and cannot change or delete it (cmi5 10.2.1)")
+        }
+    }
+
     func checkDocumentAccess(_ kind: DocumentKey.Kind, caller: LRSCaller, write: Bool) throws {
         let allowed = kind == .state ? (write ? caller.canUseState : caller.canReadState) : (write ? caller.canUseProfiles : caller.canReadProfiles)
         guard allowed else { throw Problem(.forbidden, "forbidden", "this credential may not \(write ? "change" : "read") \(kind.rawValue) documents") }
@@ -301,6 +345,7 @@ extension SocietyAPI {
     func getDocument(_ request: Request, kind: DocumentKey.Kind, caller: LRSCaller) async throws -> Response {
         try checkDocumentAccess(kind, caller: caller, write: false)
         let key = try documentKey(request, kind: kind)
+        try checkAUAccess(key, caller: caller, write: false)
         let documents = LRSDocuments(database: database)
         if key.documentID == nil {
             var since: Date?
@@ -326,6 +371,7 @@ extension SocietyAPI {
     func putDocument(_ request: Request, kind: DocumentKey.Kind, merge: Bool, caller: LRSCaller) async throws -> Response {
         try checkDocumentAccess(kind, caller: caller, write: true)
         let key = try documentKey(request, kind: kind)
+        try checkAUAccess(key, caller: caller, write: true)
         guard key.documentID != nil else { throw Problem(.badRequest, "bad-request", "'\(kind == .state ? "stateId" : "profileId")' is required") }
         let content = Data(buffer: try await request.body.collect(upTo: configuration.maxBodyBytes))
         let type = request.headers[.contentType] ?? "application/octet-stream"
@@ -340,6 +386,7 @@ extension SocietyAPI {
     func deleteDocument(_ request: Request, kind: DocumentKey.Kind, caller: LRSCaller) async throws -> Response {
         try checkDocumentAccess(kind, caller: caller, write: true)
         let key = try documentKey(request, kind: kind)
+        try checkAUAccess(key, caller: caller, write: true)
         let precondition = DocumentPrecondition(ifMatch: request.headers[.ifMatch], ifNoneMatch: request.headers[.ifNoneMatch])
         let documents = LRSDocuments(database: database)
         try await lrsBlocking { () throws(LRSError) in try documents.delete(key, precondition: precondition, societyID: caller.societyID) }

@@ -1,7 +1,9 @@
 /*
  * The ECBA player: the activity tree, the content frame, previous / next / exit, and the
  * SCORM run-time (scorm-runtime.js) put where content looks for it (this window, the parent
- * of the content frame). Every commit goes to the server, which checks it again.
+ * of the content frame). Every commit goes to the server, which checks it again. A cmi5 AU is
+ * launched by the server (its session, LMS.LaunchData, the launched statement) and opened
+ * with its launch parameters; it talks to the LRS itself, on this origin.
  */
 (function () {
   'use strict';
@@ -18,6 +20,7 @@
   };
   var order = links.map(function (a) { return a.getAttribute('data-activity'); });
   var isSCORM = format === 'scorm12' || format === 'scorm2004';
+  var isCMI5 = format === 'cmi5';
   var edition = format === 'scorm12' ? '1.2' : '2004';
   var model = null;
   var current = null;     // { activity, attemptID, runtime }
@@ -64,9 +67,11 @@
     if (!current) return Promise.resolve();
     var leavingRuntime = current.runtime;
     var attemptID = current.attemptID;
+    // A cmi5 AU terminates from its own unload handler, over the network: give it the time.
+    var grace = current.cmi5 ? 1000 : 50;
     frame.src = 'about:blank';
     current = null;
-    return new Promise(function (resolve) { setTimeout(resolve, 50); }).then(function () {
+    return new Promise(function (resolve) { setTimeout(resolve, grace); }).then(function () {
       if (leavingRuntime && !leavingRuntime.state.terminated && leavingRuntime.state.pending.length) {
         send(attemptID, leavingRuntime.state.pending.splice(0), false);
       }
@@ -82,6 +87,12 @@
       var url = null;
       return fetch('/player/view').then(function (r) { return r.json(); }).then(function (view) {
         view.items.forEach(function (item) { if (item.identifier === activity) url = item.launchURL; });
+        if (isCMI5) {
+          return post('/player/cmi5/launch', { activity: activity }).then(function (launch) {
+            current = { activity: activity, cmi5: true, session: launch.session };
+            frame.src = launch.url;
+          });
+        }
         if (!isSCORM) { frame.src = '/content/' + url; current = { activity: activity }; return; }
         return post('/player/runtime/open', { activity: activity }).then(function (opening) {
           var runtime = ECBARuntime.createRuntime({
@@ -112,6 +123,13 @@
       document.querySelector('main').innerHTML = '<p class="ended">' + labels.ended + '</p>';
     }).catch(function () {});
   }
+
+  // A cmi5 AU that exits sends its frame to its returnURL: its statuses may have changed.
+  frame.addEventListener('load', function () {
+    try {
+      if (frame.contentWindow.location.pathname === '/player/returned') refreshStatuses();
+    } catch (e) { /* not this origin */ }
+  });
 
   document.getElementById('previous').addEventListener('click', function () {
     var at = order.indexOf(current ? current.activity : null);

@@ -1,0 +1,115 @@
+import Delivery
+import Domain
+import Foundation
+import GRDB
+import Storage
+
+/// One AU launch session (cmi5 9.6.3.1), as the LRS checks its statements.
+public struct CMI5Session: Sendable, Equatable, Codable {
+    public var id: String
+    public var playerSessionID: Int64?
+    public var enrollmentID: Int64
+    public var auIdentifier: String
+    /// The activity id the platform generated for the AU (never the publisher's).
+    public var activityID: String
+    /// The AU's id in the course structure.
+    public var publisherID: String
+    public var registration: String
+    /// The launched learner's Agent, as JSON.
+    public var actor: String
+    public var mode: LaunchMode
+    public var launchedAt: Date
+    public var expiresAt: Date
+    public var fetchedAt: Date?
+    public var initializedAt: Date?
+    public var terminatedAt: Date?
+    public var abandonedAt: Date?
+    /// "passed" or "failed" once the session judged the AU.
+    public var judged: String?
+    public var lastStatementAt: Date?
+
+    /// Neither terminated nor abandoned.
+    public var isOpen: Bool { terminatedAt == nil && abandonedAt == nil }
+}
+
+/// The SQL of `cmi5_session` (v14), on the connection of the caller's transaction or read.
+enum CMI5Store {
+    static let names = [
+        "id", "player_session_id", "enrollment_id", "au_identifier", "activity_id", "publisher_id", "registration", "actor", "mode",
+        "launched_at", "expires_at", "fetched_at", "initialized_at", "terminated_at", "abandoned_at", "judged", "last_statement_at",
+    ]
+    static let columns = names.joined(separator: ", ")
+
+    static func session(from row: Row) -> CMI5Session {
+        func date(_ index: Int) -> Date? { (row[index] as String?).flatMap(Date.init(iso8601:)) }
+        return CMI5Session(
+            id: row[0], playerSessionID: row[1], enrollmentID: row[2], auIdentifier: row[3], activityID: row[4], publisherID: row[5],
+            registration: row[6], actor: row[7], mode: LaunchMode(rawValue: row[8]) ?? .normal, launchedAt: date(9) ?? .distantPast,
+            expiresAt: date(10) ?? .distantPast, fetchedAt: date(11), initializedAt: date(12), terminatedAt: date(13), abandonedAt: date(14),
+            judged: row[15], lastStatementAt: date(16)
+        )
+    }
+
+    static func insert(_ session: CMI5Session, fetchHash: String, in db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO cmi5_session (id, player_session_id, enrollment_id, au_identifier, activity_id, publisher_id, registration, actor, mode,
+                fetch_hash, launched_at, expires_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [session.id, session.playerSessionID, session.enrollmentID, session.auIdentifier, session.activityID,
+                             session.publisherID, session.registration, session.actor, session.mode.rawValue, fetchHash,
+                             session.launchedAt.iso8601, session.expiresAt.iso8601])
+    }
+
+    static func session(id: String, in db: Database) throws -> CMI5Session? {
+        try Row.fetchOne(db, sql: "SELECT \(columns) FROM cmi5_session WHERE id = ?", arguments: [id]).map(session(from:))
+    }
+
+    /// The session of a fetch token, with whether it was fetched already.
+    static func session(fetchHash: String, in db: Database) throws -> CMI5Session? {
+        try Row.fetchOne(db, sql: "SELECT \(columns) FROM cmi5_session WHERE fetch_hash = ?", arguments: [fetchHash]).map(session(from:))
+    }
+
+    /// The session an auth token names, when it was handed out on that player session's origin.
+    static func session(id: String, playerTokenHash: String, in db: Database) throws -> (CMI5Session, authHash: String?)? {
+        try Row.fetchOne(db, sql: """
+            SELECT \(names.map { "c." + $0 }.joined(separator: ", ")), c.auth_hash
+            FROM cmi5_session c JOIN player_session p ON p.id = c.player_session_id
+            WHERE c.id = ? AND p.token_hash = ?
+            """, arguments: [id, playerTokenHash]).map { (session(from: $0), $0[17]) }
+    }
+
+    static func markFetched(id: String, authHash: String, at now: Date, in db: Database) throws -> Bool {
+        try db.execute(sql: "UPDATE cmi5_session SET fetched_at = ?, auth_hash = ? WHERE id = ? AND fetched_at IS NULL",
+                       arguments: [now.iso8601, authHash, id])
+        return db.changesCount == 1
+    }
+
+    /// The sessions of an enrollment that are neither terminated nor abandoned.
+    static func open(enrollmentID: Int64, in db: Database) throws -> [CMI5Session] {
+        try Row.fetchAll(db, sql: """
+            SELECT \(columns) FROM cmi5_session WHERE enrollment_id = ? AND terminated_at IS NULL AND abandoned_at IS NULL ORDER BY launched_at
+            """, arguments: [enrollmentID]).map(session(from:))
+    }
+
+    /// Open sessions whose time ran out.
+    static func expired(before now: Date, in db: Database) throws -> [CMI5Session] {
+        try Row.fetchAll(db, sql: """
+            SELECT \(columns) FROM cmi5_session WHERE terminated_at IS NULL AND abandoned_at IS NULL AND expires_at < ? ORDER BY launched_at
+            """, arguments: [now.iso8601]).map(session(from:))
+    }
+
+    static func update(_ session: CMI5Session, in db: Database) throws {
+        try db.execute(sql: """
+            UPDATE cmi5_session SET initialized_at = ?, terminated_at = ?, abandoned_at = ?, judged = ?, last_statement_at = ? WHERE id = ?
+            """, arguments: [session.initializedAt?.iso8601, session.terminatedAt?.iso8601, session.abandonedAt?.iso8601, session.judged,
+                             session.lastStatementAt?.iso8601, session.id])
+    }
+
+    /// Whether a statement with this verb about the activity counts in the registration (not voided).
+    static func stated(verb: String, activityID: String, registration: String, in db: Database) throws -> Bool {
+        try Bool.fetchOne(db, sql: """
+            SELECT EXISTS (SELECT 1 FROM xapi_statement s WHERE s.registration = ? AND s.verb = ? AND s.voided_by IS NULL
+                AND s.rowid IN (SELECT statement_rowid FROM xapi_statement_activity WHERE activity = ? AND direct = 1))
+            """, arguments: [registration, verb, activityID]) ?? false
+    }
+}
