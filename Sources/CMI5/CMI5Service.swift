@@ -82,21 +82,15 @@ public struct CMI5Service: Sendable {
     public func launch(session token: String, activity identifier: String, origin: String) throws(DeliveryError) -> CMI5Launch {
         let now = clock()
         let fetchToken = Self.randomToken()
-        guard let player else { throw DeliveryError(.sessionInvalid, "no player serves this platform") }
         return try database.delivering(at: now) { tx in
             let db = tx.database
-            let context = try player.context(session: token, in: db)
-            guard context.format == .cmi5 else { throw DeliveryError(.unsupportedFormat, "this course is not a cmi5 course") }
-            guard let package = try tx.submission(context.submissionID)?.package,
-                  let au = package.activities.flattened.first(where: { $0.identifier == identifier && $0.isLaunchable }),
-                  let launchURL = au.launchURL
-            else { throw DeliveryError(.unknownActivity, "no assignable unit '\(identifier)' in this course") }
+            let (context, _, au, launchURL) = try launching(token, identifier, format: .cmi5, in: tx)
             var abandoned: [String] = []
             for open in try CMI5Store.open(enrollmentID: context.enrollmentID, in: db) {
                 try abandon(open, at: now, in: tx)
                 abandoned.append(open.id)
             }
-            let sessionID = try player.takeCMI5Session(context, in: db) ?? UUID().uuidString.lowercased()
+            let sessionID = try player?.takeCMI5Session(context, in: db) ?? UUID().uuidString.lowercased()
             let session = CMI5Session(
                 id: sessionID, playerSessionID: context.sessionID, enrollmentID: context.enrollmentID, auIdentifier: au.identifier,
                 activityID: ActivityIRI.make(courseID: context.courseID, activity: au.identifier), publisherID: au.identifier,
@@ -139,6 +133,50 @@ public struct CMI5Service: Sendable {
             return CMI5Launch(url: contentURL + (contentURL.contains("?") ? "&" : "?") + query, session: sessionID,
                               registration: session.registration, activityID: session.activityID, abandoned: abandoned)
         }
+    }
+
+    /// Launches a Tin Can activity (the launch before cmi5): a launch credential for the player
+    /// session's origin, handed to the content in its URL (`auth`), with `endpoint`, `actor`,
+    /// `registration` and `activity_id`. Nothing is written for the content but the credential.
+    public func launchTinCan(session token: String, activity identifier: String, origin: String) throws(DeliveryError) -> CMI5Launch {
+        let now = clock()
+        let secret = Self.randomToken()
+        return try database.delivering(at: now) { tx in
+            let db = tx.database
+            let (context, _, activity, launchURL) = try launching(token, identifier, format: .tincan, in: tx)
+            var session = CMI5Session(
+                id: UUID().uuidString.lowercased(), playerSessionID: context.sessionID, enrollmentID: context.enrollmentID,
+                auIdentifier: activity.identifier, activityID: activity.identifier, publisherID: activity.identifier,
+                registration: context.registration, actor: Self.actor(engineerID: context.engineerID), mode: context.mode, launchedAt: now,
+                expiresAt: min(context.expiresAt, now.addingTimeInterval(Self.sessionLifetime)))
+            session.kind = .tincan
+            try CMI5Store.insert(session, fetchHash: TokenService.hash(Self.randomToken()), authHash: TokenService.hash(secret), in: db)
+            try tx.audit(AuditRecord(actor: "engineer:\(context.engineerID)", action: "tincan.launch", subject: "engineer:\(context.engineerID)",
+                                     details: ["course": context.courseID, "activity": activity.identifier, "session": session.id]))
+            let auth = "Basic " + Data("\(session.id):\(secret)".utf8).base64EncodedString()
+            let parameters: [(String, String)] = [
+                ("endpoint", "\(origin)/xapi/"), ("auth", auth), ("actor", session.actor), ("registration", session.registration),
+                ("activity_id", activity.identifier),
+            ]
+            let contentURL = "\(origin)/content/\(launchURL)"
+            let query = parameters.map { "\($0.0)=\(Self.encode($0.1))" }.joined(separator: "&")
+            return CMI5Launch(url: contentURL + (contentURL.contains("?") ? "&" : "?") + query, session: session.id,
+                              registration: session.registration, activityID: activity.identifier, abandoned: [])
+        }
+    }
+
+    /// What a launch needs: the player session (current), its course in `format`, the
+    /// launchable activity and its URL.
+    func launching(_ token: String, _ identifier: String, format: PackageFormat,
+                   in tx: StoreTransaction) throws -> (PlayerSessionContext, CoursePackage, Activity, String) {
+        guard let player else { throw DeliveryError(.sessionInvalid, "no player serves this platform") }
+        let context = try player.context(session: token, in: tx.database)
+        guard context.format == format else { throw DeliveryError(.unsupportedFormat, "this course is not a \(format.displayName) course") }
+        guard let package = try tx.submission(context.submissionID)?.package,
+              let activity = package.activities.flattened.first(where: { $0.identifier == identifier && $0.isLaunchable }),
+              let launchURL = activity.launchURL
+        else { throw DeliveryError(.unknownActivity, "no launchable activity '\(identifier)' in this course") }
+        return (context, package, activity, launchURL)
     }
 
     // MARK: Fetch and authentication
@@ -197,6 +235,22 @@ public struct CMI5Service: Sendable {
             guard let statements = (parsed as? [[String: Any]]) ?? (parsed as? [String: Any]).map({ [$0] }) else {
                 throw LRSError(.badRequest, "send a statement (a JSON object) or an array of them")
             }
+            if session.kind == .tincan {
+                // Tin Can has no session rules: the launch speaks for its learner only, and cannot void.
+                let learner = XAPIAgent.key(json: session.actor)
+                for (index, statement) in statements.enumerated() {
+                    let actor = statement["actor"].flatMap { try? JSONSerialization.data(withJSONObject: $0) }
+                        .flatMap { XAPIAgent.key(json: String(decoding: $0, as: UTF8.self)) }
+                    if actor != learner {
+                        throw LRSError(.forbidden, "statement \(index + 1): the actor must be the launched learner (the launch's 'actor'); nothing was stored")
+                    }
+                    if (statement["verb"] as? [String: Any])?["id"] as? String == CMI5Vocabulary.Verb.voided {
+                        throw LRSError(.forbidden, "statement \(index + 1): a launched activity may not void statements; nothing was stored")
+                    }
+                }
+                return try LRSStatements.store(data, authority: Self.authority(session: session.id), societyID: nil, actor: "tincan:\(session.id)",
+                                               service: service, in: tx)
+            }
             let activity = try tx.submission(try enrollmentSubmission(session.enrollmentID, in: db))?.package.activities.flattened
                 .first { $0.identifier == session.auIdentifier }
             let rules = CMI5Rules(facts: CMI5Rules.Facts(
@@ -235,6 +289,7 @@ public struct CMI5Service: Sendable {
             guard var session = try CMI5Store.session(id: id, in: tx.database) else {
                 throw ServiceError(.notFound, "no cmi5 session '\(id)' (the id 'ecba launch --json' and the launched statement name)")
             }
+            guard session.kind == .cmi5 else { throw ServiceError(.invalidArgument, "\(id) is a Tin Can launch; only cmi5 sessions are abandoned") }
             guard session.isOpen else {
                 throw ServiceError(.conflict, "cmi5 session \(id) is over already (\(session.terminatedAt != nil ? "terminated" : "abandoned")); nothing changed")
             }

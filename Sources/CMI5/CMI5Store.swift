@@ -6,7 +6,15 @@ import Storage
 
 /// One AU launch session (cmi5 9.6.3.1), as the LRS checks its statements.
 public struct CMI5Session: Sendable, Equatable, Codable {
+    public enum Kind: String, Sendable, Codable {
+        /// A cmi5 AU session: the session rules apply.
+        case cmi5
+        /// A Tin Can launch: its auth token is in the launch URL; its statements need only be its learner's.
+        case tincan
+    }
+
     public var id: String
+    public var kind: Kind = .cmi5
     public var playerSessionID: Int64?
     public var enrollmentID: Int64
     public var auIdentifier: String
@@ -36,7 +44,7 @@ public struct CMI5Session: Sendable, Equatable, Codable {
 enum CMI5Store {
     static let names = [
         "id", "player_session_id", "enrollment_id", "au_identifier", "activity_id", "publisher_id", "registration", "actor", "mode",
-        "launched_at", "expires_at", "fetched_at", "initialized_at", "terminated_at", "abandoned_at", "judged", "last_statement_at",
+        "launched_at", "expires_at", "fetched_at", "initialized_at", "terminated_at", "abandoned_at", "judged", "last_statement_at", "kind",
     ]
     static let columns = names.joined(separator: ", ")
 
@@ -47,17 +55,18 @@ enum CMI5Store {
             registration: row[6], actor: row[7], mode: LaunchMode(rawValue: row[8]) ?? .normal, launchedAt: date(9) ?? .distantPast,
             expiresAt: date(10) ?? .distantPast, fetchedAt: date(11), initializedAt: date(12), terminatedAt: date(13), abandonedAt: date(14),
             judged: row[15], lastStatementAt: date(16)
-        )
+        ).with(kind: CMI5Session.Kind(rawValue: row[17]) ?? .cmi5)
     }
 
-    static func insert(_ session: CMI5Session, fetchHash: String, in db: Database) throws {
+    /// A new session; `authHash` is set for a Tin Can launch, whose token needs no fetch.
+    static func insert(_ session: CMI5Session, fetchHash: String, authHash: String? = nil, in db: Database) throws {
         try db.execute(sql: """
-            INSERT INTO cmi5_session (id, player_session_id, enrollment_id, au_identifier, activity_id, publisher_id, registration, actor, mode,
-                fetch_hash, launched_at, expires_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [session.id, session.playerSessionID, session.enrollmentID, session.auIdentifier, session.activityID,
-                             session.publisherID, session.registration, session.actor, session.mode.rawValue, fetchHash,
-                             session.launchedAt.iso8601, session.expiresAt.iso8601])
+            INSERT INTO cmi5_session (id, kind, player_session_id, enrollment_id, au_identifier, activity_id, publisher_id, registration, actor,
+                mode, fetch_hash, fetched_at, auth_hash, launched_at, expires_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [session.id, session.kind.rawValue, session.playerSessionID, session.enrollmentID, session.auIdentifier,
+                             session.activityID, session.publisherID, session.registration, session.actor, session.mode.rawValue, fetchHash,
+                             authHash == nil ? nil : session.launchedAt.iso8601, authHash, session.launchedAt.iso8601, session.expiresAt.iso8601])
     }
 
     static func session(id: String, in db: Database) throws -> CMI5Session? {
@@ -75,7 +84,7 @@ enum CMI5Store {
             SELECT \(names.map { "c." + $0 }.joined(separator: ", ")), c.auth_hash
             FROM cmi5_session c JOIN player_session p ON p.id = c.player_session_id
             WHERE c.id = ? AND p.token_hash = ?
-            """, arguments: [id, playerTokenHash]).map { (session(from: $0), $0[17]) }
+            """, arguments: [id, playerTokenHash]).map { (session(from: $0), $0[18]) }
     }
 
     static func markFetched(id: String, authHash: String, at now: Date, in db: Database) throws -> Bool {
@@ -87,14 +96,16 @@ enum CMI5Store {
     /// The sessions of an enrollment that are neither terminated nor abandoned.
     static func open(enrollmentID: Int64, in db: Database) throws -> [CMI5Session] {
         try Row.fetchAll(db, sql: """
-            SELECT \(columns) FROM cmi5_session WHERE enrollment_id = ? AND terminated_at IS NULL AND abandoned_at IS NULL ORDER BY launched_at
+            SELECT \(columns) FROM cmi5_session
+            WHERE enrollment_id = ? AND kind = 'cmi5' AND terminated_at IS NULL AND abandoned_at IS NULL ORDER BY launched_at
             """, arguments: [enrollmentID]).map(session(from:))
     }
 
     /// Open sessions whose time ran out.
     static func expired(before now: Date, in db: Database) throws -> [CMI5Session] {
         try Row.fetchAll(db, sql: """
-            SELECT \(columns) FROM cmi5_session WHERE terminated_at IS NULL AND abandoned_at IS NULL AND expires_at < ? ORDER BY launched_at
+            SELECT \(columns) FROM cmi5_session
+            WHERE kind = 'cmi5' AND terminated_at IS NULL AND abandoned_at IS NULL AND expires_at < ? ORDER BY launched_at
             """, arguments: [now.iso8601]).map(session(from:))
     }
 
@@ -111,5 +122,13 @@ enum CMI5Store {
             SELECT EXISTS (SELECT 1 FROM xapi_statement s WHERE s.registration = ? AND s.verb = ? AND s.voided_by IS NULL
                 AND s.rowid IN (SELECT statement_rowid FROM xapi_statement_activity WHERE activity = ? AND direct = 1))
             """, arguments: [registration, verb, activityID]) ?? false
+    }
+}
+
+extension CMI5Session {
+    func with(kind: Kind) -> CMI5Session {
+        var copy = self
+        copy.kind = kind
+        return copy
     }
 }

@@ -13,6 +13,7 @@ enum Namespaces {
     static let imsss = "http://www.imsglobal.org/xsd/imsss"
     static let cc10 = "http://www.imsglobal.org/xsd/imscc/imscp_v1p1"
     static let cmi5 = "https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd"
+    static let tincan = "http://projecttincan.com/tincan.xsd"
     static let ecba = ECBASchema.namespace
 
     /// CC 1.1-1.3 roots: `http://www.imsglobal.org/xsd/imsccv1pN/imscp_v1p1`.
@@ -39,6 +40,8 @@ enum FormatDetector {
         switch (root.name, namespace) {
         case ("courseStructure", Namespaces.cmi5):
             return DetectedFormat(format: .cmi5, version: "1.0")
+        case ("tincan", Namespaces.tincan):
+            return DetectedFormat(format: .tincan, version: "1.0")
         case ("course", Namespaces.ecba):
             return DetectedFormat(format: .ecba, version: root.attribute("schemaVersion") ?? "1.0")
         case ("manifest", _):

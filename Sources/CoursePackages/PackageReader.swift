@@ -41,7 +41,7 @@ public struct PackageReader: Sendable {
     public var store: ContentStore?
 
     /// Manifest names looked for at the package root, in order of precedence.
-    static let primaryManifests = ["imsmanifest.xml", "cmi5.xml"]
+    static let primaryManifests = ["imsmanifest.xml", "cmi5.xml", "tincan.xml"]
     static let ecbaManifest = "ecba-course.xml"
 
     /// True for a path at the package root or in one top folder: where manifests are looked for.
@@ -54,7 +54,7 @@ public struct PackageReader: Sendable {
     static func mayBeManifest(_ relativePath: String) -> Bool {
         guard isManifestDepth(relativePath) else { return false }
         let name = lastPathComponent(relativePath)
-        guard name.utf8.count == 8 || name.utf8.count == 15 else { return false }
+        guard name.utf8.count == 8 || name.utf8.count == 10 || name.utf8.count == 15 else { return false }
         let lowered = name.lowercased()
         return lowered == ecbaManifest || primaryManifests.contains(lowered)
     }
@@ -260,7 +260,7 @@ public struct PackageReader: Sendable {
             return location
         }
         diagnostics.add(.manifestMissing, file: source,
-                        "no imsmanifest.xml, cmi5.xml or ecba-course.xml at the package root")
+                        "no imsmanifest.xml, cmi5.xml, tincan.xml or ecba-course.xml at the package root")
         return nil
     }
 
@@ -313,6 +313,12 @@ public struct PackageReader: Sendable {
     ) -> ReadManifest? {
         if format == .cmi5 {
             var reader = CMI5Reader(view: view, diagnostics: diagnostics)
+            let result = reader.read(root)
+            diagnostics = reader.diagnostics
+            return result
+        }
+        if format == .tincan {
+            var reader = TinCanReader(view: view, diagnostics: diagnostics)
             let result = reader.read(root)
             diagnostics = reader.diagnostics
             return result

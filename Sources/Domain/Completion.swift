@@ -43,7 +43,7 @@ public enum ProgressOutcome: String, Codable, Sendable, CaseIterable {
 /// - cmi5 (`moveOn`): Passed, Completed, CompletedAndPassed, CompletedOrPassed, NotApplicable
 ///   (done from the start); a pass below `masteryScore` is refused when recorded, so the
 ///   recorded pass decides.
-/// - ECBA, Common Cartridge, IMS CP: completed or passed; with a mastery threshold, passed at it.
+/// - ECBA, Common Cartridge, IMS CP, Tin Can: completed or passed; with a mastery threshold, passed at it.
 public enum CompletionRule {
     /// Whether a recorded pass counts: at or above the mastery threshold when a score is given.
     static func passes(_ state: ActivityState, mastery: Double?) -> Bool {
@@ -69,7 +69,7 @@ public enum CompletionRule {
             case "NotApplicable": return true
             default: return state.completed || passed
             }
-        case .scorm12, .ecba, .commonCartridge, .imscp:
+        case .scorm12, .ecba, .commonCartridge, .imscp, .tincan:
             if mastery != nil { return passes(state, mastery: mastery) }
             return state.completed || state.passed == true
         }

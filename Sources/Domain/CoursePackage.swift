@@ -7,6 +7,9 @@ public enum PackageFormat: String, Codable, Sendable, CaseIterable {
     /// IMS Common Cartridge (including thin and flat cartridges).
     case commonCartridge = "cc"
     case cmi5
+    /// Tin Can (`tincan.xml`), the xAPI launch before cmi5: `endpoint`, `auth`, `actor`,
+    /// `registration`, `activity_id` in the query.
+    case tincan
     /// A plain IMS Content Package: the base of SCORM and CC, with neither profile.
     case imscp
 
@@ -18,6 +21,7 @@ public enum PackageFormat: String, Codable, Sendable, CaseIterable {
         case .scorm2004: "SCORM 2004"
         case .commonCartridge: "IMS Common Cartridge"
         case .cmi5: "cmi5"
+        case .tincan: "Tin Can (xAPI)"
         case .imscp: "IMS Content Packaging"
         }
     }
@@ -83,7 +87,7 @@ public enum ActivityKind: String, Codable, Sendable {
     case sco
     /// SCORM asset: launched, not tracked.
     case asset
-    /// cmi5 assignable unit.
+    /// cmi5 assignable unit; a Tin Can activity with a launch.
     case au
     /// Common Cartridge web content, ECBA lesson page.
     case webcontent

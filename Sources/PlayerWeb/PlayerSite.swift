@@ -134,6 +134,13 @@ public struct PlayerSite: Sendable {
                     try cmi5.launch(session: token, activity: body.activity, origin: origin)
                 }
                 return Self.json(launch)
+            case (.post, "/player/tincan/launch"):
+                let body = try await Self.decode(OpenRequest.self, from: request)
+                let origin = address.sessionOrigin(token)
+                let launch = try await blocking { () throws(DeliveryError) in
+                    try cmi5.launchTinCan(session: token, activity: body.activity, origin: origin)
+                }
+                return Self.json(launch)
             case (.get, "/player/returned"):
                 // cmi5's returnURL: where an AU sends its frame when it exits.
                 return Self.page(PlayerText.returned(language), status: .ok, language: language)
@@ -159,7 +166,7 @@ public struct PlayerSite: Sendable {
                 return Self.page(PlayerText.notFound(language), status: .notFound, language: language)
             }
         } catch let error as DeliveryError {
-            if path.hasPrefix("/player/runtime") || path.hasPrefix("/player/cmi5") || path == "/player/view" {
+            if path.hasPrefix("/player/runtime") || path.hasPrefix("/player/cmi5") || path.hasPrefix("/player/tincan") || path == "/player/view" {
                 return Self.json(["error": error.code.rawValue, "message": error.message], status: Self.status(error.code))
             }
             return Self.page(PlayerText.refusal(error.code, language: language), status: Self.status(error.code), language: language)

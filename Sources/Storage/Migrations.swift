@@ -678,6 +678,9 @@ extension AppDatabase {
                 -- and where the session is (initialized, terminated, abandoned).
                 CREATE TABLE cmi5_session (
                     id TEXT PRIMARY KEY NOT NULL,
+                    -- 'cmi5' (the session rules apply), or 'tincan': a Tin Can launch, whose auth
+                    -- token is in its launch URL and whose statements need only its learner.
+                    kind TEXT NOT NULL DEFAULT 'cmi5' CHECK (kind = 'cmi5' OR kind = 'tincan'),
                     player_session_id INTEGER REFERENCES player_session(id),
                     enrollment_id INTEGER NOT NULL REFERENCES enrollment(id),
                     au_identifier TEXT NOT NULL,
@@ -699,7 +702,7 @@ extension AppDatabase {
                     last_statement_at TEXT
                 ) STRICT;
                 CREATE INDEX cmi5_session_open ON cmi5_session(enrollment_id)
-                    WHERE terminated_at IS NULL AND abandoned_at IS NULL;
+                    WHERE kind = 'cmi5' AND terminated_at IS NULL AND abandoned_at IS NULL;
                 """)
         }
         return migrator

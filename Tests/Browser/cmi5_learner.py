@@ -8,6 +8,8 @@ MODE:
   quiz-fail  the same with the wrong answers
   open       open the AU (a course that completes on launch), wait until the player shows it
              done, then lose the connection and close the window: the AU cannot terminate
+  tincan     a Tin Can activity: wait until it has read its launch parameters, press Finish,
+             wait until the player shows it done
 
 The AU is the player's first (or the launch URL's); it fetches its auth token, reads
 LMS.LaunchData and sends its statements itself, to the LRS on the session's origin.
@@ -97,7 +99,12 @@ def main():
     try:
         driver.set_script_timeout(20)
         driver.get(url)
-        into_au(driver)
+        if mode == "tincan":
+            driver.switch_to.default_content()
+            WebDriverWait(driver, 20).until(EC.frame_to_be_available_and_switch_to_it((By.ID, "content")))
+            WebDriverWait(driver, 20).until(EC.element_to_be_clickable((By.ID, "finish")))
+        else:
+            into_au(driver)
         seen["launchURL"] = driver.execute_script("return document.location.pathname + document.location.search;")
         seen["readOnly"] = "info-bar-visible" in (driver.find_element(By.TAG_NAME, "body").get_attribute("class") or "")
         if mode in ("quiz-pass", "quiz-fail"):
@@ -124,6 +131,11 @@ def main():
                 " catch (e) { return false; }"), 40, "the AU did not return to its returnURL")
             seen["returned"] = True
             time.sleep(1)
+        elif mode == "tincan":
+            driver.find_element(By.ID, "finish").click()
+            WebDriverWait(driver, 20).until(lambda d: d.find_element(By.ID, "status").text.strip() in ("sent", "refused"))
+            seen["content"] = driver.find_element(By.ID, "status").text.strip()
+            wait_for(lambda: done_in_view(driver), 40, "the activity's result did not reach the platform")
         elif mode == "open":
             wait_for(lambda: done_in_view(driver, activity=first_activity(driver)), 40, "the AU's result did not reach the platform")
             driver.switch_to.default_content()

@@ -325,3 +325,89 @@ extension PlayerWorld {
                             body: try JSONSerialization.data(withJSONObject: statements))
     }
 }
+
+/// A Tin Can course (`tincan.xml`) in the player. The corpus has no Tin Can package, so the test
+/// writes one: a page that reads the Tin Can launch parameters and reports through them, as
+/// Tin Can content does.
+@Suite("Tin Can launch", .serialized)
+struct TinCanTests {
+    static let courseID = "http://example.org/ecba-tests/tincan/safety-basics"
+
+    static func package() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tincan-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try """
+            <?xml version="1.0" encoding="utf-8"?>
+            <tincan xmlns="http://projecttincan.com/tincan.xsd">
+              <activities>
+                <activity id="\(courseID)" type="http://adlnet.gov/expapi/activities/course">
+                  <name lang="zh-CN">安全生产基础</name>
+                  <description lang="zh-CN">施工现场安全的基本要求。</description>
+                  <launch lang="zh-CN">index.html?lesson=1</launch>
+                </activity>
+              </activities>
+            </tincan>
+            """.write(to: folder.appendingPathComponent("tincan.xml"), atomically: true, encoding: .utf8)
+        try """
+            <!DOCTYPE html>
+            <html lang="zh-CN"><head><meta charset="utf-8"><title>安全生产基础</title></head>
+            <body><p id="lesson"></p><button id="finish" disabled>Finish</button><p id="status"></p>
+            <script src="course.js"></script></body></html>
+            """.write(to: folder.appendingPathComponent("index.html"), atomically: true, encoding: .utf8)
+        try """
+            // Tin Can launch: endpoint, auth, actor, registration, activity_id in the query.
+            var q = new URLSearchParams(location.search);
+            var endpoint = q.get('endpoint'), auth = q.get('auth'), actor = JSON.parse(q.get('actor'));
+            var registration = q.get('registration'), activity = q.get('activity_id');
+            document.getElementById('lesson').textContent = 'lesson ' + q.get('lesson');
+            function statement(verb, result) {
+              var s = { actor: actor, verb: { id: 'http://adlnet.gov/expapi/verbs/' + verb, display: { 'en-US': verb } },
+                        object: { objectType: 'Activity', id: activity }, context: { registration: registration },
+                        timestamp: new Date().toISOString() };
+              if (result) s.result = result;
+              return s;
+            }
+            function send(statements) {
+              return fetch(endpoint + 'statements', { method: 'POST', body: JSON.stringify(statements),
+                headers: { 'Authorization': auth, 'X-Experience-API-Version': '1.0.3', 'Content-Type': 'application/json' } });
+            }
+            send([statement('attempted')]).then(function (r) { document.getElementById('finish').disabled = !r.ok; });
+            document.getElementById('finish').addEventListener('click', function () {
+              send([statement('completed', { completion: true, duration: 'PT5M' }),
+                    statement('passed', { success: true, score: { scaled: 0.9 } })]).then(function (r) {
+                document.getElementById('status').textContent = r.ok ? 'sent' : 'refused';
+              });
+            });
+            """.write(to: folder.appendingPathComponent("course.js"), atomically: true, encoding: .utf8)
+        return folder
+    }
+
+    @Test("a Tin Can course runs in Chromium with endpoint, auth, actor, registration and activity_id, and earns its credit")
+    func tinCanInBrowser() async throws {
+        let folder = try Self.package()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let world = try await PlayerWorld(packages: [folder.path])
+        let course = "cces/\(Self.courseID)"
+        let url = try world.launch(course)
+        let seen = try await world.cmi5Learner(url, mode: "tincan")
+        #expect(seen["content"] as? String == "sent", "\(seen)")
+        let launchURL = try #require(seen["launchURL"] as? String)
+        #expect(launchURL.hasPrefix("/content/index.html?lesson=1&endpoint=") && launchURL.contains("&auth=Basic%20"), "\(launchURL)")
+        let standing = try world.standing(course)
+        #expect(standing.status == "completed" && standing.hours == 4)
+        // The launch's credential is its learner's only, and works on its own session's origin only.
+        let token = try await world.session(course)
+        let launch = try await world.onSession(token, "/player/tincan/launch", method: "POST", body: Data(#"{"activity":"\#(Self.courseID)"}"#.utf8))
+        let launched = try JSONSerialization.jsonObject(with: launch.body) as? [String: Any] ?? [:]
+        let parameters = URLComponents(string: launched["url"] as? String ?? "")?.queryItems ?? []
+        let auth = try #require(parameters.first { $0.name == "auth" }?.value)
+        let other: [String: Any] = ["actor": ["mbox": "mailto:someone@example.org"], "verb": ["id": "http://adlnet.gov/expapi/verbs/completed"],
+                                    "object": ["id": Self.courseID]]
+        let refused = try await world.onSession(token, "/xapi/statements", method: "POST",
+                                                headers: ["Authorization": auth, "X-Experience-API-Version": "1.0.3", "Content-Type": "application/json"],
+                                                body: try JSONSerialization.data(withJSONObject: [other]))
+        #expect(refused.status == 403)
+        let elsewhere = try await HTTP.call("\(world.base)/xapi/statements", headers: ["Authorization": auth, "X-Experience-API-Version": "1.0.3"])
+        #expect(elsewhere.status == 401)
+    }
+}

@@ -21,6 +21,7 @@
   var order = links.map(function (a) { return a.getAttribute('data-activity'); });
   var isSCORM = format === 'scorm12' || format === 'scorm2004';
   var isCMI5 = format === 'cmi5';
+  var isTinCan = format === 'tincan';
   var edition = format === 'scorm12' ? '1.2' : '2004';
   var model = null;
   var current = null;     // { activity, attemptID, runtime }
@@ -87,8 +88,8 @@
       var url = null;
       return fetch('/player/view').then(function (r) { return r.json(); }).then(function (view) {
         view.items.forEach(function (item) { if (item.identifier === activity) url = item.launchURL; });
-        if (isCMI5) {
-          return post('/player/cmi5/launch', { activity: activity }).then(function (launch) {
+        if (isCMI5 || isTinCan) {
+          return post(isCMI5 ? '/player/cmi5/launch' : '/player/tincan/launch', { activity: activity }).then(function (launch) {
             current = { activity: activity, cmi5: true, session: launch.session };
             frame.src = launch.url;
           });
