@@ -227,6 +227,9 @@ public struct StatementService: Sendable {
         var engineers: [XAPIStatement.Actor: String?] = [:]
         var packages: [Int64: PackageEntry] = [:]
         var enrollments: [UUID: Enrollment] = [:]
+        /// Each engineer's enrollments that are not withdrawn, newest first (for statements
+        /// without a registration): looked up once per engineer and batch, not per statement.
+        var current: [String: [Enrollment]] = [:]
         var platformIRIs: [String: (courseID: String, activity: String)?] = [:]
     }
 
@@ -300,6 +303,7 @@ public struct StatementService: Sendable {
                     // The enrollment's state is rebuilt from the database: forget what the batch cached.
                     states[enrollmentID] = nil
                     cache.enrollments = cache.enrollments.filter { $0.value.id != enrollmentID }
+                    cache.current = cache.current.filter { !$0.value.contains { $0.id == enrollmentID } }
                 }
                 if let enrollmentID = target.enrollmentID,
                    let revoked = try ProgressService.refold(
@@ -355,7 +359,12 @@ public struct StatementService: Sendable {
                 statementID: statement.id, auditActor: nil, tx
             )
             states[enrollment.id] = current
-            if report.enrollment.status != enrollment.status { cache.enrollments[report.enrollment.registration] = report.enrollment }
+            if report.enrollment.status != enrollment.status {
+                cache.enrollments[report.enrollment.registration] = report.enrollment
+                if let list = cache.current[report.enrollment.engineerID], let at = list.firstIndex(where: { $0.id == report.enrollment.id }) {
+                    cache.current[report.enrollment.engineerID]?[at] = report.enrollment
+                }
+            }
             if let award = report.award { result.awards.append(award) }
         }
 
@@ -408,10 +417,16 @@ public struct StatementService: Sendable {
                 guard let enrollment = try enrollment(registration: registration), enrollment.engineerID == engineerID,
                       enrollment.status != .withdrawn else { return nil }
                 candidates = [enrollment]
-            } else if let platform {
-                candidates = try tx.currentEnrollment(engineerID: engineerID, courseID: platform.courseID).map { [$0] } ?? []
             } else {
-                candidates = try tx.currentEnrollments(engineerID: engineerID)
+                // The newest current enrollment per course is the one a statement without a
+                // registration is about (as `currentEnrollment(engineerID:courseID:)` picks it).
+                if cache.current[engineerID] == nil { cache.current[engineerID] = try tx.currentEnrollments(engineerID: engineerID) }
+                let current = cache.current[engineerID] ?? []
+                if let platform {
+                    candidates = current.first { $0.courseID == platform.courseID }.map { [$0] } ?? []
+                } else {
+                    candidates = current
+                }
             }
             for enrollment in candidates {
                 if let platform, platform.courseID != enrollment.courseID { continue }

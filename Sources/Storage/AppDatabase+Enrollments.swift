@@ -74,7 +74,7 @@ extension StoreTransaction {
     /// The engineer's enrollments that are not withdrawn, newest first.
     public func currentEnrollments(engineerID: String) throws -> [Enrollment] {
         try Row.fetchAll(
-            db, sql: AppDatabase.enrollmentSelect + " WHERE e.engineer_id = ? AND e.status <> 'withdrawn' ORDER BY e.id DESC",
+            db.cachedStatement(sql: AppDatabase.enrollmentSelect + " WHERE e.engineer_id = ? AND e.status <> 'withdrawn' ORDER BY e.id DESC"),
             arguments: [engineerID]
         ).map(AppDatabase.enrollment(from:))
     }
