@@ -170,7 +170,8 @@ let package = Package(
         // Benchmarks that need the services in-process (see BENCHMARKS.md); not part of the product.
         .executableTarget(
             name: "ecba-bench",
-            dependencies: ["Catalog", "Enrollment", "Transcripts", "Storage", "Domain", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["Catalog", "Enrollment", "Transcripts", "Storage", "Domain", "LRS", "SocietyAPI", "Credentials",
+                           .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/Sources/ecba-bench",
             swiftSettings: swiftSettings
         ),

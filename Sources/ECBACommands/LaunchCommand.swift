@@ -14,7 +14,9 @@ struct LaunchCommand: ParsableCommand {
             at the activity given, else where the learner left off. It works once and expires \
             (--expires, minutes); opening it starts a player session on an origin of its own. A \
             completed enrollment can be opened again: nothing it records changes the credit. \
-            --mode browse or review records no completion. For a cmi5 course the URL's first             AU launch is the cmi5 session --json names ('session'), with the enrollment's             registration; each later AU launch is a session of its own.
+            --mode browse or review records no completion. For a cmi5 course the URL's first \
+            AU launch is the cmi5 session --json names ('session'), with the enrollment's \
+            registration; each later AU launch is a session of its own.
 
             Examples:
               ecba launch zhangsan cces/cces.engineering-ethics

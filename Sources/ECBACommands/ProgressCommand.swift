@@ -18,7 +18,12 @@ struct ProgressCommand: ParsableCommand {
             commandName: "abandon",
             abstract: "End cmi5 AU sessions that will not terminate: the 'abandoned' statement, then no more of theirs.",
             discussion: Help.prose("""
-                A cmi5 session ends with the AU's 'terminated'. One left open (a closed window, a                 lost connection) is abandoned by the platform when the registration launches                 again; this does it now, for one session (its id is in 'ecba launch --json' and in                 the 'launched' statement) or, with --expired, for every session whose time ran out.                 The statement's duration runs from the launch to the session's last statement.
+                A cmi5 session ends with the AU's 'terminated'. One left open (a closed window, a \
+                lost connection) is abandoned by the platform when the registration launches \
+                again, and `ecba serve` abandons those whose time ran out every five minutes; this \
+                does it now, for one session (its id is in 'ecba launch --json' and in \
+                the 'launched' statement) or, with --expired, for every session whose time ran out. \
+                The statement's duration runs from the launch to the session's last statement.
 
                 Examples:
                   ecba progress abandon 1b4e28ba-2fa1-4d3b-a3f5-ef19b5a7633b
@@ -50,7 +55,11 @@ struct ProgressCommand: ParsableCommand {
             commandName: "waive",
             abstract: "Waive a cmi5 AU: it counts as met without being taken (the 'waived' statement).",
             discussion: Help.prose("""
-                cmi5 9.3.7: the platform records 'waived' with the reason, in a session of its                 own, once per AU and enrollment. The AU then counts as having met its moveOn;                 blocks and the course are satisfied, and credit awarded, as when it is taken.                 Reasons cmi5 names: Tested Out, Equivalent AU, Equivalent Outside Activity,                 Administrative.
+                cmi5 9.3.7: the platform records 'waived' with the reason, in a session of its \
+                own, once per AU and enrollment. The AU then counts as having met its moveOn; \
+                blocks and the course are satisfied, and credit awarded, as when it is taken. \
+                Reasons cmi5 names: Tested Out, Equivalent AU, Equivalent Outside Activity, \
+                Administrative.
 
                 Example:
                   ecba progress waive zhangsan cces/geology --activity https://example.org/au/quiz --reason "Tested Out"

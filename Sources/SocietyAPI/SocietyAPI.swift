@@ -63,12 +63,16 @@ public struct SocietyAPI: Sendable {
 
     /// The application, ready to run; `onRunning` gets the bound port (useful with port 0).
     public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol & Service {
-        Application(
+        var application = Application(
             router: router(),
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "ecba"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: logger
         )
+        if let player = configuration.player {
+            application.addServices(SessionSweeper(cmi5: player.cmi5, logger: logger))
+        }
+        return application
     }
 
     /// Serves until SIGINT or SIGTERM (graceful shutdown) or until the task is cancelled.

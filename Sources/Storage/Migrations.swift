@@ -703,6 +703,10 @@ extension AppDatabase {
                 ) STRICT;
                 CREATE INDEX cmi5_session_open ON cmi5_session(enrollment_id)
                     WHERE kind = 'cmi5' AND terminated_at IS NULL AND abandoned_at IS NULL;
+                -- An engineer's enrollments that are not withdrawn (statements without a
+                -- registration, launches): the partial index of active ones cannot answer
+                -- `status <> 'withdrawn'`, so each lookup scanned every enrollment.
+                CREATE INDEX enrollment_engineer ON enrollment(engineer_id, course_id);
                 """)
         }
         return migrator

@@ -194,6 +194,14 @@ struct CMI5Tests {
         let twice = try CLI.run(["progress", "abandon", session, "--database", database])
         #expect(twice.status != 0 && twice.stderr.contains("over already"))
         #expect(try Self.count(world, verb: CMI5Vocabulary.Verb.abandoned) == 1)
+        // A session whose time ran out is abandoned by --expired (as `ecba serve` does every few minutes).
+        let late = try await world.launchAU(course, Self.multiAU1)
+        try world.database.write("test") { db in
+            try db.execute(sql: "UPDATE cmi5_session SET expires_at = '2026-01-01T00:00:00.000Z' WHERE id = ?", arguments: [late.session])
+        }
+        let expired = try CLI.run(["progress", "abandon", "--expired", "--json", "--database", database])
+        #expect(expired.status == 0 && expired.stdout.contains(late.session), "\(expired.stdout) \(expired.stderr)")
+        #expect(try Self.count(world, verb: CMI5Vocabulary.Verb.abandoned) == 2)
         // Waiving every AU satisfies the course and earns its credit; a second waiver is refused.
         let aus = try world.database.read("test") { db in
             try String.fetchAll(db, sql: """

@@ -391,6 +391,10 @@ case "statements":
     let count = arguments.dropFirst().first.flatMap(Int.init) ?? 1_000_000
     let engineers = arguments.dropFirst(2).first.flatMap(Int.init) ?? 10_000
     try statementsBenchmark(count: count, engineers: engineers)
+case "lrs-post":
+    try await lrsPostBenchmark(count: arguments.dropFirst().first.flatMap(Int.init) ?? 1_000_000)
+case "statement-mixes":
+    try ingestMixesBenchmark(count: arguments.dropFirst().first.flatMap(Int.init) ?? 1_000_000)
 case "report":
     let engineers = arguments.dropFirst().first.flatMap(Int.init) ?? 100_000
     let completions = arguments.dropFirst(2).first.flatMap(Int.init) ?? 2_000_000

@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+// Statements POSTed to the LRS as activity providers send them: FILE's statements (one per
+// line) in batches of BATCH, from CLIENTS clients at once, each with its own HTTP Basic
+// credential and keep-alive connection, against a running server.
+//
+//     node Benchmarks/lrs_post.mjs BASE_URL FILE CLIENTS BATCH KEY:SECRET[,KEY:SECRET…]
+//
+// Prints one JSON object: statements, seconds, statements per second, and each POST's latency
+// in milliseconds (p50, p99, max). Every answer must be 200 with the batch's ids.
+import http from "node:http";
+import { readFileSync } from "node:fs";
+
+const [base, file] = process.argv.slice(2, 4);
+const [clients, batchSize] = process.argv.slice(4, 6).map(Number);
+const credentials = process.argv[6].split(",");
+const port = Number(new URL(base).port || 80);
+const lines = readFileSync(file, "utf8").split("\n").filter((line) => line.length > 0);
+const batches = [];
+for (let at = 0; at < lines.length; at += batchSize) batches.push("[" + lines.slice(at, at + batchSize).join(",") + "]");
+
+function post(agent, auth, body) {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const req = http.request({
+      host: "127.0.0.1", port, method: "POST", path: "/xapi/statements", agent,
+      headers: { "Content-Type": "application/json", "X-Experience-API-Version": "1.0.3", Authorization: auth,
+                 "Content-Length": Buffer.byteLength(body) },
+    }, (res) => {
+      const chunks = [];
+      res.on("data", (chunk) => chunks.push(chunk));
+      res.on("end", () => {
+        const text = Buffer.concat(chunks).toString();
+        if (res.statusCode !== 200) return reject(new Error(`POST: ${res.statusCode} ${text.slice(0, 300)}`));
+        resolve(Number(process.hrtime.bigint() - started) / 1e6);
+      });
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+const latencies = [];
+let next = 0;
+async function client(index) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const auth = "Basic " + Buffer.from(credentials[index % credentials.length]).toString("base64");
+  while (next < batches.length) {
+    const body = batches[next++];
+    latencies.push(await post(agent, auth, body));
+  }
+}
+
+const started = process.hrtime.bigint();
+await Promise.all(Array.from({ length: clients }, (_, index) => client(index)));
+const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+latencies.sort((a, b) => a - b);
+const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * q))];
+console.log(JSON.stringify({ statements: lines.length, seconds, perSecond: lines.length / seconds,
+                             postMs: { p50: at(0.5), p99: at(0.99), max: latencies[latencies.length - 1] } }));
