@@ -251,7 +251,7 @@ public struct CMI5Service: Sendable {
                 return try LRSStatements.store(data, authority: Self.authority(session: session.id), societyID: nil, actor: "tincan:\(session.id)",
                                                service: service, in: tx)
             }
-            let activity = try tx.submission(try enrollmentSubmission(session.enrollmentID, in: db))?.package.activities.flattened
+            let activity = try tx.enrollment(id: session.enrollmentID).flatMap { try tx.submission($0.submissionID) }?.package.activities.flattened
                 .first { $0.identifier == session.auIdentifier }
             let rules = CMI5Rules(facts: CMI5Rules.Facts(
                 sessionID: session.id, actorKey: XAPIAgent.key(json: session.actor) ?? "", registration: session.registration,
@@ -413,11 +413,6 @@ public struct CMI5Service: Sendable {
     func write(_ statement: [String: Any], in tx: StoreTransaction) throws {
         _ = try LRSStatements.store(Data(Self.json(statement).utf8), authority: .platform, societyID: nil, actor: "cmi5",
                                     service: StatementService(database: database, clock: clock), in: tx)
-    }
-
-    func enrollmentSubmission(_ enrollmentID: Int64, in db: Database) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT p.submission_id FROM enrollment e JOIN publication p ON p.id = e.publication_id WHERE e.id = ?",
-                           arguments: [enrollmentID]) ?? -1
     }
 
     // MARK: Statement parts
