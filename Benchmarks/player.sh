@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Player benchmarks, each against a baseline in the same run:
 #   1. serving package files: `ecba serve` (a session origin) against Debian's nginx serving the same
-#      folder, with wrk: small pages (requests/s) and a large video (throughput);
+#      folder, with wrk: one small page, 200 small pages in turn, 64 KiB images in turn (requests/s),
+#      a large video (throughput) and ranges of it;
 #   2. the SCORM run-time: LEARNERS learners each opening an attempt, committing 20 times and
 #      terminating (Benchmarks/runtime_load.mjs, a Node client), 8, 16 and 32 at a time (RUNTIME_CONCURRENCY),
 #      p99 commit latency, beside GET /health;
@@ -26,7 +27,7 @@ swift build -c release --product ecba >/dev/null
 ECBA=$(swift build -c release --show-bin-path)/ecba
 export ECBA_DATABASE="$WORK/db.sqlite" ECBA_ACTOR=bench
 
-# A SCORM 1.2 package: one SCO, 200 pages of 4 KiB, a MIB-MiB video of random bytes.
+# A SCORM 1.2 package: one SCO, 200 pages of 4 KiB, 50 images of 64 KiB, a MIB-MiB video of random bytes.
 PKG="$WORK/package"
 python3 - "$PKG" "$MIB" <<'PY'
 import os, sys
@@ -43,6 +44,9 @@ open(root + "/index.html", "w").write("<html><body>bench</body></html>")
 page = ("<html><body>" + "x" * 4000 + "</body></html>")
 for i in range(200):
     open(root + "/pages/page-%03d.html" % i, "w").write(page)
+os.makedirs(root + "/images")
+for i in range(50):
+    open(root + "/images/figure-%02d.png" % i, "wb").write(os.urandom(64 << 10))
 with open(root + "/video.mp4", "wb") as out:
     for _ in range(mib):
         out.write(os.urandom(1 << 20))
@@ -95,7 +99,7 @@ events { worker_connections 1024; }
 http {
   access_log off;
   sendfile on;
-  types { text/html html; video/mp4 mp4; }
+  types { text/html html; video/mp4 mp4; image/png png; }
   server { listen 127.0.0.1:$NGINX_PORT; root $PKG; location / { etag on; } }
 }
 CONF
@@ -109,6 +113,27 @@ echo "== 1. small pages (4 KiB), wrk -t2 -c64 -d10s"
 NGINX_SMALL=$(wrk -t2 -c64 -d10s "http://127.0.0.1:$NGINX_PORT/pages/page-042.html" | rps)
 ECBA_SMALL=$(wrk -t2 -c64 -d10s -H "Host: $SESSION" "http://127.0.0.1:$PORT/content/pages/page-042.html" | rps)
 echo "nginx ${NGINX_SMALL} req/s; ecba serve ${ECBA_SMALL} req/s ($(awk "BEGIN{printf \"%.2f\", $ECBA_SMALL/$NGINX_SMALL}")x)"
+# wrk scripts that ask for each of a set of files in turn, as a page's assets are asked for.
+cat > "$WORK/pages.lua" <<'LUA'
+local i = 0
+request = function() i = (i + 1) % 200; return wrk.format("GET", string.format("%spages/page-%03d.html", prefix, i)) end
+LUA
+cat > "$WORK/images.lua" <<'LUA'
+local i = 0
+request = function() i = (i + 1) % 50; return wrk.format("GET", string.format("%simages/figure-%02d.png", prefix, i)) end
+LUA
+for shape in pages images; do
+  sed "1i prefix = '/'" "$WORK/$shape.lua" > "$WORK/nginx-$shape.lua"
+  sed "1i prefix = '/content/'" "$WORK/$shape.lua" > "$WORK/ecba-$shape.lua"
+done
+echo "== 1. 200 small pages (4 KiB) in turn, wrk -t2 -c64 -d10s"
+NGINX_PAGES=$(wrk -t2 -c64 -d10s -s "$WORK/nginx-pages.lua" "http://127.0.0.1:$NGINX_PORT/" | rps)
+ECBA_PAGES=$(wrk -t2 -c64 -d10s -s "$WORK/ecba-pages.lua" -H "Host: $SESSION" "http://127.0.0.1:$PORT/" | rps)
+echo "nginx ${NGINX_PAGES} req/s; ecba serve ${ECBA_PAGES} req/s ($(awk "BEGIN{printf \"%.2f\", $ECBA_PAGES/$NGINX_PAGES}")x)"
+echo "== 1. 50 images (64 KiB) in turn, wrk -t2 -c64 -d10s"
+NGINX_IMAGES=$(wrk -t2 -c64 -d10s -s "$WORK/nginx-images.lua" "http://127.0.0.1:$NGINX_PORT/" | rps)
+ECBA_IMAGES=$(wrk -t2 -c64 -d10s -s "$WORK/ecba-images.lua" -H "Host: $SESSION" "http://127.0.0.1:$PORT/" | rps)
+echo "nginx ${NGINX_IMAGES} req/s; ecba serve ${ECBA_IMAGES} req/s ($(awk "BEGIN{printf \"%.2f\", $ECBA_IMAGES/$NGINX_IMAGES}")x)"
 echo "== 1. the ${MIB} MiB video, wrk -t2 -c8 -d15s"
 NGINX_LARGE=$(wrk -t2 -c8 -d15s --timeout 30s "http://127.0.0.1:$NGINX_PORT/video.mp4" | tps)
 ECBA_LARGE=$(wrk -t2 -c8 -d15s --timeout 30s -H "Host: $SESSION" "http://127.0.0.1:$PORT/content/video.mp4" | tps)

@@ -182,16 +182,75 @@ public struct PlayerSite: Sendable {
 
     // MARK: Package files
 
+    /// What a request for a package file gets, decided from the submission's file list and the
+    /// request's headers alone; both ways of answering (the router's, and `cachedAnswer` below the
+    /// router) act on it, so they cannot disagree.
+    enum ContentDecision {
+        case notFound
+        case notModified(HTTPFields)
+        case rangeNotSatisfiable(HTTPFields)
+        /// `headers` carry Content-Range and Content-Length.
+        case partial(HTTPFields, ClosedRange<Int>, PackageFile)
+        /// `headers` carry Content-Length.
+        case whole(HTTPFields, PackageFile)
+    }
+
     /// A file of the session's package, byte for byte as stored: its media type, a strong ETag
     /// (its SHA-256), single byte ranges, `nosniff`. Paths are matched exactly against the
     /// submission's file list after percent-decoding; `..`, backslashes, NUL, empty segments and
     /// folders never match (there is no directory listing).
-    func content(_ rawPath: String, request: Request, session token: String, context: some RequestContext) async throws -> Response {
-        func notFound() -> Response {
-            let language = PlayerText.language(request.headers[.acceptLanguage])
-            return Self.page(PlayerText.notFound(language), status: .notFound, language: language)
+    static func decide(_ rawPath: some StringProtocol, headers requestHeaders: HTTPFields, files: [String: ServedFile]) -> ContentDecision {
+        guard let path = packagePath(rawPath), let served = files[path] else { return .notFound }
+        let file = served.file
+        var headers = served.headers
+        if let match = requestHeaders[.ifNoneMatch], match.split(separator: ",").contains(where: {
+            let tag = $0.trimmingCharacters(in: .whitespaces)
+            return tag == served.etag || tag == "*"
+        }) {
+            headers[.contentLength] = "0"
+            return .notModified(headers)
         }
-        guard let path = Self.packagePath(rawPath) else { return notFound() }
+        let size = Int(file.size)
+        if let rangeHeader = requestHeaders[.range], requestHeaders[.ifRange].map({ $0 == served.etag }) ?? true {
+            guard let range = byteRange(rangeHeader, size: size) else {
+                headers[.contentRange] = "bytes */\(size)"
+                headers[.contentLength] = "0"
+                return .rangeNotSatisfiable(headers)
+            }
+            headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(size)"
+            headers[.contentLength] = String(range.count)
+            return .partial(headers, range, file)
+        }
+        headers[.contentLength] = String(size)
+        return .whole(headers, file)
+    }
+
+    /// The answer to a package file request when everything it needs is already in memory (the
+    /// session's submission checked within `ContentCache.sessionLifetime`, its file list, and the
+    /// file's bytes or a 304): what the channel handler below the router sends without a
+    /// task, a thread-pool hop or the router. Nil means "ask the router", which reads what is
+    /// missing and fills the cache.
+    public func cachedAnswer(to head: HTTPRequest) -> (HTTPResponse, ByteBuffer)? {
+        guard head.method == .get, let target = head.path, target.utf8.starts(with: Self.contentPrefix),
+              let token = address.sessionToken(inHost: head.authority),
+              let submissionID = cache.submission(of: token), let files = cache.files(of: submissionID)
+        else { return nil }
+        let rawPath = target.firstIndex(where: { $0 == "?" || $0 == "#" }).map { target[..<$0] } ?? target[...]
+        switch Self.decide(rawPath, headers: head.headerFields, files: files) {
+        case .notModified(let headers):
+            return (HTTPResponse(status: .notModified, headerFields: headers), ByteBuffer())
+        case .whole(let headers, let file):
+            if file.size == 0 { return (HTTPResponse(status: .ok, headerFields: headers), ByteBuffer()) }
+            guard let bytes = cache.object(file.sha256) else { return nil }
+            return (HTTPResponse(status: .ok, headerFields: headers), bytes)
+        case .notFound, .rangeNotSatisfiable, .partial:
+            return nil
+        }
+    }
+
+    static let contentPrefix = Array("/content/".utf8)
+
+    func content(_ rawPath: String, request: Request, session token: String, context: some RequestContext) async throws -> Response {
         let submissionID: Int64
         if let cached = cache.submission(of: token) {
             submissionID = cached
@@ -206,30 +265,25 @@ public struct PlayerSite: Sendable {
             files = try await blocking { () throws(DeliveryError) in try player.files(submissionID: submissionID) }.mapValues(ServedFile.init)
             cache.remember(files: files, of: submissionID)
         }
-        guard let served = files[path] else { return notFound() }
-        let file = served.file
-        var headers = served.headers
-        if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: {
-            let tag = $0.trimmingCharacters(in: .whitespaces)
-            return tag == served.etag || tag == "*"
-        }) {
+        switch Self.decide(rawPath, headers: request.headers, files: files) {
+        case .notFound:
+            let language = PlayerText.language(request.headers[.acceptLanguage])
+            return Self.page(PlayerText.notFound(language), status: .notFound, language: language)
+        case .notModified(let headers):
             return Response(status: .notModified, headers: headers)
-        }
-        let size = Int(file.size)
-        if let rangeHeader = request.headers[.range], ifRangeHolds(request, etag: served.etag) {
-            guard let range = Self.byteRange(rangeHeader, size: size) else {
-                headers[.contentRange] = "bytes */\(size)"
-                return Response(status: .rangeNotSatisfiable, headers: headers)
-            }
-            headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(size)"
-            headers[.contentLength] = String(range.count)
+        case .rangeNotSatisfiable(let headers):
+            return Response(status: .rangeNotSatisfiable, headers: headers)
+        case .partial(let headers, let range, let file):
             if request.method == .head { return Response(status: .partialContent, headers: headers) }
             let body = try await fileIO.loadFile(path: player.location(of: file), range: range, context: context)
             return Response(status: .partialContent, headers: headers, body: body)
-        }
-        headers[.contentLength] = String(size)
-        if request.method == .head || size == 0 { return Response(status: .ok, headers: headers) }
-        if size <= cache.smallObjectBytes {
+        case .whole(let headers, let file):
+            let size = Int(file.size)
+            if request.method == .head || size == 0 { return Response(status: .ok, headers: headers) }
+            guard size <= cache.smallObjectBytes else {
+                let body = try await fileIO.loadFile(path: player.location(of: file), context: context)
+                return Response(status: .ok, headers: headers, body: body)
+            }
             if let bytes = cache.object(file.sha256) {
                 return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: bytes))
             }
@@ -241,18 +295,11 @@ public struct PlayerSite: Sendable {
             cache.remember(object: file.sha256, bytes: bytes)
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: bytes))
         }
-        let body = try await fileIO.loadFile(path: player.location(of: file), context: context)
-        return Response(status: .ok, headers: headers, body: body)
-    }
-
-    func ifRangeHolds(_ request: Request, etag: String) -> Bool {
-        guard let condition = request.headers[.ifRange] else { return true }
-        return condition == etag
     }
 
     /// `/content/a%20b/c.html` → `a b/c.html`; nil for anything that is not a plain relative
     /// path once decoded.
-    static func packagePath(_ raw: String) -> String? {
+    static func packagePath(_ raw: some StringProtocol) -> String? {
         let encoded = raw.dropFirst("/content/".count)
         guard !encoded.isEmpty else { return nil }
         let decoded: String

@@ -51,6 +51,7 @@ public struct SocietyAPI: Sendable {
     let tokens: TokenService
     let limiter: RateLimiter
     let metrics = Metrics()
+    let date = HTTPDate()
     let logger: Logger
 
     public init(database: AppDatabase, configuration: APIConfiguration, logger: Logger = Logger(label: "ecba.api")) {
@@ -65,7 +66,8 @@ public struct SocietyAPI: Sendable {
     public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol & Service {
         var application = Application(
             router: router(),
-            configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "ecba"),
+            server: .http1(configuration: .init(additionalChannelHandlers: self.channelHandlers())),
+            configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: Self.serverName),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: logger
         )
@@ -74,6 +76,18 @@ public struct SocietyAPI: Sendable {
         }
         return application
     }
+
+    /// The handlers each connection gets below the router: with the player, the one that
+    /// answers package files already in memory on the event loop.
+    func channelHandlers() -> [any RemovableChannelHandler] {
+        guard let player = configuration.player else { return [] }
+        let metrics = metrics
+        return [CachedContentHandler(site: player, serverName: Self.serverName, date: date) { status, seconds in
+            metrics.record(route: "player:/content", status: status, seconds: seconds)
+        }]
+    }
+
+    static let serverName = "ecba"
 
     /// Serves until SIGINT or SIGTERM (graceful shutdown) or until the task is cancelled.
     public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {

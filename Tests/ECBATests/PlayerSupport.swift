@@ -26,6 +26,8 @@ final class PlayerWorld: @unchecked Sendable {
     let port: Int
     let server: Task<Void, any Error>
     let store: ContentStore
+    /// The server's player (its content cache is the one the server answers from).
+    let site: PlayerSite
     var database: AppDatabase { world.store.database }
     var base: String { "http://localhost:\(port)" }
 
@@ -56,13 +58,9 @@ final class PlayerWorld: @unchecked Sendable {
         let port = try Self.freePort()
         self.port = port
         let keys = KeyDirectory(world.store.folder.appendingPathComponent("keys"))
-        let api = SocietyAPI(
-            database: database,
-            configuration: APIConfiguration(
-                host: "127.0.0.1", port: port, keys: keys,
-                player: PlayerSite(database: database, store: store, address: PlayerAddress(publicURL: "http://localhost:\(port)"))
-            )
-        )
+        let site = PlayerSite(database: database, store: store, address: PlayerAddress(publicURL: "http://localhost:\(port)"))
+        self.site = site
+        let api = SocietyAPI(database: database, configuration: APIConfiguration(host: "127.0.0.1", port: port, keys: keys, player: site))
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         server = Task { try await api.run { continuation.yield($0) } }
         var iterator = ports.makeAsyncIterator()
@@ -167,38 +165,89 @@ enum HTTP {
     static func exchange(_ url: URLComponents, method: String, headers: [String: String], body: Data?) throws -> Answer {
         let host = url.host ?? "127.0.0.1"
         let port = UInt16(url.port ?? 80)
-        let address = host == "localhost" || host.hasSuffix(".localhost") ? "127.0.0.1" : host
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { throw Failure(description: "socket: \(errno)") }
+        let socket = try connect(host, port: port)
         defer { close(socket) }
-        var timeout = timeval(tv_sec: 120, tv_usec: 0)
-        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var peer = sockaddr_in()
-        peer.sin_family = sa_family_t(AF_INET)
-        peer.sin_port = port.bigEndian
-        guard inet_pton(AF_INET, address, &peer.sin_addr) == 1 else { throw Failure(description: "not an IPv4 address: \(address)") }
-        let connected = withUnsafePointer(to: &peer) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw Failure(description: "connect \(address):\(port): \(errno)") }
         var path = url.percentEncodedPath.isEmpty ? "/" : url.percentEncodedPath
         if let query = url.percentEncodedQuery { path += "?" + query }
         var fields = headers
         if !fields.keys.contains(where: { $0.lowercased() == "host" }) { fields["Host"] = "\(host):\(port)" }
         fields["Connection"] = "close"
         if let body { fields["Content-Length"] = String(body.count) } else if method != "GET" && method != "HEAD" { fields["Content-Length"] = "0" }
+        try send(socket, requestBytes(method, path, fields: fields, body: body))
+        let received = try receiveAll(socket)
+        var rest = received[...]
+        return try answer(from: &rest, method: method)
+    }
+
+    /// GET requests on one keep-alive connection, all sent before any answer is read (HTTP/1.1
+    /// pipelining; the last says `Connection: close`): the answers, in the order they came.
+    static func pipelined(port: Int, _ requests: [(host: String, path: String, headers: [String: String])]) async throws -> [Answer] {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Swift.Result {
+                    let socket = try connect("127.0.0.1", port: UInt16(port))
+                    defer { close(socket) }
+                    var bytes = Data()
+                    for (index, request) in requests.enumerated() {
+                        var fields = request.headers
+                        fields["Host"] = request.host
+                        if index == requests.count - 1 { fields["Connection"] = "close" }
+                        bytes.append(requestBytes("GET", request.path, fields: fields, body: nil))
+                    }
+                    try send(socket, bytes)
+                    var rest = try receiveAll(socket)[...]
+                    var answers: [Answer] = []
+                    while !rest.isEmpty { answers.append(try answer(from: &rest, method: "GET")) }
+                    return answers
+                })
+            }.start()
+        }
+    }
+
+    static func connect(_ host: String, port: UInt16) throws -> Int32 {
+        let address = host == "localhost" || host.hasSuffix(".localhost") ? "127.0.0.1" : host
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { throw Failure(description: "socket: \(errno)") }
+        var timeout = timeval(tv_sec: 120, tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var peer = sockaddr_in()
+        peer.sin_family = sa_family_t(AF_INET)
+        peer.sin_port = port.bigEndian
+        guard inet_pton(AF_INET, address, &peer.sin_addr) == 1 else {
+            close(socket)
+            throw Failure(description: "not an IPv4 address: \(address)")
+        }
+        let connected = withUnsafePointer(to: &peer) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else {
+            close(socket)
+            throw Failure(description: "connect \(address):\(port): \(errno)")
+        }
+        return socket
+    }
+
+    static func requestBytes(_ method: String, _ path: String, fields: [String: String], body: Data?) -> Data {
         var request = Data("\(method) \(path) HTTP/1.1\r\n".utf8)
         for (name, value) in fields { request.append(Data("\(name): \(value)\r\n".utf8)) }
         request.append(Data("\r\n".utf8))
         if let body { request.append(body) }
+        return request
+    }
+
+    static func send(_ socket: Int32, _ request: Data) throws {
         try request.withUnsafeBytes { raw in
             var sent = 0
             while sent < raw.count {
-                let count = send(socket, raw.baseAddress! + sent, raw.count - sent, Int32(MSG_NOSIGNAL))
+                let count = Glibc.send(socket, raw.baseAddress! + sent, raw.count - sent, Int32(MSG_NOSIGNAL))
                 guard count > 0 else { throw Failure(description: "send: \(errno)") }
                 sent += count
             }
         }
+    }
+
+    /// Everything the server sends until it closes the connection.
+    static func receiveAll(_ socket: Int32) throws -> Data {
         var received = Data()
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
@@ -207,8 +256,14 @@ enum HTTP {
             guard count > 0 else { throw Failure(description: "recv: \(errno) after \(received.count) bytes") }
             received.append(contentsOf: buffer[0..<count])
         }
-        guard let split = received.range(of: Data("\r\n\r\n".utf8)) else { throw Failure(description: "no HTTP head in \(received.count) bytes") }
-        let head = String(decoding: received[..<split.lowerBound], as: UTF8.self).components(separatedBy: "\r\n")
+        return received
+    }
+
+    /// The first answer in `data`, which loses its bytes: the body is Content-Length long, chunked,
+    /// or (neither) everything left.
+    static func answer(from data: inout Data.SubSequence, method: String) throws -> Answer {
+        guard let split = data.range(of: Data("\r\n\r\n".utf8)) else { throw Failure(description: "no HTTP head in \(data.count) bytes") }
+        let head = String(decoding: data[..<split.lowerBound], as: UTF8.self).components(separatedBy: "\r\n")
         let statusLine = head.first?.split(separator: " ") ?? []
         guard statusLine.count >= 2, let status = Int(statusLine[1]) else { throw Failure(description: "bad status line \(head.first ?? "")") }
         var answerHeaders: [String: String] = [:]
@@ -218,9 +273,20 @@ enum HTTP {
             let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
             answerHeaders[name] = answerHeaders[name].map { "\($0), \(value)" } ?? value
         }
-        var content = Data(received[split.upperBound...])
-        if method == "HEAD" { content = Data() } else if answerHeaders["transfer-encoding"]?.lowercased().contains("chunked") == true {
-            content = try dechunk(content)
+        var content: Data
+        if method == "HEAD" || status == 204 || status == 304 || (100..<200).contains(status) {
+            content = Data()
+            data = data[split.upperBound...]
+        } else if let length = answerHeaders["content-length"].flatMap({ Int($0) }) {
+            guard split.upperBound + length <= data.endIndex else { throw Failure(description: "short body: \(length) expected") }
+            content = Data(data[split.upperBound..<(split.upperBound + length)])
+            data = data[(split.upperBound + length)...]
+        } else if answerHeaders["transfer-encoding"]?.lowercased().contains("chunked") == true {
+            content = try dechunk(Data(data[split.upperBound...]))
+            data = data[data.endIndex...]
+        } else {
+            content = Data(data[split.upperBound...])
+            data = data[data.endIndex...]
         }
         return Answer(status: status, headers: answerHeaders, body: content)
     }

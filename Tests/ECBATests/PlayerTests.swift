@@ -5,6 +5,9 @@ import Domain
 import Enrollment
 import Foundation
 import GRDB
+import HTTPTypes
+import NIOCore
+import PlayerWeb
 import RegistrySync
 import SocietyAPI
 import Storage
@@ -121,6 +124,60 @@ struct PlayerHTTPTests {
         // The platform origin never serves a session's files; an unknown session's origin serves nothing.
         #expect(try await HTTP.get(world.base + "/content/shared/launchpage.html").status == 404)
         #expect(try await world.onSession(String(repeating: "0", count: 32), "/content/shared/launchpage.html").status == 401)
+    }
+
+    @Test("a package file in memory is answered below the router exactly as the router answers it, in the order asked, until the session ends")
+    func cachedFiles() async throws {
+        let world = try await PlayerWorld(packages: [PlayerWorld.golf12])
+        let token = try await world.session()
+        let host = "\(token).localhost:\(world.port)"
+        let page = "/content/shared/launchpage.html"
+        let source = try Data(contentsOf: URL(fileURLWithPath: Paths.fixture(PlayerWorld.golf12) + "/shared/launchpage.html"))
+        // Nothing is in memory before the router has read the session, its files and the bytes.
+        #expect(world.site.cachedAnswer(to: HTTPRequest(method: .get, scheme: nil, authority: host, path: page)) == nil)
+        let routed = try await world.onSession(token, page)
+        #expect(routed.status == 200 && routed.body == source)
+        let cached = try #require(world.site.cachedAnswer(to: HTTPRequest(method: .get, scheme: nil, authority: host, path: page + "?x=1")))
+        #expect(cached.0.status == .ok && Data(cached.1.readableBytesView) == source)
+        let etag = try #require(routed.headers["etag"])
+        #expect(world.site.cachedAnswer(to: HTTPRequest(method: .get, scheme: nil, authority: host, path: page, headerFields: [.ifNoneMatch: etag]))?.0.status == .notModified)
+        // Ranges, HEAD, other hosts and unknown files are the router's.
+        #expect(world.site.cachedAnswer(to: HTTPRequest(method: .get, scheme: nil, authority: host, path: page, headerFields: [.range: "bytes=0-9"])) == nil)
+        #expect(world.site.cachedAnswer(to: HTTPRequest(method: .head, scheme: nil, authority: host, path: page)) == nil)
+        #expect(world.site.cachedAnswer(to: HTTPRequest(method: .get, scheme: nil, authority: "localhost:\(world.port)", path: page)) == nil)
+        #expect(world.site.cachedAnswer(to: HTTPRequest(method: .get, scheme: nil, authority: host, path: "/content/nothing.html")) == nil)
+
+        // On one keep-alive connection, cached answers wait for a routed one asked before them.
+        let answers = try await HTTP.pipelined(port: world.port, [
+            (host, page, [:]), (host, "/player/view", [:]), (host, page, [:]), (host, page, ["If-None-Match": etag]),
+            (host, "/content/nothing.html", [:]), (host, page, [:]),
+        ])
+        #expect(answers.map(\.status) == [200, 200, 200, 304, 404, 200])
+        #expect(answers[1].json is [String: Any])
+        for index in [0, 2, 5] {
+            #expect(answers[index].body == source)
+            // The same fields, Date included (its value is the second's).
+            #expect(answers[index].headers.filter { $0.key != "connection" }.mapValues { _ in "" }
+                == routed.headers.filter { $0.key != "connection" }.mapValues { _ in "" }, "answer \(index)")
+            #expect(answers[index].headers.filter { !["connection", "date"].contains($0.key) }
+                == routed.headers.filter { !["connection", "date"].contains($0.key) }, "answer \(index)")
+        }
+        let format = DateFormatter()
+        format.locale = Locale(identifier: "en_US_POSIX")
+        format.timeZone = TimeZone(identifier: "GMT")
+        format.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        let dated = try #require(format.date(from: answers[0].headers["date"] ?? ""), "\(answers[0].headers)")
+        #expect(abs(dated.timeIntervalSinceNow) < 5)
+        let metrics = try await HTTP.get(world.base + "/metrics").text
+        #expect(metrics.contains("ecba_http_requests_total{route=\"player:/content\",status=\"200\"} 4"), "\(metrics)")
+        #expect(metrics.contains("ecba_http_requests_total{route=\"player:/content\",status=\"304\"} 1"), "\(metrics)")
+
+        // An ended session's files stop within the session check's lifetime (1 s), cached or not.
+        #expect(try await world.onSession(token, "/player/exit", method: "POST").status == 204)
+        try await Task.sleep(for: .milliseconds(1100))
+        #expect(world.site.cachedAnswer(to: HTTPRequest(method: .get, scheme: nil, authority: host, path: page)) == nil)
+        let ended = try await HTTP.pipelined(port: world.port, [(host, page, [:]), (host, page, [:])])
+        #expect(ended.map(\.status) == [401, 401])
     }
 
     @Test("the server checks every commit again: a value the data model refuses stores nothing")
