@@ -249,6 +249,9 @@ public struct PlayerSite: Sendable {
     }
 
     static let contentPrefix = Array("/content/".utf8)
+    /// How much of a large file one read takes (Hummingbird's default is 128 KiB): a video's
+    /// stream or a seek's range costs fewer reads and writes.
+    static let chunkBytes = 1 << 20
 
     func content(_ rawPath: String, request: Request, session token: String, context: some RequestContext) async throws -> Response {
         let submissionID: Int64
@@ -275,13 +278,13 @@ public struct PlayerSite: Sendable {
             return Response(status: .rangeNotSatisfiable, headers: headers)
         case .partial(let headers, let range, let file):
             if request.method == .head { return Response(status: .partialContent, headers: headers) }
-            let body = try await fileIO.loadFile(path: player.location(of: file), range: range, context: context)
+            let body = try await fileIO.loadFile(path: player.location(of: file), range: range, context: context, chunkLength: Self.chunkBytes)
             return Response(status: .partialContent, headers: headers, body: body)
         case .whole(let headers, let file):
             let size = Int(file.size)
             if request.method == .head || size == 0 { return Response(status: .ok, headers: headers) }
             guard size <= cache.smallObjectBytes else {
-                let body = try await fileIO.loadFile(path: player.location(of: file), context: context)
+                let body = try await fileIO.loadFile(path: player.location(of: file), context: context, chunkLength: Self.chunkBytes)
                 return Response(status: .ok, headers: headers, body: body)
             }
             if let bytes = cache.object(file.sha256) {
