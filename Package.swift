@@ -79,7 +79,7 @@ let package = Package(
         // Storing statements is the statement store's (Enrollment), as progress follows from it.
         .target(
             name: "LRS",
-            dependencies: ["Domain", "Storage", "Catalog", "Enrollment", "ContentStore", .product(name: "GRDB", package: "GRDB.swift"),
+            dependencies: ["Domain", "Storage", "Catalog", "Enrollment", "ContentStore", "Credentials", .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
@@ -189,6 +189,7 @@ let package = Package(
                 "ContentStore", "ContentLibrary", "Delivery", "PlayerWeb", "LRS", "CMI5",
                 "Domain", "TextDecoding", "ecba",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -224,7 +224,8 @@ public struct CMI5Service: Sendable {
     /// Stores an AU's batch (POST) or statement (PUT) under the session's rules, in one
     /// transaction with the session's own state: any rule broken refuses the batch (403, the
     /// reason given) and stores nothing. Blocks and the course are satisfied when the AUs are.
-    public func store(_ data: Data, session id: String) throws(LRSError) -> StatementImport {
+    public func store(_ upload: StatementUpload, session id: String) throws(LRSError) -> StatementImport {
+        let data = upload.statements
         let now = clock()
         let service = StatementService(database: database, clock: clock)
         return try database.lrs(at: now) { tx in
@@ -248,7 +249,7 @@ public struct CMI5Service: Sendable {
                         throw LRSError(.forbidden, "statement \(index + 1): a launched activity may not void statements; nothing was stored")
                     }
                 }
-                return try LRSStatements.store(data, authority: Self.authority(session: session.id), societyID: nil, actor: "tincan:\(session.id)",
+                return try LRSStatements.store(upload, authority: Self.authority(session: session.id), societyID: nil, actor: "tincan:\(session.id)",
                                                service: service, in: tx)
             }
             let activity = try tx.enrollment(id: session.enrollmentID).flatMap { try tx.submission($0.submissionID) }?.package.activities.flattened
@@ -267,7 +268,7 @@ public struct CMI5Service: Sendable {
                     throw LRSError(.forbidden, "statement \(index + 1): \(reason); nothing of the batch was stored")
                 }
             }
-            let result = try LRSStatements.store(data, authority: Self.authority(session: session.id), societyID: nil, actor: "cmi5:\(session.id)",
+            let result = try LRSStatements.store(upload, authority: Self.authority(session: session.id), societyID: nil, actor: "cmi5:\(session.id)",
                                                  service: service, in: tx)
             if progress.initialized, session.initializedAt == nil { session.initializedAt = now }
             if progress.terminated, session.terminatedAt == nil { session.terminatedAt = now }
@@ -411,7 +412,7 @@ public struct CMI5Service: Sendable {
     }
 
     func write(_ statement: [String: Any], in tx: StoreTransaction) throws {
-        _ = try LRSStatements.store(Data(Self.json(statement).utf8), authority: .platform, societyID: nil, actor: "cmi5",
+        _ = try LRSStatements.store(StatementUpload(statements: Data(Self.json(statement).utf8)), authority: .platform, societyID: nil, actor: "cmi5",
                                     service: StatementService(database: database, clock: clock), in: tx)
     }
 

@@ -7,6 +7,9 @@ public struct JOSEHeader: Codable, Sendable, Equatable {
     public var typ: String?
     /// Header parameters that must be understood (RFC 7515 §4.1.11); the platform understands none.
     public var crit: [String]?
+    /// The signer's X.509 certificate chain, base64 DER, its own first (RFC 7515 §4.1.6): what
+    /// xAPI's signed statements may carry.
+    public var x5c: [String]?
 
     public init(alg: String, kid: String?, typ: String? = "JWT") {
         self.alg = alg

@@ -110,6 +110,7 @@ struct XAPIStatement: Sendable {
                 durationSeconds = seconds
             }
         }
+        if let attachments = value["attachments"] { try Self.checkAttachments(attachments) }
         var canonical = object.setting("id", to: .string(id)).removing(["stored", "authority", "version"])
         if let stamp = value["timestamp"] {
             guard let text = stamp.string, let date = Self.parseTimestamp(text) else {
@@ -125,6 +126,41 @@ struct XAPIStatement: Sendable {
         } else {
             body = String(decoding: CanonicalJSON.bytes(object), as: UTF8.self)
         }
+    }
+
+    /// xAPI-Data 2.4.11: an array of Attachment objects, each with a usageType IRI, a display
+    /// language map, a media type, an integer length and a SHA-2; description and fileUrl optional.
+    static func checkAttachments(_ value: JSONValue) throws(Invalid) {
+        guard case .array(let list) = value else { throw Invalid(message: "'attachments' must be an array of Attachment objects") }
+        for (index, item) in list.enumerated() {
+            let name = "attachments[\(index)]"
+            guard item.isObject else { throw Invalid(message: "\(name) must be an Attachment object") }
+            guard let usage = item["usageType"]?.string, XAPIIRI.isIRI(usage) else { throw Invalid(message: "\(name).usageType must be an IRI") }
+            guard let display = item["display"], isLanguageMap(display) else {
+                throw Invalid(message: "\(name).display must be a language map (language tags to strings)")
+            }
+            if let description = item["description"], !isLanguageMap(description) {
+                throw Invalid(message: "\(name).description must be a language map")
+            }
+            guard let type = item["contentType"]?.string, type.split(separator: ";").first?.split(separator: "/").count == 2 else {
+                throw Invalid(message: "\(name).contentType must be an Internet media type (type/subtype)")
+            }
+            guard let length = item["length"]?.number, length >= 0, length.rounded() == length else {
+                throw Invalid(message: "\(name).length must be a non-negative integer (octets)")
+            }
+            guard let sha2 = item["sha2"]?.string, !sha2.isEmpty, sha2.utf8.allSatisfy({ $0 < 128 && Character(Unicode.Scalar($0)).isHexDigit }) else {
+                throw Invalid(message: "\(name).sha2 must be the SHA-2 of the content, in hex")
+            }
+            if let url = item["fileUrl"], !(url.string.map(XAPIIRI.isIRI) ?? false) {
+                throw Invalid(message: "\(name).fileUrl must be an IRL")
+            }
+        }
+    }
+
+    /// An object whose every value is a string (keys are language tags).
+    static func isLanguageMap(_ value: JSONValue) -> Bool {
+        guard case .object(let members) = value else { return false }
+        return members.allSatisfy { $0.value.string != nil && !$0.key.isEmpty }
     }
 
     /// An agent's or identified group's inverse functional identifier as one string
@@ -302,5 +338,13 @@ public enum XAPIAgent {
         guard identifiers.count == 1 else { return nil }
         if let mbox = value["mbox"] { guard let text = mbox.string, text.hasPrefix("mailto:") else { return nil } }
         return XAPIStatement.agentKey(value)
+    }
+}
+
+/// IRIs as xAPI uses them (RFC 3987): a scheme, a colon, and no spaces.
+public enum XAPIIRI {
+    public static func isIRI(_ text: String) -> Bool {
+        guard let colon = text.firstIndex(of: ":"), colon != text.startIndex else { return false }
+        return text[..<colon].allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) } && !text.contains(" ")
     }
 }

@@ -19,21 +19,22 @@ public struct LRSStatements: Sendable {
         self.clock = clock
     }
 
-    /// Stores a batch (POST) or one statement (PUT); answers the ids in order. A statement id
-    /// stored with other content is a 409 and nothing of the batch is stored.
-    public func store(_ data: Data, authority: StatementAuthority, societyID: String?, actor: String) throws(LRSError) -> StatementImport {
+    /// Stores a batch (POST) or one statement (PUT), with the attachments sent with it; answers
+    /// the ids in order. A statement id stored with other content is a 409 and nothing of the
+    /// batch is stored.
+    public func store(_ upload: StatementUpload, authority: StatementAuthority, societyID: String?, actor: String) throws(LRSError) -> StatementImport {
         let service = StatementService(database: database, clock: clock)
         return try database.lrs(at: clock()) { tx in
-            try Self.store(data, authority: authority, societyID: societyID, actor: actor, service: service, in: tx)
+            try Self.store(upload, authority: authority, societyID: societyID, actor: actor, service: service, in: tx)
         }
     }
 
     /// The same in the caller's transaction (cmi5 sessions check their rules and store in one).
-    public static func store(_ data: Data, authority: StatementAuthority, societyID: String?, actor: String, service: StatementService,
+    public static func store(_ upload: StatementUpload, authority: StatementAuthority, societyID: String?, actor: String, service: StatementService,
                              in tx: StoreTransaction) throws -> StatementImport {
         let result: StatementImport
         do {
-            result = try service.importStatements(data, mapping: ActorMapping(societyID: societyID), authority: authority, actor: actor, in: tx)
+            result = try service.importStatements(upload.statements, mapping: ActorMapping(societyID: societyID), authority: authority, actor: actor, in: tx)
         } catch let error as ServiceError where error.code == .invalidArgument {
             // The batch itself was refused (invalid JSON or statement): the store's own words.
             throw LRSError(.badRequest, error.message)
@@ -45,6 +46,7 @@ public struct LRSStatements: Sendable {
         if let problem = result.problems.first {
             throw LRSError(.badRequest, "statement \(problem.index) (\(problem.id)): \(problem.message); nothing of the batch was stored")
         }
+        try StatementUpload.save(upload.attachments, in: tx)
         return result
     }
 
@@ -116,6 +118,13 @@ public struct LRSStatements: Sendable {
         let page = rows.prefix(limit)
         return StatementPage(statements: page.map { StatementFormat.apply(query.format, to: $0.1, languages: languages) },
                              next: rows.count > limit ? page.last?.0 : nil)
+    }
+
+    /// The kept attachments the statements (as answered) name, for `attachments=true`.
+    public func attachments(of statements: [String]) throws(LRSError) -> [AttachmentContent] {
+        do {
+            return try database.read("reading attachments") { db in try StatementUpload.attachments(of: statements, in: db) }
+        } catch { throw LRSError(.storage, "\(error)") }
     }
 
     /// The Activity object of an id: the definition of the newest statement the reader may see

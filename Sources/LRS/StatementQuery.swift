@@ -109,11 +109,3 @@ public struct StatementPage: Sendable {
     public var statements: [String]
     public var next: Int64?
 }
-
-/// IRIs as the LRS checks them in parameters: a scheme, a colon, no spaces.
-public enum XAPIIRI {
-    public static func isIRI(_ text: String) -> Bool {
-        guard let colon = text.firstIndex(of: ":"), colon != text.startIndex else { return false }
-        return text[..<colon].allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) } && !text.contains(" ")
-    }
-}

@@ -212,8 +212,11 @@ extension SocietyAPI {
 
     func storeStatements(_ request: Request, caller: LRSCaller, put: Bool) async throws -> Response {
         guard caller.canWriteStatements else { throw Problem(.forbidden, "forbidden", "this credential may not write statements") }
-        var data = Data(buffer: try await request.body.collect(upTo: configuration.maxBodyBytes))
+        let received = Data(buffer: try await request.body.collect(upTo: configuration.maxBodyBytes))
+        var upload: StatementUpload
+        do { upload = try StatementUpload(contentType: request.headers[.contentType], body: received) } catch { throw LRSRoutes.problem(error) }
         if put {
+            let data = upload.statements
             guard let id = LRSRoutes.parameters(request)["statementId"], let uuid = UUID(uuidString: id) else {
                 throw Problem(.badRequest, "bad-request", "PUT needs ?statementId=<UUID>")
             }
@@ -225,10 +228,10 @@ extension SocietyAPI {
             }
             if object["id"] == nil {
                 object["id"] = uuid.uuidString.lowercased()
-                data = (try? JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes])) ?? data
+                upload.statements = (try? JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes])) ?? data
             }
         }
-        let body = data
+        let body = upload
         let statements = LRSStatements(database: database)
         let result: StatementImport
         if let au = caller.au, let cmi5 = configuration.player?.cmi5 {
@@ -265,7 +268,7 @@ extension SocietyAPI {
             let text = try await lrsBlocking { () throws(LRSError) in
                 try statements.statement(id: id, voided: voided, reader: reader, format: format, version: version, languages: languages)
             }
-            return LRSRoutes.json(text, headers: headers)
+            return try await statementsAnswer(text, statements: [text], parameters: parameters, headers: headers)
         }
         let query: StatementQuery
         do { query = try StatementQuery(parameters) } catch { throw LRSRoutes.problem(error) }
@@ -281,7 +284,26 @@ extension SocietyAPI {
         }
         let moreJSON = (try? JSONSerialization.data(withJSONObject: [more], options: [.withoutEscapingSlashes]))
             .map { String(decoding: $0, as: UTF8.self).dropFirst().dropLast() } ?? "\"\""
-        return LRSRoutes.json("{\"more\":\(moreJSON),\"statements\":[\(page.statements.joined(separator: ","))]}", headers: headers)
+        let result = "{\"more\":\(moreJSON),\"statements\":[\(page.statements.joined(separator: ","))]}"
+        return try await statementsAnswer(result, statements: page.statements, parameters: parameters, headers: headers)
+    }
+
+    /// The JSON answer; with `attachments=true`, multipart/mixed: the JSON, then the bytes of
+    /// each attachment the statements name that the LRS keeps (xAPI-Communication 2.1.3).
+    func statementsAnswer(_ json: String, statements: [String], parameters: [String: String], headers: HTTPFields) async throws -> Response {
+        guard parameters["attachments"] == "true" else { return LRSRoutes.json(json, headers: headers) }
+        let store = LRSStatements(database: database)
+        let kept = try await lrsBlocking { () throws(LRSError) in try store.attachments(of: statements) }
+        var parts = [MultipartMixed.Part(headers: ["Content-Type": "application/json"], body: Data(json.utf8))]
+        for attachment in kept {
+            parts.append(MultipartMixed.Part(headers: [
+                "Content-Type": attachment.contentType, "Content-Transfer-Encoding": "binary", "X-Experience-API-Hash": attachment.sha2,
+            ], body: attachment.content))
+        }
+        let (contentType, body) = MultipartMixed.render(parts)
+        var answer = headers
+        answer[.contentType] = contentType
+        return Response(status: .ok, headers: answer, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
     }
 
     // MARK: Documents

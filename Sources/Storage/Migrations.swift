@@ -709,6 +709,18 @@ extension AppDatabase {
                 CREATE INDEX enrollment_engineer ON enrollment(engineer_id, course_id);
                 """)
         }
+        migrator.registerMigration("v15-xapi-attachments") { db in
+            try db.execute(sql: """
+                -- Statement attachments' bytes (xAPI-Data 2.4.11), sent as multipart/mixed parts; by
+                -- SHA-2 in hex, once however many statements name them (module LRS owns this table).
+                CREATE TABLE xapi_attachment (
+                    sha2 TEXT PRIMARY KEY NOT NULL,
+                    content_type TEXT NOT NULL,
+                    length INTEGER NOT NULL,
+                    content BLOB NOT NULL
+                ) STRICT, WITHOUT ROWID;
+                """)
+        }
         return migrator
     }()
 }

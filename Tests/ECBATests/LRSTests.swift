@@ -1,3 +1,6 @@
+import ContentStore
+import Credentials
+import Crypto
 import Enrollment
 import Foundation
 import GRDB
@@ -125,6 +128,163 @@ struct LRSTests {
                                      body: try Self.encode(Self.statement())).status == 403)
         let mine = try await world.call("/xapi/statements", as: (reader.0.key, reader.secret), headers: version)
         #expect(((mine.json as? [String: Any])?["statements"] as? [Any])?.isEmpty == true)
+    }
+
+    /// A multipart/mixed statement request: the statements, then each part as given.
+    static func multipart(_ statements: Any, parts: [(headers: [String: String], body: Data)], boundary: String = "ecba-test-7f3a") throws -> Data {
+        var body = Data("--\(boundary)\r\nContent-Type: application/json\r\n\r\n".utf8)
+        body.append(try encode(statements))
+        for part in parts {
+            body.append(Data("\r\n--\(boundary)\r\n".utf8))
+            for (name, value) in part.headers.sorted(by: { $0.key < $1.key }) { body.append(Data("\(name): \(value)\r\n".utf8)) }
+            body.append(Data("\r\n".utf8))
+            body.append(part.body)
+        }
+        body.append(Data("\r\n--\(boundary)--\r\n".utf8))
+        return body
+    }
+
+    static func attachment(_ content: Data, usage: String = "http://example.org/attachment/notes", type: String = "text/plain", fileUrl: String? = nil) -> [String: Any] {
+        var attachment: [String: Any] = [
+            "usageType": usage, "display": ["en-US": "Notes", "zh-CN": "笔记"], "contentType": type, "length": content.count,
+            "sha2": SHA256.hash(data: content).hexString,
+        ]
+        if let fileUrl { attachment["fileUrl"] = fileUrl }
+        return attachment
+    }
+
+    @Test("attachments: multipart/mixed parts by SHA-2, fileUrl with JSON, attachments=true; a hash that lies or a missing or excess part stores nothing")
+    func attachments() async throws {
+        let world = try await LRSWorld()
+        let multipart = ["X-Experience-API-Version": "1.0.3", "Content-Type": "multipart/mixed; boundary=ecba-test-7f3a"]
+        let notes = Data("学时 notes: line 1\r\n--not a boundary\r\n\u{0}\u{1}binary".utf8)
+        let hash = SHA256.hash(data: notes).hexString
+        let part = (headers: ["Content-Type": "text/plain", "Content-Transfer-Encoding": "binary", "X-Experience-API-Hash": hash], body: notes)
+        // With its bytes as a part: stored, and answered again with attachments=true.
+        let id = UUID().uuidString.lowercased()
+        let posted = try await world.call("/xapi/statements", method: "POST", as: world.cces, headers: multipart,
+                                          body: try Self.multipart([Self.statement(id: id, extra: ["attachments": [Self.attachment(notes)]])], parts: [part]))
+        #expect(posted.status == 200, "\(posted.text)")
+        let plain = try await world.call("/xapi/statements?statementId=\(id)", as: world.cces, headers: version)
+        #expect(plain.headers["content-type"] == "application/json")
+        let full = try await world.call("/xapi/statements?statementId=\(id)&attachments=true", as: world.cces, headers: version)
+        let contentType = try #require(full.headers["content-type"])
+        #expect(contentType.hasPrefix("multipart/mixed; boundary="))
+        let boundary = String(contentType.dropFirst("multipart/mixed; boundary=".count))
+        let sections = full.text.components(separatedBy: "--\(boundary)")
+        #expect(sections.count == 4 && sections[3].hasPrefix("--"), "\(sections.count)")  // preamble, JSON, the part, the close
+        #expect(sections[1].contains("Content-Type: application/json") && sections[1].contains("\"id\":\"\(id)\""))
+        #expect(sections[2].contains("X-Experience-API-Hash: \(hash)") && sections[2].contains("Content-Transfer-Encoding: binary"))
+        #expect(full.body.range(of: Data("\r\n\r\n".utf8) + notes + Data("\r\n--\(boundary)--".utf8)) != nil)
+        let page = try await world.call("/xapi/statements?attachments=true&limit=5", as: world.cces, headers: version)
+        #expect(page.headers["content-type"]?.hasPrefix("multipart/mixed") == true && page.body.range(of: notes) != nil)
+        // A fileUrl needs no part, and goes as plain JSON.
+        #expect(try await world.call("/xapi/statements", method: "POST", as: world.cces, headers: version, body: try Self.encode(
+            Self.statement(extra: ["attachments": [Self.attachment(Data("elsewhere".utf8), fileUrl: "https://files.example.org/a.pdf")]]))).status == 200)
+
+        let before = try world.statementCount()
+        let kept = try world.api.database.read("t") { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM xapi_attachment") ?? 0 }
+        #expect(kept == 1)
+        let other = Data("other bytes".utf8)
+        let lying = (headers: part.headers, body: Data("学时 notes, changed".utf8))
+        var refused: [(String, [String: String], Data)] = [
+            ("fileUrl|no part for an attachment without fileUrl, as JSON", version, try Self.encode(Self.statement(extra: ["attachments": [Self.attachment(other)]]))),
+            ("fileUrl|no part for an attachment without fileUrl", multipart, try Self.multipart(Self.statement(extra: ["attachments": [Self.attachment(other)]]), parts: [])),
+            ("does not have the SHA-2|a part whose content is not its hash", multipart, try Self.multipart(Self.statement(extra: ["attachments": [Self.attachment(notes)]]), parts: [lying])),
+            ("not an attachment of any statement|a part no statement names", multipart, try Self.multipart(Self.statement(extra: ["attachments": [Self.attachment(notes)]]), parts: [
+                part, (headers: ["Content-Type": "text/plain", "Content-Transfer-Encoding": "binary", "X-Experience-API-Hash": SHA256.hash(data: other).hexString], body: other),
+            ])),
+            ("no X-Experience-API-Hash|a part without X-Experience-API-Hash", multipart, try Self.multipart(Self.statement(extra: ["attachments": [Self.attachment(notes)]]), parts: [
+                (headers: ["Content-Type": "text/plain", "Content-Transfer-Encoding": "binary"], body: notes),
+            ])),
+            ("binary|a part in base64", multipart, try Self.multipart(Self.statement(extra: ["attachments": [Self.attachment(notes)]]), parts: [
+                (headers: ["Content-Type": "text/plain", "Content-Transfer-Encoding": "base64", "X-Experience-API-Hash": hash], body: notes),
+            ])),
+            ("boundary parameter|no boundary parameter", ["X-Experience-API-Version": "1.0.3", "Content-Type": "multipart/mixed"],
+             try Self.multipart(Self.statement(extra: ["attachments": [Self.attachment(notes)]]), parts: [part])),
+            ("no line '--ecba-test-7f3a'|a boundary the body does not use", multipart,
+             try Self.multipart(Self.statement(extra: ["attachments": [Self.attachment(notes)]]), parts: [part], boundary: "another")),
+            ("not multipart/form-data|multipart/form-data", ["X-Experience-API-Version": "1.0.3", "Content-Type": "multipart/form-data; boundary=ecba-test-7f3a"],
+             try Self.multipart(Self.statement(extra: ["attachments": [Self.attachment(notes)]]), parts: [part])),
+            ("Attachment object|an attachment that is not an object", version, try Self.encode(Self.statement(extra: ["attachments": ["notes"]]))),
+            ("must be an array|attachments that are not an array", version, try Self.encode(Self.statement(extra: ["attachments": Self.attachment(notes, fileUrl: "https://x.example/a")]))),
+            ("usageType must be an IRI|a usageType that is not an IRI", version, try Self.encode(Self.statement(extra: ["attachments": [Self.attachment(notes, usage: "notes", fileUrl: "https://x.example/a")]]))),
+        ]
+        var noLength = Self.attachment(notes, fileUrl: "https://x.example/a")
+        noLength["length"] = "27"
+        refused.append(("length must be|a length that is not an integer", version, try Self.encode(Self.statement(extra: ["attachments": [noLength]]))))
+        var firstNotJSON = try Self.multipart(Self.statement(extra: ["attachments": [Self.attachment(notes)]]), parts: [part])
+        firstNotJSON.replaceSubrange(firstNotJSON.range(of: Data("application/json".utf8))!, with: Data("text/plain".utf8))
+        refused.append(("first part|a first part that is not JSON", multipart, firstNotJSON))
+        for (what, headers, body) in refused {
+            let answer = try await world.call("/xapi/statements", method: "POST", as: world.cces, headers: headers, body: body)
+            let reason = what.split(separator: "|")[0]
+            #expect(answer.status == 400 && answer.text.contains(reason), "\(what): \(answer.status) \(answer.text)")
+        }
+        #expect(try world.statementCount() == before)
+        #expect(try world.api.database.read("t") { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM xapi_attachment") ?? 0 } == kept)
+    }
+
+    /// A JWS over `payload` with `header`, signed by the PEM key.
+    static func jws(_ payload: Data, header: [String: Any], key: PrivateSigningKey) throws -> Data {
+        let input = Base64URL.encode(try encode(header)) + "." + Base64URL.encode(payload)
+        return Data((input + "." + Base64URL.encode(try key.sign(Data(input.utf8)))).utf8)
+    }
+
+    @Test("signed statements: RS256 with its x5c certificate stored; another payload, another key, HS256 or the wrong content type refused")
+    func signedStatements() async throws {
+        let world = try await LRSWorld()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("signed-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // The signer's key and self-signed certificate, and a stranger's certificate, by OpenSSL.
+        for name in ["signer", "stranger"] {
+            let made = try await CLI.runDetached(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=\(name)", "-days", "1",
+                                                  "-keyout", folder.appendingPathComponent("\(name).key").path, "-outform", "DER",
+                                                  "-out", folder.appendingPathComponent("\(name).der").path],
+                                                 program: URL(fileURLWithPath: "/usr/bin/openssl"))
+            try #require(made.status == 0, "openssl: \(made.stderr)")
+        }
+        let key = try PrivateSigningKey(pem: try String(contentsOf: folder.appendingPathComponent("signer.key"), encoding: .utf8), algorithm: .rs256)
+        let certificate = try Data(contentsOf: folder.appendingPathComponent("signer.der")).base64EncodedString()
+        let stranger = try Data(contentsOf: folder.appendingPathComponent("stranger.der")).base64EncodedString()
+        let multipart = ["X-Experience-API-Version": "1.0.3", "Content-Type": "multipart/mixed; boundary=ecba-test-7f3a"]
+
+        func signed(_ statement: [String: Any], payload: [String: Any]? = nil, header: [String: Any], type: String = "application/octet-stream") throws -> Data {
+            let signature = try Self.jws(try Self.encode(payload ?? statement), header: header, key: key)
+            var sent = statement
+            sent["attachments"] = [Self.attachment(signature, usage: "http://adlnet.gov/expapi/attachments/signature", type: type)]
+            return try Self.multipart(sent, parts: [(headers: ["Content-Type": type, "Content-Transfer-Encoding": "binary",
+                                                               "X-Experience-API-Hash": SHA256.hash(data: signature).hexString], body: signature)])
+        }
+        let id = UUID().uuidString.lowercased()
+        let good = try await world.call("/xapi/statements", method: "POST", as: world.cces, headers: multipart,
+                                        body: try signed(Self.statement(id: id), header: ["alg": "RS256", "x5c": [certificate]]))
+        #expect(good.status == 200, "\(good.text)")
+        let noCertificate = try await world.call("/xapi/statements", method: "POST", as: world.cces, headers: multipart,
+                                                 body: try signed(Self.statement(), header: ["alg": "RS256"]))
+        #expect(noCertificate.status == 200, "\(noCertificate.text)")
+        let before = try world.statementCount()
+        let cases: [(String, Data)] = [
+            ("not the statement that was sent|a payload that is another statement", try signed(Self.statement(verb: "passed"), payload: Self.statement(verb: "failed"), header: ["alg": "RS256"])),
+            ("does not verify|a certificate of another key", try signed(Self.statement(), header: ["alg": "RS256", "x5c": [stranger]])),
+            ("uses HS256|HS256", try signed(Self.statement(), header: ["alg": "HS256"])),
+            ("octet-stream|a signature that is not application/octet-stream", try signed(Self.statement(), header: ["alg": "RS256"], type: "text/plain")),
+        ]
+        for (what, body) in cases {
+            let answer = try await world.call("/xapi/statements", method: "POST", as: world.cces, headers: multipart, body: body)
+            let reason = what.split(separator: "|")[0]
+            #expect(answer.status == 400 && answer.text.contains(reason), "\(what): \(answer.status) \(answer.text)")
+        }
+        // Not a JWS at all, though its part is what its hash says.
+        let garbage = Data("eyJhbGciOiJSUzI1NiJ9.bm90IGpzb24.c2lnbmF0dXJl".utf8)
+        var statement = Self.statement()
+        statement["attachments"] = [Self.attachment(garbage, usage: "http://adlnet.gov/expapi/attachments/signature", type: "application/octet-stream")]
+        let notJWS = try Self.multipart(statement, parts: [(headers: ["Content-Type": "application/octet-stream", "Content-Transfer-Encoding": "binary",
+                                                                      "X-Experience-API-Hash": SHA256.hash(data: garbage).hexString], body: garbage)])
+        let refused = try await world.call("/xapi/statements", method: "POST", as: world.cces, headers: multipart, body: notJWS)
+        #expect(refused.status == 400 && refused.text.contains("payload"), "\(refused.text)")
+        #expect(try world.statementCount() == before)
     }
 
     @Test("queries: agent, verb, activity (related), registration, since/until, limit with more, ascending, formats; voided ones apart")
