@@ -228,6 +228,8 @@ public struct CMI5Service: Sendable {
         let data = upload.statements
         let now = clock()
         let service = StatementService(database: database, clock: clock)
+        // Parsed and checked before the session's transaction (the writer is not held for it).
+        let batch = try LRSStatements.parse(upload)
         return try database.lrs(at: now) { tx in
             let db = tx.database
             guard var session = try CMI5Store.session(id: id, in: db) else { throw LRSError(.unauthorized, "no such AU session") }
@@ -249,7 +251,8 @@ public struct CMI5Service: Sendable {
                         throw LRSError(.forbidden, "statement \(index + 1): a launched activity may not void statements; nothing was stored")
                     }
                 }
-                return try LRSStatements.store(upload, authority: Self.authority(session: session.id), societyID: nil, actor: "tincan:\(session.id)",
+                return try LRSStatements.store(batch, attachments: upload.attachments, authority: Self.authority(session: session.id), societyID: nil,
+                                               actor: "tincan:\(session.id)",
                                                service: service, in: tx)
             }
             let activity = try tx.enrollment(id: session.enrollmentID).flatMap { try tx.submission($0.submissionID) }?.package.activities.flattened
@@ -268,7 +271,8 @@ public struct CMI5Service: Sendable {
                     throw LRSError(.forbidden, "statement \(index + 1): \(reason); nothing of the batch was stored")
                 }
             }
-            let result = try LRSStatements.store(upload, authority: Self.authority(session: session.id), societyID: nil, actor: "cmi5:\(session.id)",
+            let result = try LRSStatements.store(batch, attachments: upload.attachments, authority: Self.authority(session: session.id), societyID: nil,
+                                                 actor: "cmi5:\(session.id)",
                                                  service: service, in: tx)
             if progress.initialized, session.initializedAt == nil { session.initializedAt = now }
             if progress.terminated, session.terminatedAt == nil { session.terminatedAt = now }

@@ -21,22 +21,37 @@ public struct LRSStatements: Sendable {
 
     /// Stores a batch (POST) or one statement (PUT), with the attachments sent with it; answers
     /// the ids in order. A statement id stored with other content is a 409 and nothing of the
-    /// batch is stored.
+    /// batch is stored. The statements are parsed and checked before the write transaction, so that other
+    /// requests' statements are parsed while one request holds the writer.
     public func store(_ upload: StatementUpload, authority: StatementAuthority, societyID: String?, actor: String) throws(LRSError) -> StatementImport {
         let service = StatementService(database: database, clock: clock)
+        let batch = try Self.parse(upload)
         return try database.lrs(at: clock()) { tx in
-            try Self.store(upload, authority: authority, societyID: societyID, actor: actor, service: service, in: tx)
+            try Self.store(batch, attachments: upload.attachments, authority: authority, societyID: societyID, actor: actor, service: service, in: tx)
+        }
+    }
+
+    /// A request's statements parsed and checked; a refused batch is a 400 in the store's words.
+    public static func parse(_ upload: StatementUpload) throws(LRSError) -> StatementService.ParsedBatch {
+        do { return try StatementService.parse(upload.statements) } catch {
+            throw LRSError(.badRequest, error.message)
         }
     }
 
     /// The same in the caller's transaction (cmi5 sessions check their rules and store in one).
     public static func store(_ upload: StatementUpload, authority: StatementAuthority, societyID: String?, actor: String, service: StatementService,
                              in tx: StoreTransaction) throws -> StatementImport {
+        try store(try parse(upload), attachments: upload.attachments, authority: authority, societyID: societyID, actor: actor, service: service, in: tx)
+    }
+
+    /// A batch parsed before (`parse`), stored in the caller's transaction.
+    public static func store(_ batch: StatementService.ParsedBatch, attachments: [AttachmentContent], authority: StatementAuthority, societyID: String?,
+                      actor: String, service: StatementService, in tx: StoreTransaction) throws -> StatementImport {
         let result: StatementImport
         do {
-            result = try service.importStatements(upload.statements, mapping: ActorMapping(societyID: societyID), authority: authority, actor: actor, in: tx)
+            result = try service.importStatements(batch, mapping: ActorMapping(societyID: societyID), authority: authority, actor: actor, in: tx)
         } catch let error as ServiceError where error.code == .invalidArgument {
-            // The batch itself was refused (invalid JSON or statement): the store's own words.
+            // The batch refused as a whole (an id twice in it): the store's own words.
             throw LRSError(.badRequest, error.message)
         }
         // A batch is all or nothing: a conflict or a refused voiding rolls it all back.
@@ -46,7 +61,7 @@ public struct LRSStatements: Sendable {
         if let problem = result.problems.first {
             throw LRSError(.badRequest, "statement \(problem.index) (\(problem.id)): \(problem.message); nothing of the batch was stored")
         }
-        try StatementUpload.save(upload.attachments, in: tx)
+        try StatementUpload.save(attachments, in: tx)
         return result
     }
 
