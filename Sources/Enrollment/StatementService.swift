@@ -362,7 +362,8 @@ public struct StatementService: Sendable {
                     return
                 }
                 try unmatched(.unknownActivity, engineerID: engineer,
-                              "'\(statement.objectID)' is not an activity of a course '\(engineer)' is enrolled in"
+                              (statement.objectID.isEmpty ? "the statement's object is not an activity" : "'\(statement.objectID)' is not an activity")
+                              + " of a course '\(engineer)' is enrolled in"
                               + (statement.registration.map { " (registration \($0.uuidString.lowercased()))" } ?? ""))
                 return
             }
