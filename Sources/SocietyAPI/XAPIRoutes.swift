@@ -8,6 +8,7 @@ import LRS
 import NIOCore
 import NIOPosix
 import PlayerWeb
+import Storage
 
 /// Who speaks to the LRS: a society's activity-provider credential (HTTP Basic), its API token
 /// (Bearer, every scope), or a cmi5 AU in its session (the fetched auth token, on the session's
@@ -46,8 +47,11 @@ struct LRSAuthentication: RouterMiddleware {
     let api: SocietyAPI
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        // Every answer says the version it speaks, refusals included.
+        // Every answer says the version it speaks, refusals included; every statement read says
+        // what it is consistent through (xAPI-Communication 2.1.3), taken before it reads.
         let answered = request.headers[LRSRoutes.versionHeader].flatMap(LRSRoutes.supported) ?? "1.0.3"
+        let consistentThrough = (request.method == .get || request.method == .head) && request.uri.path.hasSuffix("/statements")
+            ? Date().iso8601 : nil
         var response: Response
         do {
             guard let version = request.headers[LRSRoutes.versionHeader] else {
@@ -63,7 +67,21 @@ struct LRSAuthentication: RouterMiddleware {
             response = try problem.response(from: request, context: context)
         }
         response.headers[LRSRoutes.versionHeader] = answered
+        if let consistentThrough { response.headers[LRSRoutes.consistentThrough] = consistentThrough }
         return response
+    }
+}
+
+extension RouterMethods {
+    /// GET, and HEAD answered as GET is without its body (xAPI-Communication 1.1): every LRS
+    /// resource a client may read.
+    @discardableResult
+    func getAndHead(_ path: RouterPath = "", use handler: @escaping @Sendable (Request, Context) async throws -> Response) -> Self {
+        get(path, use: handler)
+        return head(path) { request, context in
+            let full = try await handler(request, context)
+            return Response(status: full.status, headers: full.headers)
+        }
     }
 }
 
@@ -155,8 +173,8 @@ extension SocietyAPI {
         lrs.addRoutes(documentRoutes(.state), atPath: "/activities/state")
         lrs.addRoutes(documentRoutes(.activityProfile), atPath: "/activities/profile")
         lrs.addRoutes(documentRoutes(.agentProfile), atPath: "/agents/profile")
-        lrs.get("/activities") { request, context in try await activity(request, caller: try context.lrs()) }
-        lrs.get("/agents") { request, context in try await person(request, caller: try context.lrs()) }
+        lrs.getAndHead("/activities") { request, context in try await activity(request, caller: try context.lrs()) }
+        lrs.getAndHead("/agents") { request, context in try await person(request, caller: try context.lrs()) }
     }
 
     /// The LRS caller of a request: HTTP Basic key/secret, or a society's Bearer token; on a
@@ -202,11 +220,7 @@ extension SocietyAPI {
         let routes = RouteCollection(context: APIContext.self)
         routes.post { request, context in try await storeStatements(request, caller: try context.lrs(), put: false) }
         routes.put { request, context in try await storeStatements(request, caller: try context.lrs(), put: true) }
-        routes.get { request, context in try await getStatements(request, caller: try context.lrs()) }
-        routes.head { request, context in
-            let full = try await getStatements(request, caller: try context.lrs())
-            return Response(status: full.status, headers: full.headers)
-        }
+        routes.getAndHead { request, context in try await getStatements(request, caller: try context.lrs()) }
         return routes
     }
 
@@ -252,8 +266,6 @@ extension SocietyAPI {
         let version = LRSRoutes.supported(request.headers[LRSRoutes.versionHeader] ?? "") ?? "1.0.3"
         let languages = LRSRoutes.languages(request)
         let statements = LRSStatements(database: database)
-        var headers = HTTPFields()
-        headers[LRSRoutes.consistentThrough] = Date().formatted(.iso8601)
         let single = parameters.removeValue(forKey: "statementId").map { ($0, false) }
             ?? parameters.removeValue(forKey: "voidedStatementId").map { ($0, true) }
         if let (id, voided) = single {
@@ -268,7 +280,7 @@ extension SocietyAPI {
             let text = try await lrsBlocking { () throws(LRSError) in
                 try statements.statement(id: id, voided: voided, reader: reader, format: format, version: version, languages: languages)
             }
-            return try await statementsAnswer(text, statements: [text], parameters: parameters, headers: headers)
+            return try await statementsAnswer(text, statements: [text], parameters: parameters)
         }
         let query: StatementQuery
         do { query = try StatementQuery(parameters) } catch { throw LRSRoutes.problem(error) }
@@ -285,13 +297,13 @@ extension SocietyAPI {
         let moreJSON = (try? JSONSerialization.data(withJSONObject: [more], options: [.withoutEscapingSlashes]))
             .map { String(decoding: $0, as: UTF8.self).dropFirst().dropLast() } ?? "\"\""
         let result = "{\"more\":\(moreJSON),\"statements\":[\(page.statements.joined(separator: ","))]}"
-        return try await statementsAnswer(result, statements: page.statements, parameters: parameters, headers: headers)
+        return try await statementsAnswer(result, statements: page.statements, parameters: parameters)
     }
 
     /// The JSON answer; with `attachments=true`, multipart/mixed: the JSON, then the bytes of
     /// each attachment the statements name that the LRS keeps (xAPI-Communication 2.1.3).
-    func statementsAnswer(_ json: String, statements: [String], parameters: [String: String], headers: HTTPFields) async throws -> Response {
-        guard parameters["attachments"] == "true" else { return LRSRoutes.json(json, headers: headers) }
+    func statementsAnswer(_ json: String, statements: [String], parameters: [String: String]) async throws -> Response {
+        guard parameters["attachments"] == "true" else { return LRSRoutes.json(json) }
         let store = LRSStatements(database: database)
         let kept = try await lrsBlocking { () throws(LRSError) in try store.attachments(of: statements) }
         var parts = [MultipartMixed.Part(headers: ["Content-Type": "application/json"], body: Data(json.utf8))]
@@ -301,20 +313,14 @@ extension SocietyAPI {
             ], body: attachment.content))
         }
         let (contentType, body) = MultipartMixed.render(parts)
-        var answer = headers
-        answer[.contentType] = contentType
-        return Response(status: .ok, headers: answer, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+        return Response(status: .ok, headers: [.contentType: contentType], body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
     }
 
     // MARK: Documents
 
     func documentRoutes(_ kind: DocumentKey.Kind) -> RouteCollection<APIContext> {
         let routes = RouteCollection(context: APIContext.self)
-        routes.get { request, context in try await getDocument(request, kind: kind, caller: try context.lrs()) }
-        routes.head { request, context in
-            let full = try await getDocument(request, kind: kind, caller: try context.lrs())
-            return Response(status: full.status, headers: full.headers)
-        }
+        routes.getAndHead { request, context in try await getDocument(request, kind: kind, caller: try context.lrs()) }
         routes.put { request, context in try await putDocument(request, kind: kind, merge: false, caller: try context.lrs()) }
         routes.post { request, context in try await putDocument(request, kind: kind, merge: true, caller: try context.lrs()) }
         routes.delete { request, context in try await deleteDocument(request, kind: kind, caller: try context.lrs()) }
