@@ -280,7 +280,7 @@ public struct StatementService: Sendable {
         func row(_ statement: XAPIStatement, engineerID: String?, enrollmentID: Int64? = nil, activity: String? = nil, voids: String? = nil,
                  unmatched: StatementProblem.Kind? = nil) -> StatementRow {
             StatementRow(id: statement.id, signature: statement.signature, body: statement.body, verb: statement.verb, engineerID: engineerID,
-                         enrollmentID: enrollmentID, activity: activity, voids: voids, registration: statement.registration?.uuidString.lowercased(),
+                         enrollmentID: enrollmentID, activity: activity, voids: voids, targets: statement.targets, registration: statement.registration?.uuidString.lowercased(),
                          authority: authority.agent, societyID: authority.societyID, unmatched: unmatched?.rawValue,
                          agents: statement.agents + [(authority.key, false)], activities: statement.activities)
         }
@@ -314,7 +314,9 @@ public struct StatementService: Sendable {
                 guard let target = try tx.statement(statement.objectID),
                       try mapping.societyID.map({ try tx.isStatement(target.id, visibleTo: $0) }) ?? true
                 else {
-                    problem(.unknownStatement, "voids statement \(statement.objectID), which is not stored")
+                    // xAPI-Data 2.3.2: not refused for a target the LRS does not have; kept, voiding nothing.
+                    try unmatched(.unknownStatement, engineerID: try engineerID(statement.actor),
+                                  "voids statement \(statement.objectID), which is not stored: it voids nothing")
                     return
                 }
                 guard target.verb != XAPIStatement.voided else {

@@ -12,6 +12,8 @@ struct XAPIStatement: Sendable {
     var verb: String
     var actor: Actor
     var objectID: String
+    /// The statement its object refers to, when the object is a StatementRef.
+    var targets: String?
     var registration: UUID?
     var score: Double?
     var durationSeconds: Int?
@@ -74,7 +76,9 @@ struct XAPIStatement: Sendable {
         let target = value["object"] ?? .null
         switch target["objectType"]?.string ?? "Activity" {
         case "Activity": objectID = target["id"]?.string ?? ""
-        case "StatementRef": objectID = target["id"]?.string.flatMap { Self.uuid($0)?.text } ?? ""
+        case "StatementRef":
+            objectID = target["id"]?.string.flatMap { Self.uuid($0)?.text } ?? ""
+            targets = objectID
         default: objectID = ""
         }
         if verb == Self.voided, target["objectType"]?.string != "StatementRef" {
@@ -121,15 +125,18 @@ struct XAPIStatement: Sendable {
     /// language map, a media type, an integer length and a SHA-2; description and fileUrl optional.
     static func checkAttachments(_ value: JSONValue) throws(Invalid) {
         guard case .array(let list) = value else { throw Invalid(message: "'attachments' must be an array of Attachment objects") }
+        let keys: Set<String> = ["usageType", "display", "description", "contentType", "length", "sha2", "fileUrl"]
         for (index, item) in list.enumerated() {
             let name = "attachments[\(index)]"
-            guard item.isObject else { throw Invalid(message: "\(name) must be an Attachment object") }
-            guard let usage = item["usageType"]?.string, XAPIIRI.isIRI(usage) else { throw Invalid(message: "\(name).usageType must be an IRI") }
-            guard let display = item["display"], isLanguageMap(display) else {
-                throw Invalid(message: "\(name).display must be a language map (language tags to strings)")
+            guard case .object(let members) = item else { throw Invalid(message: "\(name) must be an Attachment object") }
+            if let unknown = members.first(where: { !keys.contains($0.key) || $0.value == .null }) {
+                throw Invalid(message: "'\(name).\(unknown.key)' " + (keys.contains(unknown.key) ? "must not be null" : "is not a property xAPI defines here"))
             }
-            if let description = item["description"], !isLanguageMap(description) {
-                throw Invalid(message: "\(name).description must be a language map")
+            guard let usage = item["usageType"]?.string, XAPIIRI.isIRI(usage) else { throw Invalid(message: "\(name).usageType must be an IRI") }
+            guard let display = item["display"] else { throw Invalid(message: "\(name).display is required (a language map)") }
+            do { try XAPIValidation.languageMap(display) } catch { throw Invalid(message: "'\(name).display' \(error.message)") }
+            if let description = item["description"] {
+                do { try XAPIValidation.languageMap(description) } catch { throw Invalid(message: "'\(name).description' \(error.message)") }
             }
             guard let type = item["contentType"]?.string, type.split(separator: ";").first?.split(separator: "/").count == 2 else {
                 throw Invalid(message: "\(name).contentType must be an Internet media type (type/subtype)")
@@ -144,12 +151,6 @@ struct XAPIStatement: Sendable {
                 throw Invalid(message: "\(name).fileUrl must be an IRL")
             }
         }
-    }
-
-    /// An object whose every value is a string (keys are language tags).
-    static func isLanguageMap(_ value: JSONValue) -> Bool {
-        guard case .object(let members) = value else { return false }
-        return members.allSatisfy { $0.value.string != nil && !$0.key.isEmpty }
     }
 
     /// An agent's or identified group's inverse functional identifier as one string

@@ -158,13 +158,16 @@ enum XAPIValidation {
     }
 
     /// The LRS's own authority is what is stored; one sent is still checked: an Agent, or an
-    /// OAuth pair (a Group of exactly two Agents).
+    /// OAuth pair (xAPI-Data 2.4.9): an anonymous Group of exactly two Agents, the consumer
+    /// known by an account.
     private static func authority(_ value: JSONValue) throws(Invalid) {
         try actor(value)
-        if value["objectType"]?.string == "Group" {
-            guard case .array(let members)? = value["member"], members.count == 2 else {
-                throw Invalid(message: "must have exactly two members as a Group (an OAuth consumer and its user)")
-            }
+        guard value["objectType"]?.string == "Group" else { return }
+        guard identifierKeys.allSatisfy({ value[$0] == nil }) else {
+            throw Invalid(message: "as a Group is anonymous (an OAuth consumer and its user, no identifier of its own)")
+        }
+        guard case .array(let members)? = value["member"], members.count == 2, members.contains(where: { $0["account"] != nil }) else {
+            throw Invalid(message: "as a Group has exactly two members, the OAuth consumer (an account) and its user")
         }
     }
 

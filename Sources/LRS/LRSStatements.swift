@@ -88,46 +88,66 @@ public struct LRSStatements: Sendable {
     /// `ascending`); voided statements are left out.
     public func query(_ query: StatementQuery, reader: StatementReader, version: String, languages: [String]) throws(LRSError) -> StatementPage {
         let limit = query.limit == 0 ? Self.pageLimit : min(query.limit, Self.pageLimit)
-        var conditions = ["s.voided_by IS NULL", Self.visible]
-        var arguments: [DatabaseValue] = [reader.societyID.databaseValue, reader.societyID.databaseValue, reader.onlyAuthority.databaseValue]  // ?1-?3 of `visible`
-        if let agent = query.agent {
-            conditions.append("s.rowid IN (SELECT statement_rowid FROM xapi_statement_agent WHERE agent = ?\(query.relatedAgents ? "" : " AND direct = 1"))")
-            arguments.append(agent.databaseValue)
-        }
-        if let activity = query.activity {
-            conditions.append("s.rowid IN (SELECT statement_rowid FROM xapi_statement_activity WHERE activity = ?\(query.relatedActivities ? "" : " AND direct = 1"))")
-            arguments.append(activity.databaseValue)
-        }
-        if let verb = query.verb {
-            conditions.append("s.verb = ?")
-            arguments.append(verb.databaseValue)
-        }
-        if let registration = query.registration {
-            conditions.append("s.registration = ?")
-            arguments.append(registration.databaseValue)
-        }
+        // What the reader may be answered: not voided, visible, in the time window, past the cursor.
+        var window = ["s.voided_by IS NULL", Self.visible]
+        var windowArguments: [DatabaseValue] = [reader.societyID.databaseValue, reader.societyID.databaseValue, reader.onlyAuthority.databaseValue]
         if let since = query.since {
-            conditions.append("s.stored > ?")
-            arguments.append(since.databaseValue)
+            window.append("s.stored > ?")
+            windowArguments.append(since.databaseValue)
         }
         if let until = query.until {
-            conditions.append("s.stored <= ?")
-            arguments.append(until.databaseValue)
+            window.append("s.stored <= ?")
+            windowArguments.append(until.databaseValue)
         }
         if let cursor = query.cursor {
-            conditions.append(query.ascending ? "s.rowid > ?" : "s.rowid < ?")
-            arguments.append(cursor.databaseValue)
+            window.append(query.ascending ? "s.rowid > ?" : "s.rowid < ?")
+            windowArguments.append(cursor.databaseValue)
         }
-        arguments.append((limit + 1).databaseValue)
-        let values = arguments
-        let sql = """
-            SELECT s.rowid, \(Self.output(version)) FROM xapi_statement s WHERE \(conditions.joined(separator: " AND "))
-            ORDER BY s.rowid \(query.ascending ? "ASC" : "DESC") LIMIT ?
-            """
+        // The filters, on a statement of the given alias.
+        func filters(_ alias: String) -> (conditions: [String], arguments: [DatabaseValue]) {
+            var conditions: [String] = []
+            var arguments: [DatabaseValue] = []
+            if let agent = query.agent {
+                conditions.append("\(alias).rowid IN (SELECT statement_rowid FROM xapi_statement_agent WHERE agent = ?\(query.relatedAgents ? "" : " AND direct = 1"))")
+                arguments.append(agent.databaseValue)
+            }
+            if let activity = query.activity {
+                conditions.append("\(alias).rowid IN (SELECT statement_rowid FROM xapi_statement_activity WHERE activity = ?\(query.relatedActivities ? "" : " AND direct = 1"))")
+                arguments.append(activity.databaseValue)
+            }
+            if let verb = query.verb {
+                conditions.append("\(alias).verb = ?")
+                arguments.append(verb.databaseValue)
+            }
+            if let registration = query.registration {
+                conditions.append("\(alias).registration = ?")
+                arguments.append(registration.databaseValue)
+            }
+            return (conditions, arguments)
+        }
+        let order = "ORDER BY 1 \(query.ascending ? "ASC" : "DESC") LIMIT ?"
+        let direct = filters("s")
+        var sql = "SELECT s.rowid, \(Self.output(version)) FROM xapi_statement s WHERE \((window + direct.conditions).joined(separator: " AND "))"
+        var values = windowArguments + direct.arguments
+        if !direct.conditions.isEmpty {
+            // xAPI-Communication 2.1.4: a filtered query also answers the statements whose object is
+            // a StatementRef to a statement the filters match (a voided one included), such as the
+            // voiding statement of a match. Merged in rowid order, each arm stopping at the limit.
+            let target = filters("t")
+            sql += """
+
+                UNION SELECT s.rowid, \(Self.output(version)) FROM xapi_statement s WHERE \(window.joined(separator: " AND ")) AND s.targets IS NOT NULL
+                  AND EXISTS (SELECT 1 FROM xapi_statement t WHERE t.id = s.targets AND \(target.conditions.joined(separator: " AND ")))
+                """
+            values += windowArguments.dropFirst(3) + target.arguments  // ?1-?3 (`visible`) are bound once, by number
+        }
+        values.append((limit + 1).databaseValue)
+        let statement = sql + "\n" + order
+        let arguments = StatementArguments(values)
         let rows: [(Int64, String)]
         do {
             rows = try database.read("querying statements") { db in
-                try Row.fetchAll(db, sql: sql, arguments: StatementArguments(values)).map { ($0[0], $0[1]) }
+                try Row.fetchAll(db, sql: statement, arguments: arguments).map { ($0[0], $0[1]) }
             }
         } catch { throw LRSError(.storage, "\(error)") }
         let page = rows.prefix(limit)
@@ -142,22 +162,37 @@ public struct LRSStatements: Sendable {
         } catch { throw LRSError(.storage, "\(error)") }
     }
 
-    /// The Activity object of an id: the definition of the newest statement the reader may see
-    /// whose object it is (with one), else the id alone.
+    /// The Activity as the statements the reader may see define it (xAPI-Communication 2.5): every
+    /// definition merged, the newer over the older; language maps merged tag by tag.
     public func activity(id: String, reader: StatementReader) throws(LRSError) -> String {
-        let definition: String?
+        let definitions: [String]
         do {
-            definition = try database.read("reading an activity") { db in
-                try String.fetchOne(db, sql: """
-                    SELECT json_extract(s.body, '$.object.definition') FROM xapi_statement s
-                    WHERE \(Self.visible) AND s.rowid IN (SELECT statement_rowid FROM xapi_statement_activity WHERE activity = ? AND direct = 1)
-                      AND json_extract(s.body, '$.object.definition') IS NOT NULL
-                    ORDER BY s.rowid DESC LIMIT 1
+            definitions = try database.read("reading an activity") { db in
+                // The newest distinct definitions (a course's statements repeat one definition).
+                try String.fetchAll(db, sql: """
+                    SELECT definition FROM (
+                        SELECT json_extract(s.body, '$.object.definition') AS definition, MAX(s.rowid) AS newest FROM xapi_statement s
+                        WHERE \(Self.visible) AND s.rowid IN (SELECT statement_rowid FROM xapi_statement_activity WHERE activity = ? AND direct = 1)
+                          AND json_extract(s.body, '$.object.definition') IS NOT NULL
+                        GROUP BY definition ORDER BY newest DESC LIMIT 100)
+                    ORDER BY newest
                     """, arguments: [reader.societyID, reader.societyID, reader.onlyAuthority, id])
             }
         } catch { throw LRSError(.storage, "\(error)") }
+        var merged: [String: Any] = [:]
+        for text in definitions {
+            guard let definition = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else { continue }
+            for (key, value) in definition {
+                if var map = merged[key] as? [String: Any], let newer = value as? [String: Any], ["name", "description", "extensions"].contains(key) {
+                    map.merge(newer) { _, new in new }
+                    merged[key] = map
+                } else {
+                    merged[key] = value
+                }
+            }
+        }
         var object: [String: Any] = ["objectType": "Activity", "id": id]
-        if let definition, let value = try? JSONSerialization.jsonObject(with: Data(definition.utf8)) { object["definition"] = value }
+        if !merged.isEmpty { object["definition"] = merged }
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
         return String(decoding: data, as: UTF8.self)
     }

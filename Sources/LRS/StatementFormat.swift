@@ -47,10 +47,9 @@ enum StatementFormat {
         return reduced
     }
 
+    /// An Activity is its id alone (an Activity is what an object without objectType is).
     static func activity(_ activity: [String: Any]) -> Any {
-        var reduced: [String: Any] = ["id": activity["id"] ?? ""]
-        if let type = activity["objectType"] { reduced["objectType"] = type }
-        return reduced
+        ["id": activity["id"] ?? ""]
     }
 
     static func object(_ value: Any) -> Any {

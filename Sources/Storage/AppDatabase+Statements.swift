@@ -22,6 +22,8 @@ public struct StatementRow: Sendable {
     public var enrollmentID: Int64?
     public var activity: String?
     public var voids: String?
+    /// The statement its object refers to (a StatementRef, voiding or not).
+    public var targets: String?
     public var registration: String?
     /// The Agent (JSON) of the credential that sent it.
     public var authority: String?
@@ -32,12 +34,13 @@ public struct StatementRow: Sendable {
     public var activities: [(id: String, direct: Bool)]
 
     public init(id: String, signature: String, body: String, verb: String, engineerID: String? = nil, enrollmentID: Int64? = nil,
-                activity: String? = nil, voids: String? = nil, registration: String? = nil, authority: String? = nil, societyID: String? = nil,
+                activity: String? = nil, voids: String? = nil, targets: String? = nil, registration: String? = nil, authority: String? = nil, societyID: String? = nil,
                 unmatched: String? = nil, agents: [(key: String, direct: Bool)] = [], activities: [(id: String, direct: Bool)] = []) {
         self.id = id
         self.signature = signature
         self.body = body
         self.verb = verb
+        self.targets = targets
         self.engineerID = engineerID
         self.enrollmentID = enrollmentID
         self.activity = activity
@@ -76,8 +79,8 @@ extension StoreTransaction {
     public func insertStatement(_ row: StatementRow) throws -> Bool {
         var insert = try BoundStatement(db, """
             INSERT INTO xapi_statement (id, signature, body, stored, verb, engineer_id, enrollment_id, activity_identifier, voids,
-                                        registration, authority, society_id, unmatched)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                        registration, authority, society_id, unmatched, targets)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (id) DO NOTHING
             """)
         insert.bind(row.id)
@@ -93,6 +96,7 @@ extension StoreTransaction {
         insert.bind(row.authority)
         insert.bind(row.societyID)
         insert.bind(row.unmatched)
+        insert.bind(row.targets)
         guard try insert.run() == 1 else { return false }
         let rowid = db.lastInsertedRowID
         for (key, direct) in row.agents {

@@ -721,6 +721,17 @@ extension AppDatabase {
                 ) STRICT, WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v16-statement-targets") { db in
+            try db.execute(sql: """
+                -- The statement a statement's StatementRef object refers to (voiding or not): a query
+                -- by agent, verb, activity or registration also answers the statements that target a
+                -- match (xAPI-Communication 2.1.4). Few statements have one: a partial index.
+                ALTER TABLE xapi_statement ADD COLUMN targets TEXT;
+                UPDATE xapi_statement SET targets = lower(json_extract(body, '$.object.id'))
+                    WHERE json_extract(body, '$.object.objectType') = 'StatementRef';
+                CREATE INDEX xapi_statement_targets ON xapi_statement(targets) WHERE targets IS NOT NULL;
+                """)
+        }
         return migrator
     }()
 }

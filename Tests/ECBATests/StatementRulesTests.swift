@@ -102,4 +102,38 @@ struct StatementRulesTests {
         let grouping = (context?["contextActivities"] as? [String: Any])?["grouping"] as? [[String: Any]]
         #expect(grouping?.first?["id"] as? String == "http://example.org/course/1", "\(stored.text)")
     }
+
+    @Test("HEAD answers every resource as GET does; refusals of a statement read say Consistent-Through; an activity's definitions merge")
+    func reading() async throws {
+        let world = try await LRSTests.LRSWorld()
+        let activity = "http://example.org/meeting/7"
+        let english = Self.statement { $0["object"] = ["id": activity, "definition": ["name": ["en-US": "meeting"], "type": "http://example.org/t"]] }
+        let french = Self.statement { $0["object"] = ["id": activity, "definition": ["name": ["fr-FR": "réunion"]]] }
+        #expect(try await world.call("/xapi/statements", method: "POST", as: world.cces, headers: headers,
+                                     body: LRSTests.encode([english, french])).status == 200)
+        let merged = try await world.call("/xapi/activities?activityId=\(activity)", as: world.cces, headers: headers)
+        let definition = (merged.json as? [String: Any])?["definition"] as? [String: Any]
+        #expect((definition?["name"] as? [String: String]) == ["en-US": "meeting", "fr-FR": "réunion"], "\(merged.text)")
+        #expect(definition?["type"] as? String == "http://example.org/t")
+        let agent = "%7B%22mbox%22%3A%22mailto%3Aada%40example.org%22%7D"
+        for path in ["/xapi/activities?activityId=\(activity)", "/xapi/agents?agent=\(agent)", "/xapi/statements?limit=1"] {
+            let get = try await world.call(path, as: world.cces, headers: headers)
+            let head = try await world.call(path, method: "HEAD", as: world.cces, headers: headers)
+            #expect(get.status == 200 && head.status == 200 && head.text.isEmpty, "\(path): \(head.status)")
+        }
+        let refused = try await world.call("/xapi/statements?statementId=\(UUID().uuidString)&verb=http://example.org/v", as: world.cces, headers: headers)
+        #expect(refused.status == 400 && refused.headers["x-experience-api-consistent-through"] != nil)
+        let ids = try await world.call("/xapi/statements?format=ids&limit=1", as: world.cces, headers: headers)
+        let object = (((ids.json as? [String: Any])?["statements"] as? [[String: Any]])?.first?["object"]) as? [String: Any]
+        #expect(object.map { Array($0.keys) } == ["id"], "\(ids.text)")
+        // An authority sent is an Agent or an OAuth pair: an anonymous Group of two, one an account.
+        let pair: [String: Any] = ["objectType": "Group", "member": [["account": ["homePage": "https://example.org/oauth", "name": "app"]], Self.agent]]
+        let identified: [String: Any] = ["objectType": "Group", "mbox": "mailto:g@example.org", "member": [Self.agent, Self.agent]]
+        let mboxes: [String: Any] = ["objectType": "Group", "member": [Self.agent, ["mbox": "mailto:b@example.org"]]]
+        for (authority, status) in [(pair, 200), (identified, 400), (mboxes, 400)] {
+            let answer = try await world.call("/xapi/statements", method: "POST", as: world.cces, headers: headers,
+                                              body: LRSTests.encode(Self.statement { $0["authority"] = authority }))
+            #expect(answer.status == status, "\(answer.text)")
+        }
+    }
 }
