@@ -88,6 +88,10 @@ struct XAPIStatement: Sendable {
         score = value["result"]?["score"]?["scaled"]?.number
         durationSeconds = value["result"]?["duration"]?.string.flatMap { Durations.seconds(iso8601: $0) }
         var canonical = object.setting("id", to: .string(id)).removing(["stored", "authority", "version"])
+        // xAPI-Data 4.6: durations compare to the hundredth of a second.
+        if let duration = value["result"]?["duration"]?.string, let hundredths = XAPIDuration.hundredths(duration), let result = canonical["result"] {
+            canonical = canonical.setting("result", to: result.setting("duration", to: .string(hundredths)))
+        }
         if let timestamp {
             self.timestamp = timestamp
             canonical = canonical.setting("timestamp", to: .number(timestamp.timeIntervalSince1970))
@@ -328,6 +332,18 @@ public enum XAPIAgent {
         guard identifiers.count == 1 else { return nil }
         if let mbox = value["mbox"] { guard let text = mbox.string, text.hasPrefix("mailto:") else { return nil } }
         return XAPIStatement.agentKey(value)
+    }
+}
+
+/// Durations as xAPI compares them (xAPI-Data 4.6): to the hundredth of a second.
+public enum XAPIDuration {
+    /// A duration with its seconds cut to hundredths (`PT1.2345S` is `PT1.23S`); nil when it
+    /// has no finer fraction.
+    public static func hundredths(_ duration: String) -> String? {
+        guard duration.hasSuffix("S"), let dot = duration.lastIndex(where: { $0 == "." || $0 == "," }) else { return nil }
+        let fraction = duration[duration.index(after: dot)..<duration.index(before: duration.endIndex)]
+        guard fraction.count > 2, fraction.allSatisfy(\.isASCII) else { return nil }
+        return String(duration[...dot]) + fraction.prefix(2) + "S"
     }
 }
 

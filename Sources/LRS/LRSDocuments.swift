@@ -42,10 +42,14 @@ public struct LRSDocument: Sendable {
 public struct DocumentPrecondition: Sendable {
     public var ifMatch: String?
     public var ifNoneMatch: String?
+    /// xAPI 2.0 guards State as 1.0.3 guards profiles: a PUT over an existing document needs
+    /// If-Match or If-None-Match. (1.0.3 State is overwritten blind, as cmi5 content expects.)
+    public var guardsState: Bool
 
-    public init(ifMatch: String?, ifNoneMatch: String?) {
+    public init(ifMatch: String?, ifNoneMatch: String?, guardsState: Bool = false) {
         self.ifMatch = ifMatch
         self.ifNoneMatch = ifNoneMatch
+        self.guardsState = guardsState
     }
 
     var isEmpty: Bool { ifMatch == nil && ifNoneMatch == nil }
@@ -95,7 +99,7 @@ public struct LRSDocuments: Sendable {
             if let existing, let societyID, existing.societyID != societyID {
                 throw LRSError(.forbidden, "this document belongs to another society")
             }
-            try Self.check(precondition, existing: existing, profile: key.kind != .state && !merge)
+            try Self.check(precondition, existing: existing, guarded: (key.kind != .state || precondition.guardsState) && !merge)
             var content = content
             var type = contentType
             if merge, let existing {
@@ -135,7 +139,7 @@ public struct LRSDocuments: Sendable {
             let db = tx.database
             if let id = key.documentID {
                 let existing = try Self.document(key, id: id, societyID: societyID, in: db)
-                try Self.check(precondition, existing: existing, profile: false)
+                try Self.check(precondition, existing: existing, guarded: false)
                 try db.execute(sql: """
                     DELETE FROM xapi_document WHERE kind = ? AND activity = ? AND agent = ? AND registration = ? AND document_id = ? AND \(Self.visible)
                     """, arguments: [key.kind.rawValue, key.activity, key.agent, key.registration, id, societyID, societyID])
@@ -161,8 +165,8 @@ public struct LRSDocuments: Sendable {
     }
 
     /// The concurrency rules: If-Match must name the stored ETag (or `*` with one stored),
-    /// If-None-Match `*` must find none; a profile replaced with neither header is a conflict.
-    static func check(_ precondition: DocumentPrecondition, existing: LRSDocument?, profile: Bool) throws(LRSError) {
+    /// If-None-Match `*` must find none; a `guarded` document replaced with neither header is a conflict.
+    static func check(_ precondition: DocumentPrecondition, existing: LRSDocument?, guarded: Bool) throws(LRSError) {
         if let ifMatch = precondition.ifMatch {
             let holds = ifMatch == "*" ? existing != nil : existing?.etag == ifMatch
             guard holds else { throw LRSError(.preconditionFailed, "If-Match \(ifMatch) does not match the stored document") }
@@ -171,7 +175,7 @@ public struct LRSDocuments: Sendable {
             let holds = ifNoneMatch == "*" ? existing == nil : existing?.etag != ifNoneMatch
             guard holds else { throw LRSError(.preconditionFailed, "If-None-Match \(ifNoneMatch): the document exists") }
         }
-        if profile, existing != nil, precondition.isEmpty {
+        if guarded, existing != nil, precondition.isEmpty {
             throw LRSError(.conflict, "the document exists: send If-Match with its ETag (or If-None-Match: * to create only)")
         }
     }

@@ -68,20 +68,21 @@ public struct LRSStatements: Sendable {
     /// One statement by id; `voided` asks for a voided one (`voidedStatementId`), which a plain
     /// `statementId` does not find.
     public func statement(id: String, voided: Bool, reader: StatementReader, format: StatementQuery.Format, version: String,
-                          languages: [String]) throws(LRSError) -> String {
+                          languages: [String]) throws(LRSError) -> (statement: String, stored: Date?) {
         guard let uuid = UUID(uuidString: id) else { throw LRSError(.badRequest, "a statement id is a UUID") }
-        let found: (String, Bool)?
+        let found: (String, Bool, String)?
         do {
             found = try database.read("reading a statement") { db in
-                try Row.fetchOne(db, sql: "SELECT \(Self.output(version)), s.voided_by IS NOT NULL FROM xapi_statement s WHERE \(Self.visible) AND s.id = ?",
-                                 arguments: [reader.societyID, reader.societyID, reader.onlyAuthority, uuid.uuidString.lowercased()])
-                    .map { ($0[0], $0[1]) }
+                try Row.fetchOne(db, sql: """
+                    SELECT \(Self.output(version)), s.voided_by IS NOT NULL, s.stored FROM xapi_statement s WHERE \(Self.visible) AND s.id = ?
+                    """, arguments: [reader.societyID, reader.societyID, reader.onlyAuthority, uuid.uuidString.lowercased()])
+                    .map { ($0[0], $0[1], $0[2]) }
             }
         } catch { throw LRSError(.storage, "\(error)") }
-        guard let (text, isVoided) = found, isVoided == voided else {
+        guard let (text, isVoided, stored) = found, isVoided == voided else {
             throw LRSError(.notFound, voided ? "no voided statement \(id)" : "no statement \(id)")
         }
-        return StatementFormat.apply(format, to: text, languages: languages)
+        return (StatementFormat.apply(format, to: text, languages: languages), Date(iso8601: stored))
     }
 
     /// A page of the statements the query selects, newest stored first (or oldest, with
@@ -127,7 +128,7 @@ public struct LRSStatements: Sendable {
         }
         let order = "ORDER BY 1 \(query.ascending ? "ASC" : "DESC") LIMIT ?"
         let direct = filters("s")
-        var sql = "SELECT s.rowid, \(Self.output(version)) FROM xapi_statement s WHERE \((window + direct.conditions).joined(separator: " AND "))"
+        var sql = "SELECT s.rowid, \(Self.output(version)), s.stored FROM xapi_statement s WHERE \((window + direct.conditions).joined(separator: " AND "))"
         var values = windowArguments + direct.arguments
         if !direct.conditions.isEmpty {
             // xAPI-Communication 2.1.4: a filtered query also answers the statements whose object is
@@ -136,7 +137,7 @@ public struct LRSStatements: Sendable {
             let target = filters("t")
             sql += """
 
-                UNION SELECT s.rowid, \(Self.output(version)) FROM xapi_statement s WHERE \(window.joined(separator: " AND ")) AND s.targets IS NOT NULL
+                UNION SELECT s.rowid, \(Self.output(version)), s.stored FROM xapi_statement s WHERE \(window.joined(separator: " AND ")) AND s.targets IS NOT NULL
                   AND EXISTS (SELECT 1 FROM xapi_statement t WHERE t.id = s.targets AND \(target.conditions.joined(separator: " AND ")))
                 """
             values += windowArguments.dropFirst(3) + target.arguments  // ?1-?3 (`visible`) are bound once, by number
@@ -144,15 +145,15 @@ public struct LRSStatements: Sendable {
         values.append((limit + 1).databaseValue)
         let statement = sql + "\n" + order
         let arguments = StatementArguments(values)
-        let rows: [(Int64, String)]
+        let rows: [(Int64, String, String)]
         do {
             rows = try database.read("querying statements") { db in
-                try Row.fetchAll(db, sql: statement, arguments: arguments).map { ($0[0], $0[1]) }
+                try Row.fetchAll(db, sql: statement, arguments: arguments).map { ($0[0], $0[1], $0[2]) }
             }
         } catch { throw LRSError(.storage, "\(error)") }
         let page = rows.prefix(limit)
         return StatementPage(statements: page.map { StatementFormat.apply(query.format, to: $0.1, languages: languages) },
-                             next: rows.count > limit ? page.last?.0 : nil)
+                             next: rows.count > limit ? page.last?.0 : nil, lastStored: page.map(\.2).max().flatMap { Date(iso8601: $0) })
     }
 
     /// The kept attachments the statements (as answered) name, for `attachments=true`.

@@ -108,4 +108,6 @@ public struct StatementQuery: Sendable {
 public struct StatementPage: Sendable {
     public var statements: [String]
     public var next: Int64?
+    /// The newest `stored` of the page (xAPI 2.0's Last-Modified); nil for an empty page.
+    public var lastStored: Date?
 }

@@ -1,6 +1,7 @@
 import ContentStore
 import Credentials
 import Crypto
+import Enrollment
 import Foundation
 import GRDB
 import Storage
@@ -147,10 +148,15 @@ public struct StatementUpload: Sendable {
     }
 
     /// A statement as its signer saw it: without the signature attachment (and without
-    /// `attachments` when that was all), and without what the LRS sets.
+    /// `attachments` when that was all), without what the LRS sets, its duration to the hundredth.
     static func unsigned(_ statement: [String: Any]) -> [String: Any] {
         var copy = statement
         for field in ["stored", "authority"] { copy.removeValue(forKey: field) }
+        if var result = copy["result"] as? [String: Any], let duration = result["duration"] as? String,
+           let hundredths = XAPIDuration.hundredths(duration) {
+            result["duration"] = hundredths
+            copy["result"] = result
+        }
         if let entries = copy["attachments"] as? [[String: Any]] {
             let kept = entries.filter { $0["usageType"] as? String != signatureUsage }
             copy["attachments"] = kept.isEmpty ? nil : kept

@@ -277,10 +277,10 @@ extension SocietyAPI {
             }
             let format = try StatementQuery.Format(rawValue: parameters["format"] ?? "exact")
                 .orThrow(Problem(.badRequest, "bad-request", "'format' is ids, exact or canonical"))
-            let text = try await lrsBlocking { () throws(LRSError) in
+            let found = try await lrsBlocking { () throws(LRSError) in
                 try statements.statement(id: id, voided: voided, reader: reader, format: format, version: version, languages: languages)
             }
-            return try await statementsAnswer(text, statements: [text], parameters: parameters)
+            return try await statementsAnswer(found.statement, statements: [found.statement], parameters: parameters, lastModified: found.stored)
         }
         let query: StatementQuery
         do { query = try StatementQuery(parameters) } catch { throw LRSRoutes.problem(error) }
@@ -297,13 +297,16 @@ extension SocietyAPI {
         let moreJSON = (try? JSONSerialization.data(withJSONObject: [more], options: [.withoutEscapingSlashes]))
             .map { String(decoding: $0, as: UTF8.self).dropFirst().dropLast() } ?? "\"\""
         let result = "{\"more\":\(moreJSON),\"statements\":[\(page.statements.joined(separator: ","))]}"
-        return try await statementsAnswer(result, statements: page.statements, parameters: parameters)
+        return try await statementsAnswer(result, statements: page.statements, parameters: parameters, lastModified: page.lastStored)
     }
 
     /// The JSON answer; with `attachments=true`, multipart/mixed: the JSON, then the bytes of
     /// each attachment the statements name that the LRS keeps (xAPI-Communication 2.1.3).
-    func statementsAnswer(_ json: String, statements: [String], parameters: [String: String]) async throws -> Response {
-        guard parameters["attachments"] == "true" else { return LRSRoutes.json(json) }
+    func statementsAnswer(_ json: String, statements: [String], parameters: [String: String], lastModified: Date?) async throws -> Response {
+        // xAPI 2.0: Last-Modified is the newest `stored` answered.
+        var headers = HTTPFields()
+        if let lastModified { headers[.lastModified] = HTTPDate.format(Int(lastModified.timeIntervalSince1970)) }
+        guard parameters["attachments"] == "true" else { return LRSRoutes.json(json, headers: headers) }
         let store = LRSStatements(database: database)
         let kept = try await lrsBlocking { () throws(LRSError) in try store.attachments(of: statements) }
         var parts = [MultipartMixed.Part(headers: ["Content-Type": "application/json"], body: Data(json.utf8))]
@@ -313,7 +316,8 @@ extension SocietyAPI {
             ], body: attachment.content))
         }
         let (contentType, body) = MultipartMixed.render(parts)
-        return Response(status: .ok, headers: [.contentType: contentType], body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+        headers[.contentType] = contentType
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
     }
 
     // MARK: Documents
@@ -392,7 +396,7 @@ extension SocietyAPI {
         var headers = HTTPFields()
         headers[.contentType] = document.contentType
         headers[.eTag] = document.etag
-        headers[.lastModified] = document.updated.formatted(.iso8601)
+        headers[.lastModified] = HTTPDate.format(Int(document.updated.timeIntervalSince1970))
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: document.content)))
     }
 
@@ -403,7 +407,8 @@ extension SocietyAPI {
         guard key.documentID != nil else { throw Problem(.badRequest, "bad-request", "'\(kind == .state ? "stateId" : "profileId")' is required") }
         let content = Data(buffer: try await request.body.collect(upTo: configuration.maxBodyBytes))
         let type = request.headers[.contentType] ?? "application/octet-stream"
-        let precondition = DocumentPrecondition(ifMatch: request.headers[.ifMatch], ifNoneMatch: request.headers[.ifNoneMatch])
+        let precondition = DocumentPrecondition(ifMatch: request.headers[.ifMatch], ifNoneMatch: request.headers[.ifNoneMatch],
+                                                guardsState: request.headers[LRSRoutes.versionHeader].flatMap(LRSRoutes.supported) == "2.0.0")
         let documents = LRSDocuments(database: database)
         let etag = try await lrsBlocking { () throws(LRSError) in
             try documents.put(key, content: content, contentType: type, merge: merge, precondition: precondition, societyID: caller.societyID)

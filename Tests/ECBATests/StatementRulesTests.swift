@@ -136,4 +136,46 @@ struct StatementRulesTests {
             #expect(answer.status == status, "\(answer.text)")
         }
     }
+
+    @Test("xAPI 2.0: Last-Modified is the stored time; State PUT over a document needs a precondition; durations compare to the hundredth")
+    func version2() async throws {
+        let world = try await LRSTests.LRSWorld()
+        let v2 = ["X-Experience-API-Version": "2.0.0", "Content-Type": "application/json"]
+        let id = UUID().uuidString.lowercased()
+        let statement = Self.statement { $0["id"] = id; $0["result"] = ["duration": "PT1.2345S"] }
+        #expect(try await world.call("/xapi/statements", method: "POST", as: world.cces, headers: v2, body: LRSTests.encode(statement)).status == 200)
+        // The same statement with its duration to the hundredth is the same statement (no 409).
+        let same = Self.statement { $0["id"] = id; $0["result"] = ["duration": "PT1.23S"] }
+        #expect(try await world.call("/xapi/statements", method: "POST", as: world.cces, headers: v2, body: LRSTests.encode(same)).status == 200)
+        let other = Self.statement { $0["id"] = id; $0["result"] = ["duration": "PT1.24S"] }
+        #expect(try await world.call("/xapi/statements", method: "POST", as: world.cces, headers: v2, body: LRSTests.encode(other)).status == 409)
+        let read = try await world.call("/xapi/statements?statementId=\(id)", as: world.cces, headers: v2)
+        let stored = try #require((read.json as? [String: Any])?["stored"] as? String)
+        let lastModified = try #require(read.headers["last-modified"])
+        let http = DateFormatter()
+        http.locale = Locale(identifier: "en_US_POSIX")
+        http.timeZone = TimeZone(identifier: "GMT")
+        http.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        let storedDate = try #require(ISO8601DateFormatter.fractional.date(from: stored))
+        #expect(http.date(from: lastModified).map { Int($0.timeIntervalSince1970) } == Int(storedDate.timeIntervalSince1970), "\(lastModified) vs \(stored)")
+        // State: 1.0.3 overwrites blind (cmi5 content does); 2.0 answers 409 without If-Match / If-None-Match.
+        let agent = "%7B%22mbox%22%3A%22mailto%3Aada%40example.org%22%7D"
+        let state = "/xapi/activities/state?activityId=http://example.org/course/1&agent=\(agent)&stateId=bookmark"
+        #expect(try await world.call(state, method: "PUT", as: world.cces, headers: headers, body: Data(#"{"page":1}"#.utf8)).status == 204)
+        let blind = try await world.call(state, method: "PUT", as: world.cces, headers: headers, body: Data(#"{"page":2}"#.utf8))
+        #expect(blind.status == 204)
+        #expect(try await world.call(state, method: "PUT", as: world.cces, headers: v2, body: Data(#"{"page":3}"#.utf8)).status == 409)
+        let etag = try #require(blind.headers["etag"])
+        #expect(try await world.call(state, method: "PUT", as: world.cces, headers: v2.merging(["If-Match": etag]) { $1 },
+                                     body: Data(#"{"page":3}"#.utf8)).status == 204)
+    }
+}
+
+extension ISO8601DateFormatter {
+    /// `2026-12-05T08:00:00.123Z`.
+    static var fractional: ISO8601DateFormatter {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter
+    }
 }
