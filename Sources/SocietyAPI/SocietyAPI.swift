@@ -65,7 +65,7 @@ public struct SocietyAPI: Sendable {
     /// The application, ready to run; `onRunning` gets the bound port (useful with port 0).
     public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol & Service {
         var application = Application(
-            router: router(),
+            responder: AlternateRequestSyntax(next: router().buildResponder(), maxBodyBytes: configuration.maxBodyBytes),
             server: .http1(configuration: .init(additionalChannelHandlers: self.channelHandlers())),
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: Self.serverName),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },

@@ -128,17 +128,20 @@ enum LRSRoutes {
     /// The query's parameters, decoded as HTML forms encode them ('+' is a space): xAPI
     /// clients build their queries that way (Python's urlencode, tincan).
     static func parameters(_ request: Request) -> [String: String] {
-        var result: [String: String] = [:]
-        for pair in (request.uri.query ?? "").split(separator: "&") {
+        Dictionary(formFields(request.uri.query ?? ""), uniquingKeysWith: { _, last in last })
+    }
+
+    /// The fields of a query or an HTML form (application/x-www-form-urlencoded), in order.
+    static func formFields(_ text: String) -> [(String, String)] {
+        text.split(separator: "&").compactMap { pair in
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             func decode(_ text: Substring) -> String {
                 let spaced = text.replacingOccurrences(of: "+", with: " ")
                 return spaced.removingPercentEncoding ?? spaced
             }
-            guard let name = parts.first else { continue }
-            result[decode(name)] = parts.count > 1 ? decode(parts[1]) : ""
+            guard let name = parts.first else { return nil }
+            return (decode(name), parts.count > 1 ? decode(parts[1]) : "")
         }
-        return result
     }
 
     /// The reader's languages from Accept-Language, best first (for `format=canonical`).

@@ -404,6 +404,39 @@ struct LRSTests {
         #expect(try await world.call(state, method: "PUT", as: (writer.0.key, writer.secret), headers: version, body: Data("{}".utf8)).status == 403)
     }
 
+    @Test("the Alternate Request Syntax: a form POSTed with ?method= is the request it stands for; 2.0, extra parameters or no content are refused")
+    func alternateRequestSyntax() async throws {
+        let world = try await LRSWorld()
+        func form(_ fields: [String: String]) -> Data {
+            var components = URLComponents()
+            components.queryItems = fields.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) }
+            return Data((components.percentEncodedQuery ?? "").replacingOccurrences(of: "+", with: "%2B").utf8)
+        }
+        let formType = ["Content-Type": "application/x-www-form-urlencoded"]
+        let authorization = "Basic " + Data("\(world.cces.key):\(world.cces.secret)".utf8).base64EncodedString()
+        let id = UUID().uuidString.lowercased()
+        let statement = String(decoding: try Self.encode(Self.statement()), as: UTF8.self)
+        // PUT as a form: the headers (Authorization, the version) are form fields too.
+        let put = try await HTTP.call(world.api.base + "/xapi/statements?method=PUT", method: "POST", headers: formType,
+                                      body: form(["statementId": id, "content": statement, "Authorization": authorization,
+                                                  "X-Experience-API-Version": "1.0.3"]))
+        #expect(put.status == 204, "\(put.text)")
+        let get = try await world.call("/xapi/statements?method=GET", method: "POST", as: world.cces, headers: version.merging(formType) { $1 },
+                                       body: form(["statementId": id]))
+        #expect(get.status == 200 && (get.json as? [String: Any])?["id"] as? String == id, "\(get.text)")
+        let refusals: [(String, [String: String], Data)] = [
+            ("/xapi/statements?method=PUT&statementId=\(id)", version.merging(formType) { $1 }, form(["content": statement])),
+            ("/xapi/statements?method=PUT", version.merging(formType) { $1 }, form(["statementId": UUID().uuidString])),
+            ("/xapi/statements?method=GET", ["X-Experience-API-Version": "2.0.0"].merging(formType) { $1 }, form(["limit": "1"])),
+            ("/xapi/statements?method=PUT", version, try Self.encode(Self.statement())),
+        ]
+        for (path, headers, body) in refusals {
+            let answer = try await world.call(path, method: "POST", as: world.cces, headers: headers, body: body)
+            #expect(answer.status == 400, "\(path): \(answer.text)")
+        }
+        #expect(try world.statementCount() == 1)
+    }
+
     @Test("Rustici's tincan client saves, retrieves, queries with paging, voids, and keeps State and profiles")
     func tincanClient() async throws {
         let world = try await LRSWorld()
