@@ -11,17 +11,23 @@ import Storage
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the society API (HTTP) until interrupted.",
+        abstract: "Run the society API, the learning record store and the player (HTTP) until interrupted.",
         discussion: Help.prose("""
             Routes (docs/openapi.json describes each): GET /health, GET /metrics (Prometheus),
             GET /v1/report?period=P (CSV with 'Accept: text/csv', else JSON; streamed),
             GET /v1/transcripts/changes?cursor=C&limit=N, GET /v1/engineers/ID/transcript
             (JSON, or the signed CLR with 'Accept: application/vc+jwt'), GET /v1/catalog,
-            GET /v1/catalog/SOCIETY/COURSE (or /v1/catalog/SOCIETY%2FCOURSE), POST and PUT
-            /xapi/statements (xAPI 1.0.3); GET /launch/TOKEN opens the player ('ecba launch'),
-            each session on an origin of its own under --public-url's host.
-            Every /v1 and /xapi route needs 'Authorization: Bearer TOKEN' ('ecba society token
-            issue'); a society sees only its own members. SIGINT or SIGTERM stops it gracefully.
+            GET /v1/catalog/SOCIETY/COURSE (or /v1/catalog/SOCIETY%2FCOURSE),
+            POST /v1/engineers/ID/launches. Every /v1 route needs 'Authorization: Bearer TOKEN'
+            ('ecba society token issue'); a society sees only its own members.
+
+            The learning record store (xAPI 1.0.3 and 2.0.0, docs/xapi.md) under /xapi/:
+            statements, activities/state, activities/profile, agents/profile, activities,
+            agents, about. It takes HTTP Basic credentials ('ecba lrs credentials issue') or a
+            society token, and the X-Experience-API-Version header.
+
+            GET /launch/TOKEN opens the player ('ecba launch'), each session on an origin of its
+            own under --public-url's host. SIGINT or SIGTERM stops it gracefully.
             """)
     )
 
