@@ -218,35 +218,41 @@ struct XAPIStatement: Sendable {
     }
 
     /// A UUID in its 36-character form (either case), and that form in lower case; nil for
-    /// anything else. (Foundation's parser goes through `sscanf`, a cost per statement.)
+    /// anything else. (Foundation's parser goes through `sscanf`, a cost per statement; this one
+    /// allocates only the lower-case text.)
     static func uuid(_ text: String) -> (value: UUID, text: String)? {
         var text = text
-        return text.withUTF8 { bytes -> (value: UUID, text: String)? in
-            guard bytes.count == 36 else { return nil }
-            var raw = [UInt8](repeating: 0, count: 16)
-            var lower = [UInt8](repeating: 0, count: 36)
-            var nibble = 0
-            for (index, byte) in bytes.enumerated() {
-                if index == 8 || index == 13 || index == 18 || index == 23 {
-                    guard byte == UInt8(ascii: "-") else { return nil }
-                    lower[index] = byte
-                    continue
+        var raw: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var valid = true
+        let lower = text.withUTF8 { bytes -> String in
+            guard bytes.count == 36 else { valid = false; return "" }
+            return String(unsafeUninitializedCapacity: 36) { output in
+                withUnsafeMutableBytes(of: &raw) { raw in
+                    var nibble = 0
+                    for index in 0..<36 {
+                        let byte = bytes[index]
+                        if index == 8 || index == 13 || index == 18 || index == 23 {
+                            guard byte == UInt8(ascii: "-") else { valid = false; return 0 }
+                            output[index] = byte
+                            continue
+                        }
+                        let value: UInt8
+                        switch byte {
+                        case UInt8(ascii: "0")...UInt8(ascii: "9"): value = byte - UInt8(ascii: "0")
+                        case UInt8(ascii: "a")...UInt8(ascii: "f"): value = byte - UInt8(ascii: "a") + 10
+                        case UInt8(ascii: "A")...UInt8(ascii: "F"): value = byte - UInt8(ascii: "A") + 10
+                        default: valid = false; return 0
+                        }
+                        output[index] = value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
+                        raw[nibble / 2] |= nibble % 2 == 0 ? value << 4 : value
+                        nibble += 1
+                    }
+                    return 36
                 }
-                let value: UInt8
-                switch byte {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"): value = byte - UInt8(ascii: "0")
-                case UInt8(ascii: "a")...UInt8(ascii: "f"): value = byte - UInt8(ascii: "a") + 10
-                case UInt8(ascii: "A")...UInt8(ascii: "F"): value = byte - UInt8(ascii: "A") + 10
-                default: return nil
-                }
-                lower[index] = value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
-                raw[nibble / 2] |= nibble % 2 == 0 ? value << 4 : value
-                nibble += 1
             }
-            let uuid = UUID(uuid: (raw[0], raw[1], raw[2], raw[3], raw[4], raw[5], raw[6], raw[7],
-                                   raw[8], raw[9], raw[10], raw[11], raw[12], raw[13], raw[14], raw[15]))
-            return (uuid, String(decoding: lower, as: UTF8.self))
         }
+        guard valid else { return nil }
+        return (UUID(uuid: raw), lower)
     }
 
     static func parseTimestamp(_ text: String) -> Date? {
@@ -349,8 +355,23 @@ public enum XAPIDuration {
 
 /// IRIs as xAPI uses them (RFC 3987): a scheme, a colon, and no spaces.
 public enum XAPIIRI {
+    /// A scheme (a letter, then letters, digits, `+`, `-`, `.`), a colon, and no space; on the
+    /// UTF-8 bytes (every statement names several IRIs).
     public static func isIRI(_ text: String) -> Bool {
-        guard let colon = text.firstIndex(of: ":"), colon != text.startIndex else { return false }
-        return text[..<colon].allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) } && !text.contains(" ")
+        var text = text
+        return text.withUTF8 { bytes in
+            guard let first = bytes.first, (first | 0x20) >= 97, (first | 0x20) <= 122 else { return false }
+            var index = 1
+            while index < bytes.count, bytes[index] != UInt8(ascii: ":") {
+                let byte = bytes[index]
+                let letter = (byte | 0x20) >= 97 && (byte | 0x20) <= 122
+                guard letter || (byte >= 48 && byte <= 57) || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") else {
+                    return false
+                }
+                index += 1
+            }
+            guard index < bytes.count else { return false }
+            return !bytes.contains(0x20)
+        }
     }
 }

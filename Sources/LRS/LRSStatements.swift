@@ -133,11 +133,13 @@ public struct LRSStatements: Sendable {
         if !direct.conditions.isEmpty {
             // xAPI-Communication 2.1.4: a filtered query also answers the statements whose object is
             // a StatementRef to a statement the filters match (a voided one included), such as the
-            // voiding statement of a match. Merged in rowid order, each arm stopping at the limit.
+            // voiding statement of a match. Merged in rowid order: the first arm stops at the limit;
+            // the second reads only statements that target one (the partial index; without
+            // INDEXED BY, SQLite scans the whole table in rowid order to feed the merge), then sorts those.
             let target = filters("t")
             sql += """
 
-                UNION SELECT s.rowid, \(Self.output(version)), s.stored FROM xapi_statement s WHERE \(window.joined(separator: " AND ")) AND s.targets IS NOT NULL
+                UNION SELECT s.rowid, \(Self.output(version)), s.stored FROM xapi_statement s INDEXED BY xapi_statement_targets WHERE \(window.joined(separator: " AND ")) AND s.targets IS NOT NULL
                   AND EXISTS (SELECT 1 FROM xapi_statement t WHERE t.id = s.targets AND \(target.conditions.joined(separator: " AND ")))
                 """
             values += windowArguments.dropFirst(3) + target.arguments  // ?1-?3 (`visible`) are bound once, by number
