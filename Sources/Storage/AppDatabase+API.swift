@@ -73,8 +73,10 @@ extension AppDatabase {
     }
 
     static func isMember(engineerID: String, societyID: String, _ db: Database) throws -> Bool {
+        // Prepared once per connection: the LRS asks it for every statement a society's credential sends.
         try Bool.fetchOne(
-            db, sql: "SELECT EXISTS (SELECT 1 FROM society_membership WHERE engineer_id = ? AND society_id = ?)", arguments: [engineerID, societyID]
+            db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM society_membership WHERE engineer_id = ? AND society_id = ?)"),
+            arguments: [engineerID, societyID]
         ) ?? false
     }
 

@@ -96,7 +96,10 @@ func enrolledPlatform(_ path: String, engineers count: Int) throws -> (path: Str
     let enrollments = EnrollmentService(database: database)
     var registrations: [String] = []
     for index in 0..<count {
-        _ = try engineers.add(id: "e\(index)", name: "工程师\(index)", email: "e\(index)@example.cn", actor: "bench")
+        // Members of the society whose LRS credentials POST in `lrs-post`: its statements map to
+        // engineers there as they do from the file (a non-member's would be stored unmatched).
+        _ = try engineers.add(id: "e\(index)", name: "工程师\(index)", email: "e\(index)@example.cn", societyID: "cces",
+                              memberNumber: "M\(index)", actor: "bench")
         registrations.append(try enrollments.enroll(engineerID: "e\(index)", courseID: "cces/https://example.org/bench", actor: "bench")
             .enrollment.registration.uuidString.lowercased())
     }
