@@ -52,14 +52,7 @@ func ingestMixesBenchmark(count: Int) throws {
         let (statements, rows) = try writeStatements(shape, count: count, registrations: template.registrations, in: folder)
         let clock = ContinuousClock()
         let baselineDB = folder.appendingPathComponent("baseline-\(index).sqlite").path
-        let baselineStart = clock.now
-        try runSQLite(baselineDB, script: """
-            PRAGMA journal_mode = WAL;
-            PRAGMA synchronous = NORMAL;
-            CREATE TABLE statement (id TEXT PRIMARY KEY NOT NULL, actor TEXT, verb TEXT, object TEXT, registration TEXT, timestamp TEXT, body TEXT) STRICT;
-            .import --csv \(rows.path) statement
-            """)
-        let baselineSeconds = milliseconds(clock.now - baselineStart) / 1000
+        let baselineSeconds = try sqliteImportSeconds(rows, into: baselineDB)
         try? FileManager.default.removeItem(atPath: baselineDB)
         let database = try AppDatabase(path: path)
         let service = StatementService(database: database)
@@ -73,6 +66,20 @@ func ingestMixesBenchmark(count: Int) throws {
         if index == 0 { queryDatabase = path } else { try? FileManager.default.removeItem(atPath: path) }
     }
     if let queryDatabase { try queryBenchmark(queryDatabase, engineers: shapes[0].engineers) }
+}
+
+/// The baseline of the ingest benchmarks: seconds the sqlite3 command line takes to `.import` the
+/// statements' rows (CSV) into a new table of the same columns, in WAL mode as the platform runs.
+func sqliteImportSeconds(_ rows: URL, into database: String) throws -> Double {
+    let clock = ContinuousClock()
+    let start = clock.now
+    try runSQLite(database, script: """
+        PRAGMA journal_mode = WAL;
+        PRAGMA synchronous = NORMAL;
+        CREATE TABLE statement (id TEXT PRIMARY KEY NOT NULL, actor TEXT, verb TEXT, object TEXT, registration TEXT, timestamp TEXT, body TEXT) STRICT;
+        .import --csv \(rows.path) statement
+        """)
+    return milliseconds(clock.now - start) / 1000
 }
 
 /// A platform with one published cmi5 course and `engineers` engineers enrolled in it.

@@ -291,14 +291,7 @@ func statementsBenchmark(count: Int, engineers engineerCount: Int) throws {
     // Baseline: the sqlite3 command line importing the same rows into a table of the same columns.
     let baselineDB = folder.appendingPathComponent("baseline.sqlite").path
     let clock = ContinuousClock()
-    let baselineStart = clock.now
-    try runSQLite(baselineDB, script: """
-        PRAGMA journal_mode = WAL;
-        PRAGMA synchronous = NORMAL;
-        CREATE TABLE statement (id TEXT PRIMARY KEY NOT NULL, actor TEXT, verb TEXT, object TEXT, registration TEXT, timestamp TEXT, body TEXT) STRICT;
-        .import --csv \(rowsFile.path) statement
-        """)
-    let baselineSeconds = milliseconds(clock.now - baselineStart) / 1000
+    let baselineSeconds = try sqliteImportSeconds(rowsFile, into: baselineDB)
 
     // The floor: SQLite itself writing the same statements and progress events into a copy of
     // the platform's database (its schema, indexes, foreign keys and pragmas), set-based, with no
