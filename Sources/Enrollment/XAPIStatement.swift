@@ -125,38 +125,6 @@ struct XAPIStatement: Sendable {
         return result
     }
 
-    /// xAPI-Data 2.4.11: an array of Attachment objects, each with a usageType IRI, a display
-    /// language map, a media type, an integer length and a SHA-2; description and fileUrl optional.
-    static func checkAttachments(_ value: JSONValue) throws(Invalid) {
-        guard case .array(let list) = value else { throw Invalid(message: "'attachments' must be an array of Attachment objects") }
-        let keys: Set<String> = ["usageType", "display", "description", "contentType", "length", "sha2", "fileUrl"]
-        for (index, item) in list.enumerated() {
-            let name = "attachments[\(index)]"
-            guard case .object(let members) = item else { throw Invalid(message: "\(name) must be an Attachment object") }
-            if let unknown = members.first(where: { !keys.contains($0.key) || $0.value == .null }) {
-                throw Invalid(message: "'\(name).\(unknown.key)' " + (keys.contains(unknown.key) ? "must not be null" : "is not a property xAPI defines here"))
-            }
-            guard let usage = item["usageType"]?.string, XAPIIRI.isIRI(usage) else { throw Invalid(message: "\(name).usageType must be an IRI") }
-            guard let display = item["display"] else { throw Invalid(message: "\(name).display is required (a language map)") }
-            do { try XAPIValidation.languageMap(display) } catch { throw Invalid(message: "'\(name).display' \(error.message)") }
-            if let description = item["description"] {
-                do { try XAPIValidation.languageMap(description) } catch { throw Invalid(message: "'\(name).description' \(error.message)") }
-            }
-            guard let type = item["contentType"]?.string, type.split(separator: ";").first?.split(separator: "/").count == 2 else {
-                throw Invalid(message: "\(name).contentType must be an Internet media type (type/subtype)")
-            }
-            guard let length = item["length"]?.number, length >= 0, length.rounded() == length else {
-                throw Invalid(message: "\(name).length must be a non-negative integer (octets)")
-            }
-            guard let sha2 = item["sha2"]?.string, !sha2.isEmpty, sha2.utf8.allSatisfy({ $0 < 128 && Character(Unicode.Scalar($0)).isHexDigit }) else {
-                throw Invalid(message: "\(name).sha2 must be the SHA-2 of the content, in hex")
-            }
-            if let url = item["fileUrl"], !(url.string.map(XAPIIRI.isIRI) ?? false) {
-                throw Invalid(message: "\(name).fileUrl must be an IRL")
-            }
-        }
-    }
-
     /// An agent's or identified group's inverse functional identifier as one string
     /// (`mbox:mailto:…`, `mbox_sha1sum:…`, `openid:…`, `account:<homePage> <name>`); nil without one.
     static func agentKey(_ agent: JSONValue) -> String? {

@@ -28,9 +28,7 @@ enum XAPIValidation {
     private static func statement(_ value: JSONValue, isSubStatement: Bool) throws(Invalid) -> Date? {
         let members = try object(value, "a statement")
         try allowed(members, isSubStatement ? subStatementKeys : statementKeys)
-        for required in ["actor", "verb", "object"] where !members.contains(where: { $0.key == required }) {
-            throw Invalid(message: "'\(required)' is required")
-        }
+        try required(members, ["actor", "verb", "object"])
         var objectIsActivity = true
         var stamp: Date?
         for (key, member) in members {
@@ -45,7 +43,7 @@ enum XAPIValidation {
                 case "stored": try timestamp(member)
                 case "authority": try authority(member)
                 case "version": try version(member)
-                case "attachments": try XAPIStatement.checkAttachments(member)
+                case "attachments": try attachments(member)
                 case "objectType": guard member.string == "SubStatement" else { throw Invalid(message: "must be \"SubStatement\"") }
                 default: break
                 }
@@ -360,6 +358,42 @@ enum XAPIValidation {
         }
     }
 
+    private static let attachmentKeys: Set<String> = ["usageType", "display", "description", "contentType", "length", "sha2", "fileUrl"]
+
+    /// xAPI-Data 2.4.11: Attachment objects, each with a usageType IRI, a display language map, a
+    /// media type, an integer length and a hex SHA-2; description and fileUrl optional. (Whether
+    /// their content was sent is the upload's check, `StatementUpload`.)
+    private static func attachments(_ value: JSONValue) throws(Invalid) {
+        guard case .array(let list) = value else { throw Invalid(message: "must be an array of Attachment objects") }
+        for (index, item) in list.enumerated() {
+            try at(index) { () throws(Invalid) in
+                let members = try object(item, "an Attachment object")
+                try allowed(members, attachmentKeys)
+                try required(members, ["usageType", "display", "contentType", "length", "sha2"])
+                for (key, member) in members {
+                    try at(key) { () throws(Invalid) in
+                        switch key {
+                        case "usageType", "fileUrl": try iri(member)
+                        case "display", "description": try languageMap(member)
+                        case "contentType":
+                            guard try string(member).split(separator: ";").first?.split(separator: "/").count == 2 else {
+                                throw Invalid(message: "must be an Internet media type (type/subtype)")
+                            }
+                        case "length":
+                            guard let length = member.number, length >= 0, length.rounded() == length else {
+                                throw Invalid(message: "must be a non-negative integer (octets)")
+                            }
+                        case "sha2":
+                            let text = try string(member)
+                            guard !text.isEmpty, text.utf8.allSatisfy(isHexDigit) else { throw Invalid(message: "must be the SHA-2 of the content, in hex") }
+                        default: break
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     // MARK: - Values
 
     @discardableResult
@@ -516,6 +550,11 @@ enum XAPIValidation {
     private static func objectType(_ members: [(key: String, value: JSONValue)]) throws(Invalid) -> String? {
         guard let value = members.first(where: { $0.key == "objectType" })?.value else { return nil }
         return try at("objectType") { () throws(Invalid) in try string(value) }
+    }
+
+    /// Each of `keys` is present.
+    private static func required(_ members: [(key: String, value: JSONValue)], _ keys: [String]) throws(Invalid) {
+        for key in keys where !members.contains(where: { $0.key == key }) { throw Invalid(message: "'\(key)' is required") }
     }
 
     /// Every key is one the standard defines here, spelled in its case; no value is null.

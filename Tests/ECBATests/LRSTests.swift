@@ -208,11 +208,11 @@ struct LRSTests {
              try Self.multipart(Self.statement(extra: ["attachments": [Self.attachment(notes)]]), parts: [part])),
             ("Attachment object|an attachment that is not an object", version, try Self.encode(Self.statement(extra: ["attachments": ["notes"]]))),
             ("must be an array|attachments that are not an array", version, try Self.encode(Self.statement(extra: ["attachments": Self.attachment(notes, fileUrl: "https://x.example/a")]))),
-            ("usageType must be an IRI|a usageType that is not an IRI", version, try Self.encode(Self.statement(extra: ["attachments": [Self.attachment(notes, usage: "notes", fileUrl: "https://x.example/a")]]))),
+            ("attachments[0].usageType' must be an absolute IRI|a usageType that is not an IRI", version, try Self.encode(Self.statement(extra: ["attachments": [Self.attachment(notes, usage: "notes", fileUrl: "https://x.example/a")]]))),
         ]
         var noLength = Self.attachment(notes, fileUrl: "https://x.example/a")
         noLength["length"] = "27"
-        refused.append(("length must be|a length that is not an integer", version, try Self.encode(Self.statement(extra: ["attachments": [noLength]]))))
+        refused.append(("attachments[0].length' must be|a length that is not an integer", version, try Self.encode(Self.statement(extra: ["attachments": [noLength]]))))
         var firstNotJSON = try Self.multipart(Self.statement(extra: ["attachments": [Self.attachment(notes)]]), parts: [part])
         firstNotJSON.replaceSubrange(firstNotJSON.range(of: Data("application/json".utf8))!, with: Data("text/plain".utf8))
         refused.append(("first part|a first part that is not JSON", multipart, firstNotJSON))

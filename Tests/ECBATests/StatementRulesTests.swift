@@ -61,6 +61,11 @@ struct StatementRulesTests {
         ("a StatementRef id with too many digits",
          statement { $0["object"] = ["objectType": "StatementRef", "id": UUID().uuidString + "0"] }, "'object.id'"),
         ("an account without homePage", statement { $0["actor"] = ["account": ["name": "ada"]] }, "'actor.account.homePage' is required"),
+        ("an attachment's display in a tag RFC 5646 refuses",
+         statement {
+             $0["attachments"] = [["usageType": "http://example.org/notes", "display": ["something": "x"], "contentType": "text/plain", "length": 1,
+                                   "sha2": String(repeating: "ab", count: 32), "fileUrl": "https://example.org/notes.txt"]]
+         }, "'attachments[0].display' key"),
     ] }
 
     @Test("each breach of xAPI's statement rules is a 400 naming the property, and nothing is stored")
