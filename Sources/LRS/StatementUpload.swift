@@ -96,7 +96,9 @@ public struct StatementUpload: Sendable {
         guard let parsed = try? JSONSerialization.jsonObject(with: statements, options: [.fragmentsAllowed]) else { return }
         let list = (parsed as? [Any]) ?? [parsed]
         var declared = Set<String>()
-        for (index, item) in list.enumerated() {
+        for (offset, item) in list.enumerated() {
+            // Statements are numbered from 1 in every answer, as the store's problems and the parts are.
+            let index = offset + 1
             guard let statement = item as? [String: Any], let entries = statement["attachments"] as? [Any] else { continue }
             for case let entry as [String: Any] in entries {
                 guard let hash = (entry["sha2"] as? String)?.lowercased() else { continue }

@@ -188,7 +188,7 @@ struct LRSTests {
         let other = Data("other bytes".utf8)
         let lying = (headers: part.headers, body: Data("学时 notes, changed".utf8))
         var refused: [(String, [String: String], Data)] = [
-            ("fileUrl|no part for an attachment without fileUrl, as JSON", version, try Self.encode(Self.statement(extra: ["attachments": [Self.attachment(other)]]))),
+            ("statement 1's attachment|no part for an attachment without fileUrl, as JSON (statements count from 1)", version, try Self.encode(Self.statement(extra: ["attachments": [Self.attachment(other)]]))),
             ("fileUrl|no part for an attachment without fileUrl", multipart, try Self.multipart(Self.statement(extra: ["attachments": [Self.attachment(other)]]), parts: [])),
             ("does not have the SHA-2|a part whose content is not its hash", multipart, try Self.multipart(Self.statement(extra: ["attachments": [Self.attachment(notes)]]), parts: [lying])),
             ("not an attachment of any statement|a part no statement names", multipart, try Self.multipart(Self.statement(extra: ["attachments": [Self.attachment(notes)]]), parts: [
