@@ -165,20 +165,22 @@ public struct LRSStatements: Sendable {
         } catch { throw LRSError(.storage, "\(error)") }
     }
 
-    /// The Activity as the statements the reader may see define it (xAPI-Communication 2.5): every
-    /// definition merged, the newer over the older; language maps merged tag by tag.
+    /// The Activity as the statements the reader may see define it (xAPI-Communication 2.5): the
+    /// definitions of the newest 1,000 statements about it that carry one, merged, the newer over
+    /// the older; language maps merged tag by tag. (Bounded: an AU of a popular course is the
+    /// object of millions of statements, nearly all repeating one definition.)
     public func activity(id: String, reader: StatementReader) throws(LRSError) -> String {
         let definitions: [String]
         do {
             definitions = try database.read("reading an activity") { db in
-                // The newest distinct definitions (a course's statements repeat one definition).
+                // The inner walk goes down the activity index in rowid order and stops at the limit.
                 try String.fetchAll(db, sql: """
                     SELECT definition FROM (
-                        SELECT json_extract(s.body, '$.object.definition') AS definition, MAX(s.rowid) AS newest FROM xapi_statement s
+                        SELECT json_extract(s.body, '$.object.definition') AS definition, s.rowid AS position FROM xapi_statement s
                         WHERE \(Self.visible) AND s.rowid IN (SELECT statement_rowid FROM xapi_statement_activity WHERE activity = ? AND direct = 1)
                           AND json_extract(s.body, '$.object.definition') IS NOT NULL
-                        GROUP BY definition ORDER BY newest DESC LIMIT 100)
-                    ORDER BY newest
+                        ORDER BY s.rowid DESC LIMIT 1000)
+                    GROUP BY definition ORDER BY MAX(position)
                     """, arguments: [reader.societyID, reader.societyID, reader.onlyAuthority, id])
             }
         } catch { throw LRSError(.storage, "\(error)") }
