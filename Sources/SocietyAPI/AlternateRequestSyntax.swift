@@ -30,7 +30,7 @@ struct AlternateRequestSyntax<Next: HTTPResponder>: HTTPResponder where Next.Con
             return try await next.respond(to: try await translated(request), context: context)
         } catch let refusal as Refusal {
             var response = try Problem(.badRequest, "alternate-request-syntax", refusal.message).response(from: request, context: context)
-            response.headers[LRSRoutes.versionHeader] = request.headers[LRSRoutes.versionHeader].flatMap(LRSRoutes.supported) ?? "1.0.3"
+            response.headers[LRSRoutes.versionHeader] = LRSRoutes.answered(request.headers)
             return response
         }
     }
@@ -66,7 +66,7 @@ struct AlternateRequestSyntax<Next: HTTPResponder>: HTTPResponder where Next.Con
                 parameters.append((key, value))
             }
         }
-        if head.headerFields[LRSRoutes.versionHeader].flatMap(LRSRoutes.supported) == "2.0.0" {
+        if LRSRoutes.answered(head.headerFields) == "2.0.0" {
             throw Refusal(message: "xAPI 2.0 has no Alternate Request Syntax; send the request itself")
         }
         if method == .put || method == .post {

@@ -49,7 +49,7 @@ struct LRSAuthentication: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         // Every answer says the version it speaks, refusals included; every statement read says
         // what it is consistent through (xAPI-Communication 2.1.3), taken before it reads.
-        let answered = request.headers[LRSRoutes.versionHeader].flatMap(LRSRoutes.supported) ?? "1.0.3"
+        let answered = LRSRoutes.answered(request.headers)
         let consistentThrough = (request.method == .get || request.method == .head) && request.uri.path.hasSuffix("/statements")
             ? Date().iso8601 : nil
         var response: Response
@@ -96,6 +96,12 @@ enum LRSRoutes {
         if version.hasPrefix("1.0") { return "1.0.3" }
         if version.hasPrefix("2.0") { return "2.0.0" }
         return nil
+    }
+
+    /// The version a request is answered in: its header's, else 1.0.3 (a request without one is
+    /// refused, and answered as 1.0.3; docs/xapi.md, Peers).
+    static func answered(_ headers: HTTPFields) -> String {
+        headers[versionHeader].flatMap(supported) ?? "1.0.3"
     }
 
     /// The user and password of `Authorization: Basic …`.
@@ -266,7 +272,7 @@ extension SocietyAPI {
     func getStatements(_ request: Request, caller: LRSCaller) async throws -> Response {
         guard let reader = caller.reader else { throw Problem(.forbidden, "forbidden", "this credential may not read statements") }
         var parameters = LRSRoutes.parameters(request)
-        let version = LRSRoutes.supported(request.headers[LRSRoutes.versionHeader] ?? "") ?? "1.0.3"
+        let version = LRSRoutes.answered(request.headers)
         let languages = LRSRoutes.languages(request)
         let statements = LRSStatements(database: database)
         let single = parameters.removeValue(forKey: "statementId").map { ($0, false) }
@@ -411,7 +417,7 @@ extension SocietyAPI {
         let content = Data(buffer: try await request.body.collect(upTo: configuration.maxBodyBytes))
         let type = request.headers[.contentType] ?? "application/octet-stream"
         let precondition = DocumentPrecondition(ifMatch: request.headers[.ifMatch], ifNoneMatch: request.headers[.ifNoneMatch],
-                                                guardsState: request.headers[LRSRoutes.versionHeader].flatMap(LRSRoutes.supported) == "2.0.0")
+                                                guardsState: LRSRoutes.answered(request.headers) == "2.0.0")
         let documents = LRSDocuments(database: database)
         let etag = try await lrsBlocking { () throws(LRSError) in
             try documents.put(key, content: content, contentType: type, merge: merge, precondition: precondition, societyID: caller.societyID)
