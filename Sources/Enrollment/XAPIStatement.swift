@@ -47,7 +47,8 @@ struct XAPIStatement: Sendable {
         var message: String
     }
 
-    /// Checks one statement's structure (xAPI-Data.md 2.2-2.4); `received` is its text as sent.
+    /// Checks one statement against every statement rule (`XAPIValidation`, xAPI-Data 2.2-2.6 and 4) and
+    /// reduces it to what the store uses; `received` is its text as sent.
     init(_ value: JSONValue, received: String?) throws(Invalid) {
         guard value.isObject else { throw Invalid(message: "a statement must be a JSON object") }
         let timestamp = try XAPIValidation.statement(value)
