@@ -1,3 +1,4 @@
+import Foundation
 /// A canonical serialisation of a JSON value for comparing statements: object keys sorted by
 /// their UTF-8 bytes, no white space, strings escaped minimally, numbers as Swift prints doubles.
 enum CanonicalJSON {
@@ -63,13 +64,16 @@ enum CanonicalJSON {
         output.append(UInt8(ascii: "\""))
     }
 
-    /// Lower-case hex of `bytes`.
-    static func hex<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
-        var output: [UInt8] = []
-        for byte in bytes {
-            output.append(hexDigits[Int(byte >> 4)])
-            output.append(hexDigits[Int(byte & 0x0F)])
+    /// Lower-case hex of `bytes` (a digest: written straight into the string's storage).
+    static func hex(_ bytes: some ContiguousBytes) -> String {
+        bytes.withUnsafeBytes { raw in
+            String(unsafeUninitializedCapacity: raw.count * 2) { output in
+                for (index, byte) in raw.enumerated() {
+                    output[2 * index] = hexDigits[Int(byte >> 4)]
+                    output[2 * index + 1] = hexDigits[Int(byte & 0x0F)]
+                }
+                return raw.count * 2
+            }
         }
-        return String(decoding: output, as: UTF8.self)
     }
 }

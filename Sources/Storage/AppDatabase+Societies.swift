@@ -98,9 +98,48 @@ extension AppDatabase {
 }
 
 extension Date {
-    /// ISO 8601 with fractional seconds, UTC: sorts as text.
+    /// ISO 8601 with fractional seconds, UTC: sorts as text. `YYYY-MM-DDTHH:MM:SS.sssZ`, exactly
+    /// as Foundation's `.iso8601` style with fractional seconds writes it (milliseconds cut, not
+    /// rounded; the tests compare the two), without its formatter: every stored row carries one.
     public var iso8601: String {
-        formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+        let sinceReference = timeIntervalSinceReferenceDate
+        let whole = sinceReference.rounded(.down)
+        guard whole.isFinite, abs(whole) < 1e11 else {
+            return formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+        }
+        let millis = min(999, Int(((sinceReference - whole) * 1000).rounded(.down)))
+        let seconds = Int(whole) + 978_307_200
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let secondOfDay = seconds - days * 86_400
+        let (year, month, day) = CivilCalendar.date(days: days)
+        // Foundation's calendar is Julian before 1582: those years are left to it.
+        guard (1_600...9_999).contains(year) else {
+            return formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+        }
+        return String(unsafeUninitializedCapacity: 24) { output in
+            func put(_ value: Int, at start: Int, digits: Int) {
+                var value = value
+                for index in stride(from: start + digits - 1, through: start, by: -1) {
+                    output[index] = UInt8(48 + value % 10)
+                    value /= 10
+                }
+            }
+            put(year, at: 0, digits: 4)
+            output[4] = UInt8(ascii: "-")
+            put(month, at: 5, digits: 2)
+            output[7] = UInt8(ascii: "-")
+            put(day, at: 8, digits: 2)
+            output[10] = UInt8(ascii: "T")
+            put(secondOfDay / 3_600, at: 11, digits: 2)
+            output[13] = UInt8(ascii: ":")
+            put(secondOfDay / 60 % 60, at: 14, digits: 2)
+            output[16] = UInt8(ascii: ":")
+            put(secondOfDay % 60, at: 17, digits: 2)
+            output[19] = UInt8(ascii: ".")
+            put(millis, at: 20, digits: 3)
+            output[23] = UInt8(ascii: "Z")
+            return 24
+        }
     }
 
     public init?(iso8601 text: String) {
@@ -142,14 +181,7 @@ extension Date {
                   let minute = number(14, 2), let second = number(17, 2), let millis = number(20, 3),
                   (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 60
             else { return nil }
-            // Days from 1970-01-01 to the civil date (H. Hinnant's algorithm, proleptic Gregorian).
-            let y = month <= 2 ? year - 1 : year
-            let era = (y >= 0 ? y : y - 399) / 400
-            let yearOfEra = y - era * 400
-            let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-            let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-            let days = era * 146_097 + dayOfEra - 719_468
-            let seconds = days * 86_400 + hour * 3_600 + minute * 60 + second
+            let seconds = CivilCalendar.days(year: year, month: month, day: day) * 86_400 + hour * 3_600 + minute * 60 + second
             return Date(timeIntervalSince1970: TimeInterval(seconds) + TimeInterval(millis) / 1_000)
         }
     }

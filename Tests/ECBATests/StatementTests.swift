@@ -240,3 +240,55 @@ struct StatementIDTests {
         }
     }
 }
+
+@Suite("xAPI timestamps")
+struct StatementTimestampTests {
+    /// Foundation's reading, which the fast path must reproduce to the bit (the canonical form
+    /// of a statement, and so "same id, same content", holds the parsed time).
+    static func foundation(_ text: String) -> Date? {
+        if let date = try? Date(text, strategy: .iso8601) { return date }
+        return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+
+    @Test("the byte-level reader agrees with Foundation's to the bit: fractions, offsets, leap days")
+    func agreesWithFoundation() {
+        var generator = SystemRandomNumberGenerator()
+        var texts = ["2024-02-29T12:00:00Z", "2000-02-29T00:00:00.5+00:00", "1970-01-01T00:00:00Z", "2026-12-31T23:59:59.999999999Z",
+                     "2026-06-01T08:00:00+0800", "2026-06-01T08:00:00+08", "2026-06-01T08:00:00.123-05:30", "1600-03-01T00:00:00Z"]
+        for _ in 0..<5_000 {
+            let seconds = Double(Int.random(in: -2_208_988_800...4_102_444_800, using: &generator))
+            var text = String(Date(timeIntervalSince1970: seconds).formatted(.iso8601).dropLast())
+            let digits = Int.random(in: 0...9, using: &generator)
+            if digits > 0 { text += "." + String((0..<digits).map { _ in Character(String(Int.random(in: 0...9, using: &generator))) }) }
+            switch Int.random(in: 0...3, using: &generator) {
+            case 0: text += "Z"
+            case 1: text += String(format: "%@%02d:%02d", Bool.random(using: &generator) ? "+" : "-", Int.random(in: 0...14, using: &generator), 30 * Int.random(in: 0...1, using: &generator))
+            case 2: text += String(format: "+%02d%02d", Int.random(in: 0...14, using: &generator), 45 * Int.random(in: 0...1, using: &generator))
+            default: text += String(format: "-%02d", Int.random(in: 1...12, using: &generator))
+            }
+            texts.append(text)
+        }
+        // Many more at random: an offset with a fraction is Foundation's own reading (the fast
+        // path leaves it alone), so any disagreement here is the fast path's.
+        for _ in 0..<20_000 {
+            let seconds = Double(Int.random(in: -2_208_988_800...4_102_444_800, using: &generator))
+            let digits = Int.random(in: 1...9, using: &generator)
+            let fraction = String((0..<digits).map { _ in Character(String(Int.random(in: 0...9, using: &generator))) })
+            texts.append(String(Date(timeIntervalSince1970: seconds).formatted(.iso8601).dropLast()) + "." + fraction + "Z")
+        }
+        for text in texts {
+            let fast = XAPIStatement.parseTimestamp(text)
+            let expected = Self.foundation(text)
+            #expect(fast != nil && fast?.timeIntervalSinceReferenceDate.bitPattern == expected?.timeIntervalSinceReferenceDate.bitPattern, "\(text)")
+        }
+    }
+
+    @Test("shapes the fast path does not take are left to Foundation, which refuses or reads them as before")
+    func otherShapes() {
+        for text in ["2026-01-01T24:00:00Z", "2026-02-30T00:00:00Z", "2026-01-01T00:00:60Z", "2026-01-01t00:00:00z", "2026-01-01 00:00:00Z",
+                     "20260101T000000Z", "2026-01-01T00:00Z", "2026-01-01T00:00:00", "2026-01-01T00:00:00.Z", "2026-01-01T00:00:00+8:00",
+                     "２026-01-01T00:00:00Z", "", "0001-01-01T00:00:00Z", "1582-10-04T00:00:00Z"] {
+            #expect(XAPIStatement.parseTimestamp(text)?.timeIntervalSinceReferenceDate == Self.foundation(text)?.timeIntervalSinceReferenceDate, "\(text)")
+        }
+    }
+}

@@ -28,6 +28,24 @@ struct TimestampTests {
     }
 }
 
+extension TimestampTests {
+    @Test("the platform's own formatter writes what Foundation's ISO 8601 style writes, to the character")
+    func formatter() {
+        var generator = SystemRandomNumberGenerator()
+        let style = Date.ISO8601FormatStyle.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted)
+        var dates = [Date(timeIntervalSince1970: 0), Date(timeIntervalSinceReferenceDate: 0), Date(timeIntervalSinceReferenceDate: -0.000_1),
+                     Date(timeIntervalSince1970: 951_782_400), Date(timeIntervalSince1970: 4_107_542_399.999_9)]
+        for index in 0..<5_000 {
+            // 0001-9999 with any fraction, and whole milliseconds (as the platform stores them).
+            let seconds = Double.random(in: -62_135_596_800...253_402_300_799, using: &generator)
+            dates.append(Date(timeIntervalSince1970: index % 2 == 0 ? seconds : (seconds * 1_000).rounded(.down) / 1_000))
+        }
+        for date in dates {
+            #expect(date.iso8601 == date.formatted(style), "\(date.timeIntervalSince1970)")
+        }
+    }
+}
+
 @Suite("Statements bound through SQLite's C API")
 struct BoundStatementTests {
     @Test("too few or too many values are refused before the statement runs, and it stays usable")
