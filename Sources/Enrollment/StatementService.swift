@@ -403,8 +403,8 @@ public struct StatementService: Sendable {
             if let cached = cache.engineers[actor] { return cached }
             var found: String?
             switch actor {
-            case .mbox(let email): found = try tx.engineer(email: email)?.id
-            case .account(let home, let name): found = home == mapping.accountHomePage ? try tx.engineer(name)?.id : nil
+            case .mbox(let email): found = try tx.engineerID(email: email)
+            case .account(let home, let name): found = home == mapping.accountHomePage ? try tx.engineerID(id: name) : nil
             case .other: found = nil
             }
             if let society = mapping.societyID, let engineer = found, !(try tx.isMember(engineerID: engineer, societyID: society)) {
