@@ -32,6 +32,9 @@ let package = Package(
         ),
         // zlib from the system (Debian: zlib1g-dev): raw inflate of zip entries, with a shim for its macros.
         .systemLibrary(name: "CZipInflate", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // SQLite's process-wide configuration (sqlite3_config is variadic): connections without
+        // their own mutex, as GRDB serialises each one already; no memory statistics.
+        .systemLibrary(name: "CSQLiteConfig", providers: [.apt(["libsqlite3-dev"])]),
         // Safe parsing of untrusted XML: no network, no entities, no DTD, capped size and depth.
         .target(name: "XMLKit", dependencies: ["CLibXML2"], swiftSettings: swiftSettings),
         // Value types shared by every module: course packages, diagnostics, societies, submissions.
@@ -59,6 +62,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // The C API itself, for the few loops that read millions of rows (society reports).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                "CSQLiteConfig",
             ],
             swiftSettings: swiftSettings
         ),
