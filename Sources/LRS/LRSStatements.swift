@@ -47,9 +47,17 @@ public struct LRSStatements: Sendable {
     /// A batch parsed before (`parse`), stored in the caller's transaction.
     public static func store(_ batch: StatementService.ParsedBatch, attachments: [AttachmentContent], authority: StatementAuthority, societyID: String?,
                       actor: String, service: StatementService, in tx: StoreTransaction) throws -> StatementImport {
+        var memory = StatementService.StoreMemory()
+        return try store(batch, attachments: attachments, authority: authority, societyID: societyID, actor: actor, service: service, memory: &memory, in: tx)
+    }
+
+    /// The same with what earlier batches taught the store (`StatementWriter`); a refused batch
+    /// throws, and its caller rolls it back and forgets `memory`.
+    static func store(_ batch: StatementService.ParsedBatch, attachments: [AttachmentContent], authority: StatementAuthority, societyID: String?,
+                      actor: String, service: StatementService, memory: inout StatementService.StoreMemory, in tx: StoreTransaction) throws -> StatementImport {
         let result: StatementImport
         do {
-            result = try service.importStatements(batch, mapping: ActorMapping(societyID: societyID), authority: authority, actor: actor, in: tx)
+            result = try service.importStatements(batch, mapping: ActorMapping(societyID: societyID), authority: authority, actor: actor, memory: &memory, in: tx)
         } catch let error as ServiceError where error.code == .invalidArgument {
             // The batch refused as a whole (an id twice in it): the store's own words.
             throw LRSError(.badRequest, error.message)
@@ -61,7 +69,10 @@ public struct LRSStatements: Sendable {
         if let problem = result.problems.first {
             throw LRSError(.badRequest, "statement \(problem.index) (\(problem.id)): \(problem.message); nothing of the batch was stored")
         }
-        try StatementUpload.save(attachments, in: tx)
+        if !attachments.isEmpty {
+            try StatementUpload.save(attachments, in: tx)
+            try memory.settle(in: tx)
+        }
         return result
     }
 

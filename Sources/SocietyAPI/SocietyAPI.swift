@@ -7,6 +7,7 @@ import Enrollment
 import Foundation
 import HTTPTypes
 import Hummingbird
+import LRS
 import Logging
 import ServiceLifecycle
 import NIOCore
@@ -53,10 +54,13 @@ public struct SocietyAPI: Sendable {
     let metrics = Metrics()
     let date = HTTPDate()
     let logger: Logger
+    /// The LRS's POSTs and PUTs, stored by group commit.
+    let statementWriter: StatementWriter
 
     public init(database: AppDatabase, configuration: APIConfiguration, logger: Logger = Logger(label: "ecba.api")) {
         self.database = database
         self.configuration = configuration
+        statementWriter = StatementWriter(database: database)
         tokens = TokenService(database: database)
         limiter = RateLimiter(rate: configuration.requestsPerSecond, burst: configuration.burst)
         self.logger = logger

@@ -255,13 +255,19 @@ extension SocietyAPI {
             }
         }
         let body = upload
-        let statements = LRSStatements(database: database)
         let result: StatementImport
         if let au = caller.au, let cmi5 = configuration.player?.cmi5 {
             result = try await lrsBlocking { () throws(LRSError) in try cmi5.store(body, session: au.id) }
         } else {
-            result = try await lrsBlocking { () throws(LRSError) in
-                try statements.store(body, authority: caller.authority, societyID: caller.societyID, actor: "lrs:\(caller.societyID ?? "platform")")
+            // Parsed and checked on the thread pool; then stored with whatever other requests
+            // wait for the writer at the same time (group commit).
+            let batch = try await lrsBlocking { () throws(LRSError) in try LRSStatements.parse(body) }
+            do {
+                result = try await statementWriter.store(StatementWriter.Request(
+                    batch: batch, attachments: body.attachments, authority: caller.authority, societyID: caller.societyID,
+                    actor: "lrs:\(caller.societyID ?? "platform")"))
+            } catch {
+                throw LRSRoutes.problem(error)
             }
         }
         if put { return Response(status: .noContent) }

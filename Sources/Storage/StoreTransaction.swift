@@ -51,3 +51,37 @@ extension AppDatabase {
         }
     }
 }
+
+extension StoreTransaction {
+    /// Runs `body` in a savepoint of this transaction: what it changed is kept if it returns,
+    /// and undone (the rest of the transaction kept) if it throws; the error is rethrown. For
+    /// several independent changes in one transaction, each all or nothing (the LRS's grouped
+    /// POSTs).
+    public func savepoint<T>(_ body: () throws -> T) throws -> T {
+        var outcome: Result<T, any Error> = .failure(CancellationError())
+        try db.inSavepoint {
+            do {
+                outcome = .success(try body())
+                return .commit
+            } catch {
+                outcome = .failure(error)
+                return .rollback
+            }
+        }
+        return try outcome.get()
+    }
+
+    /// Where the database stands as this connection sees it: the rows this connection has
+    /// changed so far and SQLite's `data_version`, which moves when any other connection
+    /// commits. Two equal marks mean nothing was written in between (by this process or another),
+    /// so what a caller learned from the database then still holds.
+    public func writeMark() throws -> WriteMark {
+        WriteMark(dataVersion: try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? 0, changes: Int64(db.totalChangesCount))
+    }
+}
+
+/// See `StoreTransaction.writeMark()`.
+public struct WriteMark: Sendable, Equatable {
+    let dataVersion: Int64
+    let changes: Int64
+}

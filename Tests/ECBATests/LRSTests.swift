@@ -1,6 +1,7 @@
 import ContentStore
 import Credentials
 import Crypto
+import Domain
 import Enrollment
 import Foundation
 import GRDB
@@ -128,6 +129,80 @@ struct LRSTests {
                                      body: try Self.encode(Self.statement())).status == 403)
         let mine = try await world.call("/xapi/statements", as: (reader.0.key, reader.secret), headers: version)
         #expect(((mine.json as? [String: Any])?["statements"] as? [Any])?.isEmpty == true)
+    }
+
+    @Test("POSTs at once are stored together, each all or nothing: a conflicting one alone is refused and leaves nothing")
+    func groupCommit() async throws {
+        let world = try await LRSWorld()
+        let taken = UUID().uuidString.lowercased()
+        #expect(try await world.call("/xapi/statements?statementId=\(taken)", method: "PUT", as: world.cces, headers: version,
+                                     body: try Self.encode(Self.statement())).status == 204)
+        let before = try world.statementCount()
+        // Twelve requests at once: the writer stores those that wait together in one transaction.
+        let batches: [[String]] = (0..<12).map { _ in (0..<20).map { _ in UUID().uuidString.lowercased() } }
+        let answers = try await withThrowingTaskGroup(of: (Int, HTTP.Answer).self) { group in
+            for (index, ids) in batches.enumerated() {
+                var statements = ids.map { Self.statement(id: $0, mbox: "mailto:learner\(index)@example.org") }
+                // The seventh also sends the stored id with other content: a 409 for it alone.
+                if index == 6 { statements.append(Self.statement(id: taken, verb: "attempted")) }
+                let body = try Self.encode(statements)
+                var headers = version
+                headers["Authorization"] = "Basic " + Data("\(world.cces.key):\(world.cces.secret)".utf8).base64EncodedString()
+                let url = world.api.base + "/xapi/statements"
+                group.addTask { [headers] in (index, try await HTTP.call(url, method: "POST", headers: headers, body: body)) }
+            }
+            return try await group.reduce(into: [Int: HTTP.Answer]()) { $0[$1.0] = $1.1 }
+        }
+        for (index, ids) in batches.enumerated() {
+            let answer = try #require(answers[index])
+            if index == 6 {
+                #expect(answer.status == 409, "\(answer.text)")
+            } else {
+                #expect(answer.status == 200 && answer.json as? [String] == ids, "\(answer.text)")
+            }
+        }
+        #expect(try world.statementCount() == before + 11 * 20)
+        for id in batches[6] {
+            #expect(try await world.call("/xapi/statements?statementId=\(id)", as: world.cces, headers: version).status == 404)
+        }
+        #expect(try await world.call("/xapi/statements?statementId=\(batches[5][19])", as: world.cces, headers: version).status == 200)
+    }
+
+    @Test("what the writer learned from earlier POSTs is dropped when anything else writes: another connection, or this one")
+    func writerMemory() async throws {
+        let world = try await LRSWorld()
+        let database = world.api.database
+        func actor(_ engineer: String) -> [String: Any] {
+            ["objectType": "Agent", "account": ["homePage": "https://learning.ecba.org.cn", "name": engineer]]
+        }
+        func post(_ engineer: String, course: String = "cces/ethics", activity: String = "l1", registration: String? = nil) async throws -> String {
+            let id = UUID().uuidString.lowercased()
+            var extra: [String: Any] = ["actor": actor(engineer)]
+            if let registration { extra["context"] = ["registration": registration] }
+            let statement = Self.statement(id: id, activity: ActivityIRI.make(courseID: course, activity: activity), extra: extra)
+            let answer = try await world.call("/xapi/statements", method: "POST", as: world.cces, headers: version, body: try Self.encode([statement]))
+            #expect(answer.status == 200, "\(answer.text)")
+            return id
+        }
+        func stored(_ id: String) throws -> (engineer: String?, enrollment: Int64?, unmatched: String?) {
+            try database.read("t") { db in
+                let row = try #require(try Row.fetchOne(db, sql: "SELECT engineer_id, enrollment_id, unmatched FROM xapi_statement WHERE id = ?", arguments: [id]))
+                return (row[0], row[1], row[2])
+            }
+        }
+        // An engineer the platform does not know yet: stored unmatched, and remembered as unknown.
+        #expect(try stored(try await post("zhao")).unmatched == "unknown-actor")
+        // Another connection (as another process would) adds the engineer to the society.
+        let other = try AppDatabase(path: database.path)
+        _ = try EngineerService(database: other).add(id: "zhao", name: "赵六", societyID: "cces", memberNumber: "C-9", actor: "t")
+        #expect(try stored(try await post("zhao")) == ("zhao", nil, "unknown-activity"))
+        // An enrollment the writer has seen, withdrawn through this process's own connection.
+        let registration = try EnrollmentService(database: database).enroll(engineerID: "li", courseID: "cces/design", actor: "t")
+            .enrollment.registration.uuidString.lowercased()
+        let before = try stored(try await post("li", course: "cces/design", activity: "quiz", registration: registration))
+        #expect(before.engineer == "li" && before.enrollment != nil && before.unmatched == nil)
+        _ = try EnrollmentService(database: database).withdraw(engineerID: "li", courseID: "cces/design", actor: "t")
+        #expect(try stored(try await post("li", course: "cces/design", activity: "quiz", registration: registration)) == ("li", nil, "unknown-activity"))
     }
 
     /// A multipart/mixed statement request: the statements, then each part as given.
