@@ -25,8 +25,8 @@ struct IngestShape {
 /// StatementService (the path of `ecba progress import` and the LRS), next to the sqlite3 command
 /// line importing the same rows from CSV, in the same run; then statement queries by agent, verb
 /// and since over what the first shape stored (the LRS's query path).
-func ingestMixesBenchmark(count: Int) throws {
-    let shapes = [
+func ingestMixesBenchmark(count: Int, only: Set<Int>? = nil) throws {
+    let all = [
         IngestShape(name: "platform IRIs, registration, mbox, 20,000 engineers (50 each)", engineers: 20_000, packageIDs: false, registration: true, account: false),
         IngestShape(name: "package ids, no registration, mbox, 100 engineers (10,000 each)", engineers: 100, packageIDs: true, registration: false, account: false),
         IngestShape(name: "package ids, registration, account, 100 engineers", engineers: 100, packageIDs: true, registration: true, account: true),
@@ -34,6 +34,7 @@ func ingestMixesBenchmark(count: Int) throws {
         IngestShape(name: "platform IRIs, no registration, mbox, 100 engineers", engineers: 100, packageIDs: false, registration: false, account: false),
         IngestShape(name: "platform IRIs, no registration, account, 20,000 engineers", engineers: 20_000, packageIDs: false, registration: false, account: true),
     ]
+    let shapes = all.enumerated().filter { only?.contains($0.offset + 1) ?? true }.map(\.element)
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ecba-bench-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }
@@ -57,10 +58,13 @@ func ingestMixesBenchmark(count: Int) throws {
         let database = try AppDatabase(path: path)
         let service = StatementService(database: database)
         let start = clock.now
+        let startCPU = processCPUSeconds()
         let result = try service.importStatements(try Data(contentsOf: statements), actor: "bench")
         let seconds = milliseconds(clock.now - start) / 1000
-        print(String(format: "%@ %8.0f rows/s %11.0f st/s  %5.2f   %d/%d", shape.name.padding(toLength: 66, withPad: " ", startingAt: 0),
-                     Double(count) / baselineSeconds, Double(count) / seconds, baselineSeconds / seconds, result.stored, result.unmatched.count))
+        let cpu = processCPUSeconds() - startCPU
+        print(String(format: "%@ %8.0f rows/s %11.0f st/s  %5.2f   %d/%d  (%.1f s, CPU %.1f s)", shape.name.padding(toLength: 66, withPad: " ", startingAt: 0),
+                     Double(count) / baselineSeconds, Double(count) / seconds, baselineSeconds / seconds, result.stored, result.unmatched.count,
+                     seconds, cpu))
         try? FileManager.default.removeItem(at: statements)
         try? FileManager.default.removeItem(at: rows)
         if index == 0 { queryDatabase = path } else { try? FileManager.default.removeItem(atPath: path) }

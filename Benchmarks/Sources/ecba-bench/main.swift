@@ -374,6 +374,13 @@ func runSQLite(_ path: String, script: String) throws -> String {
     return String(decoding: printed, as: UTF8.self)
 }
 
+/// CPU seconds (user and system, all threads) this process has used so far.
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1_000_000
+}
+
 let arguments = CommandLine.arguments.dropFirst()
 switch arguments.first {
 case "search":
@@ -387,7 +394,9 @@ case "statements":
 case "lrs-post":
     try await lrsPostBenchmark(count: arguments.dropFirst().first.flatMap(Int.init) ?? 1_000_000)
 case "statement-mixes":
-    try ingestMixesBenchmark(count: arguments.dropFirst().first.flatMap(Int.init) ?? 1_000_000)
+    // An optional list of shape numbers (1-6, e.g. "1,4") runs only those, to profile one.
+    let only = arguments.dropFirst(2).first.map { Set($0.split(separator: ",").compactMap { Int($0) }) }
+    try ingestMixesBenchmark(count: arguments.dropFirst().first.flatMap(Int.init) ?? 1_000_000, only: only)
 case "report":
     let engineers = arguments.dropFirst().first.flatMap(Int.init) ?? 100_000
     let completions = arguments.dropFirst(2).first.flatMap(Int.init) ?? 2_000_000
@@ -399,6 +408,8 @@ case "report-data":
 default:
     print("usage: ecba-bench search [VERSIONS (50000)] [REPEATS PER QUERY (50)]")
     print("       ecba-bench statements [COUNT (1000000)] [ENGINEERS (10000)]")
+    print("       ecba-bench statement-mixes [COUNT (1000000)] [SHAPES, e.g. 1,4 (all six)]")
+    print("       ecba-bench lrs-post [COUNT (1000000)]")
     print("       ecba-bench report [ENGINEERS (100000)] [COMPLETIONS (2000000)]")
     exit(2)
 }
