@@ -250,7 +250,7 @@ struct StatementTimestampTests {
         return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 
-    @Test("the byte-level reader agrees with Foundation's to the bit: fractions, offsets, leap days")
+    @Test("the byte-level reader agrees with Foundation's to the bit: whole seconds, offsets, leap days; fractions are Foundation's")
     func agreesWithFoundation() {
         var generator = SystemRandomNumberGenerator()
         var texts = ["2024-02-29T12:00:00Z", "2000-02-29T00:00:00.5+00:00", "1970-01-01T00:00:00Z", "2026-12-31T23:59:59.999999999Z",
@@ -268,13 +268,11 @@ struct StatementTimestampTests {
             }
             texts.append(text)
         }
-        // Many more at random: an offset with a fraction is Foundation's own reading (the fast
-        // path leaves it alone), so any disagreement here is the fast path's.
+        // Many more whole seconds at random, the only ones the fast path takes (with a fraction,
+        // Foundation's sum differs from a plain one in the last bit about once in 10,000).
         for _ in 0..<20_000 {
             let seconds = Double(Int.random(in: -2_208_988_800...4_102_444_800, using: &generator))
-            let digits = Int.random(in: 1...9, using: &generator)
-            let fraction = String((0..<digits).map { _ in Character(String(Int.random(in: 0...9, using: &generator))) })
-            texts.append(String(Date(timeIntervalSince1970: seconds).formatted(.iso8601).dropLast()) + "." + fraction + "Z")
+            texts.append(Date(timeIntervalSince1970: seconds).formatted(.iso8601))
         }
         for text in texts {
             let fast = XAPIStatement.parseTimestamp(text)
