@@ -7,7 +7,9 @@ import Storage
 
 /// The statement resource of the LRS: POST and PUT go through the statement store
 /// (`StatementService`: every valid statement stored, progress from the ones about an
-/// enrollment); GET reads one statement or pages through a query, as the reader may see them.
+/// enrollment), each request parsed here and stored by `StatementWriter` (group commit) or in a
+/// cmi5 session's own transaction; GET reads one statement or pages through a query, as the
+/// reader may see them.
 public struct LRSStatements: Sendable {
     let database: AppDatabase
     let clock: @Sendable () -> Date
@@ -17,18 +19,6 @@ public struct LRSStatements: Sendable {
     public init(database: AppDatabase, clock: @escaping @Sendable () -> Date = Date.init) {
         self.database = database
         self.clock = clock
-    }
-
-    /// Stores a batch (POST) or one statement (PUT), with the attachments sent with it; answers
-    /// the ids in order. A statement id stored with other content is a 409 and nothing of the
-    /// batch is stored. The statements are parsed and checked before the write transaction, so that other
-    /// requests' statements are parsed while one request holds the writer.
-    public func store(_ upload: StatementUpload, authority: StatementAuthority, societyID: String?, actor: String) throws(LRSError) -> StatementImport {
-        let service = StatementService(database: database, clock: clock)
-        let batch = try Self.parse(upload)
-        return try database.lrs(at: clock()) { tx in
-            try Self.store(batch, attachments: upload.attachments, authority: authority, societyID: societyID, actor: actor, service: service, in: tx)
-        }
     }
 
     /// A request's statements parsed and checked; a refused batch is a 400 in the store's words.
