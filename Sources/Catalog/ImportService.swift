@@ -53,6 +53,7 @@ public struct ImportService: Sendable {
     public func importPackages(
         _ paths: [String],
         societyID: String,
+        actor: String,
         overrides: PackageOverrides = PackageOverrides(),
         progress: (Int, ImportOutcome) -> Void = { _, _ in }
     ) throws(ServiceError) -> [ImportOutcome] {
@@ -90,6 +91,15 @@ public struct ImportService: Sendable {
                 let outcomes = try transaction.insertSubmissions(drafts, societyID: societyID)
                 for (outcome, list) in zip(outcomes, files) {
                     try SubmissionFileStore.record(list, submissionID: outcome.submissionID, in: transaction.database)
+                }
+                // Each new submission is audited with it; content already submitted changed nothing.
+                for (outcome, draft) in zip(outcomes, drafts) {
+                    guard case .created(let submission) = outcome else { continue }
+                    try transaction.audit(AuditRecord(
+                        actor: actor, action: "submission.import", subject: "submission:\(submission.id)",
+                        details: ["society": societyID, "course": submission.courseID, "version": String(submission.version),
+                                  "format": draft.package.format.rawValue, "source": draft.source, "contentHash": draft.package.contentHash]
+                    ))
                 }
                 return outcomes
             }

@@ -92,7 +92,7 @@ struct DemoCommand: ParsableCommand {
             let packages = Self.packages(in: coursesURL.appendingPathComponent(society.id))
             guard !packages.isEmpty else { continue }
             do {
-                let outcomes = try importer.importPackages(packages, societyID: society.id)
+                let outcomes = try importer.importPackages(packages, societyID: society.id, actor: "demo")
                 for outcome in outcomes {
                     say(Rendering.outcome(outcome, position: "   [\(society.id)]"))
                     if outcome.status == .rejected { rejected += 1 }
@@ -234,7 +234,7 @@ struct DemoCommand: ParsableCommand {
         let base = "http://localhost:\(port)"
         let ticket: LaunchTicket
         do {
-            let outcome = try importer.importPackages([scorm], societyID: "cces", overrides: PackageOverrides(creditHours: 2, category: .professional))
+            let outcome = try importer.importPackages([scorm], societyID: "cces", actor: "demo", overrides: PackageOverrides(creditHours: 2, category: .professional))
             guard let submission = outcome.first?.submissionID, let course = outcome.first?.courseID else {
                 throw Console.fail("the demo's SCORM course was rejected: \(outcome.first?.diagnostics.map(\.message).joined(separator: "; ") ?? "")")
             }

@@ -32,6 +32,7 @@ struct ImportCommand: ParsableCommand {
     @OptionGroup var options: GlobalOptions
     @OptionGroup var content: ContentOption
     @OptionGroup var packages: PackagePathsOption
+    @OptionGroup var actor: ActorOption
     @Option(help: "The submitting society (must be authorised).") var society: String
     @Option(name: .customLong("credit-hours"), help: "Credit hours (学时) for every package, overriding the package's own.")
     var creditHours: Double?
@@ -51,7 +52,7 @@ struct ImportCommand: ParsableCommand {
         let total = paths.count
         let outcomes: [ImportOutcome]
         do {
-            outcomes = try service.importPackages(paths, societyID: society, overrides: overrides) { index, outcome in
+            outcomes = try service.importPackages(paths, societyID: society, actor: actor.name, overrides: overrides) { index, outcome in
                 let line = "[\(index + 1)/\(total)] \(outcome.status.rawValue) \(outcome.source)"
                 if options.json {
                     if total > 1 { Console.err(line) }

@@ -48,7 +48,7 @@ struct ContentStoreTests {
     @Test("import keeps every file of a folder and of a zip, byte for byte, once per distinct file")
     func keepsEveryFile() throws {
         let world = try World()
-        let outcomes = try world.importer.importPackages([golf12, cmi5Zip], societyID: "cces")
+        let outcomes = try world.importer.importPackages([golf12, cmi5Zip], societyID: "cces", actor: "t")
         #expect(outcomes.map(\.status) == [.submitted, .submitted])
         let source = try tree(golf12)
         let files = try world.files(try #require(outcomes[0].submissionID))
@@ -76,15 +76,15 @@ struct ContentStoreTests {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("ecba-content-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: scratch) }
         try FileManager.default.copyItem(atPath: golf12, toPath: scratch.path)
-        _ = try world.importer.importPackages([scratch.path], societyID: "cces")
+        _ = try world.importer.importPackages([scratch.path], societyID: "cces", actor: "t")
         let before = try world.objectCount()
-        let again = try world.importer.importPackages([scratch.path], societyID: "cces")
+        let again = try world.importer.importPackages([scratch.path], societyID: "cces", actor: "t")
         #expect(again.map(\.status) == [.unchanged])
         #expect(try world.objectCount() == before)
 
         let page = scratch.appendingPathComponent("Playing/Playing.html")
         try (try String(contentsOf: page, encoding: .utf8) + "\n<!-- v2 -->").write(to: page, atomically: true, encoding: .utf8)
-        let second = try world.importer.importPackages([scratch.path], societyID: "cces")
+        let second = try world.importer.importPackages([scratch.path], societyID: "cces", actor: "t")
         #expect(second.first?.status == .submitted)
         #expect(second.first?.version == 2)
         #expect(try world.objectCount() == before + 1)
@@ -124,10 +124,10 @@ struct ContentStoreTests {
     @Test("a rejected import leaves only what gc removes; gc spares what is referenced and young")
     func garbage() throws {
         let world = try World()
-        _ = try world.importer.importPackages([golf12], societyID: "cces")
+        _ = try world.importer.importPackages([golf12], societyID: "cces", actor: "t")
         let kept = try world.objectCount()
         // A zip whose files were all written before its manifest was found to be unusable.
-        let rejected = try world.importer.importPackages([Paths.fixture("imscp/pyslet-unittests/data_imscpv1p2/package_1.zip")], societyID: "cces")
+        let rejected = try world.importer.importPackages([Paths.fixture("imscp/pyslet-unittests/data_imscpv1p2/package_1.zip")], societyID: "cces", actor: "t")
         #expect(rejected.map(\.status) == [.rejected])
         let leftover = try world.objectCount() - kept
         #expect(leftover > 0)
@@ -151,7 +151,7 @@ struct ContentStoreTests {
     @Test("verify names each missing and damaged file with its submissions; ecba content verify exits 1")
     func verify() throws {
         let world = try World()
-        let outcomes = try world.importer.importPackages([golf12], societyID: "cces")
+        let outcomes = try world.importer.importPackages([golf12], societyID: "cces", actor: "t")
         let files = try world.files(try #require(outcomes.first?.submissionID))
         let store = try world.store
         #expect(try world.content.verify().isIntact)
@@ -205,12 +205,12 @@ struct ContentStoreTests {
     @Test("a submission from before the content store is named by verify and gets its files when imported again")
     func legacySubmission() throws {
         let world = try World()
-        let first = try world.importer.importPackages([golf12], societyID: "cces")
+        let first = try world.importer.importPackages([golf12], societyID: "cces", actor: "t")
         let id = try #require(first.first?.submissionID)
         // As v11 finds a database of earlier versions: submissions without file lists.
         try world.world.store.database.write("test") { db in try db.execute(sql: "DELETE FROM submission_file") }
         #expect(try world.content.verify().submissionsWithoutFiles == [id])
-        let again = try world.importer.importPackages([golf12], societyID: "cces")
+        let again = try world.importer.importPackages([golf12], societyID: "cces", actor: "t")
         #expect(again.map(\.status) == [.unchanged])
         #expect(try world.files(id).count == (try tree(golf12)).count)
         #expect(try world.content.verify().submissionsWithoutFiles.isEmpty)

@@ -58,10 +58,10 @@ struct ImportServiceTests {
     func authorisation() throws {
         _ = try societies.add(id: "newbie", name: "New Society", kind: .local)
         #expect(throws: ServiceError.self) {
-            try importer.importPackages([Paths.course("cces/engineering-ethics")], societyID: "newbie")
+            try importer.importPackages([Paths.course("cces/engineering-ethics")], societyID: "newbie", actor: "t")
         }
         #expect(throws: ServiceError.self) {
-            try importer.importPackages([Paths.course("cces/engineering-ethics")], societyID: "nobody")
+            try importer.importPackages([Paths.course("cces/engineering-ethics")], societyID: "nobody", actor: "t")
         }
         #expect(try store.database.counts().submissions == 0)
     }
@@ -72,7 +72,7 @@ struct ImportServiceTests {
             Paths.course("cces/engineering-ethics"),
             Paths.fixture("broken/jcputney-elearning-module-parser-fixtures/MalformedXml_SCORM12"),
             Paths.course("cces/construction-safety"),
-        ], societyID: "cces")
+        ], societyID: "cces", actor: "t")
         #expect(outcomes.map(\.status) == [.submitted, .rejected, .submitted])
         #expect(outcomes[1].diagnostics.map(\.code) == [.xmlMalformed])
         let counts = try store.database.counts()
@@ -84,26 +84,31 @@ struct ImportServiceTests {
         #expect(stored.package.creditHours == 8 && stored.package.category == .public)
     }
 
-    @Test("re-importing the same content is a no-op; changed content is the next version")
+    @Test("re-importing the same content is a no-op; changed content is the next version; each new version is audited, by its importer")
     func versions() throws {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("ecba-course-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: scratch) }
         try FileManager.default.copyItem(at: URL(fileURLWithPath: Paths.course("cces/design-codes")), to: scratch)
-        let first = try importer.importPackages([scratch.path], societyID: "cces")
-        let again = try importer.importPackages([scratch.path], societyID: "cces")
+        let first = try importer.importPackages([scratch.path], societyID: "cces", actor: "t")
+        let again = try importer.importPackages([scratch.path], societyID: "cces", actor: "t")
         #expect(first[0].status == .submitted && again[0].status == .unchanged)
         #expect(again[0].submissionID == first[0].submissionID)
         try Data("<html>revised</html>".utf8).write(to: scratch.appendingPathComponent("lessons/l1.html"))
-        let revised = try importer.importPackages([scratch.path], societyID: "cces")
+        let revised = try importer.importPackages([scratch.path], societyID: "cces", actor: "t")
         #expect(revised[0].status == .submitted && revised[0].version == 2)
         #expect(revised[0].courseID == first[0].courseID)
         #expect(try store.database.counts().submissions == 2)
+        // One audit line per submission created (the unchanged import changed nothing), in its transaction.
+        let imports = try AuditService(database: store.database).entries().filter { $0.action == "submission.import" }
+        #expect(imports.map(\.subject).sorted() == [first[0], revised[0]].compactMap { $0.submissionID.map { "submission:\($0)" } }.sorted())
+        #expect(imports.allSatisfy { $0.actor == "t" && $0.details["society"] == "cces" && $0.details["course"] == first[0].courseID })
+        #expect(Set(imports.compactMap { $0.details["version"] }) == ["1", "2"] && imports.allSatisfy { $0.details["source"] == scratch.path })
     }
 
     @Test("warnings are kept with the submission; CLI overrides are stored")
     func warningsAndOverrides() throws {
         let path = Paths.fixture("broken/jcputney-elearning-module-parser-fixtures/ItemWithNonExistentResourceId_SCORM12")
-        let outcome = try importer.importPackages([path], societyID: "cces", overrides: PackageOverrides(creditHours: 3, category: .professional))[0]
+        let outcome = try importer.importPackages([path], societyID: "cces", actor: "t", overrides: PackageOverrides(creditHours: 3, category: .professional))[0]
         let stored = try importer.submission(id: try #require(outcome.submissionID))
         #expect(stored.diagnostics.map(\.code) == [.danglingReference])
         #expect(stored.diagnostics[0].line == 20 && stored.diagnostics[0].elementPath != nil)
@@ -121,7 +126,7 @@ struct ImportServiceTests {
             }
             let folder = Paths.courses.appendingPathComponent(society)
             let packages = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted().map { folder.appendingPathComponent($0).path }
-            all += try importer.importPackages(packages, societyID: society)
+            all += try importer.importPackages(packages, societyID: society, actor: "t")
         }
         #expect(all.count >= 12)
         #expect(all.allSatisfy { $0.status == .submitted && $0.diagnostics.isEmpty })
@@ -132,7 +137,7 @@ struct ImportServiceTests {
         let courses = ["cces/engineering-ethics", "cces/construction-safety", "cces/design-codes", "cces/bim-fundamentals"].map(Paths.course)
         let paths = Array(repeating: courses, count: 20).flatMap { $0 }
         var reported: [Int] = []
-        let outcomes = try importer.importPackages(paths, societyID: "cces") { index, _ in reported.append(index) }
+        let outcomes = try importer.importPackages(paths, societyID: "cces", actor: "t") { index, _ in reported.append(index) }
         #expect(outcomes.map(\.source) == paths)
         #expect(reported == Array(0..<paths.count))
         #expect(outcomes.prefix(4).allSatisfy { $0.status == .submitted })

@@ -44,7 +44,7 @@ final class PlayerWorld: @unchecked Sendable {
         store = try ContentStore(root: ContentStore.defaultRoot(forDatabase: world.store.path))
         try world.appoint(3)
         let importer = ImportService(database: database, clock: world.clock.now)
-        let outcomes = try importer.importPackages(packages.map { $0.hasPrefix("/") ? $0 : Paths.fixture($0) }, societyID: "cces", overrides: PackageOverrides(creditHours: 4, category: .professional))
+        let outcomes = try importer.importPackages(packages.map { $0.hasPrefix("/") ? $0 : Paths.fixture($0) }, societyID: "cces", actor: "t", overrides: PackageOverrides(creditHours: 4, category: .professional))
         for outcome in outcomes {
             let id = try #require(outcome.submissionID, "\(outcome.source): \(outcome.diagnostics)")
             try world.approveByAll(id)

@@ -57,7 +57,7 @@ struct SocietyLifecycleTests {
         let importer = ImportService(database: world.store.database)
         _ = try world.societies.withdraw(id: "ces", reason: "会员大会决议退出", actor: "ces")
         do {
-            _ = try importer.importPackages([Paths.course("cces/engineering-ethics")], societyID: "ces")
+            _ = try importer.importPackages([Paths.course("cces/engineering-ethics")], societyID: "ces", actor: "t")
             Issue.record("a withdrawn society submitted a course")
         } catch {
             #expect(error.code == .notAuthorized)
@@ -69,7 +69,7 @@ struct SocietyLifecycleTests {
         #expect(throws: ServiceError.self) { try world.societies.remove(id: "cces", reason: "", actor: "presidium") }
         let removed = try world.societies.remove(id: "cces", reason: "违反章程第二十条", actor: "presidium")
         #expect(removed.status == .removed)
-        #expect(throws: ServiceError.self) { try importer.importPackages([Paths.course("cces/engineering-ethics")], societyID: "cces") }
+        #expect(throws: ServiceError.self) { try importer.importPackages([Paths.course("cces/engineering-ethics")], societyID: "cces", actor: "t") }
         let lines = try world.audit.entries(subject: "cces")
         #expect(lines.last?.action == "society.remove" && lines.last?.reason == "违反章程第二十条" && lines.last?.actor == "presidium")
         // Rejoining goes through the procedure again.
