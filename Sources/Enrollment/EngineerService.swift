@@ -92,7 +92,7 @@ public struct EngineerService: Sendable {
             var result = RosterImport(encoding: encoding.rawValue, created: [], linked: [], unchanged: 0, errors: [])
             for row in rows {
                 do {
-                    try tx.inSavepoint {
+                    try tx.savepoint {
                         try Self.importRow(row, columns: columns, societyID: societyID, actor: actor, into: &result, tx)
                     }
                 } catch let error as ServiceError {

@@ -35,36 +35,28 @@ extension StoreTransaction {
             arguments: [courseID, version, submissionID, stamp]
         )
         let publicationID = db.lastInsertedRowID
-        let current = try Row.fetchOne(
-            db,
-            sql: "SELECT p.id, p.version FROM course c JOIN publication p ON p.id = c.current_publication_id WHERE c.id = ?",
-            arguments: [courseID]
-        )
-        if let current, (current["version"] as Int) > version {
+        let current = try currentPublication(of: courseID)
+        if let current, current.version > version {
             return PublicationOutcome(courseID: courseID, version: version, isCurrent: false, supersededVersion: nil)
         }
-        if let current { try unindex(publicationID: current["id"]) }
+        if let current { try unindex(publicationID: current.id) }
         try db.execute(sql: "UPDATE course SET current_publication_id = ? WHERE id = ?", arguments: [publicationID, courseID])
         try index(publicationID: publicationID, submissionID: submissionID)
-        return PublicationOutcome(courseID: courseID, version: version, isCurrent: true, supersededVersion: current?["version"])
+        return PublicationOutcome(courseID: courseID, version: version, isCurrent: true, supersededVersion: current?.version)
     }
 
     /// Takes the course's current version out of the catalog: no new enrollments, not listed or
     /// found. Returns the retired version, or nil when nothing was published.
     public func retire(courseID: String, reason: String) throws -> Int? {
-        guard let current = try Row.fetchOne(
-            db,
-            sql: "SELECT p.id, p.version FROM course c JOIN publication p ON p.id = c.current_publication_id WHERE c.id = ?",
-            arguments: [courseID]
-        ) else { return nil }
-        let publicationID: Int64 = current["id"]
+        guard let current = try currentPublication(of: courseID) else { return nil }
+        let publicationID = current.id
         try db.execute(
             sql: "UPDATE publication SET retired_at = ?, retired_reason = ? WHERE id = ?",
             arguments: [stamp, reason, publicationID]
         )
         try db.execute(sql: "UPDATE course SET current_publication_id = NULL WHERE id = ?", arguments: [courseID])
         try unindex(publicationID: publicationID)
-        return current["version"]
+        return current.version
     }
 
     private func index(publicationID: Int64, submissionID: Int64) throws {

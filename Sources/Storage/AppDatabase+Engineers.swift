@@ -8,7 +8,7 @@ extension AppDatabase {
 
 extension StoreTransaction {
     public func engineer(_ id: String) throws -> Engineer? {
-        try Row.fetchOne(db, sql: "SELECT * FROM engineer WHERE id = ?", arguments: [id]).map(AppDatabase.engineer(from:))
+        try AppDatabase.engineer(id, db)
     }
 
     /// The engineer with this e-mail address (case-insensitive), if any.
@@ -65,20 +65,15 @@ extension StoreTransaction {
         )
     }
 
-    /// Runs `body` in a savepoint: if it throws, only its own writes are undone.
-    public func inSavepoint(_ body: () throws -> Void) throws {
-        try db.inSavepoint {
-            try body()
-            return .commit
-        }
-    }
 }
 
 extension AppDatabase {
     public func engineer(_ id: String) throws(StorageError) -> Engineer? {
-        try read("reading engineer \(id)") { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM engineer WHERE id = ?", arguments: [id]).map(Self.engineer(from:))
-        }
+        try read("reading engineer \(id)") { db in try Self.engineer(id, db) }
+    }
+
+    static func engineer(_ id: String, _ db: Database) throws -> Engineer? {
+        try Row.fetchOne(db, sql: "SELECT * FROM engineer WHERE id = ?", arguments: [id]).map(engineer(from:))
     }
 
     public func memberships(of engineerID: String) throws(StorageError) -> [SocietyMembership] {
