@@ -55,6 +55,19 @@ public final class StatementWriter: Sendable {
     /// Touched only by the writing thread, one transaction at a time.
     private let memory = Mutex(StatementService.StoreMemory())
     private let thread = DispatchQueue(label: "ecba.lrs.statement-writer")
+    private let counts = Mutex(Figures())
+
+    /// What the writer has done since it started, for `/metrics`: how well requests group.
+    public struct Figures: Sendable, Equatable {
+        /// Transactions committed (or failed whole).
+        public var transactions = 0
+        /// Requests stored or refused.
+        public var requests = 0
+        /// Statements those requests carried.
+        public var statements = 0
+    }
+
+    public var figures: Figures { counts.withLock { $0 } }
 
     public init(database: AppDatabase, clock: @escaping @Sendable () -> Date = Date.init) {
         self.database = database
@@ -91,6 +104,11 @@ public final class StatementWriter: Sendable {
                 return group
             }
             if group.isEmpty { return }
+            counts.withLock { counts in
+                counts.transactions += 1
+                counts.requests += group.count
+                counts.statements += group.reduce(0) { $0 + $1.request.batch.count }
+            }
             for (waiting, result) in zip(group, store(group.map(\.request))) {
                 waiting.answer.resume(returning: result)
             }

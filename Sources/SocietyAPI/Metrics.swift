@@ -1,4 +1,5 @@
 import Foundation
+import LRS
 import Synchronization
 
 /// Request counts and durations per route and status, in the Prometheus text format.
@@ -17,6 +18,19 @@ final class Metrics: Sendable {
 
     func record(route: String, status: Int, seconds: Double) {
         figures.withLock { $0[Key(route: route, status: status), default: Figures()].count += 1; $0[Key(route: route, status: status)]?.seconds += seconds }
+    }
+
+    /// Everything, with the LRS writer's group-commit counts.
+    func render(writer: StatementWriter.Figures) -> String {
+        var text = render()
+        for (name, help, value) in [
+            ("ecba_lrs_statement_transactions_total", "Transactions the LRS's statement writer committed (group commit).", writer.transactions),
+            ("ecba_lrs_statement_requests_total", "Statement POSTs and PUTs stored or refused through them.", writer.requests),
+            ("ecba_lrs_statements_received_total", "Statements those requests carried.", writer.statements),
+        ] {
+            text += "# HELP \(name) \(help)\n# TYPE \(name) counter\n\(name) \(value)\n"
+        }
+        return text
     }
 
     func render() -> String {

@@ -116,8 +116,10 @@ public struct SocietyAPI: Sendable {
             }
         }
         router.get("/health") { _, _ in Self.json(["status": "ok"]) }
+        let writer = statementWriter
         router.get("/metrics") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.render())))
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                     body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.render(writer: writer.figures))))
         }
         let societies = router.group().add(middleware: SocietyAuthentication(api: self))
         societies.addRoutes(reportRoutes(), atPath: "/v1/report")

@@ -166,6 +166,13 @@ struct LRSTests {
             #expect(try await world.call("/xapi/statements?statementId=\(id)", as: world.cces, headers: version).status == 404)
         }
         #expect(try await world.call("/xapi/statements?statementId=\(batches[5][19])", as: world.cces, headers: version).status == 200)
+        // /metrics counts them: 13 requests (the PUT, the twelve) with 242 statements, in 1 to 13 transactions.
+        let metrics = try await world.call("/metrics", as: nil).text
+        func counter(_ name: String) -> Int? {
+            metrics.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Int($0.split(separator: " ").last ?? "") }
+        }
+        #expect(counter("ecba_lrs_statement_requests_total") == 13 && counter("ecba_lrs_statements_received_total") == 242)
+        #expect((1...13).contains(counter("ecba_lrs_statement_transactions_total") ?? 0), "\(metrics)")
     }
 
     @Test("what the writer learned from earlier POSTs is dropped when anything else writes: another connection, or this one")
