@@ -182,16 +182,6 @@ public struct StatementService: Sendable {
         return ParsedBatch(statements: statements)
     }
 
-    /// Stores a batch parsed before, inside the caller's transaction.
-    public func importStatements(_ batch: ParsedBatch, mapping: ActorMapping = ActorMapping(), authority: StatementAuthority = .platform, actor: String,
-                                 in tx: StoreTransaction) throws -> StatementImport {
-        var remaining: [XAPIStatement]? = batch.statements
-        return try Self.store(count: batch.count, next: { () throws(ServiceError) -> [XAPIStatement]? in
-            defer { remaining = nil }
-            return remaining
-        }, mapping: mapping, authority: authority, actor: actor, in: tx)
-    }
-
     /// What the store has learned about engineers, enrollments, course versions and activity
     /// states, kept from one transaction to the next by a caller that stores batch after batch
     /// on the one writer (the LRS's POSTs): each statement of a new batch then finds what earlier
@@ -240,8 +230,10 @@ public struct StatementService: Sendable {
             mark = try tx.writeMark()
         }
 
-        /// Empties itself unless nothing was written since `settle`.
+        /// Empties itself unless nothing was written since `settle` (an empty memory, as a
+        /// caller's one-off, has nothing to check).
         mutating func check(in tx: StoreTransaction) throws {
+            guard mark != nil else { return }
             let current = try tx.writeMark()
             if mark != current || cache.enrollments.count + states.count > Self.limit { forget() }
         }

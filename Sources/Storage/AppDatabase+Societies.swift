@@ -98,6 +98,10 @@ extension AppDatabase {
 }
 
 extension Date {
+    /// Foundation's spelling of the stored format, for what the platform's own code leaves to it.
+    private static let storedStyle = Date.ISO8601FormatStyle.iso8601.year().month().day().time(includingFractionalSeconds: true)
+        .timeZone(separator: .omitted)
+
     /// ISO 8601 with fractional seconds, UTC: sorts as text. `YYYY-MM-DDTHH:MM:SS.sssZ`, exactly
     /// as Foundation's `.iso8601` style with fractional seconds writes it (milliseconds cut, not
     /// rounded; the tests compare the two), without its formatter: every stored row carries one.
@@ -105,7 +109,7 @@ extension Date {
         let sinceReference = timeIntervalSinceReferenceDate
         let whole = sinceReference.rounded(.down)
         guard whole.isFinite, abs(whole) < 1e11 else {
-            return formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+            return formatted(Self.storedStyle)
         }
         let millis = min(999, Int(((sinceReference - whole) * 1000).rounded(.down)))
         let seconds = Int(whole) + 978_307_200
@@ -114,7 +118,7 @@ extension Date {
         let (year, month, day) = CivilCalendar.date(days: days)
         // Foundation's calendar is Julian before 1582: those years are left to it.
         guard (1_600...9_999).contains(year) else {
-            return formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+            return formatted(Self.storedStyle)
         }
         return String(unsafeUninitializedCapacity: 24) { output in
             func put(_ value: Int, at start: Int, digits: Int) {
@@ -147,7 +151,7 @@ extension Date {
             self = date
             return
         }
-        guard let date = try? Date(text, strategy: .iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted)) else {
+        guard let date = try? Date(text, strategy: Self.storedStyle) else {
             return nil
         }
         self = date
