@@ -44,7 +44,7 @@ let package = Package(
         // Legacy text encodings (GB18030/GBK) through iconv, for zip names and CSV rosters.
         .target(name: "TextDecoding", swiftSettings: swiftSettings),
         // The content-addressed store of every package file (one copy per SHA-256), on disk.
-        .target(name: "ContentStore", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
+        .target(name: "ContentStore", dependencies: ["Domain", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
         // Reads a package of any supported format into one `CoursePackage`, with diagnostics.
         .target(
             name: "CoursePackages",
@@ -75,7 +75,7 @@ let package = Package(
         // Services: societies, the importer's submissions (and later review and the catalog).
         .target(
             name: "Catalog",
-            dependencies: ["Domain", "Storage", "CoursePackages", "ContentStore", "ContentLibrary", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Domain", "Storage", "CoursePackages", "ContentStore", "ContentLibrary", "Credentials", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         // The learning record store (xAPI): statement queries, the document resources (State,
@@ -83,21 +83,21 @@ let package = Package(
         // Storing statements is the statement store's (Enrollment), as progress follows from it.
         .target(
             name: "LRS",
-            dependencies: ["Domain", "Storage", "Catalog", "Enrollment", "ContentStore", "Credentials", .product(name: "GRDB", package: "GRDB.swift"),
+            dependencies: ["Domain", "Storage", "Enrollment", "ContentStore", "Credentials", .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         // Engineers, society memberships, enrollments (and next: progress, completion, credits).
         .target(
             name: "Enrollment",
-            dependencies: ["Domain", "Storage", "Catalog", "TextDecoding", "Pipeline", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Domain", "Storage", "TextDecoding", "Pipeline", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         // Taking courses: launch tokens, player sessions, attempts, the SCORM run-time's data model and results.
         .target(
             name: "Delivery",
             dependencies: [
-                "Domain", "Storage", "ContentStore", "ContentLibrary", "Catalog", "Enrollment",
+                "Domain", "Storage", "ContentStore", "ContentLibrary", "Enrollment", "Credentials",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
@@ -105,7 +105,7 @@ let package = Package(
         // cmi5 as the LMS plays it: AU launches, the fetch URL, the session rules on statements, satisfied/abandoned/waived.
         .target(
             name: "CMI5",
-            dependencies: ["Domain", "Storage", "Catalog", "Enrollment", "ContentStore", "Delivery", "LRS", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["Domain", "Storage", "Enrollment", "ContentStore", "Credentials", "Delivery", "LRS", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         // Keys, JOSE (compact JWS, JWK), Open Badges 3.0 / CLR 2.0 credentials and their verification.
@@ -121,13 +121,13 @@ let package = Package(
         // Transcripts (JSON, CSV, signed CLR), society credit reports (streamed), signing keys.
         .target(
             name: "Transcripts",
-            dependencies: ["Domain", "Storage", "Catalog", "Enrollment", "Credentials"],
+            dependencies: ["Domain", "Storage", "Enrollment", "Credentials"],
             swiftSettings: swiftSettings
         ),
         // Registry sync: the outbox of transcript record versions, delivered to societies' registries.
         .target(
             name: "RegistrySync",
-            dependencies: ["Domain", "Storage", "Catalog", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Domain", "Storage", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         // The player over HTTP: launch redirects, per-session origins, the page, its scripts, package files.

@@ -1,5 +1,5 @@
-import Catalog
 import ContentStore
+import Credentials
 import Delivery
 import Domain
 import Enrollment
@@ -97,7 +97,7 @@ public struct CMI5Service: Sendable {
                 registration: context.registration, actor: Self.actor(engineerID: context.engineerID), mode: context.mode, launchedAt: now,
                 expiresAt: min(context.expiresAt, now.addingTimeInterval(Self.sessionLifetime))
             )
-            try CMI5Store.insert(session, fetchHash: TokenService.hash(fetchToken), in: db)
+            try CMI5Store.insert(session, fetchHash: SecretHash.of(fetchToken), in: db)
             let contentURL = "\(origin)/content/\(launchURL)"
             let mode = CMI5Vocabulary.launchMode(context.mode.rawValue)
             // LMS.LaunchData (cmi5 10), under the State keys the AU will use.
@@ -150,7 +150,7 @@ public struct CMI5Service: Sendable {
                 registration: context.registration, actor: Self.actor(engineerID: context.engineerID), mode: context.mode, launchedAt: now,
                 expiresAt: min(context.expiresAt, now.addingTimeInterval(Self.sessionLifetime)))
             session.kind = .tincan
-            try CMI5Store.insert(session, fetchHash: TokenService.hash(Self.randomToken()), authHash: TokenService.hash(secret), in: db)
+            try CMI5Store.insert(session, fetchHash: SecretHash.of(Self.randomToken()), authHash: SecretHash.of(secret), in: db)
             try tx.audit(AuditRecord(actor: "engineer:\(context.engineerID)", action: "tincan.launch", subject: "engineer:\(context.engineerID)",
                                      details: ["course": context.courseID, "activity": activity.identifier, "session": session.id]))
             let auth = "Basic " + Data("\(session.id):\(secret)".utf8).base64EncodedString()
@@ -187,11 +187,11 @@ public struct CMI5Service: Sendable {
         let secret = Self.randomToken()
         do {
             return try database.transaction(at: now) { tx -> CMI5FetchAnswer in
-                guard let session = try CMI5Store.session(fetchHash: TokenService.hash(token), in: tx.database) else {
+                guard let session = try CMI5Store.session(fetchHash: SecretHash.of(token), in: tx.database) else {
                     return .error(code: 2, text: "this fetch URL is not one the platform issued")
                 }
                 guard session.fetchedAt == nil, session.isOpen, session.expiresAt > now,
-                      try CMI5Store.markFetched(id: session.id, authHash: TokenService.hash(secret), at: now, in: tx.database)
+                      try CMI5Store.markFetched(id: session.id, authHash: SecretHash.of(secret), at: now, in: tx.database)
                 else { return .error(code: 1, text: "the authorization token has already been returned, or the session is over") }
                 return .token(Data("\(session.id):\(secret)".utf8).base64EncodedString())
             }
@@ -208,10 +208,10 @@ public struct CMI5Service: Sendable {
         let found: (CMI5Session, authHash: String?)?
         do {
             found = try database.read("authenticating a cmi5 session") { db in
-                try CMI5Store.session(id: sessionID, playerTokenHash: TokenService.hash(token), in: db)
+                try CMI5Store.session(id: sessionID, playerTokenHash: SecretHash.of(token), in: db)
             }
         } catch { throw LRSError(.storage, "\(error)") }
-        guard let (session, authHash) = found, let authHash, TokenService.constantTimeEqual(authHash, TokenService.hash(secret)) else {
+        guard let (session, authHash) = found, let authHash, SecretHash.matches(secret, stored: authHash) else {
             throw LRSError(.unauthorized, "not an auth token of this session; fetch one from the launch's fetch URL")
         }
         guard session.abandonedAt == nil else { throw LRSError(.unauthorized, "this AU session was abandoned; launch the activity again") }

@@ -12,6 +12,6 @@ public struct AuditService: Sendable {
 
     /// Lines oldest first; `subject` is `kind:id` or a bare id (`cces`, `12`, `cces/ethics`).
     public func entries(since: Date? = nil, subject: String? = nil, limit: Int? = nil) throws(ServiceError) -> [AuditEntry] {
-        try reading { () throws(StorageError) in try database.audit(since: since, subject: subject, limit: limit) }
+        try database.audit(since: since, subject: subject, limit: limit)
     }
 }

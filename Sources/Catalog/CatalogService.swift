@@ -17,7 +17,7 @@ public struct CatalogService: Sendable {
 
     public func list(_ filter: CatalogFilter = CatalogFilter()) throws(ServiceError) -> [CatalogSummary] {
         try Self.validate(filter)
-        return try reading { () throws(StorageError) in try database.catalog(filter) }
+        return try database.catalog(filter)
     }
 
     /// Ranked search over titles, descriptions and keywords in every language; every term
@@ -29,14 +29,14 @@ public struct CatalogService: Sendable {
         guard query.count <= Self.maximumQueryLength else {
             throw ServiceError(.invalidArgument, "the query is longer than \(Self.maximumQueryLength) characters")
         }
-        let found = try reading { () throws(StorageError) in try database.searchCatalog(query, filter: filter) }
+        let found = try database.searchCatalog(query, filter: filter)
         guard let found else { throw ServiceError(.invalidArgument, "'\(query)' has no letters, digits or CJK characters to search for") }
         return found
     }
 
     /// The current version of a course, or a given version (current, superseded or retired).
     public func show(_ courseID: String, version: Int? = nil) throws(ServiceError) -> CatalogEntry {
-        let entry = try reading { () throws(StorageError) in try database.catalogEntry(courseID: courseID, version: version) }
+        let entry = try database.catalogEntry(courseID: courseID, version: version)
         guard let entry else {
             let which = version.map { "version \($0) of " } ?? ""
             throw ServiceError(.notFound, "\(which)'\(courseID)' is not in the catalog; see 'ecba catalog list'")
@@ -58,7 +58,7 @@ public struct CatalogService: Sendable {
     }
 
     public func count() throws(ServiceError) -> Int {
-        try reading { () throws(StorageError) in try database.catalogCount() }
+        try database.catalogCount()
     }
 
     static func validate(_ filter: CatalogFilter) throws(ServiceError) {

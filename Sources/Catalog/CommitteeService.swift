@@ -53,7 +53,7 @@ public struct CommitteeService: Sendable {
     }
 
     public func members(includingPast: Bool = false) throws(ServiceError) -> [CommitteeMember] {
-        try reading { () throws(StorageError) in try database.committeeMembers(includingPast: includingPast) }
+        try database.committeeMembers(includingPast: includingPast)
     }
 
     public static func parityWarning(_ serving: Int) -> String? {

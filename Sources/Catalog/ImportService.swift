@@ -131,21 +131,11 @@ public struct ImportService: Sendable {
 
     /// Submissions, newest first.
     public func submissions(status: SubmissionStatus? = nil) throws(ServiceError) -> [Submission] {
-        do {
-            return try database.submissions(status: status)
-        } catch {
-            throw ServiceError(error)
-        }
+        try database.submissions(status: status)
     }
 
     public func submission(id: Int64) throws(ServiceError) -> Submission {
-        let found: Submission?
-        do {
-            found = try database.submission(id: id)
-        } catch {
-            throw ServiceError(error)
-        }
-        guard let found else { throw ServiceError(.notFound, "no submission \(id)") }
+        guard let found = try database.submission(id: id) else { throw ServiceError(.notFound, "no submission \(id)") }
         return found
     }
 }

@@ -54,14 +54,14 @@ public struct ReviewService: Sendable {
     }
 
     public func list(status: SubmissionStatus? = nil) throws(ServiceError) -> [ReviewSummary] {
-        try reading { () throws(StorageError) in try database.reviews(status: status) }.map { ReviewSummary(submission: $0.submission, review: $0.review) }
+        try database.reviews(status: status).map { ReviewSummary(submission: $0.submission, review: $0.review) }
     }
 
     public func show(_ submissionID: Int64) throws(ServiceError) -> ReviewDetail {
-        let submission = try reading { () throws(StorageError) in try database.submission(id: submissionID) }
+        let submission = try database.submission(id: submissionID)
         guard let submission else { throw ServiceError(.notFound, "no submission \(submissionID); see 'ecba review list'") }
-        let review = try reading { () throws(StorageError) in try database.review(of: submissionID) }
-        let published = try reading { () throws(StorageError) in try database.catalogEntry(courseID: submission.courseID) }
+        let review = try database.review(of: submissionID)
+        let published = try database.catalogEntry(courseID: submission.courseID)
         var changes: VersionChanges?
         if let published, published.version != submission.version {
             changes = VersionChanges(published: published.submission.package, version: published.version, submitted: submission.package)

@@ -141,19 +141,19 @@ public struct SocietyService: Sendable {
     }
 
     public func list() throws(ServiceError) -> [Society] {
-        try reading { () throws(StorageError) in try database.societies() }
+        try database.societies()
     }
 
     /// The society and its applications, oldest first.
     public func show(id: String) throws(ServiceError) -> (society: Society, applications: [SocietyApplication]) {
         let society = try require(id)
-        let applications = try reading { () throws(StorageError) in try database.applications(of: id) }
+        let applications = try database.applications(of: id)
         return (society, applications)
     }
 
     /// The society, or `notFound`.
     public func require(_ id: String) throws(ServiceError) -> Society {
-        let found = try reading { () throws(StorageError) in try database.society(id) }
+        let found = try database.society(id)
         guard let found else {
             throw ServiceError(.notFound, "no society '\(id)'; add it with 'ecba society add'")
         }

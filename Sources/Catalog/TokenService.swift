@@ -1,4 +1,5 @@
 import ContentStore
+import Credentials
 import Crypto
 import Domain
 import Foundation
@@ -48,7 +49,7 @@ public struct TokenService: Sendable {
             guard society.status == .authorized else {
                 throw ServiceError(.notAuthorized, "society '\(societyID)' is \(society.status.rawValue); tokens are for authorised societies")
             }
-            try tx.insertToken(id: id, societyID: societyID, secretHash: Self.hash(secret))
+            try tx.insertToken(id: id, societyID: societyID, secretHash: SecretHash.of(secret))
             try tx.audit(AuditRecord(actor: actor, action: "token.issue", subject: "society:\(societyID)", details: ["token": id]))
         }
         return Issued(id: id, token: "ecba_\(id)_\(secret)")
@@ -64,7 +65,7 @@ public struct TokenService: Sendable {
     }
 
     public func tokens(societyID: String) throws(ServiceError) -> [StoredToken] {
-        try reading { () throws(StorageError) in try database.tokens(of: societyID) }
+        try database.tokens(of: societyID)
     }
 
     /// Checks a presented token on every request: well formed, known, the secret's hash equal in
@@ -75,25 +76,11 @@ public struct TokenService: Sendable {
               parts[2].allSatisfy(\.isHexDigit) else {
             return .failure(.invalid)
         }
-        guard let stored = try reading({ () throws(StorageError) in try database.token(id: String(parts[1])) }) else { return .failure(.invalid) }
-        guard Self.constantTimeEqual(Self.hash(String(parts[2])), stored.secretHash) else { return .failure(.invalid) }
+        guard let stored = try database.token(id: String(parts[1])) else { return .failure(.invalid) }
+        guard SecretHash.matches(String(parts[2]), stored: stored.secretHash) else { return .failure(.invalid) }
         if stored.revokedAt != nil { return .failure(.revoked) }
-        guard let society = try reading({ () throws(StorageError) in try database.society(stored.societyID) }) else { return .failure(.invalid) }
+        guard let society = try database.society(stored.societyID) else { return .failure(.invalid) }
         guard society.status == .authorized else { return .failure(.societyNotAuthorized(society.status)) }
         return .success(Caller(tokenID: stored.id, societyID: stored.societyID))
-    }
-
-    /// How every secret the platform issues is kept: its SHA-256, in hex.
-    public static func hash(_ secret: String) -> String {
-        SHA256.hash(data: Data(secret.utf8)).hexString
-    }
-
-    /// Compares every byte whatever the first difference (the lengths are fixed: 64 hex digits).
-    public static func constantTimeEqual(_ left: String, _ right: String) -> Bool {
-        let a = Array(left.utf8), b = Array(right.utf8)
-        guard a.count == b.count else { return false }
-        var difference: UInt8 = 0
-        for index in a.indices { difference |= a[index] ^ b[index] }
-        return difference == 0
     }
 }

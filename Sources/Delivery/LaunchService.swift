@@ -1,4 +1,5 @@
 import ContentStore
+import Credentials
 import Crypto
 import Domain
 import Foundation
@@ -112,7 +113,7 @@ public struct LaunchService: Sendable {
             }
             let expires = now.addingTimeInterval(lifetime)
             let cmi5Session = context.format == .cmi5 ? UUID().uuidString.lowercased() : nil
-            try DeliveryStore.insertLaunchToken(hash: Self.hash(token), enrollmentID: enrollmentID, activity: activity, mode: mode.rawValue,
+            try DeliveryStore.insertLaunchToken(hash: SecretHash.of(token), enrollmentID: enrollmentID, activity: activity, mode: mode.rawValue,
                                                 cmi5Session: cmi5Session, at: now, expires: expires, createdBy: actor, in: db)
             try tx.audit(AuditRecord(actor: actor, action: "delivery.launch", subject: "engineer:\(engineerID)",
                                      details: ["course": courseID, "activity": activity ?? "", "mode": mode.rawValue]))
@@ -136,7 +137,7 @@ public struct LaunchService: Sendable {
         let sessionToken = Self.randomToken(bytes: 16, hex: true)
         return try run { tx in
             let db = tx.database
-            let hash = Self.hash(token)
+            let hash = SecretHash.of(token)
             guard let launch = try DeliveryStore.launchToken(hash: hash, in: db) else {
                 throw DeliveryError(.unknownLaunch, "this launch link is not one the platform issued")
             }
@@ -151,7 +152,7 @@ public struct LaunchService: Sendable {
                 throw DeliveryError(.launchUsed, "this launch link was opened already; launch the course again")
             }
             let expires = now.addingTimeInterval(lifetime)
-            _ = try DeliveryStore.insertSession(hash: Self.hash(sessionToken), enrollmentID: launch.enrollmentID, mode: launch.mode,
+            _ = try DeliveryStore.insertSession(hash: SecretHash.of(sessionToken), enrollmentID: launch.enrollmentID, mode: launch.mode,
                                                 firstActivity: launch.activity, cmi5Session: launch.cmi5Session, at: now, expires: expires, in: db)
             try tx.audit(AuditRecord(actor: "engineer:\(context.engineerID)", action: "delivery.session", subject: "engineer:\(context.engineerID)",
                                      details: ["course": context.courseID, "mode": launch.mode]))
@@ -173,11 +174,6 @@ public struct LaunchService: Sendable {
         if hex { return bytes.lowercaseHex }
         return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
-    }
-
-    /// Tokens are stored as their SHA-256 only.
-    static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).hexString
     }
 
     func run<T>(_ body: @Sendable (StoreTransaction) throws -> T) throws(DeliveryError) -> T {

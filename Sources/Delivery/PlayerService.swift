@@ -1,6 +1,6 @@
 import ContentLibrary
 import ContentStore
-import Catalog
+import Credentials
 import Crypto
 import Domain
 import Enrollment
@@ -80,7 +80,7 @@ public struct PlayerService: Sendable {
 
     /// The session of a token, if it is current (and its enrollment can still be taken).
     func resolve(_ token: String, in db: Database) throws -> Resolved {
-        guard let session = try DeliveryStore.session(hash: LaunchService.hash(token), in: db), session.endedAt == nil,
+        guard let session = try DeliveryStore.session(hash: SecretHash.of(token), in: db), session.endedAt == nil,
               session.expiresAt > clock()
         else { throw DeliveryError(.sessionInvalid, "this player session is over; launch the course again") }
         guard let context = try DeliveryStore.enrollmentContext(session.enrollmentID, in: db) else {

@@ -3,6 +3,7 @@ import Catalog
 import Domain
 import Foundation
 import RegistrySync
+import Storage
 
 extension RegistryFormat: ExpressibleByArgument {}
 

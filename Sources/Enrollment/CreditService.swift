@@ -1,4 +1,3 @@
-import Catalog
 import Domain
 import Foundation
 import Storage
@@ -44,7 +43,7 @@ public struct CreditService: Sendable {
 
     /// Shipped policies first, then added ones.
     public func policies() throws(ServiceError) -> [CreditPolicy] {
-        let added = try reading { () throws(StorageError) in try database.policyBodies() }
+        let added = try database.policyBodies()
         var result = CreditPolicy.shipped
         for (_, body) in added { result.append(try Self.decode(Data(body.utf8))) }
         return result
@@ -70,25 +69,25 @@ public struct CreditService: Sendable {
     /// else the policy of the engineer's first society that set one, else the ECBA default.
     public func status(engineerID: String, containing date: Date? = nil, policy policyName: String? = nil) throws(ServiceError) -> CreditStatus {
         let policy = try policy(for: engineerID, named: policyName)
-        let items = try reading { () throws(StorageError) in try database.creditItems(of: engineerID) }
+        let items = try database.creditItems(of: engineerID)
         return CreditEvaluator.status(policy, items: items, containing: date ?? clock())
     }
 
     /// The policy an engineer is held to: `name` if given, else the policy of the engineer's first
     /// society that set one, else the ECBA default.
     public func policy(for engineerID: String, named name: String? = nil) throws(ServiceError) -> CreditPolicy {
-        let engineer = try reading { () throws(StorageError) in try database.engineer(engineerID) }
+        let engineer = try database.engineer(engineerID)
         guard engineer != nil else { throw ServiceError(.notFound, "no engineer '\(engineerID)'") }
         var name = name
         if name == nil {
-            name = try reading { () throws(StorageError) in try database.societyPolicies(of: engineerID) }.compactMap(\.policy).first
+            name = try database.societyPolicies(of: engineerID).compactMap(\.policy).first
         }
         return try policy(name ?? CreditPolicy.ecbaDefault.name)
     }
 
     /// The policy a society's members are held to (its own, else the ECBA default).
     public func policy(forSociety societyID: String) throws(ServiceError) -> CreditPolicy {
-        let name = try reading { () throws(StorageError) in try database.societyPolicy(societyID) }
+        let name = try database.societyPolicy(societyID)
         return try policy(name ?? CreditPolicy.ecbaDefault.name)
     }
 }

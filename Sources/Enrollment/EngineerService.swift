@@ -1,4 +1,3 @@
-import Catalog
 import Domain
 import Foundation
 import Storage
@@ -97,8 +96,6 @@ public struct EngineerService: Sendable {
                     }
                 } catch let error as ServiceError {
                     result.errors.append(RosterRowError(line: row.line, message: error.message))
-                } catch let error as StorageError {
-                    result.errors.append(RosterRowError(line: row.line, message: error.message))
                 }
             }
             try tx.audit(AuditRecord(
@@ -112,10 +109,10 @@ public struct EngineerService: Sendable {
 
     /// The engineer, their memberships and enrollments.
     public func show(_ id: String) throws(ServiceError) -> (engineer: Engineer, memberships: [SocietyMembership], enrollments: [Enrollment]) {
-        let engineer = try reading { () throws(StorageError) in try database.engineer(id) }
+        let engineer = try database.engineer(id)
         guard let engineer else { throw ServiceError(.notFound, "no engineer '\(id)'; add one with 'ecba engineer add'") }
-        let memberships = try reading { () throws(StorageError) in try database.memberships(of: id) }
-        let enrollments = try reading { () throws(StorageError) in try database.enrollments(of: id) }
+        let memberships = try database.memberships(of: id)
+        let enrollments = try database.enrollments(of: id)
         return (engineer, memberships, enrollments)
     }
 

@@ -1,4 +1,3 @@
-import Catalog
 import Domain
 import Foundation
 import Storage

@@ -1,6 +1,6 @@
-import Catalog
 import Foundation
 import Pipeline
+import Storage
 
 extension StatementService {
     /// Parses and checks a batch's statements in chunks, on worker threads, while the store

@@ -1,4 +1,3 @@
-import Catalog
 import Domain
 import Foundation
 import Storage
@@ -206,6 +205,6 @@ public struct ProgressService: Sendable {
 
     /// The engineer's credit awards, oldest first (revoked ones included, marked).
     public func awards(engineerID: String) throws(ServiceError) -> [CreditAward] {
-        try reading { () throws(StorageError) in try database.awards(of: engineerID) }
+        try database.awards(of: engineerID)
     }
 }

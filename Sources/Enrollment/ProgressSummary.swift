@@ -1,4 +1,3 @@
-import Catalog
 import Domain
 import Foundation
 import Storage
@@ -17,9 +16,9 @@ extension ProgressService {
     public func summaries(of enrollments: [Enrollment]) throws(ServiceError) -> [ProgressSummary] {
         var result: [ProgressSummary] = []
         for enrollment in enrollments {
-            let submission = try reading { () throws(StorageError) in try database.submission(id: enrollment.submissionID) }
+            let submission = try database.submission(id: enrollment.submissionID)
             guard let package = submission?.package else { continue }
-            let states = try reading { () throws(StorageError) in try database.activityStates(enrollmentID: enrollment.id) }
+            let states = try database.activityStates(enrollmentID: enrollment.id)
             let required = CompletionRule.requiredActivities(package)
             let done = required.filter { CompletionRule.isSatisfied($0, format: package.format, state: states[$0.identifier] ?? ActivityState()) }
             let doneIDs = Set(done.map(\.identifier))

@@ -1,4 +1,3 @@
-import Catalog
 import Domain
 import Foundation
 import Storage
@@ -271,7 +270,7 @@ public struct StatementService: Sendable {
     /// Stored statements about no enrollment, newest first, for an operator to follow up (an
     /// engineer not yet added, a course not yet enrolled in, an actor the mapping misses).
     public func unmatched(limit: Int) throws(ServiceError) -> (statements: [UnmatchedStatement], total: Int) {
-        try reading { () throws(StorageError) in try database.unmatchedStatements(limit: limit) }
+        try database.unmatchedStatements(limit: limit)
     }
 
     /// Statements are parsed on worker threads while the store takes the chunks before them.

@@ -1,5 +1,5 @@
-import Catalog
 import ContentStore
+import Credentials
 import Domain
 import Foundation
 import GRDB
@@ -61,7 +61,7 @@ public struct LRSCredentialService: Sendable {
             }
             try db.execute(sql: """
                 INSERT INTO lrs_credential (key, secret_hash, society_id, name, scopes, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [key, Self.hash(secret), societyID, name, scopes.map(\.rawValue).joined(separator: " "), now.iso8601, actor])
+                """, arguments: [key, SecretHash.of(secret), societyID, name, scopes.map(\.rawValue).joined(separator: " "), now.iso8601, actor])
             try tx.audit(AuditRecord(actor: actor, action: "lrs.credential.issue", subject: "lrs-credential:\(key)",
                                      details: ["society": societyID, "name": name, "scopes": scopes.map(\.rawValue).joined(separator: " ")]))
         }
@@ -98,7 +98,7 @@ public struct LRSCredentialService: Sendable {
                     """), arguments: [key]).map { (Self.credential(from: $0), $0[6] as String) }
             }
         } catch { throw LRSError(.storage, "\(error)") }
-        guard let (credential, stored) = found, Self.constantTimeEqual(Self.hash(secret), stored) else {
+        guard let (credential, stored) = found, SecretHash.matches(secret, stored: stored) else {
             throw LRSError(.unauthorized, "unknown key or wrong secret")
         }
         guard credential.revokedAt == nil else { throw LRSError(.unauthorized, "this credential was revoked") }
@@ -111,14 +111,10 @@ public struct LRSCredentialService: Sendable {
                       createdAt: Date(iso8601: row[4]) ?? .distantPast, revokedAt: (row[5] as String?).flatMap(Date.init(iso8601:)))
     }
 
-    static func hash(_ secret: String) -> String { TokenService.hash(secret) }
-
     static func random(bytes count: Int) -> String {
         var generator = SystemRandomNumberGenerator()
         return (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) }.lowercaseHex
     }
-
-    static func constantTimeEqual(_ a: String, _ b: String) -> Bool { TokenService.constantTimeEqual(a, b) }
 
     func write<T>(at date: Date, _ body: @Sendable (StoreTransaction) throws -> T) throws(LRSError) -> T {
         try database.lrs(at: date, body)

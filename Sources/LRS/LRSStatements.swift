@@ -1,4 +1,3 @@
-import Catalog
 import Domain
 import Enrollment
 import Foundation

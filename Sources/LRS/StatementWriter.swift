@@ -1,4 +1,3 @@
-import Catalog
 import Dispatch
 import Enrollment
 import Foundation

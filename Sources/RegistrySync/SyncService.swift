@@ -1,4 +1,3 @@
-import Catalog
 import Crypto
 import Domain
 import Foundation
@@ -107,7 +106,7 @@ public struct SyncService: Sendable {
     public func run(societyID: String? = nil, untilDone: Bool = false, progress: @Sendable (String) -> Void = { _ in }) async throws(ServiceError) -> SyncRunSummary {
         var summary = SyncRunSummary()
         try releaseDeadClaims()
-        let configs = try reading { () throws(StorageError) in try database.registries() }.filter { societyID == nil || $0.societyID == societyID }
+        let configs = try database.registries().filter { societyID == nil || $0.societyID == societyID }
         if let societyID, configs.isEmpty { throw ServiceError(.notFound, "society '\(societyID)' has no registry; see 'ecba society set-registry'") }
         for config in configs {
             let token: String
@@ -128,7 +127,7 @@ public struct SyncService: Sendable {
                     )
                 }
                 if items.isEmpty {
-                    guard untilDone, let next = try reading({ () throws(StorageError) in try database.nextAttempt(societyID: config.societyID) }) else { break }
+                    guard untilDone, let next = try database.nextAttempt(societyID: config.societyID) else { break }
                     let wait = min(max(0.005, next.timeIntervalSince(clock())), policy.backoffCap)
                     try? await Task.sleep(for: .milliseconds(Int(wait * 1000)))
                     continue
@@ -217,7 +216,7 @@ public struct SyncService: Sendable {
     /// Claims held by runs of this host whose process has ended are released at once (a run
     /// killed mid-batch); claims of other hosts wait for their lease to end.
     func releaseDeadClaims() throws(ServiceError) {
-        let holders = try reading { () throws(StorageError) in try database.activeClaimHolders(at: clock()) }
+        let holders = try database.activeClaimHolders(at: clock())
         let dead = holders.filter { holder in
             let parts = holder.split(separator: "/")
             guard parts.count == 3, parts[0] == Self.hostName, let pid = Int32(parts[1]), pid != getpid() else { return false }
@@ -228,7 +227,7 @@ public struct SyncService: Sendable {
     }
 
     public func status() throws(ServiceError) -> [SocietySyncStatus] {
-        try reading { () throws(StorageError) in try database.syncStatus(at: clock()) }
+        try database.syncStatus(at: clock())
     }
 
     /// Re-queues parked records (of one society, or the given outbox ids), audited.

@@ -1,7 +1,6 @@
 import Catalog
 import Credentials
 import Delivery
-import PlayerWeb
 import Domain
 import Enrollment
 import Foundation
@@ -9,9 +8,10 @@ import HTTPTypes
 import Hummingbird
 import LRS
 import Logging
-import ServiceLifecycle
 import NIOCore
 import NIOPosix
+import PlayerWeb
+import ServiceLifecycle
 import Storage
 import Transcripts
 
@@ -251,7 +251,7 @@ public struct SocietyAPI: Sendable {
             throw Problem(.badRequest, "invalid-limit", "limit must be 1 to 1000")
         }
         let changes = try await blocking { () throws(ServiceError) in
-            try reading { () throws(StorageError) in try database.transcriptChanges(societyID: caller.societyID, after: after, limit: limit) }
+            try database.transcriptChanges(societyID: caller.societyID, after: after, limit: limit)
         }
         let last = changes.last?.seq ?? after
         return Self.json(ChangePage(changes: changes.map(\.record), nextCursor: ChangeCursor.encode(last), hasMore: changes.count == limit))
@@ -259,7 +259,7 @@ public struct SocietyAPI: Sendable {
 
     func transcript(_ request: Request, caller: TokenService.Caller, engineerID: String) async throws -> Response {
         let member = try await blocking { () throws(ServiceError) in
-            try reading { () throws(StorageError) in try database.isMember(engineerID: engineerID, societyID: caller.societyID) }
+            try database.isMember(engineerID: engineerID, societyID: caller.societyID)
         }
         guard member else { throw Problem.notFound("engineer '\(engineerID)' among the society's members") }
         let keys = KeyService(database: database, directory: configuration.keys)

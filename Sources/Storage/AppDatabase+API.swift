@@ -47,13 +47,13 @@ extension StoreTransaction {
 }
 
 extension AppDatabase {
-    public func token(id: String) throws(StorageError) -> StoredToken? {
+    public func token(id: String) throws(ServiceError) -> StoredToken? {
         try read("reading a token") { db in
             try Row.fetchOne(db, sql: "SELECT * FROM api_token WHERE id = ?", arguments: [id]).map(Self.token(from:))
         }
     }
 
-    public func tokens(of societyID: String) throws(StorageError) -> [StoredToken] {
+    public func tokens(of societyID: String) throws(ServiceError) -> [StoredToken] {
         try read("reading the tokens of \(societyID)") { db in
             try Row.fetchAll(db, sql: "SELECT * FROM api_token WHERE society_id = ? ORDER BY created_at, id", arguments: [societyID])
                 .map(Self.token(from:))
@@ -61,14 +61,14 @@ extension AppDatabase {
     }
 
     static func token(from row: Row) throws -> StoredToken {
-        guard let created = Date(iso8601: row["created_at"]) else { throw StorageError(.invalidData, "token \(row["id"] as String? ?? "?") is unreadable") }
+        guard let created = Date(iso8601: row["created_at"]) else { throw ServiceError(.storage, "token \(row["id"] as String? ?? "?") is unreadable") }
         return StoredToken(
             id: row["id"], societyID: row["society_id"], secretHash: row["secret_hash"], createdAt: created,
             revokedAt: (row["revoked_at"] as String?).flatMap(Date.init(iso8601:))
         )
     }
 
-    public func isMember(engineerID: String, societyID: String) throws(StorageError) -> Bool {
+    public func isMember(engineerID: String, societyID: String) throws(ServiceError) -> Bool {
         try read("reading memberships") { db in try Self.isMember(engineerID: engineerID, societyID: societyID, db) }
     }
 
@@ -84,7 +84,7 @@ extension AppDatabase {
     /// `limit`, each as the record was at that change. The change log is walked in sequence
     /// order (CROSS JOIN fixes the join order; left to itself SQLite started from the members
     /// and sorted every change of the society: 180 ms a page at 200,000 awards).
-    public func transcriptChanges(societyID: String, after seq: Int64, limit: Int) throws(StorageError) -> [(seq: Int64, record: RegistryRecord)] {
+    public func transcriptChanges(societyID: String, after seq: Int64, limit: Int) throws(ServiceError) -> [(seq: Int64, record: RegistryRecord)] {
         try read("reading transcript changes") { db in
             try Row.fetchAll(
                 db,
@@ -99,7 +99,7 @@ extension AppDatabase {
                 arguments: [societyID, seq, limit]
             ).map { row in
                 guard let status = TranscriptRecord.Status(rawValue: row["status"]) else {
-                    throw StorageError(.invalidData, "transcript change \(row["seq"] as Int64? ?? 0) is unreadable")
+                    throw ServiceError(.storage, "transcript change \(row["seq"] as Int64? ?? 0) is unreadable")
                 }
                 return (row["seq"], try Self.registryRecord(row, status: status))
             }

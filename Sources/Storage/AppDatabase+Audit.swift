@@ -5,7 +5,7 @@ import GRDB
 extension AppDatabase {
     /// Audit lines, oldest first. `subject` matches a typed subject (`society:cces`) or the bare
     /// id after the colon (`cces`); `since` is inclusive.
-    public func audit(since: Date? = nil, subject: String? = nil, limit: Int? = nil) throws(StorageError) -> [AuditEntry] {
+    public func audit(since: Date? = nil, subject: String? = nil, limit: Int? = nil) throws(ServiceError) -> [AuditEntry] {
         try read("reading the audit log") { db in
             var clauses: [String] = []
             var arguments: StatementArguments = []
@@ -26,7 +26,7 @@ extension AppDatabase {
             }
             return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
                 guard let at = Date(iso8601: row["at"]) else {
-                    throw StorageError(.invalidData, "audit line \(row["id"] as Int64? ?? 0) has a bad date")
+                    throw ServiceError(.storage, "audit line \(row["id"] as Int64? ?? 0) has a bad date")
                 }
                 let detailsText: String = row["details"]
                 let details = (try? JSONSerialization.jsonObject(with: Data(detailsText.utf8))) as? [String: String] ?? [:]

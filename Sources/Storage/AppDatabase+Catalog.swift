@@ -26,7 +26,7 @@ extension StoreTransaction {
     /// one is already current; the search index follows the current version.
     public func publish(submissionID: Int64) throws -> PublicationOutcome {
         guard let row = try Row.fetchOne(db, sql: "SELECT course_id, version FROM submission WHERE id = ?", arguments: [submissionID]) else {
-            throw StorageError(.notFound, "no submission \(submissionID)")
+            throw ServiceError(.notFound, "no submission \(submissionID)")
         }
         let courseID: String = row["course_id"]
         let version: Int = row["version"]
@@ -88,7 +88,7 @@ extension StoreTransaction {
 
 extension AppDatabase {
     /// Current publications matching the filter, by course id.
-    public func catalog(_ filter: CatalogFilter = CatalogFilter()) throws(StorageError) -> [CatalogSummary] {
+    public func catalog(_ filter: CatalogFilter = CatalogFilter()) throws(ServiceError) -> [CatalogSummary] {
         try read("listing the catalog") { db in
             let (clauses, arguments) = Self.whereClauses(filter)
             var sql = Self.summarySelect() + " WHERE " + (["1"] + clauses).joined(separator: " AND ") + " ORDER BY c.id"
@@ -115,7 +115,7 @@ extension AppDatabase {
     /// as soon as it has enough rows. (bm25 would need each phrase's document frequency, which
     /// for a trigram phrase means reading its whole doclist: 50 ms for a common word at 50,000
     /// courses, see BENCHMARKS.md.)
-    public func searchCatalog(_ text: String, filter: CatalogFilter = CatalogFilter()) throws(StorageError) -> [CatalogSummary]? {
+    public func searchCatalog(_ text: String, filter: CatalogFilter = CatalogFilter()) throws(ServiceError) -> [CatalogSummary]? {
         let query = CatalogSearchIndex.query(text)
         guard !query.isEmpty else { return nil }
         return try read("searching the catalog") { db in
@@ -166,7 +166,7 @@ extension AppDatabase {
     }
 
     /// A course's published version (the current one when `version` is nil), with its decision.
-    public func catalogEntry(courseID: String, version: Int? = nil) throws(StorageError) -> CatalogEntry? {
+    public func catalogEntry(courseID: String, version: Int? = nil) throws(ServiceError) -> CatalogEntry? {
         try read("reading catalog entry \(courseID)") { db in
             let row: Row?
             if let version {
@@ -185,7 +185,7 @@ extension AppDatabase {
             guard let row else { return nil }
             let submissionID: Int64 = row["submission_id"]
             guard let submission = try Self.submission(id: submissionID, db: db), let publishedAt = Date(iso8601: row["published_at"]) else {
-                throw StorageError(.invalidData, "publication of \(courseID) is unreadable")
+                throw ServiceError(.storage, "publication of \(courseID) is unreadable")
             }
             return CatalogEntry(
                 courseID: courseID, version: row["version"], publishedAt: publishedAt,
@@ -197,7 +197,7 @@ extension AppDatabase {
     }
 
     /// How many course versions are currently published.
-    public func catalogCount() throws(StorageError) -> Int {
+    public func catalogCount() throws(ServiceError) -> Int {
         try read("counting the catalog") { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM course WHERE current_publication_id IS NOT NULL") ?? 0
         }
@@ -237,7 +237,7 @@ extension AppDatabase {
 
     private static func summary(from row: Row) throws -> CatalogSummary {
         guard let format = PackageFormat(rawValue: row["format"]), let publishedAt = Date(iso8601: row["published_at"]) else {
-            throw StorageError(.invalidData, "catalog entry '\(row["course_id"] as String? ?? "?")' is unreadable")
+            throw ServiceError(.storage, "catalog entry '\(row["course_id"] as String? ?? "?")' is unreadable")
         }
         let languages: String = row["languages"]
         return CatalogSummary(
@@ -254,7 +254,7 @@ extension AppDatabase {
     /// The baseline the catalog's indexes avoid: a LIKE over every current version's texts,
     /// every term a substring, counting the matches (a LIKE cannot rank, so it must see them
     /// all). Used only by the search benchmark, to compare in the same run.
-    public func likeScanBaseline(_ query: String) throws(StorageError) -> Int {
+    public func likeScanBaseline(_ query: String) throws(ServiceError) -> Int {
         try read("scanning the catalog") { db in
             let terms = query.split(whereSeparator: \.isWhitespace).map { "%\($0)%" }
             let clause = terms.map { _ in "EXISTS (SELECT 1 FROM submission_text x WHERE x.submission_id = p.submission_id AND x.value LIKE ?)" }

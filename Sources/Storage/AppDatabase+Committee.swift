@@ -33,7 +33,7 @@ extension StoreTransaction {
 
 extension AppDatabase {
     /// Periods of membership, serving members first; past periods only when asked.
-    public func committeeMembers(includingPast: Bool = false) throws(StorageError) -> [CommitteeMember] {
+    public func committeeMembers(includingPast: Bool = false) throws(ServiceError) -> [CommitteeMember] {
         try read("reading the committee") { db in
             let filter = includingPast ? "" : "WHERE left_at IS NULL"
             return try Row.fetchAll(
@@ -44,7 +44,7 @@ extension AppDatabase {
 
     static func member(from row: Row) throws -> CommitteeMember {
         guard let joined = Date(iso8601: row["joined_at"]) else {
-            throw StorageError(.invalidData, "committee member '\(row["member_id"] as String? ?? "?")' has a bad date")
+            throw ServiceError(.storage, "committee member '\(row["member_id"] as String? ?? "?")' has a bad date")
         }
         return CommitteeMember(
             id: row["member_id"], name: row["name"], joinedAt: joined,

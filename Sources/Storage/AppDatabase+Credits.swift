@@ -17,20 +17,20 @@ extension StoreTransaction {
 
     public func setSocietyPolicy(_ societyID: String, policy: String?) throws {
         try db.execute(sql: "UPDATE society SET policy_name = ?, updated_at = ? WHERE id = ?", arguments: [policy, stamp, societyID])
-        if db.changesCount == 0 { throw StorageError(.notFound, "no society '\(societyID)'") }
+        if db.changesCount == 0 { throw ServiceError(.notFound, "no society '\(societyID)'") }
     }
 }
 
 extension AppDatabase {
     /// Added policies' JSON bodies by name.
-    public func policyBodies() throws(StorageError) -> [(name: String, body: String)] {
+    public func policyBodies() throws(ServiceError) -> [(name: String, body: String)] {
         try read("reading policies") { db in
             try Row.fetchAll(db, sql: "SELECT name, body FROM credit_policy ORDER BY name").map { ($0["name"], $0["body"]) }
         }
     }
 
     /// The policy each of the engineer's societies set, in society order (nil where none).
-    public func societyPolicies(of engineerID: String) throws(StorageError) -> [(societyID: String, policy: String?)] {
+    public func societyPolicies(of engineerID: String) throws(ServiceError) -> [(societyID: String, policy: String?)] {
         try read("reading policies of \(engineerID)'s societies") { db in
             try Row.fetchAll(
                 db,
@@ -40,14 +40,14 @@ extension AppDatabase {
         }
     }
 
-    public func societyPolicy(_ societyID: String) throws(StorageError) -> String? {
+    public func societyPolicy(_ societyID: String) throws(ServiceError) -> String? {
         try read("reading the policy of \(societyID)") { db in
             try String.fetchOne(db, sql: "SELECT policy_name FROM society WHERE id = ?", arguments: [societyID])
         }
     }
 
     /// The engineer's standing awards as credit items: hours, subject, the course's title and keywords.
-    public func creditItems(of engineerID: String) throws(StorageError) -> [CreditItem] {
+    public func creditItems(of engineerID: String) throws(ServiceError) -> [CreditItem] {
         try read("reading credits of \(engineerID)") { db in
             try Row.fetchAll(
                 db,
@@ -60,7 +60,7 @@ extension AppDatabase {
                 arguments: [engineerID]
             ).map { row in
                 guard let subject = SubjectCategory(rawValue: row["category"]), let at = Date(iso8601: row["awarded_at"]) else {
-                    throw StorageError(.invalidData, "credit award \(row["id"] as Int64? ?? 0) is unreadable")
+                    throw ServiceError(.storage, "credit award \(row["id"] as Int64? ?? 0) is unreadable")
                 }
                 let keywords = try String.fetchAll(
                     db, sql: "SELECT value FROM submission_text WHERE submission_id = ? AND kind = 'keyword' ORDER BY position",

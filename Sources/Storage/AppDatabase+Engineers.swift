@@ -68,7 +68,7 @@ extension StoreTransaction {
 }
 
 extension AppDatabase {
-    public func engineer(_ id: String) throws(StorageError) -> Engineer? {
+    public func engineer(_ id: String) throws(ServiceError) -> Engineer? {
         try read("reading engineer \(id)") { db in try Self.engineer(id, db) }
     }
 
@@ -76,7 +76,7 @@ extension AppDatabase {
         try Row.fetchOne(db, sql: "SELECT * FROM engineer WHERE id = ?", arguments: [id]).map(engineer(from:))
     }
 
-    public func memberships(of engineerID: String) throws(StorageError) -> [SocietyMembership] {
+    public func memberships(of engineerID: String) throws(ServiceError) -> [SocietyMembership] {
         try read("reading memberships of \(engineerID)") { db in
             try Row.fetchAll(db, sql: "SELECT * FROM society_membership WHERE engineer_id = ? ORDER BY society_id", arguments: [engineerID])
                 .map(Self.membership(from:))
@@ -84,7 +84,7 @@ extension AppDatabase {
     }
 
     /// How many engineers a society has as members.
-    public func memberCount(of societyID: String) throws(StorageError) -> Int {
+    public func memberCount(of societyID: String) throws(ServiceError) -> Int {
         try read("counting members of \(societyID)") { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM society_membership WHERE society_id = ?", arguments: [societyID]) ?? 0
         }
@@ -96,7 +96,7 @@ extension AppDatabase {
 
     static func membership(from row: Row) throws -> SocietyMembership {
         guard let since = Date(iso8601: row["since"]) else {
-            throw StorageError(.invalidData, "a membership of '\(row["engineer_id"] as String? ?? "?")' has a bad date")
+            throw ServiceError(.storage, "a membership of '\(row["engineer_id"] as String? ?? "?")' has a bad date")
         }
         return SocietyMembership(engineerID: row["engineer_id"], societyID: row["society_id"], memberNumber: row["member_number"], since: since)
     }

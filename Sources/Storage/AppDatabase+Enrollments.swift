@@ -29,7 +29,7 @@ extension StoreTransaction {
         )
         let id = db.lastInsertedRowID
         guard let row = try Row.fetchOne(db, sql: AppDatabase.enrollmentSelect + " WHERE e.id = ?", arguments: [id]) else {
-            throw StorageError(.failed, "enrollment \(id) vanished")
+            throw ServiceError(.storage, "enrollment \(id) vanished")
         }
         return try AppDatabase.enrollment(from: row)
     }
@@ -40,7 +40,7 @@ extension StoreTransaction {
             sql: "UPDATE enrollment SET status = ?, ended_at = ? WHERE id = ? AND status = 'active'",
             arguments: [status.rawValue, stamp, id]
         )
-        guard db.changesCount == 1 else { throw StorageError(.conflict, "enrollment \(id) is not active") }
+        guard db.changesCount == 1 else { throw ServiceError(.conflict, "enrollment \(id) is not active") }
     }
 }
 
@@ -50,7 +50,7 @@ extension AppDatabase {
         """
 
     /// The engineer's enrollments, newest first.
-    public func enrollments(of engineerID: String) throws(StorageError) -> [Enrollment] {
+    public func enrollments(of engineerID: String) throws(ServiceError) -> [Enrollment] {
         try read("reading enrollments of \(engineerID)") { db in
             try Row.fetchAll(db, sql: Self.enrollmentSelect + " WHERE e.engineer_id = ? ORDER BY e.id DESC", arguments: [engineerID])
                 .map(Self.enrollment(from:))
@@ -60,7 +60,7 @@ extension AppDatabase {
     static func enrollment(from row: Row) throws -> Enrollment {
         guard let registration = UUID(uuidString: row["registration"]), let status = EnrollmentStatus(rawValue: row["status"]),
               let enrolledAt = Date(iso8601: row["enrolled_at"]) else {
-            throw StorageError(.invalidData, "enrollment \(row["id"] as Int64? ?? 0) is unreadable")
+            throw ServiceError(.storage, "enrollment \(row["id"] as Int64? ?? 0) is unreadable")
         }
         return Enrollment(
             id: row["id"], engineerID: row["engineer_id"], courseID: row["course_id"], version: row["version"],

@@ -81,7 +81,7 @@ extension StoreTransaction {
 
 extension AppDatabase {
     /// The engineer's awards, oldest first, revoked ones included.
-    public func awards(of engineerID: String) throws(StorageError) -> [CreditAward] {
+    public func awards(of engineerID: String) throws(ServiceError) -> [CreditAward] {
         try read("reading awards of \(engineerID)") { db in
             try Row.fetchAll(db, sql: "SELECT * FROM credit_award WHERE engineer_id = ? ORDER BY awarded_at, id", arguments: [engineerID])
                 .map(Self.award(from:))
@@ -90,7 +90,7 @@ extension AppDatabase {
 
     static func award(from row: Row) throws -> CreditAward {
         guard let category = SubjectCategory(rawValue: row["category"]), let awardedAt = Date(iso8601: row["awarded_at"]) else {
-            throw StorageError(.invalidData, "credit award \(row["id"] as Int64? ?? 0) is unreadable")
+            throw ServiceError(.storage, "credit award \(row["id"] as Int64? ?? 0) is unreadable")
         }
         return CreditAward(
             id: row["id"], engineerID: row["engineer_id"], courseID: row["course_id"], enrollmentID: row["enrollment_id"],
@@ -104,7 +104,7 @@ extension AppDatabase {
 
 extension AppDatabase {
     /// An enrollment's activity states by identifier (activities with any result).
-    public func activityStates(enrollmentID: Int64) throws(StorageError) -> [String: ActivityState] {
+    public func activityStates(enrollmentID: Int64) throws(ServiceError) -> [String: ActivityState] {
         try read("reading progress of enrollment \(enrollmentID)") { db in try Self.activityStates(enrollmentID: enrollmentID, db: db) }
     }
 

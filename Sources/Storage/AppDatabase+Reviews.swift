@@ -41,18 +41,18 @@ extension StoreTransaction {
             sql: "UPDATE review SET decided_at = ?, outcome = ?, decided_by = ?, reason = ? WHERE submission_id = ? AND decided_at IS NULL",
             arguments: [stamp, outcome.rawValue, actor, reason, submissionID]
         )
-        guard db.changesCount == 1 else { throw StorageError(.conflict, "submission \(submissionID) has no open review") }
+        guard db.changesCount == 1 else { throw ServiceError(.conflict, "submission \(submissionID) has no open review") }
         try db.execute(sql: "UPDATE submission SET status = ? WHERE id = ?", arguments: [outcome.rawValue, submissionID])
     }
 }
 
 extension AppDatabase {
-    public func review(of submissionID: Int64) throws(StorageError) -> Review? {
+    public func review(of submissionID: Int64) throws(ServiceError) -> Review? {
         try read("reading review of submission \(submissionID)") { db in try Self.review(of: submissionID, db: db) }
     }
 
     /// Submissions, newest first, each with its review (nil when not opened yet).
-    public func reviews(status: SubmissionStatus? = nil) throws(StorageError) -> [(submission: Submission, review: Review?)] {
+    public func reviews(status: SubmissionStatus? = nil) throws(ServiceError) -> [(submission: Submission, review: Review?)] {
         try read("listing reviews") { db in
             var sql = "SELECT id FROM submission"
             var arguments: StatementArguments = []
@@ -78,7 +78,7 @@ extension AppDatabase {
             db, sql: "SELECT * FROM vote WHERE submission_id = ? ORDER BY member_id", arguments: [submissionID]
         ).map { vote in
             guard let choice = VoteChoice(rawValue: vote["choice"]), let castAt = Date(iso8601: vote["cast_at"]) else {
-                throw StorageError(.invalidData, "a vote on submission \(submissionID) is unreadable")
+                throw ServiceError(.storage, "a vote on submission \(submissionID) is unreadable")
             }
             return Vote(memberID: vote["member_id"], choice: choice, comment: vote["comment"], castAt: castAt)
         }

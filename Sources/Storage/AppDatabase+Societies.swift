@@ -10,7 +10,7 @@ extension StoreTransaction {
     /// Inserts a new society; a taken id is a conflict.
     public func insertSociety(_ society: Society) throws {
         if try Bool.fetchOne(db, sql: "SELECT 1 FROM society WHERE id = ?", arguments: [society.id]) == true {
-            throw StorageError(.conflict, "society '\(society.id)' already exists")
+            throw ServiceError(.conflict, "society '\(society.id)' already exists")
         }
         try db.execute(
             sql: "INSERT INTO society (id, name, kind, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -22,7 +22,7 @@ extension StoreTransaction {
     public func updateSocietyStatus(_ id: String, to status: SocietyStatus) throws {
         try db.execute(sql: "UPDATE society SET status = ?, updated_at = ? WHERE id = ?", arguments: [status.rawValue, stamp, id])
         if db.changesCount == 0 {
-            throw StorageError(.notFound, "no society '\(id)'")
+            throw ServiceError(.notFound, "no society '\(id)'")
         }
     }
 
@@ -51,7 +51,7 @@ extension StoreTransaction {
 
 extension AppDatabase {
     /// Every application of a society, oldest first, with its steps.
-    public func applications(of societyID: String) throws(StorageError) -> [SocietyApplication] {
+    public func applications(of societyID: String) throws(ServiceError) -> [SocietyApplication] {
         try read("reading applications of \(societyID)") { db in try Self.applications(of: societyID, db: db) }
     }
 
@@ -63,12 +63,12 @@ extension AppDatabase {
             ).map { step in
                 guard let stage = ApplicationStage(rawValue: step["stage"]), let decision = StepDecision(rawValue: step["decision"]),
                       let at = Date(iso8601: step["at"]) else {
-                    throw StorageError(.invalidData, "a step of application \(id) is unreadable")
+                    throw ServiceError(.storage, "a step of application \(id) is unreadable")
                 }
                 return SocietyApplication.Step(stage: stage, decision: decision, comment: step["comment"], actor: step["actor"], at: at)
             }
             guard let appliedAt = Date(iso8601: row["applied_at"]) else {
-                throw StorageError(.invalidData, "application \(id) has a bad date")
+                throw ServiceError(.storage, "application \(id) has a bad date")
             }
             return SocietyApplication(
                 id: id, societyID: societyID, appliedAt: appliedAt, steps: steps,
@@ -77,13 +77,13 @@ extension AppDatabase {
         }
     }
 
-    public func society(_ id: String) throws(StorageError) -> Society? {
+    public func society(_ id: String) throws(ServiceError) -> Society? {
         try read("reading society \(id)") { db in
             try Row.fetchOne(db, sql: "SELECT * FROM society WHERE id = ?", arguments: [id]).map(Self.society(from:))
         }
     }
 
-    public func societies() throws(StorageError) -> [Society] {
+    public func societies() throws(ServiceError) -> [Society] {
         try read("listing societies") { db in
             try Row.fetchAll(db, sql: "SELECT * FROM society ORDER BY id").map(Self.society(from:))
         }
@@ -91,7 +91,7 @@ extension AppDatabase {
 
     static func society(from row: Row) throws -> Society {
         guard let kind = SocietyKind(rawValue: row["kind"]), let status = SocietyStatus(rawValue: row["status"]) else {
-            throw StorageError(.invalidData, "society '\(row["id"] as String? ?? "?")' has an unknown kind or status")
+            throw ServiceError(.storage, "society '\(row["id"] as String? ?? "?")' has an unknown kind or status")
         }
         return Society(id: row["id"], name: row["name"], kind: kind, status: status)
     }

@@ -188,13 +188,13 @@ extension AppDatabase {
         """
 
     /// A stored statement as the store returns it: the body as received, with `stored` set.
-    public func statementBody(_ id: String) throws(StorageError) -> String? {
+    public func statementBody(_ id: String) throws(ServiceError) -> String? {
         try read("reading statement \(id)") { db in
             try String.fetchOne(db, sql: "SELECT json_set(body, '$.stored', stored) FROM xapi_statement WHERE id = ?", arguments: [id])
         }
     }
 
-    public func statementCount() throws(StorageError) -> Int {
+    public func statementCount() throws(ServiceError) -> Int {
         try read("counting statements") { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM xapi_statement") ?? 0 }
     }
 }
@@ -213,7 +213,7 @@ public struct UnmatchedStatement: Sendable, Codable, Equatable {
 
 extension AppDatabase {
     /// The newest unmatched statements (at most `limit`) and how many there are in all.
-    public func unmatchedStatements(limit: Int) throws(StorageError) -> (statements: [UnmatchedStatement], total: Int) {
+    public func unmatchedStatements(limit: Int) throws(ServiceError) -> (statements: [UnmatchedStatement], total: Int) {
         try read("listing unmatched statements") { db in
             let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM xapi_statement WHERE unmatched IS NOT NULL") ?? 0
             let rows = try Row.fetchAll(db, sql: """

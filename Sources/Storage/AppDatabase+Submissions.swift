@@ -52,7 +52,7 @@ extension AppDatabase {
         source: String,
         diagnostics: [Diagnostic],
         at date: Date
-    ) throws(StorageError) -> SubmissionInsertOutcome {
+    ) throws(ServiceError) -> SubmissionInsertOutcome {
         let draft = SubmissionDraft(package: package, source: source, diagnostics: diagnostics)
         return try insertSubmissions([draft], societyID: societyID, at: date)[0]
     }
@@ -65,7 +65,7 @@ extension AppDatabase {
         _ drafts: [SubmissionDraft],
         societyID: String,
         at date: Date
-    ) throws(StorageError) -> [SubmissionInsertOutcome] {
+    ) throws(ServiceError) -> [SubmissionInsertOutcome] {
         guard !drafts.isEmpty else { return [] }
         return try write("storing \(drafts.count) submission(s)") { db in
             try Self.insert(drafts, societyID: societyID, at: date, db: db)
@@ -192,7 +192,7 @@ extension AppDatabase {
         var rows = ActivityRows(db: db, submissionID: submissionID, remaining: activities.countActivities())
         try rows.add(activities, parent: nil)
         guard rows.statement == nil, rows.remaining == 0 else {
-            throw StorageError(.invalidData, "the activity tree changed while it was stored")
+            throw ServiceError(.storage, "the activity tree changed while it was stored")
         }
     }
 
@@ -254,7 +254,7 @@ extension AppDatabase {
     }
 
     /// Submissions, newest first, optionally of one status.
-    public func submissions(status: SubmissionStatus? = nil) throws(StorageError) -> [Submission] {
+    public func submissions(status: SubmissionStatus? = nil) throws(ServiceError) -> [Submission] {
         try read("listing submissions") { db in
             let ids: [Int64]
             if let status {
@@ -267,12 +267,12 @@ extension AppDatabase {
     }
 
     /// One submission with its package, activities and diagnostics.
-    public func submission(id: Int64) throws(StorageError) -> Submission? {
+    public func submission(id: Int64) throws(ServiceError) -> Submission? {
         try read("reading submission \(id)") { db in try Self.submission(id: id, db: db) }
     }
 
     /// How many submissions, activities and courses exist (for status output and tests).
-    public func counts() throws(StorageError) -> (courses: Int, submissions: Int, activities: Int) {
+    public func counts() throws(ServiceError) -> (courses: Int, submissions: Int, activities: Int) {
         try read("counting") { db in
             (
                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM course") ?? 0,
@@ -292,7 +292,7 @@ extension AppDatabase {
               let status = SubmissionStatus(rawValue: row["status"]),
               let submittedAt = Date(iso8601: row["submitted_at"])
         else {
-            throw StorageError(.invalidData, "submission \(id) has an unknown format, status or date")
+            throw ServiceError(.storage, "submission \(id) has an unknown format, status or date")
         }
         var package = CoursePackage(
             identifier: row["identifier"],

@@ -140,7 +140,7 @@ extension AppDatabase {
     /// display_title, hours, category, awarded_at and credential_id.
     static func registryRecord(_ row: Row, status: TranscriptRecord.Status) throws -> RegistryRecord {
         guard let category = SubjectCategory(rawValue: row["category"]), let awardedAt = Date(iso8601: row["awarded_at"]) else {
-            throw StorageError(.invalidData, "the record of award \(row["award_id"] as Int64? ?? 0) is unreadable")
+            throw ServiceError(.storage, "the record of award \(row["award_id"] as Int64? ?? 0) is unreadable")
         }
         let version: Int = row["record_version"]
         let credentialID: String = row["credential_id"]
@@ -152,11 +152,11 @@ extension AppDatabase {
         )
     }
 
-    public func registries() throws(StorageError) -> [RegistryConfig] {
+    public func registries() throws(ServiceError) -> [RegistryConfig] {
         try read("reading registries") { db in
             try Row.fetchAll(db, sql: "SELECT * FROM society_registry ORDER BY society_id").map { row in
                 guard let format = RegistryFormat(rawValue: row["format"]) else {
-                    throw StorageError(.invalidData, "the registry of \(row["society_id"] as String? ?? "?") has an unknown format")
+                    throw ServiceError(.storage, "the registry of \(row["society_id"] as String? ?? "?") has an unknown format")
                 }
                 return RegistryConfig(societyID: row["society_id"], url: row["url"], tokenFile: row["token_file"], format: format)
             }
@@ -164,7 +164,7 @@ extension AppDatabase {
     }
 
     /// Runs holding claims that have not expired, for the liveness check.
-    public func activeClaimHolders(at date: Date) throws(StorageError) -> [String] {
+    public func activeClaimHolders(at date: Date) throws(ServiceError) -> [String] {
         try read("reading outbox claims") { db in
             try String.fetchAll(
                 db, sql: "SELECT DISTINCT claimed_by FROM sync_outbox WHERE status = 'pending' AND claimed_until > ?", arguments: [date.iso8601]
@@ -173,7 +173,7 @@ extension AppDatabase {
     }
 
     /// The earliest time a pending row of the society may be tried again.
-    public func nextAttempt(societyID: String) throws(StorageError) -> Date? {
+    public func nextAttempt(societyID: String) throws(ServiceError) -> Date? {
         try read("reading the outbox of \(societyID)") { db in
             try String.fetchOne(
                 db, sql: "SELECT min(max(next_attempt_at, coalesce(claimed_until, ''))) FROM sync_outbox WHERE society_id = ? AND status = 'pending'",
@@ -182,7 +182,7 @@ extension AppDatabase {
         }
     }
 
-    public func syncStatus(at date: Date) throws(StorageError) -> [SocietySyncStatus] {
+    public func syncStatus(at date: Date) throws(ServiceError) -> [SocietySyncStatus] {
         let configs = try registries()
         let stamp = date.iso8601
         return try read("reading sync status") { db in
@@ -227,14 +227,14 @@ extension AppDatabase {
 
 extension AppDatabase {
     /// Attempts recorded for a society (tests and status).
-    public func syncAttemptCount(societyID: String) throws(StorageError) -> Int {
+    public func syncAttemptCount(societyID: String) throws(ServiceError) -> Int {
         try read("reading sync attempts") { db in
             try Int.fetchOne(db, sql: "SELECT count(*) FROM sync_attempt WHERE society_id = ?", arguments: [societyID]) ?? 0
         }
     }
 
     /// The payloads sent to a society's registry, oldest first.
-    public func syncAttemptPayloads(societyID: String) throws(StorageError) -> [String] {
+    public func syncAttemptPayloads(societyID: String) throws(ServiceError) -> [String] {
         try read("reading sync attempts") { db in
             try String.fetchAll(db, sql: "SELECT payload FROM sync_attempt WHERE society_id = ? ORDER BY id", arguments: [societyID])
         }

@@ -58,7 +58,7 @@ public struct MemberAwardRow {
 
 extension AppDatabase {
     /// Every published course version, by publication id (a few thousand at most).
-    public func courseVersions() throws(StorageError) -> [Int64: CourseVersionInfo] {
+    public func courseVersions() throws(ServiceError) -> [Int64: CourseVersionInfo] {
         try read("reading course versions") { db in
             var keywords: [Int64: [String]] = [:]
             let keywordRows = try Row.fetchCursor(db, sql: """
@@ -88,7 +88,7 @@ extension AppDatabase {
 
     /// The engineer's transcript records completed in [from, before), oldest first; revoked ones
     /// only when asked.
-    public func transcriptRecords(engineerID: String, from: Date, before: Date, includeRevoked: Bool = false) throws(StorageError) -> [TranscriptRecord] {
+    public func transcriptRecords(engineerID: String, from: Date, before: Date, includeRevoked: Bool = false) throws(ServiceError) -> [TranscriptRecord] {
         // The engineer's few awards joined to their course versions (not every version loaded:
         // the API answers this per request).
         try read("reading the transcript of \(engineerID)") { db in
@@ -112,7 +112,7 @@ extension AppDatabase {
             ).map { row in
                 let award = try Self.award(from: row)
                 guard let credentialID = award.credentialID, let startedAt = Date(iso8601: row["started_at"]) else {
-                    throw StorageError(.invalidData, "credit award \(award.id) is unreadable")
+                    throw ServiceError(.storage, "credit award \(award.id) is unreadable")
                 }
                 return TranscriptRecord(
                     recordID: award.id, recordVersion: award.recordVersion, status: award.revokedAt == nil ? .active : .revoked,
@@ -133,7 +133,7 @@ extension AppDatabase {
     /// record version, result and credential id.
     public func forEachMemberAward(
         societyID: String, from: Date, before: Date, detail: Bool = false, _ body: (MemberAwardRow) throws -> Void
-    ) throws(StorageError) {
+    ) throws(ServiceError) {
         // `read` runs the closure synchronously on this thread, before it returns: `body` never
         // escapes nor runs concurrently.
         nonisolated(unsafe) let body = body
@@ -155,7 +155,7 @@ extension AppDatabase {
                 let code = sqlite3_step(handle)
                 if code == SQLITE_DONE { break }
                 guard code == SQLITE_ROW else {
-                    throw StorageError(.failed, "reading the awards of \(societyID)'s members: \(String(cString: sqlite3_errmsg(db.sqliteConnection)))")
+                    throw ServiceError(.storage, "reading the awards of \(societyID)'s members: \(String(cString: sqlite3_errmsg(db.sqliteConnection)))")
                 }
                 try body(row)
             }
@@ -193,7 +193,7 @@ extension AppDatabase {
     /// depend only on the subject, this is all a summary needs.
     public func forEachMemberTotals(
         societyID: String, period: DateInterval, previous: DateInterval?, _ body: (MemberTotalsRow) throws -> Void
-    ) throws(StorageError) {
+    ) throws(ServiceError) {
         nonisolated(unsafe) let body = body
         var columns: [String] = []
         for subject in SubjectCategory.allCases {
@@ -221,7 +221,7 @@ extension AppDatabase {
                 let code = sqlite3_step(handle)
                 if code == SQLITE_DONE { break }
                 guard code == SQLITE_ROW else {
-                    throw StorageError(.failed, "reading the totals of \(societyID)'s members: \(String(cString: sqlite3_errmsg(db.sqliteConnection)))")
+                    throw ServiceError(.storage, "reading the totals of \(societyID)'s members: \(String(cString: sqlite3_errmsg(db.sqliteConnection)))")
                 }
                 try body(row)
             }
@@ -251,14 +251,14 @@ extension StoreTransaction {
 
 extension AppDatabase {
     /// Every signing key, oldest first.
-    public func signingKeys() throws(StorageError) -> [SigningKeyRecord] {
+    public func signingKeys() throws(ServiceError) -> [SigningKeyRecord] {
         try read("reading signing keys") { db in try Self.signingKeys(db) }
     }
 
     static func signingKeys(_ db: Database) throws -> [SigningKeyRecord] {
         try Row.fetchAll(db, sql: "SELECT * FROM signing_key ORDER BY created_at, rowid").map { row in
             guard let created = Date(iso8601: row["created_at"]), let notAfter = Date(iso8601: row["not_after"]) else {
-                throw StorageError(.invalidData, "signing key \(row["kid"] as String? ?? "?") is unreadable")
+                throw ServiceError(.storage, "signing key \(row["kid"] as String? ?? "?") is unreadable")
             }
             return SigningKeyRecord(
                 kid: row["kid"], algorithm: row["alg"], publicJWK: row["public_jwk"], createdAt: created, notAfter: notAfter,

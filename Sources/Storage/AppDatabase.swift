@@ -3,34 +3,6 @@ import Foundation
 import GRDB
 import GRDBSQLite
 
-/// Why the database could not be used; the message says what to do.
-public struct StorageError: Error, Sendable, CustomStringConvertible {
-    public enum Code: String, Sendable {
-        case cannotOpen
-        case migrationFailed
-        case notFound
-        case conflict
-        case invalidData
-        case failed
-    }
-
-    public var code: Code
-    public var message: String
-
-    public init(_ code: Code, _ message: String) {
-        self.code = code
-        self.message = message
-    }
-
-    public var description: String { message }
-
-    /// Wraps whatever GRDB or SQLite threw.
-    static func wrap(_ error: any Error, _ context: String) -> StorageError {
-        if let storage = error as? StorageError { return storage }
-        return StorageError(.failed, "\(context): \(error)")
-    }
-}
-
 /// The platform's SQLite database: WAL, foreign keys on, versioned migrations.
 ///
 /// Every service writes through `write`, which is one transaction: all or nothing.
@@ -50,12 +22,12 @@ public final class AppDatabase: Sendable {
     }()
 
     /// Opens (creating if needed) the database at `path` and migrates it to the latest schema.
-    public convenience init(path: String) throws(StorageError) {
+    public convenience init(path: String) throws(ServiceError) {
         try self.init(path: path, migratingUpTo: nil)
     }
 
     /// Opens the database migrated up to `target` (tests of a migration start from the schema before it).
-    init(path: String, migratingUpTo target: String?) throws(StorageError) {
+    init(path: String, migratingUpTo target: String?) throws(ServiceError) {
         _ = Self.sqliteConfigured
         self.path = path
         do {
@@ -80,41 +52,41 @@ public final class AppDatabase: Sendable {
             }
             writer = try DatabasePool(path: path, configuration: configuration)
         } catch {
-            throw StorageError(.cannotOpen, "cannot open database '\(path)': \(error)")
+            throw ServiceError(.storage, "cannot open database '\(path)': \(error)")
         }
         do {
             if let target { try Self.migrator.migrate(writer, upTo: target) } else { try Self.migrator.migrate(writer) }
         } catch {
-            throw StorageError(.migrationFailed, "cannot migrate database '\(path)': \(error)")
+            throw ServiceError(.storage, "cannot migrate database '\(path)': \(error)")
         }
     }
 
     /// Runs `body` in one write transaction; any thrown error rolls everything back. For the
     /// stores of features that own their tables, as for this module's own methods.
-    public func write<T>(_ context: String, _ body: @Sendable (Database) throws -> T) throws(StorageError) -> T {
+    public func write<T>(_ context: String, _ body: @Sendable (Database) throws -> T) throws(ServiceError) -> T {
         do {
             return try writer.write(body)
         } catch {
-            throw StorageError.wrap(error, context)
+            throw ServiceError.wrap(error, context)
         }
     }
 
     /// Runs `body` on a read-only snapshot.
-    public func read<T>(_ context: String, _ body: @Sendable (Database) throws -> T) throws(StorageError) -> T {
+    public func read<T>(_ context: String, _ body: @Sendable (Database) throws -> T) throws(ServiceError) -> T {
         do {
             return try writer.read(body)
         } catch {
-            throw StorageError.wrap(error, context)
+            throw ServiceError.wrap(error, context)
         }
     }
 
     /// The applied migrations, oldest first.
-    public func appliedMigrations() throws(StorageError) -> [String] {
+    public func appliedMigrations() throws(ServiceError) -> [String] {
         try read("reading migrations") { db in try Self.migrator.appliedMigrations(db) }
     }
 
     /// The journal mode in force ("wal" for a pool).
-    public func journalMode() throws(StorageError) -> String {
+    public func journalMode() throws(ServiceError) -> String {
         try read("reading journal mode") { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
     }
 }

@@ -42,12 +42,12 @@ public struct StoreTransaction {
 
 extension AppDatabase {
     /// Runs `body` in one write transaction stamped `date`; anything it throws rolls it all back
-    /// and is rethrown unchanged. SQLite failures come out as `StorageError`.
+    /// and is rethrown unchanged. SQLite failures come out as `ServiceError`.
     public func transaction<T>(at date: Date, _ body: @Sendable (StoreTransaction) throws -> T) throws -> T {
         do {
             return try writer.write { db in try body(StoreTransaction(db: db, now: date)) }
         } catch let error as DatabaseError {
-            throw StorageError(.failed, "database: \(error.message ?? error.description)")
+            throw ServiceError(.storage, "database: \(error.message ?? error.description)")
         }
     }
 }

@@ -1,4 +1,3 @@
-import Catalog
 import Credentials
 import Domain
 import Foundation
@@ -74,7 +73,7 @@ public struct KeyService: Sendable {
     }
 
     public func keys() throws(ServiceError) -> [SigningKeyRecord] {
-        try reading { () throws(StorageError) in try database.signingKeys() }
+        try database.signingKeys()
     }
 
     /// Every key, current and retired: what verifiers need.

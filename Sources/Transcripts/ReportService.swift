@@ -1,4 +1,3 @@
-import Catalog
 import Credentials
 import Domain
 import Enrollment
@@ -58,7 +57,7 @@ public struct ReportService: Sendable {
         society societyID: String, containing date: Date, detail: Bool, format: ReportFormat, byteOrderMark: Bool = false,
         to writer: inout BufferedWriter
     ) throws(ServiceError) -> ReportOutcome {
-        guard let society = try reading({ () throws(StorageError) in try database.society(societyID) }) else {
+        guard let society = try database.society(societyID) else {
             throw ServiceError(.notFound, "no society '\(societyID)'")
         }
         switch society.status {
@@ -70,7 +69,7 @@ public struct ReportService: Sendable {
         let policy = try credits.policy(forSociety: societyID)
         let period = policy.period.containing(date)
         let from = detail || policy.carryOver == nil ? period.start : policy.period.previous(period).start
-        let courses = try reading { () throws(StorageError) in try database.courseVersions() }
+        let courses = try database.courseVersions()
         var outcome = ReportOutcome(society: societyID, policy: policy.name, period: period, members: 0, rows: 0, met: 0)
         var emitter = Emitter(
             society: society, policy: policy, period: period, courses: courses, detail: detail, format: format, writer: writer
@@ -81,21 +80,17 @@ public struct ReportService: Sendable {
             if !detail && sumsInDatabase && policy.categoriesBySubjectOnly {
                 // Categories depend on the subject only: SQLite sums each member's hours per subject.
                 let previous = policy.carryOver == nil ? nil : policy.period.previous(period)
-                try reading { () throws(StorageError) in
-                    try database.forEachMemberTotals(societyID: societyID, period: period, previous: previous) { row in
-                        do throws(SinkError) { try emitter.add(totals: row, previous: previous) } catch {
-                            failure = error
-                            throw error
-                        }
+                try database.forEachMemberTotals(societyID: societyID, period: period, previous: previous) { row in
+                    do throws(SinkError) { try emitter.add(totals: row, previous: previous) } catch {
+                        failure = error
+                        throw error
                     }
                 }
             } else {
-                try reading { () throws(StorageError) in
-                    try database.forEachMemberAward(societyID: societyID, from: from, before: period.end, detail: detail) { row in
-                        do throws(SinkError) { try emitter.add(row) } catch {
-                            failure = error
-                            throw error
-                        }
+                try database.forEachMemberAward(societyID: societyID, from: from, before: period.end, detail: detail) { row in
+                    do throws(SinkError) { try emitter.add(row) } catch {
+                        failure = error
+                        throw error
                     }
                 }
             }

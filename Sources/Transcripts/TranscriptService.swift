@@ -1,4 +1,3 @@
-import Catalog
 import Credentials
 import Domain
 import Enrollment
@@ -29,11 +28,11 @@ public struct TranscriptService: Sendable {
 
     /// The engineer's standing records completed in `period` (all when nil).
     public func transcript(engineerID: String, period: DateInterval? = nil) throws(ServiceError) -> Transcript {
-        guard let engineer = try reading({ () throws(StorageError) in try database.engineer(engineerID) }) else {
+        guard let engineer = try database.engineer(engineerID) else {
             throw ServiceError(.notFound, "no engineer '\(engineerID)'")
         }
         let from = period?.start ?? .distantPast, before = period?.end ?? .distantFuture
-        let records = try reading { () throws(StorageError) in try database.transcriptRecords(engineerID: engineerID, from: from, before: before) }
+        let records = try database.transcriptRecords(engineerID: engineerID, from: from, before: before)
         return Transcript(engineerID: engineer.id, engineerName: engineer.name, period: period, generatedAt: clock(), records: records)
     }
 

@@ -1,6 +1,7 @@
 import Catalog
 import Domain
 import Foundation
+import Storage
 import Testing
 
 @Suite("Catalog search: Chinese substrings, short words, mixed languages, ranking, filters")

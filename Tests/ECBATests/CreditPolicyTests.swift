@@ -2,6 +2,7 @@ import Catalog
 import Domain
 import Enrollment
 import Foundation
+import Storage
 import Testing
 
 @Suite("Credit policies: every primitive and the shipped policies, by hand-computed figures")

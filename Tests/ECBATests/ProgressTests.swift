@@ -2,6 +2,7 @@ import Catalog
 import Domain
 import Enrollment
 import Foundation
+import Storage
 import Testing
 
 @Suite("Completion rules per package format")

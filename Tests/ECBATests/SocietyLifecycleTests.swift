@@ -2,6 +2,7 @@ import Catalog
 import CoursePackages
 import Domain
 import Foundation
+import Storage
 import Testing
 
 @Suite("Society lifecycle (Art. 16-20, 36)")
