@@ -292,7 +292,7 @@ public struct CMI5Service: Sendable {
         let now = clock()
         return try database.perform(at: now) { tx in
             guard var session = try CMI5Store.session(id: id, in: tx.database) else {
-                throw ServiceError(.notFound, "no cmi5 session '\(id)' (the id 'ecba launch --json' and the launched statement name)")
+                throw ServiceError(.notFound, "no cmi5 session '\(id)' (a session is named by its launch and by its launched statement)")
             }
             guard session.kind == .cmi5 else { throw ServiceError(.invalidArgument, "\(id) is a Tin Can launch; only cmi5 sessions are abandoned") }
             guard session.isOpen else {
@@ -324,7 +324,7 @@ public struct CMI5Service: Sendable {
         let now = clock()
         let trimmed = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else {
-            throw ServiceError(.invalidArgument, "--reason is required: Tested Out, Equivalent AU, Equivalent Outside Activity or Administrative")
+            throw ServiceError(.invalidArgument, "a waiver needs a reason: Tested Out, Equivalent AU, Equivalent Outside Activity or Administrative", field: "reason")
         }
         return try database.perform(at: now) { tx in
             guard let enrollment = try tx.currentEnrollment(engineerID: engineerID, courseID: courseID) else {

@@ -39,7 +39,7 @@ public struct CatalogService: Sendable {
         let entry = try database.catalogEntry(courseID: courseID, version: version)
         guard let entry else {
             let which = version.map { "version \($0) of " } ?? ""
-            throw ServiceError(.notFound, "\(which)'\(courseID)' is not in the catalog; see 'ecba catalog list'")
+            throw ServiceError(.notFound, "\(which)'\(courseID)' is not in the catalog", remedy: .browseCatalog)
         }
         return entry
     }
@@ -47,7 +47,7 @@ public struct CatalogService: Sendable {
     /// Takes a course out of the catalog: no new enrollments; engineers already enrolled keep it.
     public func retire(_ courseID: String, reason: String, actor: String) throws(ServiceError) -> Int {
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !reason.isEmpty else { throw ServiceError(.invalidArgument, "retiring a course needs a --reason") }
+        guard !reason.isEmpty else { throw ServiceError(.invalidArgument, "retiring a course needs a reason", field: "reason") }
         return try database.perform(at: clock()) { tx in
             guard let version = try tx.retire(courseID: courseID, reason: reason) else {
                 throw ServiceError(.notFound, "'\(courseID)' has no published version to retire")
@@ -63,8 +63,8 @@ public struct CatalogService: Sendable {
 
     static func validate(_ filter: CatalogFilter) throws(ServiceError) {
         if let minimum = filter.minHours, let maximum = filter.maxHours, minimum > maximum {
-            throw ServiceError(.invalidArgument, "--min-hours \(minimum) is above --max-hours \(maximum)")
+            throw ServiceError(.invalidArgument, "the least credit hours asked for (\(minimum)) are above the most (\(maximum))", field: "min-hours")
         }
-        guard filter.limit >= 0 else { throw ServiceError(.invalidArgument, "--limit must be 0 (no limit) or more") }
+        guard filter.limit >= 0 else { throw ServiceError(.invalidArgument, "the limit must be 0 (no limit) or more", field: "limit") }
     }
 }

@@ -26,7 +26,7 @@ public struct CommitteeService: Sendable {
             throw ServiceError(.invalidArgument, "member id '\(id)' must be 1-64 letters, digits, '.', '_' or '-'")
         }
         let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !name.isEmpty else { throw ServiceError(.invalidArgument, "a committee member needs a --name") }
+        guard !name.isEmpty else { throw ServiceError(.invalidArgument, "a committee member needs a name", field: "name") }
         return try database.perform(at: clock()) { tx in
             if try tx.servingMember(id) != nil {
                 throw ServiceError(.conflict, "'\(id)' already serves on the Academic Committee")
@@ -42,7 +42,7 @@ public struct CommitteeService: Sendable {
     public func removeMember(id: String, reason: String?, actor: String) throws(ServiceError) -> Change {
         try database.perform(at: clock()) { tx in
             guard var member = try tx.servingMember(id) else {
-                throw ServiceError(.notFound, "'\(id)' does not serve on the Academic Committee; see 'ecba committee list'")
+                throw ServiceError(.notFound, "'\(id)' does not serve on the Academic Committee", remedy: .listCommittee)
             }
             try tx.endMembership(id)
             member.leftAt = tx.now

@@ -59,7 +59,7 @@ public struct ReviewService: Sendable {
 
     public func show(_ submissionID: Int64) throws(ServiceError) -> ReviewDetail {
         let submission = try database.submission(id: submissionID)
-        guard let submission else { throw ServiceError(.notFound, "no submission \(submissionID); see 'ecba review list'") }
+        guard let submission else { throw ServiceError(.notFound, "no submission \(submissionID)", remedy: .listReviews) }
         let review = try database.review(of: submissionID)
         let published = try database.catalogEntry(courseID: submission.courseID)
         var changes: VersionChanges?
@@ -160,7 +160,7 @@ public struct ReviewService: Sendable {
     public static func approvalBlockers(_ submission: Submission) -> [String] {
         var blockers: [String] = []
         if submission.package.creditHours == nil {
-            blockers.append("it has no credit hours (import it again with --credit-hours or an ecba-course.xml sidecar)")
+            blockers.append("it has no credit hours (import it again with them, in an ecba-course.xml sidecar or as the import's credit hours)")
         }
         if submission.diagnostics.hasErrors {
             blockers.append("it has error diagnostics")
@@ -170,7 +170,7 @@ public struct ReviewService: Sendable {
 
     private static func pendingSubmission(_ id: Int64, _ tx: StoreTransaction) throws -> Submission {
         guard let submission = try tx.submission(id) else {
-            throw ServiceError(.notFound, "no submission \(id); see 'ecba review list'")
+            throw ServiceError(.notFound, "no submission \(id)", remedy: .listReviews)
         }
         guard submission.status == .pending else {
             throw ServiceError(.conflict, "submission \(id) was already decided: \(submission.status.rawValue)")
@@ -183,7 +183,7 @@ public struct ReviewService: Sendable {
         if let review = try tx.review(of: id) { return review }
         let electorate = try tx.servingMembers().map(\.id)
         guard !electorate.isEmpty else {
-            throw ServiceError(.conflict, "the Academic Committee has no members; add them with 'ecba committee add-member'")
+            throw ServiceError(.conflict, "the Academic Committee has no members", remedy: .addCommitteeMember)
         }
         try tx.openReview(of: id, electorate: electorate)
         guard let review = try tx.review(of: id) else { throw ServiceError(.storage, "the review of \(id) did not open") }

@@ -38,7 +38,7 @@ public struct SocietyService: Sendable {
         try database.perform(at: clock()) { tx in
             var society = try Self.require(id, tx)
             guard society.status == .registered || society.status == .authorized else {
-                throw ServiceError(.conflict, "society '\(id)' is \(society.status.rawValue); it must apply again ('ecba society apply') to be authorised")
+                throw ServiceError(.conflict, "society '\(id)' is \(society.status.rawValue); it must apply again to be authorised", remedy: .applyAgain(society: id))
             }
             guard society.status == .registered else { return society }
             try tx.updateSocietyStatus(id, to: .authorized)
@@ -75,15 +75,15 @@ public struct SocietyService: Sendable {
     ) throws(ServiceError) -> (society: Society, application: SocietyApplication) {
         let comment = comment.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !comment.isEmpty else {
-            throw ServiceError(.invalidArgument, "a review step needs a --comment saying why")
+            throw ServiceError(.invalidArgument, "a review step needs a comment saying why", field: "comment")
         }
         return try database.perform(at: clock()) { tx in
             var society = try Self.require(id, tx)
             guard var application = try tx.openApplication(of: id), let awaiting = application.awaiting else {
-                throw ServiceError(.conflict, "society '\(id)' has no open application; it applies with 'ecba society apply \(id)'")
+                throw ServiceError(.conflict, "society '\(id)' has no open application", remedy: .applyAgain(society: id))
             }
             guard awaiting == stage else {
-                throw ServiceError(.conflict, "the application of '\(id)' awaits \(awaiting.body) (--stage \(awaiting.rawValue)), not \(stage.body)")
+                throw ServiceError(.conflict, "the application of '\(id)' awaits \(awaiting.body) (stage \(awaiting.rawValue)), not \(stage.body)", field: "stage")
             }
             let step = SocietyApplication.Step(stage: stage, decision: decision, comment: comment, actor: actor, at: tx.now)
             try tx.insertStep(step, applicationID: application.id)
@@ -118,7 +118,7 @@ public struct SocietyService: Sendable {
     /// The alliance removes the society (Art. 20); a reason is required. Same effects as withdrawal.
     public func remove(id: String, reason: String, actor: String) throws(ServiceError) -> Society {
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !reason.isEmpty else { throw ServiceError(.invalidArgument, "removing a society needs a --reason (Art. 20)") }
+        guard !reason.isEmpty else { throw ServiceError(.invalidArgument, "removing a society needs a reason (Art. 20)", field: "reason") }
         return try end(id: id, status: .removed, action: "society.remove", reason: reason, actor: actor)
     }
 
@@ -155,14 +155,14 @@ public struct SocietyService: Sendable {
     public func require(_ id: String) throws(ServiceError) -> Society {
         let found = try database.society(id)
         guard let found else {
-            throw ServiceError(.notFound, "no society '\(id)'; add it with 'ecba society add'")
+            throw ServiceError(.notFound, "no society '\(id)'", remedy: .addSociety)
         }
         return found
     }
 
     static func require(_ id: String, _ tx: StoreTransaction) throws -> Society {
         guard let society = try tx.society(id) else {
-            throw ServiceError(.notFound, "no society '\(id)'; add it with 'ecba society add'")
+            throw ServiceError(.notFound, "no society '\(id)'", remedy: .addSociety)
         }
         return society
     }

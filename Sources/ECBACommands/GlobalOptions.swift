@@ -61,7 +61,33 @@ enum Console {
     }
 
     static func fail(_ error: ServiceError) -> ExitCode {
-        fail(error.message)
+        fail(phrase(error))
+    }
+
+    /// A service's refusal in the CLI's words: the option the input came from, and the command
+    /// that puts it right (services name neither).
+    static func phrase(_ error: ServiceError) -> String {
+        var text = error.message
+        if let field = error.field { text += " (--\(field))" }
+        if let remedy = error.remedy { text += "; " + phrase(remedy) }
+        return text
+    }
+
+    static func phrase(_ remedy: ServiceError.Remedy) -> String {
+        switch remedy {
+        case .addSociety: "add it with 'ecba society add'"
+        case .applyAgain(let society): "it applies with 'ecba society apply \(society)'"
+        case .setRegistry: "see 'ecba society set-registry'"
+        case .addCommitteeMember: "add them with 'ecba committee add-member'"
+        case .listCommittee: "see 'ecba committee list'"
+        case .listReviews: "see 'ecba review list'"
+        case .browseCatalog: "see 'ecba catalog list'"
+        case .addEngineer: "add one with 'ecba engineer add'"
+        case .enroll: "enroll with 'ecba enroll'"
+        case .listPolicies: "see 'ecba policy list'"
+        case .generateSigningKey: "create one with 'ecba keys generate --alg RS256'"
+        case .rotateSigningKey: "run 'ecba keys rotate'"
+        }
     }
 
     /// Pretty, key-sorted JSON with ISO 8601 dates.

@@ -51,7 +51,7 @@ public struct CreditService: Sendable {
 
     public func policy(_ name: String) throws(ServiceError) -> CreditPolicy {
         guard let found = try policies().first(where: { $0.name == name }) else {
-            throw ServiceError(.notFound, "no credit policy '\(name)'; see 'ecba policy list'")
+            throw ServiceError(.notFound, "no credit policy '\(name)'", remedy: .listPolicies)
         }
         return found
     }

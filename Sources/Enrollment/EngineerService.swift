@@ -44,7 +44,7 @@ public struct EngineerService: Sendable {
             throw ServiceError(.invalidArgument, "engineer id '\(id)' must be 1-64 letters, digits, '.', '_' or '-'")
         }
         guard (societyID == nil) == (memberNumber == nil) else {
-            throw ServiceError(.invalidArgument, "--society and --member-number go together")
+            throw ServiceError(.invalidArgument, "a society and a member number go together: both or neither", field: "member-number")
         }
         let engineer = try Self.validated(Engineer(id: id, name: name, email: email, registrationNumber: registrationNumber))
         let memberNumber = memberNumber?.trimmingCharacters(in: .whitespaces)
@@ -110,7 +110,7 @@ public struct EngineerService: Sendable {
     /// The engineer, their memberships and enrollments.
     public func show(_ id: String) throws(ServiceError) -> (engineer: Engineer, memberships: [SocietyMembership], enrollments: [Enrollment]) {
         let engineer = try database.engineer(id)
-        guard let engineer else { throw ServiceError(.notFound, "no engineer '\(id)'; add one with 'ecba engineer add'") }
+        guard let engineer else { throw ServiceError(.notFound, "no engineer '\(id)'", remedy: .addEngineer) }
         let memberships = try database.memberships(of: id)
         let enrollments = try database.enrollments(of: id)
         return (engineer, memberships, enrollments)

@@ -24,13 +24,13 @@ public struct EnrollmentService: Sendable {
     public func enroll(engineerID: String, courseID: String, actor: String) throws(ServiceError) -> EnrollmentOutcome {
         try database.perform(at: clock()) { tx in
             guard try tx.engineer(engineerID) != nil else {
-                throw ServiceError(.notFound, "no engineer '\(engineerID)'; add one with 'ecba engineer add'")
+                throw ServiceError(.notFound, "no engineer '\(engineerID)'", remedy: .addEngineer)
             }
             if let existing = try tx.activeEnrollment(engineerID: engineerID, courseID: courseID) {
                 return EnrollmentOutcome(enrollment: existing, created: false)
             }
             guard let publication = try tx.currentPublication(of: courseID) else {
-                throw ServiceError(.notFound, "'\(courseID)' has no published version to enroll in; see 'ecba catalog list'")
+                throw ServiceError(.notFound, "'\(courseID)' has no published version to enroll in", remedy: .browseCatalog)
             }
             let enrollment = try tx.insertEnrollment(
                 engineerID: engineerID, courseID: courseID, publicationID: publication.id, registration: UUID()

@@ -36,18 +36,18 @@ public struct ProgressService: Sendable {
         duration: String? = nil, at: Date? = nil, actor: String
     ) throws(ServiceError) -> ProgressReport {
         if let score, !(0...1).contains(score) {
-            throw ServiceError(.invalidArgument, "--score \(score) is not a scaled score from 0 to 1")
+            throw ServiceError(.invalidArgument, "score \(score) is not a scaled score from 0 to 1", field: "score")
         }
         let seconds = duration.flatMap { Durations.seconds(iso8601: $0) }
         if let duration, seconds == nil {
-            throw ServiceError(.invalidArgument, "--duration '\(duration)' is not an ISO 8601 duration such as PT45M")
+            throw ServiceError(.invalidArgument, "duration '\(duration)' is not an ISO 8601 duration such as PT45M", field: "duration")
         }
         let now = clock()
         let when = at ?? now
         guard when <= now else { throw ServiceError(.invalidArgument, "a result cannot be recorded in the future") }
         return try database.perform(at: now) { tx in
             guard let enrollment = try tx.currentEnrollment(engineerID: engineerID, courseID: courseID) else {
-                throw ServiceError(.notFound, "'\(engineerID)' is not enrolled in '\(courseID)'; enroll with 'ecba enroll'")
+                throw ServiceError(.notFound, "'\(engineerID)' is not enrolled in '\(courseID)'", remedy: .enroll)
             }
             guard let submission = try tx.submission(enrollment.submissionID) else {
                 throw ServiceError(.storage, "the enrolled version of '\(courseID)' is missing")

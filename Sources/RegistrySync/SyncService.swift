@@ -72,7 +72,7 @@ public struct SyncService: Sendable {
     /// Sets a society's registry and queues its members' standing records for it.
     public func setRegistry(_ config: RegistryConfig, actor: String) throws(ServiceError) -> Int {
         guard let url = URL(string: config.url), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil else {
-            throw ServiceError(.invalidArgument, "--url '\(config.url)' is not an http(s) URL")
+            throw ServiceError(.invalidArgument, "the registry URL '\(config.url)' is not an http(s) URL", field: "url")
         }
         _ = try Self.token(config.tokenFile)
         return try database.perform(at: clock()) { tx in
@@ -107,7 +107,7 @@ public struct SyncService: Sendable {
         var summary = SyncRunSummary()
         try releaseDeadClaims()
         let configs = try database.registries().filter { societyID == nil || $0.societyID == societyID }
-        if let societyID, configs.isEmpty { throw ServiceError(.notFound, "society '\(societyID)' has no registry; see 'ecba society set-registry'") }
+        if let societyID, configs.isEmpty { throw ServiceError(.notFound, "society '\(societyID)' has no registry", remedy: .setRegistry) }
         for config in configs {
             let token: String
             do { token = try Self.token(config.tokenFile) } catch {

@@ -2,8 +2,8 @@ import Foundation
 import GRDB
 
 /// The platform's one error for a use case that was refused or failed: a code, which the shells
-/// phrase for their users (the CLI's exit status, the HTTP layer's status and problem type), and
-/// a message that names what was wrong. Storage throws it too, so a service passes a
+/// phrase for their users (the CLI's exit status and wording, the HTTP layer's status and problem
+/// type), and a message that names what was wrong. Storage throws it too, so a service passes a
 /// failure on as it is.
 public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Code: String, Sendable {
@@ -18,12 +18,37 @@ public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible 
         case storage
     }
 
-    public var code: Code
-    public var message: String
+    /// What would put it right, for a shell to phrase in its own terms (the CLI names the
+    /// command that does it). A service's message never names a command or an option.
+    public enum Remedy: Sendable, Equatable {
+        case addSociety
+        case applyAgain(society: String)
+        case setRegistry
+        case addCommitteeMember
+        case listCommittee
+        case listReviews
+        case browseCatalog
+        case addEngineer
+        case enroll
+        case listPolicies
+        case generateSigningKey
+        case rotateSigningKey
+    }
 
-    public init(_ code: Code, _ message: String) {
+    public var code: Code
+    /// What was wrong, in the service's words: the input it names is called by its parameter's
+    /// name (`score`, `reason`), never by a shell's option.
+    public var message: String
+    /// The input the refusal is about, by the service parameter's name, for a shell to point at
+    /// (the CLI as its option of that name).
+    public var field: String?
+    public var remedy: Remedy?
+
+    public init(_ code: Code, _ message: String, field: String? = nil, remedy: Remedy? = nil) {
         self.code = code
         self.message = message
+        self.field = field
+        self.remedy = remedy
     }
 
     public var description: String { message }

@@ -24,7 +24,7 @@ public struct KeyService: Sendable {
     public func generate(_ algorithm: SigningAlgorithm, validityDays: Int = defaultValidityDays, actor: String) throws(ServiceError) -> SigningKeyRecord {
         let now = clock()
         if let active = try keys().first(where: { $0.state(at: now) == .active }) {
-            throw ServiceError(.conflict, "key '\(active.kid)' is active; 'ecba keys rotate' replaces it")
+            throw ServiceError(.conflict, "key '\(active.kid)' is active; rotating replaces it", remedy: .rotateSigningKey)
         }
         return try create(algorithm, validityDays: validityDays, actor: actor, rotating: false).key
     }
@@ -38,7 +38,7 @@ public struct KeyService: Sendable {
     }
 
     func create(_ algorithm: SigningAlgorithm, validityDays: Int, actor: String, rotating: Bool) throws(ServiceError) -> (key: SigningKeyRecord, retired: [String]) {
-        guard (1...3650).contains(validityDays) else { throw ServiceError(.invalidArgument, "--valid-days must be 1 to 3650") }
+        guard (1...3650).contains(validityDays) else { throw ServiceError(.invalidArgument, "a key is valid for 1 to 3650 days", field: "valid-days") }
         let now = clock()
         let notAfter = now.addingTimeInterval(TimeInterval(validityDays) * 86_400)
         let kid = Self.newKeyID(now)
@@ -93,10 +93,10 @@ public struct KeyService: Sendable {
         let now = clock()
         let all = try keys()
         guard let current = all.last(where: { $0.retiredAt == nil }) else {
-            throw ServiceError(.notFound, "no signing key; create one with 'ecba keys generate --alg RS256'")
+            throw ServiceError(.notFound, "no signing key", remedy: .generateSigningKey)
         }
         guard current.state(at: now) == .active else {
-            throw ServiceError(.conflict, "signing key '\(current.kid)' expired on \(CredentialDate.format(current.notAfter)); run 'ecba keys rotate'")
+            throw ServiceError(.conflict, "signing key '\(current.kid)' expired on \(CredentialDate.format(current.notAfter))", remedy: .rotateSigningKey)
         }
         guard let algorithm = SigningAlgorithm(rawValue: current.algorithm) else {
             throw ServiceError(.storage, "signing key '\(current.kid)' has an unknown algorithm '\(current.algorithm)'")

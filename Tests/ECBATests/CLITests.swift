@@ -1,4 +1,8 @@
+import Catalog
+import Domain
+import Enrollment
 import Foundation
+import Storage
 import Testing
 
 @Suite("The ecba command line")
@@ -111,6 +115,29 @@ struct CLITests {
         #expect(help.status == 0 && help.stdout.contains("--credit-hours") && help.stdout.contains("Examples"))
         let bad = try CLI.run(["import", "x", "--society", "s", "--credit-hours", "-1"])
         #expect(bad.status != 0 && bad.stderr.contains("credit-hours"))
+    }
+
+    @Test("a service's refusal names no command or option; the CLI adds its own")
+    func refusalsPhrasedByTheShell() throws {
+        let store = try TemporaryDatabase()
+        let database = try AppDatabase(path: store.path)
+        do {
+            _ = try EnrollmentService(database: database).enroll(engineerID: "nobody", courseID: "cces/x", actor: "t")
+            Issue.record("enrolled an engineer who does not exist")
+        } catch {
+            #expect(error.code == .notFound && error.remedy == .addEngineer && error.message == "no engineer 'nobody'")
+        }
+        do {
+            _ = try CatalogService(database: database).list(CatalogFilter(minHours: 5, maxHours: 1))
+            Issue.record("listed with the least hours above the most")
+        } catch {
+            #expect(error.code == .invalidArgument && error.field == "min-hours" && !error.message.contains("--"))
+        }
+        let env = ["ECBA_DATABASE": store.path]
+        let enroll = try CLI.run(["enroll", "nobody", "cces/x"], environment: env)
+        #expect(enroll.status != 0 && enroll.stderr.contains("no engineer 'nobody'; add one with 'ecba engineer add'"), "\(enroll.stderr)")
+        let hours = try CLI.run(["catalog", "list", "--min-hours", "5", "--max-hours", "1"], environment: env)
+        #expect(hours.status != 0 && hours.stderr.contains("(--min-hours)"), "\(hours.stderr)")
     }
 
     @Test("committee, review, catalog and audit from the command line")

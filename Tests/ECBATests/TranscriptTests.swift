@@ -222,7 +222,7 @@ struct TranscriptTests {
             _ = try setting.transcripts.clr(engineerID: "li")
             Issue.record("an expired key signed")
         } catch {
-            #expect(error.code == .conflict && error.message.contains("expired") && error.message.contains("ecba keys rotate"))
+            #expect(error.code == .conflict && error.message.contains("expired") && error.remedy == .rotateSigningKey && !error.message.contains("keys rotate"))
         }
         #expect(try setting.verifier().verifyTranscript(token).valid)
 
