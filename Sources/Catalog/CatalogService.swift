@@ -68,3 +68,28 @@ public struct CatalogService: Sendable {
         guard filter.limit >= 0 else { throw ServiceError(.invalidArgument, "the limit must be 0 (no limit) or more", field: "limit") }
     }
 }
+
+/// What publishing an approved submission did.
+public struct PublicationOutcome: Sendable, Equatable {
+    public var courseID: String
+    public var version: Int
+    /// Whether new enrollments now get this version.
+    public var isCurrent: Bool
+    /// The version it replaced for new enrollments, if any.
+    public var supersededVersion: Int?
+}
+
+extension CatalogService {
+    /// Publishes an approved submission, inside the caller's transaction (the committee's
+    /// decision). It becomes the course's current version unless a newer one already is (an
+    /// older version approved late is published but does not replace it).
+    public static func publish(submissionID: Int64, in tx: StoreTransaction) throws -> PublicationOutcome {
+        let publication = try tx.insertPublication(submissionID: submissionID)
+        let current = try tx.currentPublication(of: publication.courseID)
+        if let current, current.version > publication.version {
+            return PublicationOutcome(courseID: publication.courseID, version: publication.version, isCurrent: false, supersededVersion: nil)
+        }
+        try tx.makeCurrent(publicationID: publication.id, submissionID: submissionID, courseID: publication.courseID, replacing: current?.id)
+        return PublicationOutcome(courseID: publication.courseID, version: publication.version, isCurrent: true, supersededVersion: current?.version)
+    }
+}

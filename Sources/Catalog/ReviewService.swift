@@ -143,7 +143,7 @@ public struct ReviewService: Sendable {
         let decision = ReviewDecision(outcome: outcome, decidedAt: tx.now, decidedBy: actor, reason: reason, tally: tally)
         var result = ReviewOutcome(submissionID: submission.id, tally: tally, resolution: resolution, decision: decision)
         if outcome == .approved {
-            let publication = try tx.publish(submissionID: submission.id)
+            let publication = try CatalogService.publish(submissionID: submission.id, in: tx)
             var details = ["version": String(publication.version), "submission": String(submission.id), "current": String(publication.isCurrent)]
             if let old = publication.supersededVersion { details["supersedes"] = String(old) }
             try tx.audit(AuditRecord(

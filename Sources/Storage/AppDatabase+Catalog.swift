@@ -2,16 +2,6 @@ import Domain
 import Foundation
 import GRDB
 
-/// What publishing an approved submission did.
-public struct PublicationOutcome: Sendable, Equatable {
-    public var courseID: String
-    public var version: Int
-    /// Whether new enrollments now get this version.
-    public var isCurrent: Bool
-    /// The version it replaced for new enrollments, if any.
-    public var supersededVersion: Int?
-}
-
 extension StoreTransaction {
     /// The publication new enrollments of `courseID` get, or nil when none is published.
     public func currentPublication(of courseID: String) throws -> (id: Int64, version: Int, submissionID: Int64)? {
@@ -22,9 +12,8 @@ extension StoreTransaction {
         ).map { ($0["id"], $0["version"], $0["submission_id"]) }
     }
 
-    /// Publishes an approved submission. It becomes the course's current version unless a newer
-    /// one is already current; the search index follows the current version.
-    public func publish(submissionID: Int64) throws -> PublicationOutcome {
+    /// Records an approved submission's publication (not yet current): its id, course and version.
+    public func insertPublication(submissionID: Int64) throws -> (id: Int64, courseID: String, version: Int) {
         guard let row = try Row.fetchOne(db, sql: "SELECT course_id, version FROM submission WHERE id = ?", arguments: [submissionID]) else {
             throw ServiceError(.notFound, "no submission \(submissionID)")
         }
@@ -34,15 +23,15 @@ extension StoreTransaction {
             sql: "INSERT INTO publication (course_id, version, submission_id, published_at) VALUES (?, ?, ?, ?)",
             arguments: [courseID, version, submissionID, stamp]
         )
-        let publicationID = db.lastInsertedRowID
-        let current = try currentPublication(of: courseID)
-        if let current, current.version > version {
-            return PublicationOutcome(courseID: courseID, version: version, isCurrent: false, supersededVersion: nil)
-        }
-        if let current { try unindex(publicationID: current.id) }
+        return (db.lastInsertedRowID, courseID, version)
+    }
+
+    /// Makes a publication the one new enrollments of its course get, in place of `replacing`;
+    /// the search index follows (the replaced version's rows out, this one's in).
+    public func makeCurrent(publicationID: Int64, submissionID: Int64, courseID: String, replacing: Int64?) throws {
+        if let replacing { try unindex(publicationID: replacing) }
         try db.execute(sql: "UPDATE course SET current_publication_id = ? WHERE id = ?", arguments: [publicationID, courseID])
         try index(publicationID: publicationID, submissionID: submissionID)
-        return PublicationOutcome(courseID: courseID, version: version, isCurrent: true, supersededVersion: current?.version)
     }
 
     /// Takes the course's current version out of the catalog: no new enrollments, not listed or

@@ -233,6 +233,26 @@ struct ReviewServiceTests {
         #expect(try world.catalog.search("桥梁").map(\.version) == [2])
     }
 
+    @Test("an older version approved after a newer one is published but does not replace it")
+    func lateApproval() throws {
+        let world = try CatalogWorld()
+        try world.appoint(3)
+        let v1 = samplePackage("late", titles: [LocalizedText(language: "zh", value: "隧道施工")], hash: "l1")
+        var v2 = v1
+        v2.contentHash = "l2"
+        let first = try world.submit(v1)
+        let second = try world.submit(v2)
+        let newer = try world.approveByAll(second)
+        #expect(newer?.publishedVersion == 2 && newer?.supersededVersion == nil)
+        let older = try world.approveByAll(first)
+        #expect(older?.publishedVersion == 1 && older?.supersededVersion == nil)
+        #expect(try world.catalog.show("cces/late").version == 2)
+        #expect(try !world.catalog.show("cces/late", version: 1).isCurrent)
+        #expect(try world.catalog.search("隧道").map(\.version) == [2])
+        let audit = try AuditService(database: world.store.database).entries(subject: "course:cces/late")
+        #expect(audit.filter { $0.action == "catalog.publish" }.compactMap { $0.details["current"] }.sorted() == ["false", "true"])
+    }
+
     @Test("retiring takes a course out of list and search; a new version brings it back")
     func retire() throws {
         let world = try CatalogWorld()

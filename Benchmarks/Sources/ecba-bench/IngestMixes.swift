@@ -102,7 +102,7 @@ func enrolledPlatform(_ path: String, engineers count: Int) throws -> (path: Str
     guard case .created(let submission) = try database.insertSubmission(package, societyID: "cces", source: "bench", diagnostics: [], at: Date()) else {
         return (path, [])
     }
-    try database.transaction(at: Date()) { tx in _ = try tx.publish(submissionID: submission.id) }
+    try database.transaction(at: Date()) { tx in _ = try CatalogService.publish(submissionID: submission.id, in: tx) }
     let engineers = EngineerService(database: database)
     let enrollments = EnrollmentService(database: database)
     var registrations: [String] = []

@@ -152,7 +152,7 @@ func generateReportData(path: String, engineers engineerCount: Int, completions:
             creditHours: hours, category: category, languages: ["zh-CN"], contentHash: "h\(index)", manifestPath: "ecba-course.xml"
         )
         guard case .created(let submission) = try database.insertSubmission(package, societyID: "cces", source: "bench", diagnostics: [], at: Date()) else { continue }
-        let publication = try database.transaction(at: Date()) { tx in try tx.publish(submissionID: submission.id) }
+        let publication = try database.transaction(at: Date()) { tx in try CatalogService.publish(submissionID: submission.id, in: tx) }
         _ = publication
         courses.append(("cces/course-\(index)", Int64(index + 1), hours, category.rawValue))
     }

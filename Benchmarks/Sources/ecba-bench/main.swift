@@ -150,7 +150,7 @@ func searchBenchmark(versions: Int, repeats: Int) throws {
         }
         let published = submitted
         try database.transaction(at: clockNow()) { tx in
-            for id in published { _ = try tx.publish(submissionID: id) }
+            for id in published { _ = try CatalogService.publish(submissionID: id, in: tx) }
         }
     }
     let buildTime = clock.now - buildStart
@@ -228,7 +228,7 @@ func statementsBenchmark(count: Int, engineers engineerCount: Int) throws {
         activities: activities, creditHours: 12, category: .professional, languages: ["zh-CN"], contentHash: "h", manifestPath: "imsmanifest.xml"
     )
     guard case .created(let submission) = try database.insertSubmission(package, societyID: "cces", source: "bench", diagnostics: [], at: Date()) else { return }
-    try database.transaction(at: Date()) { tx in _ = try tx.publish(submissionID: submission.id) }
+    try database.transaction(at: Date()) { tx in _ = try CatalogService.publish(submissionID: submission.id, in: tx) }
     let engineers = EngineerService(database: database)
     let enrollments = EnrollmentService(database: database)
     var registrations: [String] = []
