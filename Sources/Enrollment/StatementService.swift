@@ -307,8 +307,10 @@ public struct StatementService: Sendable {
                 }
                 result.ids.append(statement.id)
                 try store.take(statement, index: index, into: &result)
+                if store.indexRows.count >= 1_000_000 { try tx.writeIndexRows(&store.indexRows) }
             }
         }
+        try tx.writeIndexRows(&store.indexRows)
         try tx.audit(AuditRecord(
             actor: actor, action: "xapi.import", subject: "xapi:batch",
             details: ["received": String(result.received), "stored": String(result.stored), "unchanged": String(result.unchanged),
@@ -351,6 +353,8 @@ public struct StatementService: Sendable {
         let authority: StatementAuthority
         var cache: StoreCache
         var states: [Int64: [String: ActivityState]] = [:]
+        /// The index rows of the statements stored so far, written when the call ends.
+        var indexRows = StatementIndexRows()
 
         init(tx: StoreTransaction, mapping: ActorMapping, authority: StatementAuthority, cache: consuming StoreCache) {
             self.tx = tx
@@ -386,7 +390,7 @@ public struct StatementService: Sendable {
             /// A valid statement about no enrollment: stored (an LRS keeps every valid statement)
             /// and listed as unmatched; changes no progress. A stored id is the store rule's case.
             func unmatched(_ kind: StatementProblem.Kind, engineerID: String?, _ message: @autoclosure () -> String) throws {
-                if try tx.insertStatement(row(statement, engineerID: engineerID, unmatched: kind)) {
+                if try tx.insertStatement(row(statement, engineerID: engineerID, unmatched: kind), index: &indexRows) {
                     result.stored += 1
                     result.unmatched.append(StatementProblem(index: index, id: statement.id, kind: kind, message: message()))
                 } else {
@@ -408,7 +412,7 @@ public struct StatementService: Sendable {
                     return
                 }
                 let engineer = try engineerID(statement.actor)
-                try tx.insertStatement(row(statement, engineerID: engineer, voids: target.id))
+                try tx.insertStatement(row(statement, engineerID: engineer, voids: target.id), index: &indexRows)
                 result.stored += 1
                 guard target.voidedBy == nil else { return }
                 try tx.voidStatement(target.id, by: statement.id)
@@ -440,7 +444,7 @@ public struct StatementService: Sendable {
                 // enrollment, with no progress. A result verb about an unknown activity is listed.
                 if XAPIStatement.outcomes[statement.verb] == nil, let registration = statement.registration,
                    let enrollment = try enrollment(registration: registration), enrollment.engineerID == engineer, enrollment.status != .withdrawn {
-                    if try tx.insertStatement(row(statement, engineerID: engineer, enrollmentID: enrollment.id)) {
+                    if try tx.insertStatement(row(statement, engineerID: engineer, enrollmentID: enrollment.id), index: &indexRows) {
                         result.stored += 1
                     } else {
                         _ = try alreadyStored()
@@ -458,7 +462,7 @@ public struct StatementService: Sendable {
                 try unmatched(.belowMastery, engineerID: engineer, "cmi5: 'passed' needs result.score.scaled of at least the masteryScore \(mastery)")
                 return
             }
-            guard try tx.insertStatement(row(statement, engineerID: engineer, enrollmentID: enrollment.id, activity: activity.identifier)) else {
+            guard try tx.insertStatement(row(statement, engineerID: engineer, enrollmentID: enrollment.id, activity: activity.identifier), index: &indexRows) else {
                 _ = try alreadyStored()
                 return
             }

@@ -54,6 +54,25 @@ public struct StatementRow: Sendable {
     }
 }
 
+/// The agent and activity index rows (`xapi_statement_agent`, `xapi_statement_activity`) of the
+/// statements one store call inserted, written together when it ends (`writeIndexRows`): each
+/// key's rows then go into its index as one run of neighbouring entries, several rows per INSERT,
+/// rather than one B-tree search and INSERT per row at a random place (measured on 200,000
+/// statements: the store ran 1.7-1.9x as fast). Nothing reads these indexes while a store call
+/// runs, so nothing can miss a row that is not yet written.
+public struct StatementIndexRows: Sendable {
+    /// By key, each statement's rowid (doubled, plus one when the statement names it directly),
+    /// in the order stored.
+    var agents: [String: [Int64]] = [:]
+    var activities: [String: [Int64]] = [:]
+    /// Rows gathered so far.
+    public internal(set) var count = 0
+
+    public init() {}
+
+    static func entry(_ rowid: Int64, _ direct: Bool) -> Int64 { rowid << 1 | (direct ? 1 : 0) }
+}
+
 /// A progress event still counting (not voided), for re-folding an enrollment's state.
 public struct CountingEvent: Sendable {
     public var activity: String
@@ -74,9 +93,10 @@ extension StoreTransaction {
 
     /// Stores a statement unless its id is stored already; true when it was stored. (Trying the
     /// insert first spares the new statements of a batch, nearly all of them, a lookup.) The
-    /// agents and activities it names are indexed for the LRS's queries.
+    /// agents and activities it names are added to `index`, which the caller writes with
+    /// `writeIndexRows` before anything reads them.
     @discardableResult
-    public func insertStatement(_ row: StatementRow) throws -> Bool {
+    public func insertStatement(_ row: StatementRow, index: inout StatementIndexRows) throws -> Bool {
         var insert = try BoundStatement(db, """
             INSERT INTO xapi_statement (id, signature, body, stored, verb, engineer_id, enrollment_id, activity_identifier, voids,
                                         registration, authority, society_id, unmatched, targets)
@@ -99,21 +119,46 @@ extension StoreTransaction {
         insert.bind(row.targets)
         guard try insert.run() == 1 else { return false }
         let rowid = db.lastInsertedRowID
-        for (key, direct) in row.agents {
-            var agent = try BoundStatement(db, "INSERT OR IGNORE INTO xapi_statement_agent (agent, statement_rowid, direct) VALUES (?, ?, ?)")
-            agent.bind(key)
-            agent.bind(rowid)
-            agent.bind(direct ? 1 : 0)
-            _ = try agent.run()
-        }
-        for (id, direct) in row.activities {
-            var activity = try BoundStatement(db, "INSERT OR IGNORE INTO xapi_statement_activity (activity, statement_rowid, direct) VALUES (?, ?, ?)")
-            activity.bind(id)
-            activity.bind(rowid)
-            activity.bind(direct ? 1 : 0)
-            _ = try activity.run()
-        }
+        for (key, direct) in row.agents { index.agents[key, default: []].append(StatementIndexRows.entry(rowid, direct)) }
+        for (id, direct) in row.activities { index.activities[id, default: []].append(StatementIndexRows.entry(rowid, direct)) }
+        index.count += row.agents.count + row.activities.count
         return true
+    }
+
+    /// Writes the agent and activity index rows gathered by `insertStatement`, and empties
+    /// `index`. Each index gets its rows in key order, in INSERTs of up to 64 rows.
+    public func writeIndexRows(_ index: inout StatementIndexRows) throws {
+        try writeIndexRows(index.agents, table: "xapi_statement_agent", key: "agent")
+        try writeIndexRows(index.activities, table: "xapi_statement_activity", key: "activity")
+        index = StatementIndexRows()
+    }
+
+    private func writeIndexRows(_ rows: [String: [Int64]], table: String, key: String) throws {
+        let width = 64
+        let single = "INSERT OR IGNORE INTO \(table) (\(key), statement_rowid, direct) VALUES (?, ?, ?)"
+        let wide = single + String(repeating: ", (?, ?, ?)", count: width - 1)
+        var pending: [(key: String, entry: Int64)] = []
+        pending.reserveCapacity(width)
+        func run(_ sql: String, _ rows: ArraySlice<(key: String, entry: Int64)>) throws {
+            var statement = try BoundStatement(db, sql)
+            for (key, entry) in rows {
+                statement.bind(key)
+                statement.bind(entry >> 1)
+                statement.bind(entry & 1)
+            }
+            try statement.run()
+        }
+        // SQLite's BINARY collation orders text by its UTF-8 bytes.
+        for key in rows.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+            for entry in rows[key] ?? [] {
+                pending.append((key, entry))
+                if pending.count == width {
+                    try run(wide, pending[...])
+                    pending.removeAll(keepingCapacity: true)
+                }
+            }
+        }
+        for at in pending.indices { try run(single, pending[at...at]) }
     }
 
     /// Marks a statement voided and its progress events as no longer counting.

@@ -2,6 +2,7 @@ import Catalog
 import Domain
 @testable import Enrollment
 import Foundation
+import GRDB
 import Storage
 import Testing
 
@@ -67,6 +68,31 @@ struct StatementTests {
         let award = try #require(result.awards.first)
         #expect(award.hours == 8 && award.awardedAt == Date(timeIntervalSince1970: 1_772_415_000))
         #expect(try progress.awards(engineerID: "zhang").map(\.courseID) == ["cces/ethics"])
+    }
+
+    @Test("every stored statement is indexed by its actor, its authority and its object, whatever the keys' scripts and the batch's size")
+    func indexRows() throws {
+        // 131 statements: two agent rows each (262, four full INSERTs of 64 and six single rows)
+        // and one activity row each, over keys in several scripts.
+        let names = ["工程师甲", "engineer-b", "Ingénieur", "инженер", "エンジニア", "e"]
+        let objects = ["https://example.org/活动/1", "https://example.org/a", "https://example.org/Z", "https://example.org/é"]
+        let lines = (0..<131).map { index in
+            Self.statement(actor: #"{"account":{"homePage":"https://other.example","name":"\#(names[index % names.count])"}}"#,
+                           verb: "experienced", object: objects[index % objects.count])
+        }
+        let result = try run(lines, asArray: false)
+        #expect(result.stored == 131)
+        let counts = try world.store.database.read("index rows") { db in
+            try Row.fetchOne(db, sql: """
+                SELECT (SELECT count(*) FROM xapi_statement_agent),
+                       (SELECT count(*) FROM xapi_statement_agent a JOIN xapi_statement s ON s.rowid = a.statement_rowid
+                         WHERE a.direct = 1 AND a.agent LIKE '%' || json_extract(s.body, '$.actor.account.name') || '%'),
+                       (SELECT count(*) FROM xapi_statement_activity a JOIN xapi_statement s ON s.rowid = a.statement_rowid
+                         WHERE a.direct = 1 AND a.activity = json_extract(s.body, '$.object.id'))
+                """)
+        }
+        let row = try #require(counts)
+        #expect(row[0] as Int == 262 && row[1] as Int == 131 && row[2] as Int == 131)
     }
 
     @Test("the same id with the same content is a no-op, however the timestamp is written; different content is a conflict")
