@@ -106,3 +106,22 @@ extension AppDatabase {
         }
     }
 }
+
+extension AppDatabase {
+    /// A record version as a registry (or the changes feed) receives it, from a row with
+    /// record_version, award_id, engineer_id, member_number, course_id, course_version,
+    /// display_title, hours, category, awarded_at and credential_id.
+    public static func registryRecord(_ row: Row, status: TranscriptRecord.Status) throws -> RegistryRecord {
+        guard let category = SubjectCategory(rawValue: row["category"]), let awardedAt = Date(iso8601: row["awarded_at"]) else {
+            throw ServiceError(.storage, "the record of award \(row["award_id"] as Int64? ?? 0) is unreadable")
+        }
+        let version: Int = row["record_version"]
+        let credentialID: String = row["credential_id"]
+        return RegistryRecord(
+            idempotencyKey: RegistryRecord.key(credentialID: credentialID, version: version), recordId: row["award_id"], version: version,
+            status: status, engineer: .init(id: row["engineer_id"], memberNumber: row["member_number"]),
+            course: .init(id: row["course_id"], version: row["course_version"], title: row["display_title"]),
+            hours: row["hours"], unit: "学时", category: category, completedAt: awardedAt.formatted(.iso8601), credentialId: credentialID
+        )
+    }
+}

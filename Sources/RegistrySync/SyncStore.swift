@@ -1,12 +1,18 @@
 import Domain
 import Foundation
 import GRDB
+import Storage
 
+/// The SQL of the registry tables (`society_registry`, `sync_outbox`, `sync_attempt`), which this
+/// module owns, on the connections the storage kernel lends. The outbox is filled by triggers
+/// on `credit_award` and `society_membership` (migration v7), so that no award change can miss it.
 extension StoreTransaction {
+    private var stamp: String { now.iso8601 }
+
     /// Sets (or replaces) a society's registry, and queues every standing record of its members
     /// that this registry has not had yet.
-    public func setRegistry(_ config: RegistryConfig) throws -> Int {
-        try db.execute(
+    func setRegistry(_ config: RegistryConfig) throws -> Int {
+        try database.execute(
             sql: """
                 INSERT INTO society_registry (society_id, url, token_file, format, updated_at) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (society_id) DO UPDATE SET url = excluded.url, token_file = excluded.token_file,
@@ -14,7 +20,7 @@ extension StoreTransaction {
                 """,
             arguments: [config.societyID, config.url, config.tokenFile, config.format.rawValue, stamp]
         )
-        try db.execute(
+        try database.execute(
             sql: """
                 INSERT OR IGNORE INTO sync_outbox (society_id, award_id, record_version, status, next_attempt_at, created_at)
                 SELECT m.society_id, a.id, a.record_version, 'pending', ?, ?
@@ -23,13 +29,13 @@ extension StoreTransaction {
                 """,
             arguments: [stamp, stamp, config.societyID]
         )
-        return db.changesCount
+        return database.changesCount
     }
 
     /// Claims up to `limit` due rows of the society for `runID` until `leaseUntil`, after marking
     /// rows whose record has a newer version as superseded. Returns them with their records.
-    public func claimOutbox(societyID: String, runID: String, leaseUntil: Date, limit: Int) throws -> [OutboxItem] {
-        try db.execute(
+    func claimOutbox(societyID: String, runID: String, leaseUntil: Date, limit: Int) throws -> [OutboxItem] {
+        try database.execute(
             sql: """
                 UPDATE sync_outbox SET status = 'superseded', claimed_by = NULL, claimed_until = NULL
                 WHERE society_id = ? AND status = 'pending'
@@ -38,7 +44,7 @@ extension StoreTransaction {
             arguments: [societyID]
         )
         let ids = try Int64.fetchAll(
-            db,
+            database,
             sql: """
                 UPDATE sync_outbox SET claimed_by = ?, claimed_until = ?
                 WHERE id IN (
@@ -52,7 +58,7 @@ extension StoreTransaction {
         )
         guard !ids.isEmpty else { return [] }
         return try Row.fetchAll(
-            db,
+            database,
             sql: """
                 SELECT o.id AS outbox_id, o.attempts, o.record_version, a.id AS award_id, a.revoked_at, a.engineer_id, m.member_number,
                     p.course_id, p.version AS course_version, s.display_title, a.hours, a.category, a.awarded_at, a.credential_id
@@ -71,23 +77,23 @@ extension StoreTransaction {
     }
 
     /// Marks claimed rows delivered (only while this run still holds them).
-    public func markDelivered(_ ids: [Int64], runID: String) throws -> Int {
+    func markDelivered(_ ids: [Int64], runID: String) throws -> Int {
         guard !ids.isEmpty else { return 0 }
-        try db.execute(
+        try database.execute(
             sql: """
                 UPDATE sync_outbox SET status = 'delivered', delivered_at = ?, claimed_by = NULL, claimed_until = NULL, last_error = NULL
                 WHERE claimed_by = ? AND id IN (\(ids.map(String.init).joined(separator: ",")))
                 """,
             arguments: [stamp, runID]
         )
-        return db.changesCount
+        return database.changesCount
     }
 
     /// After a failed attempt: one more attempt counted, the next one not before `next`, or
     /// parked as failed when `park` (a dead letter, with its last error).
-    public func markFailed(_ ids: [Int64], runID: String, error: String, next: Date, countAttempt: Bool, maxAttempts: Int) throws {
+    func markFailed(_ ids: [Int64], runID: String, error: String, next: Date, countAttempt: Bool, maxAttempts: Int) throws {
         guard !ids.isEmpty else { return }
-        try db.execute(
+        try database.execute(
             sql: """
                 UPDATE sync_outbox SET attempts = attempts + ?, last_error = ?, next_attempt_at = ?, claimed_by = NULL, claimed_until = NULL,
                     status = CASE WHEN attempts + ? >= ? THEN 'failed' ELSE 'pending' END
@@ -97,10 +103,10 @@ extension StoreTransaction {
         )
     }
 
-    public func recordAttempt(
+    func recordAttempt(
         societyID: String, runID: String, outboxIDs: [Int64], httpStatus: Int?, error: String?, durationMilliseconds: Double, payload: String
     ) throws {
-        try db.execute(
+        try database.execute(
             sql: """
                 INSERT INTO sync_attempt (society_id, run_id, at, outbox_ids, records, http_status, error, duration_ms, payload)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -111,17 +117,17 @@ extension StoreTransaction {
     }
 
     /// Releases claims whose holder is gone (its process ended), so their rows are sent again.
-    public func releaseClaims(heldBy runIDs: [String]) throws -> Int {
+    func releaseClaims(heldBy runIDs: [String]) throws -> Int {
         guard !runIDs.isEmpty else { return 0 }
-        try db.execute(
+        try database.execute(
             sql: "UPDATE sync_outbox SET claimed_by = NULL, claimed_until = NULL WHERE status = 'pending' AND claimed_by IN (\(runIDs.map { _ in "?" }.joined(separator: ",")))",
             arguments: StatementArguments(runIDs)
         )
-        return db.changesCount
+        return database.changesCount
     }
 
     /// Re-queues parked rows (all of a society's, or the given ones).
-    public func requeueFailed(societyID: String?, ids: [Int64]) throws -> Int {
+    func requeueFailed(societyID: String?, ids: [Int64]) throws -> Int {
         var sql = "UPDATE sync_outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, last_error = NULL WHERE status = 'failed'"
         var arguments: StatementArguments = [stamp]
         if let societyID {
@@ -129,30 +135,13 @@ extension StoreTransaction {
             arguments += [societyID]
         }
         if !ids.isEmpty { sql += " AND id IN (\(ids.map(String.init).joined(separator: ",")))" }
-        try db.execute(sql: sql, arguments: arguments)
-        return db.changesCount
+        try database.execute(sql: sql, arguments: arguments)
+        return database.changesCount
     }
 }
 
 extension AppDatabase {
-    /// A record version as a registry (or the changes feed) receives it, from a row with
-    /// record_version, award_id, engineer_id, member_number, course_id, course_version,
-    /// display_title, hours, category, awarded_at and credential_id.
-    static func registryRecord(_ row: Row, status: TranscriptRecord.Status) throws -> RegistryRecord {
-        guard let category = SubjectCategory(rawValue: row["category"]), let awardedAt = Date(iso8601: row["awarded_at"]) else {
-            throw ServiceError(.storage, "the record of award \(row["award_id"] as Int64? ?? 0) is unreadable")
-        }
-        let version: Int = row["record_version"]
-        let credentialID: String = row["credential_id"]
-        return RegistryRecord(
-            idempotencyKey: RegistryRecord.key(credentialID: credentialID, version: version), recordId: row["award_id"], version: version,
-            status: status, engineer: .init(id: row["engineer_id"], memberNumber: row["member_number"]),
-            course: .init(id: row["course_id"], version: row["course_version"], title: row["display_title"]),
-            hours: row["hours"], unit: "学时", category: category, completedAt: awardedAt.formatted(.iso8601), credentialId: credentialID
-        )
-    }
-
-    public func registries() throws(ServiceError) -> [RegistryConfig] {
+    func registries() throws(ServiceError) -> [RegistryConfig] {
         try read("reading registries") { db in
             try Row.fetchAll(db, sql: "SELECT * FROM society_registry ORDER BY society_id").map { row in
                 guard let format = RegistryFormat(rawValue: row["format"]) else {
@@ -164,7 +153,7 @@ extension AppDatabase {
     }
 
     /// Runs holding claims that have not expired, for the liveness check.
-    public func activeClaimHolders(at date: Date) throws(ServiceError) -> [String] {
+    func activeClaimHolders(at date: Date) throws(ServiceError) -> [String] {
         try read("reading outbox claims") { db in
             try String.fetchAll(
                 db, sql: "SELECT DISTINCT claimed_by FROM sync_outbox WHERE status = 'pending' AND claimed_until > ?", arguments: [date.iso8601]
@@ -173,7 +162,7 @@ extension AppDatabase {
     }
 
     /// The earliest time a pending row of the society may be tried again.
-    public func nextAttempt(societyID: String) throws(ServiceError) -> Date? {
+    func nextAttempt(societyID: String) throws(ServiceError) -> Date? {
         try read("reading the outbox of \(societyID)") { db in
             try String.fetchOne(
                 db, sql: "SELECT min(max(next_attempt_at, coalesce(claimed_until, ''))) FROM sync_outbox WHERE society_id = ? AND status = 'pending'",
@@ -182,7 +171,7 @@ extension AppDatabase {
         }
     }
 
-    public func syncStatus(at date: Date) throws(ServiceError) -> [SocietySyncStatus] {
+    func syncStatus(at date: Date) throws(ServiceError) -> [SocietySyncStatus] {
         let configs = try registries()
         let stamp = date.iso8601
         return try read("reading sync status") { db in
@@ -227,14 +216,14 @@ extension AppDatabase {
 
 extension AppDatabase {
     /// Attempts recorded for a society (tests and status).
-    public func syncAttemptCount(societyID: String) throws(ServiceError) -> Int {
+    func syncAttemptCount(societyID: String) throws(ServiceError) -> Int {
         try read("reading sync attempts") { db in
             try Int.fetchOne(db, sql: "SELECT count(*) FROM sync_attempt WHERE society_id = ?", arguments: [societyID]) ?? 0
         }
     }
 
     /// The payloads sent to a society's registry, oldest first.
-    public func syncAttemptPayloads(societyID: String) throws(ServiceError) -> [String] {
+    func syncAttemptPayloads(societyID: String) throws(ServiceError) -> [String] {
         try read("reading sync attempts") { db in
             try String.fetchAll(db, sql: "SELECT payload FROM sync_attempt WHERE society_id = ? ORDER BY id", arguments: [societyID])
         }
