@@ -121,7 +121,7 @@ let package = Package(
         // Transcripts (JSON, CSV, signed CLR), society credit reports (streamed), signing keys.
         .target(
             name: "Transcripts",
-            dependencies: ["Domain", "Storage", "Enrollment", "Credentials"],
+            dependencies: ["Domain", "Storage", "Enrollment", "Credentials", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         // Registry sync: the outbox of transcript record versions, delivered to societies' registries.

@@ -88,7 +88,7 @@ extension AppDatabase {
         }
     }
 
-    static func award(from row: Row) throws -> CreditAward {
+    public static func award(from row: Row) throws -> CreditAward {
         guard let category = SubjectCategory(rawValue: row["category"]), let awardedAt = Date(iso8601: row["awarded_at"]) else {
             throw ServiceError(.storage, "credit award \(row["id"] as Int64? ?? 0) is unreadable")
         }

@@ -167,7 +167,7 @@ extension Date {
     }
 
     /// The same, over the UTF-8 bytes of the text (e.g. straight from SQLite's buffer).
-    static func parseStamp(bytes: UnsafeBufferPointer<UInt8>) -> Date? {
+    public static func parseStamp(bytes: UnsafeBufferPointer<UInt8>) -> Date? {
         do {
             guard bytes.count == 24, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T"),
                   bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"), bytes[19] == UInt8(ascii: "."), bytes[23] == UInt8(ascii: "Z")

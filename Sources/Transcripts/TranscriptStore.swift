@@ -2,6 +2,7 @@ import Domain
 import Foundation
 import GRDB
 import GRDBSQLite
+import Storage
 
 /// A published course version as transcripts and reports show it.
 public struct CourseVersionInfo: Sendable, Equatable {
@@ -110,7 +111,7 @@ extension AppDatabase {
                     """,
                 arguments: [engineerID, from.iso8601, before.iso8601, includeRevoked]
             ).map { row in
-                let award = try Self.award(from: row)
+                let award = try AppDatabase.award(from: row)
                 guard let credentialID = award.credentialID, let startedAt = Date(iso8601: row["started_at"]) else {
                     throw ServiceError(.storage, "credit award \(award.id) is unreadable")
                 }
@@ -230,8 +231,10 @@ extension AppDatabase {
 }
 
 extension StoreTransaction {
+    private var stamp: String { now.iso8601 }
+
     public func insertSigningKey(_ key: SigningKeyRecord) throws {
-        try db.execute(
+        try database.execute(
             sql: "INSERT INTO signing_key (kid, alg, public_jwk, created_at, not_after, retired_at) VALUES (?, ?, ?, ?, ?, ?)",
             arguments: [key.kid, key.algorithm, key.publicJWK, key.createdAt.iso8601, key.notAfter.iso8601, key.retiredAt?.iso8601]
         )
@@ -239,13 +242,13 @@ extension StoreTransaction {
 
     /// Retires every key still signing (before a new one takes over).
     public func retireSigningKeys() throws -> [String] {
-        let kids = try String.fetchAll(db, sql: "SELECT kid FROM signing_key WHERE retired_at IS NULL ORDER BY created_at, rowid")
-        try db.execute(sql: "UPDATE signing_key SET retired_at = ? WHERE retired_at IS NULL", arguments: [stamp])
+        let kids = try String.fetchAll(database, sql: "SELECT kid FROM signing_key WHERE retired_at IS NULL ORDER BY created_at, rowid")
+        try database.execute(sql: "UPDATE signing_key SET retired_at = ? WHERE retired_at IS NULL", arguments: [stamp])
         return kids
     }
 
     public func signingKeys() throws -> [SigningKeyRecord] {
-        try AppDatabase.signingKeys(db)
+        try AppDatabase.signingKeys(database)
     }
 }
 
