@@ -58,8 +58,7 @@ public struct ReviewService: Sendable {
     }
 
     public func show(_ submissionID: Int64) throws(ServiceError) -> ReviewDetail {
-        let submission = try database.submission(id: submissionID)
-        guard let submission else { throw ServiceError(.notFound, "no submission \(submissionID)", remedy: .listReviews) }
+        guard let submission = try database.submission(id: submissionID) else { throw ServiceError(.notFound, "no submission \(submissionID)", remedy: .listReviews) }
         let review = try database.review(of: submissionID)
         let published = try database.catalogEntry(courseID: submission.courseID)
         var changes: VersionChanges?

@@ -15,7 +15,7 @@ public enum SecretHash {
     }
 
     /// Compares every byte whatever the first difference (hashes have a fixed length).
-    public static func constantTimeEqual(_ left: String, _ right: String) -> Bool {
+    private static func constantTimeEqual(_ left: String, _ right: String) -> Bool {
         let a = Array(left.utf8), b = Array(right.utf8)
         guard a.count == b.count else { return false }
         var difference: UInt8 = 0

@@ -7,8 +7,6 @@ import Storage
 /// module owns, on the connections the storage kernel lends. The outbox is filled by triggers
 /// on `credit_award` and `society_membership` (migration v7), so that no award change can miss it.
 extension StoreTransaction {
-    private var stamp: String { now.iso8601 }
-
     /// Sets (or replaces) a society's registry, and queues every standing record of its members
     /// that this registry has not had yet.
     func setRegistry(_ config: RegistryConfig) throws -> Int {

@@ -16,7 +16,7 @@ public struct StoreTransaction {
     /// The time stamped on everything this transaction writes.
     public let now: Date
     /// `now` as stored (ISO 8601, UTC), formatted once.
-    let stamp: String
+    public let stamp: String
 
     init(db: Database, now: Date) {
         self.db = db
@@ -47,7 +47,7 @@ extension AppDatabase {
         do {
             return try writer.write { db in try body(StoreTransaction(db: db, now: date)) }
         } catch let error as DatabaseError {
-            throw ServiceError(.storage, "database: \(error.message ?? error.description)")
+            throw ServiceError.wrap(error, "database")
         }
     }
 }

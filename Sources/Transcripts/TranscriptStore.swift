@@ -231,8 +231,6 @@ extension AppDatabase {
 }
 
 extension StoreTransaction {
-    private var stamp: String { now.iso8601 }
-
     public func insertSigningKey(_ key: SigningKeyRecord) throws {
         try database.execute(
             sql: "INSERT INTO signing_key (kid, alg, public_jwk, created_at, not_after, retired_at) VALUES (?, ?, ?, ?, ?, ?)",
