@@ -59,12 +59,14 @@ func ingestMixesBenchmark(count: Int, only: Set<Int>? = nil) throws {
         let service = StatementService(database: database)
         let start = clock.now
         let startCPU = processCPUSeconds()
+        let startStore = threadCPUSeconds()
         let result = try service.importStatements(try Data(contentsOf: statements), actor: "bench")
         let seconds = milliseconds(clock.now - start) / 1000
         let cpu = processCPUSeconds() - startCPU
-        print(String(format: "%@ %8.0f rows/s %11.0f st/s  %5.2f   %d/%d  (%.1f s, CPU %.1f s)", shape.name.padding(toLength: 66, withPad: " ", startingAt: 0),
+        let store = threadCPUSeconds() - startStore
+        print(String(format: "%@ %8.0f rows/s %11.0f st/s  %5.2f   %d/%d  (%.1f s, CPU %.1f s, store thread %.1f s)", shape.name.padding(toLength: 66, withPad: " ", startingAt: 0),
                      Double(count) / baselineSeconds, Double(count) / seconds, baselineSeconds / seconds, result.stored, result.unmatched.count,
-                     seconds, cpu))
+                     seconds, cpu, store))
         try? FileManager.default.removeItem(at: statements)
         try? FileManager.default.removeItem(at: rows)
         if index == 0 { queryDatabase = path } else { try? FileManager.default.removeItem(atPath: path) }
