@@ -119,9 +119,10 @@ enum CMI5Store {
     /// Whether a statement with this verb about the activity counts in the registration (not voided).
     static func stated(verb: String, activityID: String, registration: String, in db: Database) throws -> Bool {
         try Bool.fetchOne(db, sql: """
-            SELECT EXISTS (SELECT 1 FROM xapi_statement s WHERE s.registration = ? AND s.verb = ? AND s.voided_by IS NULL
+            SELECT EXISTS (SELECT 1 FROM xapi_statement s WHERE s.verb = ? AND s.voided_by IS NULL
+                AND s.rowid IN (SELECT statement_rowid FROM xapi_statement_registration WHERE registration = ?)
                 AND s.rowid IN (SELECT statement_rowid FROM xapi_statement_activity WHERE activity = ? AND direct = 1))
-            """, arguments: [registration, verb, activityID]) ?? false
+            """, arguments: [verb, registration, activityID]) ?? false
     }
 }
 

@@ -135,9 +135,12 @@ public struct ProgressService: Sendable {
                           "score": result.score.map { String($0) } ?? "-"]
             ))
         }
-        let outstanding = required.filter { needed in
-            !CompletionRule.isSatisfied(needed, format: package.format, state: states[needed.identifier] ?? ActivityState())
-        }.map(\.identifier)
+        // By index, not `filter`: that copied every required activity for every statement.
+        var outstanding: [String] = []
+        for at in required.indices
+        where !CompletionRule.isSatisfied(required[at], format: package.format, state: states[required[at].identifier] ?? ActivityState()) {
+            outstanding.append(required[at].identifier)
+        }
         var report = ProgressReport(
             enrollment: enrollment, activity: activity.identifier, state: state, satisfied: satisfied, outstanding: outstanding
         )

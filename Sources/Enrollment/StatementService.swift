@@ -368,9 +368,9 @@ public struct StatementService: Sendable {
         func row(_ statement: XAPIStatement, engineerID: String?, enrollmentID: Int64? = nil, activity: String? = nil, voids: String? = nil,
                  unmatched: StatementProblem.Kind? = nil) -> StatementRow {
             StatementRow(id: statement.id, signature: statement.signature, body: statement.body, verb: statement.verb, engineerID: engineerID,
-                         enrollmentID: enrollmentID, activity: activity, voids: voids, targets: statement.targets, registration: statement.registration?.uuidString.lowercased(),
-                         authority: authority.agent, societyID: authority.societyID, unmatched: unmatched?.rawValue,
-                         agents: statement.agents + [(authority.key, false)], activities: statement.activities)
+                         enrollmentID: enrollmentID, activity: activity, voids: voids, targets: statement.targets, registration: statement.registrationText,
+                         authority: authority.agent, authorityKey: authority.key, societyID: authority.societyID, unmatched: unmatched?.rawValue,
+                         agents: statement.agents, activities: statement.activities)
         }
 
         mutating func take(_ statement: XAPIStatement, index: Int, into result: inout StatementImport) throws {
@@ -454,7 +454,7 @@ public struct StatementService: Sendable {
                 try unmatched(.unknownActivity, engineerID: engineer,
                               (statement.objectID.isEmpty ? "the statement's object is not an activity" : "'\(statement.objectID)' is not an activity")
                               + " of a course '\(engineer)' is enrolled in"
-                              + (statement.registration.map { " (registration \($0.uuidString.lowercased()))" } ?? ""))
+                              + (statement.registrationText.map { " (registration \($0))" } ?? ""))
                 return
             }
             let outcome = XAPIStatement.outcomes[statement.verb]

@@ -15,6 +15,8 @@ struct XAPIStatement: Sendable {
     /// The statement its object refers to, when the object is a StatementRef.
     var targets: String?
     var registration: UUID?
+    /// The registration as stored and indexed (lower case), written once where it is parsed.
+    var registrationText: String?
     var score: Double?
     var durationSeconds: Int?
     var timestamp: Date?
@@ -85,7 +87,9 @@ struct XAPIStatement: Sendable {
         if verb == Self.voided, target["objectType"]?.string != "StatementRef" {
             throw Invalid(message: "a voiding statement's object must be a StatementRef with a statement id")
         }
-        registration = value["context"]?["registration"]?.string.flatMap { Self.uuid($0)?.value }
+        let registration = value["context"]?["registration"]?.string.flatMap { Self.uuid($0) }
+        self.registration = registration?.value
+        registrationText = registration?.text
         score = value["result"]?["score"]?["scaled"]?.number
         durationSeconds = value["result"]?["duration"]?.string.flatMap { Durations.seconds(iso8601: $0) }
         var canonical = object.setting("id", to: .string(id)).removing(["stored", "authority", "version"])

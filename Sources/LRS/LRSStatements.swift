@@ -121,7 +121,7 @@ public struct LRSStatements: Sendable {
                 arguments.append(verb.databaseValue)
             }
             if let registration = query.registration {
-                conditions.append("\(alias).registration = ?")
+                conditions.append("\(alias).rowid IN (SELECT statement_rowid FROM xapi_statement_registration WHERE registration = ?)")
                 arguments.append(registration.databaseValue)
             }
             return (conditions, arguments)

@@ -732,6 +732,24 @@ extension AppDatabase {
                 CREATE INDEX xapi_statement_targets ON xapi_statement(targets) WHERE targets IS NOT NULL;
                 """)
         }
+        migrator.registerMigration("v17-statement-registration-rows") { db in
+            try db.execute(sql: """
+                -- The statements of a registration, kept like the agent and activity rows: a store
+                -- call gathers them and writes them in key order when it ends (`StatementIndexRows`).
+                -- The index on xapi_statement(registration) put every new statement at a random
+                -- place in a B-tree as large as the store: about a third of the time a
+                -- 1,000,000-statement import spent inserting statement rows (measured with the
+                -- sqlite3 module on rows of the same shape: 15.7 s with it, 11.5 s without).
+                DROP INDEX xapi_statement_registration;
+                CREATE TABLE xapi_statement_registration (
+                    registration TEXT NOT NULL,
+                    statement_rowid INTEGER NOT NULL,
+                    PRIMARY KEY (registration, statement_rowid)
+                ) STRICT, WITHOUT ROWID;
+                INSERT INTO xapi_statement_registration (registration, statement_rowid)
+                    SELECT registration, rowid FROM xapi_statement WHERE registration IS NOT NULL ORDER BY registration, rowid;
+                """)
+        }
         return migrator
     }()
 }

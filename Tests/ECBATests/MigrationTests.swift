@@ -17,6 +17,17 @@ struct MigrationTests {
         INSERT INTO engineer (id, name, created_at) VALUES ('zhang', '张三', '2026-01-01T00:00:00.000Z');
         """
 
+    /// A database migrated up to `version` and given `sql`, then opened as the platform opens it
+    /// (migrated to the latest version) for `body`; in a temporary folder removed afterwards.
+    static func migrated<T>(from version: String, with sql: String, _ body: (AppDatabase) throws -> T) throws -> T {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ecba-migration-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("old.sqlite").path
+        let old = try AppDatabase(path: path, migratingUpTo: version)
+        try old.writer.write { db in try db.execute(sql: sql) }
+        return try body(try AppDatabase(path: path))
+    }
+
     @Test("v6 turns existing awards into transcript records: version, credential id, result, publication")
     func transcriptRecords() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ecba-migration-\(UUID().uuidString)")
@@ -211,5 +222,26 @@ struct MigrationTests {
         #expect(plan.contains("SEARCH progress_event USING INDEX progress_event_enrollment (enrollment_id=?)"), "\(plan)")
         #expect(plan.contains { $0.hasPrefix("SEARCH xapi_statement USING INDEX sqlite_autoindex_xapi_statement") }, "\(plan)")
         #expect(!plan.contains { $0.hasPrefix("SCAN") }, "\(plan)")
+    }
+
+    @Test("v17 keeps each statement's registration as a row of the registration index, and drops the column's B-tree index")
+    func statementRegistrationRows() throws {
+        let (rows, indexes) = try Self.migrated(from: "v16-statement-targets", with: """
+            INSERT INTO xapi_statement (id, signature, body, stored, verb, registration) VALUES
+                ('s1', 'x', '{}', '2026-01-01T00:00:00.000Z', 'v', 'r-b'),
+                ('s2', 'x', '{}', '2026-01-01T00:00:00.000Z', 'v', NULL),
+                ('s3', 'x', '{}', '2026-01-01T00:00:00.000Z', 'v', 'r-a'),
+                ('s4', 'x', '{}', '2026-01-01T00:00:00.000Z', 'v', 'r-b');
+            """) { migrated in
+            try migrated.writer.read { db in
+                (try Row.fetchAll(db, sql: """
+                    SELECT r.registration, s.id FROM xapi_statement_registration r JOIN xapi_statement s ON s.rowid = r.statement_rowid
+                    ORDER BY r.registration, r.statement_rowid
+                    """).map { "\($0[0] as String) \($0[1] as String)" },
+                 try String.fetchAll(db, sql: "SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'xapi_statement'"))
+            }
+        }
+        #expect(rows == ["r-a s3", "r-b s1", "r-b s4"])
+        #expect(!indexes.contains("xapi_statement_registration"), "\(indexes)")
     }
 }

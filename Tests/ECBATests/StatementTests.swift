@@ -72,13 +72,16 @@ struct StatementTests {
 
     @Test("every stored statement is indexed by its actor, its authority and its object, whatever the keys' scripts and the batch's size")
     func indexRows() throws {
-        // 131 statements: two agent rows each (262, four full INSERTs of 64 and six single rows)
-        // and one activity row each, over keys in several scripts.
+        // 131 statements: two agent rows each (262, four full INSERTs of 64 and six single rows),
+        // one activity row each, over keys in several scripts, and a registration row for the
+        // 70 statements that name one of three registrations (one full INSERT and six single rows).
         let names = ["工程师甲", "engineer-b", "Ingénieur", "инженер", "エンジニア", "e"]
         let objects = ["https://example.org/活动/1", "https://example.org/a", "https://example.org/Z", "https://example.org/é"]
+        let registrations = [UUID(), UUID(), UUID()]
         let lines = (0..<131).map { index in
             Self.statement(actor: #"{"account":{"homePage":"https://other.example","name":"\#(names[index % names.count])"}}"#,
-                           verb: "experienced", object: objects[index % objects.count])
+                           verb: "experienced", object: objects[index % objects.count],
+                           registration: index < 70 ? registrations[index % registrations.count] : nil)
         }
         let result = try run(lines, asArray: false)
         #expect(result.stored == 131)
@@ -88,11 +91,15 @@ struct StatementTests {
                        (SELECT count(*) FROM xapi_statement_agent a JOIN xapi_statement s ON s.rowid = a.statement_rowid
                          WHERE a.direct = 1 AND a.agent LIKE '%' || json_extract(s.body, '$.actor.account.name') || '%'),
                        (SELECT count(*) FROM xapi_statement_activity a JOIN xapi_statement s ON s.rowid = a.statement_rowid
-                         WHERE a.direct = 1 AND a.activity = json_extract(s.body, '$.object.id'))
+                         WHERE a.direct = 1 AND a.activity = json_extract(s.body, '$.object.id')),
+                       (SELECT count(*) FROM xapi_statement_registration),
+                       (SELECT count(*) FROM xapi_statement_registration r JOIN xapi_statement s ON s.rowid = r.statement_rowid
+                         WHERE r.registration = lower(json_extract(s.body, '$.context.registration')))
                 """)
         }
         let row = try #require(counts)
         #expect(row[0] as Int == 262 && row[1] as Int == 131 && row[2] as Int == 131)
+        #expect(row[3] as Int == 70 && row[4] as Int == 70)
     }
 
     @Test("the same id with the same content is a no-op, however the timestamp is written; different content is a conflict")
