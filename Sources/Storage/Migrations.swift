@@ -750,6 +750,27 @@ extension AppDatabase {
                     SELECT registration, rowid FROM xapi_statement WHERE registration IS NOT NULL ORDER BY registration, rowid;
                 """)
         }
+        migrator.registerMigration("v18-activity-progress-by-key") { db in
+            try db.execute(sql: """
+                -- Activity states are only ever read and written by (enrollment, activity): stored in
+                -- that key (WITHOUT ROWID), one B-tree to update per result instead of two. Same
+                -- columns, rows and rules.
+                CREATE TABLE activity_progress_v18 (
+                    enrollment_id INTEGER NOT NULL REFERENCES enrollment(id),
+                    activity_identifier TEXT NOT NULL,
+                    completed INTEGER NOT NULL,
+                    passed INTEGER,
+                    best_score REAL,
+                    satisfied_at TEXT,
+                    updated_at TEXT NOT NULL,
+                    PRIMARY KEY (enrollment_id, activity_identifier)
+                ) STRICT, WITHOUT ROWID;
+                INSERT INTO activity_progress_v18 (enrollment_id, activity_identifier, completed, passed, best_score, satisfied_at, updated_at)
+                    SELECT enrollment_id, activity_identifier, completed, passed, best_score, satisfied_at, updated_at FROM activity_progress;
+                DROP TABLE activity_progress;
+                ALTER TABLE activity_progress_v18 RENAME TO activity_progress;
+                """)
+        }
         return migrator
     }()
 }

@@ -244,4 +244,24 @@ struct MigrationTests {
         #expect(rows == ["r-a s3", "r-b s1", "r-b s4"])
         #expect(!indexes.contains("xapi_statement_registration"), "\(indexes)")
     }
+
+    @Test("v18 keeps every activity state, now stored by its key")
+    func activityProgressByKey() throws {
+        let (states, schema) = try Self.migrated(from: "v17-statement-registration-rows", with: """
+            \(Self.publishedCourse)
+            INSERT INTO enrollment (id, engineer_id, course_id, publication_id, registration, status, enrolled_at)
+                VALUES (1, 'zhang', 'cces/a', 7, 'r1', 'active', '2026-01-02T00:00:00.000Z');
+            INSERT INTO activity_progress (enrollment_id, activity_identifier, completed, passed, best_score, satisfied_at, updated_at)
+                VALUES (1, 'l2', 1, NULL, 0.6, NULL, '2026-01-05T00:00:00.000Z'),
+                       (1, 'l1', 1, 1, 0.8, '2026-01-04T00:00:00.000Z', '2026-01-05T00:00:00.000Z');
+            """) { migrated in
+            try migrated.writer.read { db in
+                (try AppDatabase.activityStates(enrollmentID: 1, db: db),
+                 try String.fetchOne(db, sql: "SELECT sql FROM sqlite_schema WHERE name = 'activity_progress'") ?? "")
+            }
+        }
+        #expect(states.count == 2)
+        #expect(states["l1"]?.passed == true && states["l1"]?.bestScore == 0.8 && states["l2"]?.passed == nil && states["l2"]?.completed == true)
+        #expect(schema.contains("WITHOUT ROWID"))
+    }
 }
