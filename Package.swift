@@ -90,7 +90,8 @@ let package = Package(
         // Engineers, society memberships, enrollments (and next: progress, completion, credits).
         .target(
             name: "Enrollment",
-            dependencies: ["Domain", "Storage", "TextDecoding", "Pipeline", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Domain", "Storage", "RegistrySync", "TextDecoding", "Pipeline", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         // Taking courses: launch tokens, player sessions, attempts, the SCORM run-time's data model and results.
@@ -127,7 +128,7 @@ let package = Package(
         // Registry sync: the outbox of transcript record versions, delivered to societies' registries.
         .target(
             name: "RegistrySync",
-            dependencies: ["Domain", "Storage", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Domain", "Storage", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         // The player over HTTP: launch redirects, per-session origins, the page, its scripts, package files.

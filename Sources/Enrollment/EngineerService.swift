@@ -1,5 +1,6 @@
 import Domain
 import Foundation
+import RegistrySync
 import Storage
 import TextDecoding
 
@@ -167,6 +168,8 @@ public struct EngineerService: Sendable {
             throw ServiceError(.conflict, "'\(societyID)' member number \(memberNumber) already belongs to '\(other.id)'")
         }
         try tx.insertMembership(engineerID: engineerID, societyID: societyID, memberNumber: memberNumber)
+        // The registry keeps its members' records: a newcomer's go to it too.
+        try tx.queueStandingRecordsForRegistry(engineerID: engineerID, societyID: societyID)
         try tx.audit(AuditRecord(
             actor: actor, action: "engineer.join", subject: "engineer:\(engineerID)", details: ["society": societyID, "member": memberNumber]
         ))

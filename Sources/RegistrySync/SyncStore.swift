@@ -4,8 +4,9 @@ import GRDB
 import Storage
 
 /// The SQL of the registry tables (`society_registry`, `sync_outbox`, `sync_attempt`), which this
-/// module owns, on the connections the storage kernel lends. The outbox is filled by triggers
-/// on `credit_award` and `society_membership` (migration v7), so that no award change can miss it.
+/// module owns, on the connections the storage kernel lends. The outbox is filled in the
+/// transaction of each change that calls for a delivery (`RegistryOutbox.swift`), and here when a
+/// society sets its registry.
 extension StoreTransaction {
     /// Sets (or replaces) a society's registry, and queues every standing record of its members
     /// that this registry has not had yet.
@@ -20,10 +21,11 @@ extension StoreTransaction {
         )
         try database.execute(
             sql: """
-                INSERT OR IGNORE INTO sync_outbox (society_id, award_id, record_version, status, next_attempt_at, created_at)
+                INSERT INTO sync_outbox (society_id, award_id, record_version, status, next_attempt_at, created_at)
                 SELECT m.society_id, a.id, a.record_version, 'pending', ?, ?
                 FROM society_membership m JOIN credit_award a ON a.engineer_id = m.engineer_id
                 WHERE m.society_id = ? AND a.revoked_at IS NULL
+                ON CONFLICT DO NOTHING
                 """,
             arguments: [stamp, stamp, config.societyID]
         )

@@ -47,58 +47,9 @@ extension StoreTransaction {
         try upsert.run()
     }
 
-    /// The engineer's awards for the course that still stand.
-    public func standingAwards(engineerID: String, courseID: String) throws -> [CreditAward] {
-        try Row.fetchAll(
-            db, sql: "SELECT * FROM credit_award WHERE engineer_id = ? AND course_id = ? AND revoked_at IS NULL ORDER BY id",
-            arguments: [engineerID, courseID]
-        ).map(AppDatabase.award(from:))
-    }
-
     /// Marks the enrollment completed at `date` (the completion time, not the recording time).
     public func completeEnrollment(_ id: Int64, at date: Date) throws {
         try db.execute(sql: "UPDATE enrollment SET status = 'completed', ended_at = ? WHERE id = ? AND status = 'active'", arguments: [date.iso8601, id])
-    }
-
-    public func insertAward(
-        engineerID: String, courseID: String, enrollmentID: Int64, hours: Double, category: SubjectCategory, at date: Date, result: AwardResult
-    ) throws -> CreditAward {
-        try db.execute(
-            sql: """
-                INSERT INTO credit_award (engineer_id, course_id, enrollment_id, hours, category, awarded_at, credential_id, changed_at, result, score,
-                    publication_id)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, (SELECT publication_id FROM enrollment WHERE id = ?3))
-                """,
-            arguments: [engineerID, courseID, enrollmentID, hours, category.rawValue, date.iso8601, CredentialID.make(), stamp,
-                        result.passed ? "passed" : "completed", result.score]
-        )
-        return CreditAward(
-            id: db.lastInsertedRowID, engineerID: engineerID, courseID: courseID, enrollmentID: enrollmentID, hours: hours,
-            category: category, awardedAt: date, result: result
-        )
-    }
-}
-
-extension AppDatabase {
-    /// The engineer's awards, oldest first, revoked ones included.
-    public func awards(of engineerID: String) throws(ServiceError) -> [CreditAward] {
-        try read("reading awards of \(engineerID)") { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM credit_award WHERE engineer_id = ? ORDER BY awarded_at, id", arguments: [engineerID])
-                .map(Self.award(from:))
-        }
-    }
-
-    public static func award(from row: Row) throws -> CreditAward {
-        guard let category = SubjectCategory(rawValue: row["category"]), let awardedAt = Date(iso8601: row["awarded_at"]) else {
-            throw ServiceError(.storage, "credit award \(row["id"] as Int64? ?? 0) is unreadable")
-        }
-        return CreditAward(
-            id: row["id"], engineerID: row["engineer_id"], courseID: row["course_id"], enrollmentID: row["enrollment_id"],
-            hours: row["hours"], category: category, awardedAt: awardedAt,
-            revokedAt: (row["revoked_at"] as String?).flatMap(Date.init(iso8601:)), revokedReason: row["revoked_reason"],
-            result: AwardResult(passed: row["result"] == "passed", score: row["score"]), recordVersion: row["record_version"],
-            credentialID: row["credential_id"]
-        )
     }
 }
 

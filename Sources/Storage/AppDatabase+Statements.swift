@@ -213,20 +213,6 @@ extension StoreTransaction {
         }
     }
 
-    /// Takes back the enrollment's standing award, visibly (revoked, with the reason); returns it.
-    public func revokeAward(enrollmentID: Int64, reason: String) throws -> CreditAward? {
-        guard let row = try Row.fetchOne(
-            db, sql: "SELECT * FROM credit_award WHERE enrollment_id = ? AND revoked_at IS NULL", arguments: [enrollmentID]
-        ) else { return nil }
-        var award = try AppDatabase.award(from: row)
-        try db.execute(sql: """
-            UPDATE credit_award SET revoked_at = ?, revoked_reason = ?, record_version = record_version + 1, changed_at = ? WHERE id = ?
-            """, arguments: [stamp, reason, stamp, award.id])
-        award.revokedAt = now
-        award.revokedReason = reason
-        return award
-    }
-
     /// Puts a completed enrollment back to active (its completion no longer holds).
     public func reopenEnrollment(_ id: Int64) throws {
         try db.execute(sql: "UPDATE enrollment SET status = 'active', ended_at = NULL WHERE id = ? AND status = 'completed'", arguments: [id])

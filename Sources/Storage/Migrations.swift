@@ -1,3 +1,4 @@
+import Domain
 import GRDB
 
 extension AppDatabase {
@@ -769,6 +770,21 @@ extension AppDatabase {
                     SELECT enrollment_id, activity_identifier, completed, passed, best_score, satisfied_at, updated_at FROM activity_progress;
                 DROP TABLE activity_progress;
                 ALTER TABLE activity_progress_v18 RENAME TO activity_progress;
+                """)
+        }
+        migrator.registerMigration("v19-credit-consequences-in-code") { db in
+            try db.execute(sql: """
+                -- What follows from a change of a credit record (the changes feed's line, the
+                -- registry outbox's rows) and from a new membership (the member's standing records
+                -- queued for the society's registry) is written by the code that owns it
+                -- (Enrollment's CreditStore, RegistrySync's outbox), in the same transaction, where a
+                -- reader can see it and PostgreSQL runs the same statements. Same rows as the
+                -- triggers wrote.
+                DROP TRIGGER credit_award_outbox_insert;
+                DROP TRIGGER credit_award_outbox_update;
+                DROP TRIGGER society_membership_outbox;
+                DROP TRIGGER credit_award_change_insert;
+                DROP TRIGGER credit_award_change_update;
                 """)
         }
         return migrator

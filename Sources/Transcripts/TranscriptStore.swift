@@ -1,4 +1,5 @@
 import Domain
+import Enrollment
 import Foundation
 import GRDB
 import GRDBSQLite
@@ -111,7 +112,7 @@ extension AppDatabase {
                     """,
                 arguments: [engineerID, from.iso8601, before.iso8601, includeRevoked]
             ).map { row in
-                let award = try AppDatabase.award(from: row)
+                let award = try CreditAward(row: row)
                 guard let credentialID = award.credentialID, let startedAt = Date(iso8601: row["started_at"]) else {
                     throw ServiceError(.storage, "credit award \(award.id) is unreadable")
                 }

@@ -1,4 +1,5 @@
 import Domain
+import Enrollment
 import Foundation
 import GRDB
 @testable import Storage
@@ -263,5 +264,13 @@ struct MigrationTests {
         #expect(states.count == 2)
         #expect(states["l1"]?.passed == true && states["l1"]?.bestScore == 0.8 && states["l2"]?.passed == nil && states["l2"]?.completed == true)
         #expect(schema.contains("WITHOUT ROWID"))
+    }
+
+    @Test("v19 leaves no triggers: what follows from a credit record's change is written by the code that owns it")
+    func noTriggers() throws {
+        let triggers = try Self.migrated(from: "v18-activity-progress-by-key", with: "") { migrated in
+            try migrated.writer.read { db in try String.fetchAll(db, sql: "SELECT name FROM sqlite_schema WHERE type = 'trigger'") }
+        }
+        #expect(triggers.isEmpty, "\(triggers)")
     }
 }

@@ -93,6 +93,40 @@ struct SyncTests {
         #expect(idle.attempts == 0)
     }
 
+    @Test("after the registry is set, a new award and a newcomer's standing records are queued with the change that calls for them")
+    func queuedWithTheChange() async throws {
+        let world = try SyncWorld()
+        #expect(try world.setRegistry() == 23)
+        _ = try await world.service().run(untilDone: true)
+        let database = world.database
+        let clock = world.setting.world.clock
+        let engineers = EngineerService(database: database, clock: clock.now)
+        let enrollments = EnrollmentService(database: database, clock: clock.now)
+        let progress = ProgressService(database: database, clock: clock.now)
+        // A new cces member's first award, and a ces engineer with an award who then joins cces
+        // through its roster (matched by e-mail).
+        _ = try engineers.add(id: "e21", name: "工程师21", societyID: "cces", memberNumber: "C-121", actor: "t")
+        _ = try engineers.add(id: "zhao", name: "赵六", email: "zhao@example.cn", societyID: "ces", memberNumber: "E-2", actor: "t")
+        for id in ["e21", "zhao"] {
+            _ = try enrollments.enroll(engineerID: id, courseID: "cces/ethics", actor: "t")
+            _ = try progress.record(engineerID: id, courseID: "cces/ethics", activity: "l1", outcome: .completed, at: TranscriptWorld.day("2026-08-01"), actor: "t")
+        }
+        // The changes are stamped on the world's clock: the sync service runs on it too.
+        let sync = SyncService(database: database, policy: SyncPolicy(batchSize: 3, maxAttempts: 5, backoffBase: 0.01, backoffCap: 0.2, timeout: 0.5),
+                               clock: clock.now)
+        #expect(try sync.status().first?.due == 1)
+        let roster = try engineers.importRoster(Array("member_number,name,email\nC-122,赵六,zhao@example.cn\n".utf8), societyID: "cces", actor: "cces")
+        #expect(roster.linked == ["zhao"])
+        let summary = try await sync.run(untilDone: true)
+        #expect(summary.delivered == 2)
+        let applied = world.registry.snapshot.applied
+        for id in ["e21", "zhao"] {
+            let award = try #require(try database.awards(of: id).first)
+            #expect(applied[RegistryRecord.key(credentialID: award.credentialID ?? "", version: 1)] == 1)
+        }
+        #expect(applied.count == 25)
+    }
+
     @Test("Retry-After is respected: the next attempt waits at least that long")
     func retryAfter() async throws {
         let world = try SyncWorld()

@@ -1,6 +1,6 @@
 import Foundation
 
 /// Credential ids: `urn:uuid:` and a random (version 4) UUID, lower case, assigned once per award.
-enum CredentialID {
-    static func make() -> String { "urn:uuid:" + UUID().uuidString.lowercased() }
+public enum CredentialID {
+    public static func make() -> String { "urn:uuid:" + UUID().uuidString.lowercased() }
 }
