@@ -4,7 +4,7 @@ import GRDB
 
 extension StoreTransaction {
     public func society(_ id: String) throws -> Society? {
-        try Row.fetchOne(db, sql: "SELECT * FROM society WHERE id = ?", arguments: [id]).map(AppDatabase.society(from:))
+        try AppDatabase.society(id, db)
     }
 
     /// Inserts a new society; a taken id is a conflict.
@@ -78,9 +78,12 @@ extension AppDatabase {
     }
 
     public func society(_ id: String) throws(ServiceError) -> Society? {
-        try read("reading society \(id)") { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM society WHERE id = ?", arguments: [id]).map(Self.society(from:))
-        }
+        try read("reading society \(id)") { db in try Self.society(id, db) }
+    }
+
+    /// The one query of a society by id, for reads and transactions alike.
+    static func society(_ id: String, _ db: Database) throws -> Society? {
+        try Row.fetchOne(db, sql: "SELECT * FROM society WHERE id = ?", arguments: [id]).map(society(from:))
     }
 
     public func societies() throws(ServiceError) -> [Society] {
