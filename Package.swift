@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // libxml2 from the system (Debian: libxml2-dev), plus a tiny C shim for what Swift 6 cannot call.
@@ -63,6 +65,19 @@ let package = Package(
                 // The C API itself, for the few loops that read millions of rows (society reports).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 "CSQLiteConfig",
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The platform on PostgreSQL: connection URLs, the PostgreSQL schema's migrations (kept
+        // beside SQLite's), and `ecba database copy`, which copies an SQLite platform into it.
+        .target(
+            name: "PostgresStorage",
+            dependencies: [
+                "Domain", "Storage",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -163,7 +178,7 @@ let package = Package(
             name: "ECBACommands",
             dependencies: [
                 "Domain", "Storage", "Catalog", "CoursePackages", "Enrollment", "Transcripts", "Credentials", "RegistrySync", "SocietyAPI",
-                "ContentStore", "ContentLibrary", "Delivery", "PlayerWeb", "LRS", "CMI5",
+                "ContentStore", "ContentLibrary", "Delivery", "PlayerWeb", "LRS", "CMI5", "PostgresStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -191,8 +206,9 @@ let package = Package(
             name: "ECBATests",
             dependencies: [
                 "ECBACommands", "Catalog", "Enrollment", "Transcripts", "Credentials", "RegistrySync", "SocietyAPI", "Storage", "CoursePackages",
-                "ContentStore", "ContentLibrary", "Delivery", "PlayerWeb", "LRS", "CMI5",
+                "ContentStore", "ContentLibrary", "Delivery", "PlayerWeb", "LRS", "CMI5", "PostgresStorage",
                 "Domain", "TextDecoding", "ecba",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

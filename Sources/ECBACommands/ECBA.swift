@@ -39,6 +39,7 @@ public struct ECBA: ParsableCommand {
             SyncCommand.self,
             ServeCommand.self,
             LRSCommand.self,
+            DatabaseCommand.self,
         ]
     )
 

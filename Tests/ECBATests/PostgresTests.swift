@@ -1,0 +1,252 @@
+import Foundation
+import GRDB
+import Logging
+import NIOCore
+import PostgresNIO
+@testable import PostgresStorage
+import Storage
+import Testing
+
+/// The PostgreSQL server the tests use: `ECBA_TEST_POSTGRESQL`, a URL whose user may create
+/// databases (`.ci/run` starts a cluster on loopback and sets it). Each test gets a database of
+/// its own, dropped at the end.
+enum PostgresServer {
+    static let url = ProcessInfo.processInfo.environment["ECBA_TEST_POSTGRESQL"]
+    static var available: Bool { url != nil }
+
+    /// Runs `body` with the URL of a new, empty database.
+    static func withDatabase(_ body: (String) async throws -> Void) async throws {
+        let admin = try PostgresLocation(url: try #require(url))
+        let name = "ecba_test_" + UUID().uuidString.prefix(8).lowercased()
+        let session = try await PostgresSession.connect(admin)
+        try await session.execute("CREATE DATABASE \(name)", "creating \(name)")
+        var location = admin
+        location.database = name
+        let target = "postgresql://\(admin.user)\(admin.password.map { ":\($0)" } ?? "")@\(admin.host):\(admin.port)/\(name)?sslmode=\(admin.tls.rawValue)"
+            + (admin.socketFolder.map { "&host=\($0)" } ?? "")
+        do {
+            try await body(target)
+        } catch {
+            try? await session.execute("DROP DATABASE \(name) WITH (FORCE)", "dropping \(name)")
+            await session.close()
+            throw error
+        }
+        try await session.execute("DROP DATABASE \(name) WITH (FORCE)", "dropping \(name)")
+        await session.close()
+    }
+
+    /// The rows of a query, each value as text (null as nil), in PostgreSQL.
+    static func rows(_ url: String, _ sql: String) async throws -> [[String?]] {
+        let session = try await PostgresSession.connect(try PostgresLocation(url: url))
+        var rows: [[String?]] = []
+        try await session.rows(sql, "test query") { row in
+            rows.append(try row.map { cell -> String? in
+                guard cell.bytes != nil else { return nil }
+                switch cell.dataType {
+                case .int2, .int4, .int8: return String(try cell.decode(Int64.self))
+                case .float4, .float8: return String(try cell.decode(Double.self))
+                case .bool: return String(try cell.decode(Bool.self))
+                default: return try cell.decode(String.self)
+                }
+            })
+        }
+        await session.close()
+        return rows
+    }
+}
+
+/// A platform with the demo's story in it (societies, votes, courses, enrollments, statements,
+/// credits), in a temporary folder.
+struct DemoPlatform {
+    let path: String
+
+    init() throws {
+        let result = try CLI.run(["demo", "--keep"], in: Paths.repositoryRoot)
+        #expect(result.status == 0, "\(result.stderr)")
+        let line = try #require(result.stdout.split(separator: "\n").last { $0.hasPrefix("Database kept at ") })
+        path = String(line.dropFirst("Database kept at ".count))
+    }
+
+    func remove() {
+        try? FileManager.default.removeItem(at: URL(fileURLWithPath: path).deletingLastPathComponent())
+    }
+}
+
+@Suite("PostgreSQL", .serialized, .enabled(if: PostgresServer.available, "needs ECBA_TEST_POSTGRESQL (.ci/run starts a server)"))
+struct PostgresTests {
+    @Test("the PostgreSQL migrations give every SQLite table with the same columns, types and nullability")
+    func schemasAgree() async throws {
+        let sqlite = try TemporaryDatabase()
+        let ours = try TableSnapshot(sqlite.database).tables
+        try await PostgresServer.withDatabase { url in
+            let session = try await PostgresSession.connect(try PostgresLocation(url: url))
+            try await session.execute("BEGIN", "begin")
+            try await PostgresMigrations.apply(try await PostgresMigrations.pending(session), stamp: "2026-12-05T00:00:00Z", session)
+            try await session.execute("COMMIT", "commit")
+            let theirs = try await DatabaseCopy.targetColumns(session)
+            #expect(try await PostgresMigrations.pending(session).isEmpty)
+            await session.close()
+            #expect(Set(theirs.keys) == Set(ours.map(\.name)).union(["schema_migration"]))
+            let types: [SQLColumnType: String] = [.integer: "bigint", .real: "double precision", .text: "text", .blob: "bytea"]
+            for table in ours {
+                let columns = (theirs[table.name] ?? []).filter { $0.name != "rowid" }
+                #expect(columns.map(\.name) == table.columns.map(\.name), "\(table.name)")
+                for (sqliteColumn, postgresColumn) in zip(table.columns, columns) {
+                    #expect(types[sqliteColumn.type] == postgresColumn.type, "\(table.name).\(sqliteColumn.name)")
+                    let notNull = sqliteColumn.notNull || table.primaryKey.contains(sqliteColumn.name)
+                    #expect(notNull == !postgresColumn.nullable, "\(table.name).\(sqliteColumn.name)")
+                }
+            }
+        }
+    }
+
+    @Test("ecba database copy moves the demo's platform into PostgreSQL: same rows, ids go on from SQLite's, a second copy is refused")
+    func copy() async throws {
+        let demo = try DemoPlatform()
+        defer { demo.remove() }
+        try await PostgresServer.withDatabase { url in
+            let result = try await CLI.runDetached(["database", "copy", "--database", demo.path, "--to", url, "--json"])
+            #expect(result.status == 0, "\(result.stderr)")
+            let report = try JSONDecoder().decode(DatabaseCopy.Report.self, from: Data(result.stdout.utf8))
+            #expect(report.migrations == ["v19-schema"])
+
+            let source = try DatabaseQueue(path: demo.path)
+            let counts = try await source.read { db in
+                try Dictionary(uniqueKeysWithValues: report.tables.map { ($0.table, try Int64.fetchOne(db, sql: "SELECT count(*) FROM \($0.table)") ?? -1) })
+            }
+            #expect(report.tables.count == counts.count && report.tables.allSatisfy { counts[$0.table] == $0.rows })
+            #expect(report.tables.first { $0.table == "xapi_statement" }?.rows == 98)
+            for table in report.tables {
+                let copied = try await PostgresServer.rows(url, "SELECT count(*) AS n FROM \(table.table)")
+                #expect(copied.first?.first == String(table.rows), "\(table.table)")
+            }
+            // Values as they were: credits (reals), statements with their rowids and Chinese text.
+            let credits = "SELECT id, engineer_id, hours, category, awarded_at, revoked_at, record_version FROM credit_award ORDER BY id"
+            let sqliteCredits = try await source.read { db in
+                try Row.fetchAll(db, sql: credits).map { row in
+                    row.databaseValues.map { value -> String? in
+                        if value.isNull { return nil }
+                        if let real = Double.fromDatabaseValue(value), case .double = value.storage { return String(real) }
+                        return String.fromDatabaseValue(value) ?? Int64.fromDatabaseValue(value).map(String.init)
+                    }
+                }
+            }
+            let postgresCredits = try await PostgresServer.rows(url, credits)
+            #expect(sqliteCredits.count == 12)
+            #expect(postgresCredits.map { $0.map { $0.map { Double($0).map { String($0) } ?? $0 } } }
+                == sqliteCredits.map { $0.map { $0.map { Double($0).map { String($0) } ?? $0 } } })
+            let statements = "SELECT rowid, id, body FROM xapi_statement ORDER BY rowid"
+            let sqliteStatements = try await source.read { db in
+                try Row.fetchAll(db, sql: statements).map { [String($0[0] as Int64), $0[1] as String, $0[2] as String] }
+            }
+            let postgresStatements = try await PostgresServer.rows(url, statements).map { $0.compactMap { $0 } }
+            #expect(postgresStatements == sqliteStatements)
+            let titles = try await PostgresServer.rows(url, "SELECT value FROM submission_text WHERE value LIKE '%工程伦理%'")
+            #expect(!titles.isEmpty)
+
+            // An id PostgreSQL hands out goes on from the highest SQLite ever did.
+            let highest = try await source.read { db in try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'audit'") ?? 0 }
+            let next = try await PostgresServer.rows(
+                url, "INSERT INTO audit (at, actor, action, subject, details) VALUES ('2027-01-01T00:00:00Z', 't', 't', 't', '{}') RETURNING id"
+            )
+            #expect(next.first?.first == String(highest + 1))
+
+            // Into a database that holds rows: refused, nothing changed.
+            let again = try await CLI.runDetached(["database", "copy", "--database", demo.path, "--to", url])
+            #expect(again.status == 1)
+            #expect(again.stderr.contains("is not empty") && again.stderr.contains("hold rows"), "\(again.stderr)")
+            #expect(try await PostgresServer.rows(url, "SELECT count(*) FROM audit").first?.first == String((counts["audit"] ?? 0) + 1))
+        }
+    }
+
+    @Test("a copy that fails part-way leaves the target as it was: no schema, no rows")
+    func copyIsAllOrNothing() async throws {
+        let demo = try DemoPlatform()
+        defer { demo.remove() }
+        // A text PostgreSQL cannot hold (a NUL character) in a table copied late.
+        let source = try DatabaseQueue(path: demo.path)
+        try await source.write { db in
+            try db.execute(sql: """
+                UPDATE activity_progress SET updated_at = CAST(? AS TEXT)
+                WHERE (enrollment_id, activity_identifier) = (SELECT enrollment_id, activity_identifier FROM activity_progress LIMIT 1)
+                """,
+                           arguments: [Data("2026-11-15\u{0}T00:00:00Z".utf8)])
+        }
+        try await PostgresServer.withDatabase { url in
+            let result = try await CLI.runDetached(["database", "copy", "--database", demo.path, "--to", url])
+            #expect(result.status == 1)
+            #expect(result.stderr.contains("activity_progress.updated_at holds a text that is not plain UTF-8"), "\(result.stderr)")
+            let tables = try await PostgresServer.rows(url, "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()")
+            #expect(tables.first?.first == "0")
+        }
+    }
+
+    @Test("a database with tables of another application is refused untouched")
+    func foreignTablesRefused() async throws {
+        let sqlite = try TemporaryDatabase()
+        try await PostgresServer.withDatabase { url in
+            _ = try await PostgresServer.rows(url, "SELECT 1 AS one FROM (SELECT 1) x")
+            let session = try await PostgresSession.connect(try PostgresLocation(url: url))
+            try await session.execute("CREATE TABLE invoices (id bigint)", "create")
+            await session.close()
+            let result = try await CLI.runDetached(["database", "copy", "--database", sqlite.path, "--to", url])
+            #expect(result.status == 1)
+            #expect(result.stderr.contains("tables that ecba did not make (invoices)"), "\(result.stderr)")
+            let tables = try await PostgresServer.rows(url, "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema()")
+            #expect(tables == [["invoices"]])
+        }
+    }
+}
+
+@Suite("PostgreSQL URLs and the copy's pieces")
+struct PostgresLocationTests {
+    @Test("libpq's URLs: user, password, host, port, database, sslmode, a socket folder; bad ones named")
+    func urls() throws {
+        let full = try PostgresLocation(url: "postgresql://ecba:s%40cret@db.internal:6543/platform?sslmode=require", environment: [:])
+        #expect(full.user == "ecba" && full.password == "s@cret" && full.host == "db.internal" && full.port == 6543)
+        #expect(full.database == "platform" && full.tls == .require)
+        #expect(full.description == "postgresql://ecba@db.internal:6543/platform")
+        let socket = try PostgresLocation(url: "postgres:///ecba?host=/var/run/postgresql", environment: ["USER": "ops", "PGPASSWORD": "p"])
+        #expect(socket.socketFolder == "/var/run/postgresql" && socket.user == "ops" && socket.password == "p" && socket.port == 5432)
+        #expect(socket.tls == .prefer && socket.database == "ecba")
+        #expect(throws: ServiceError.self) { try PostgresLocation(url: "mysql://x/y", environment: [:]) }
+        #expect(throws: ServiceError.self) { try PostgresLocation(url: "postgresql://h/db?sslmode=verify-full", environment: [:]) }
+        #expect(throws: ServiceError.self) { try PostgresLocation(url: "postgresql://h:99999/db", environment: [:]) }
+        do {
+            _ = try PostgresLocation(url: "postgresql://u:hunter2@h/db?application_name=x", environment: [:])
+            Issue.record("an unknown parameter was accepted")
+        } catch {
+            #expect(error.message.contains("application_name") && !error.message.contains("hunter2"))
+        }
+        #expect(PostgresLocation.redacted("postgresql://u:hunter2@h/db") == "postgresql://u:***@h/db")
+    }
+
+    @Test("COPY's text format escapes what it must, and the checksum ignores order but not values")
+    func copyTextAndDigest() {
+        var buffer = ByteBuffer()
+        CopyText.append([.integer(-7), .real(0.1), .text("a\tb\\c\nd\r工"), .null, .blob([0x00, 0xff, 0x10])], to: &buffer)
+        #expect(String(buffer: buffer) == "-7\t0.1\ta\\tb\\\\c\\nd\\r工\t\\N\t\\\\x00ff10\n")
+        var one = TableDigest()
+        var two = TableDigest()
+        let rows: [[SQLValue]] = [[.integer(1), .text("a")], [.integer(2), .text("b")], [.integer(3), .null]]
+        rows.forEach { one.add($0) }
+        rows.reversed().forEach { two.add($0) }
+        #expect(one == two && one.rows == 3)
+        var three = TableDigest()
+        [[.integer(1), .text("a")], [.integer(2), .text("b")], [.integer(3), .text("")]].forEach { (row: [SQLValue]) in three.add(row) }
+        #expect(three != one)
+        var four = TableDigest()
+        [[.integer(1), .text("a")], [.integer(2), .text("b")], [.real(3), .null]].forEach { (row: [SQLValue]) in four.add(row) }
+        #expect(four != one)
+    }
+}
+
+@Suite("PostgreSQL in CI")
+struct PostgresInCITests {
+    @Test("CI runs the PostgreSQL tests: a server is configured whenever CI is set")
+    func configuredInCI() {
+        if ProcessInfo.processInfo.environment["CI"] != nil {
+            #expect(PostgresServer.available, "CI must start PostgreSQL and set ECBA_TEST_POSTGRESQL (.ci/run does)")
+        }
+    }
+}
