@@ -135,19 +135,10 @@ public final class TableSnapshot: Sendable {
         }
     }
 
+    /// A column's value exactly: a text that is not plain UTF-8 (a NUL byte, invalid bytes) is refused, not repaired.
     private static func value(_ handle: OpaquePointer, _ column: Int32, table: String, column name: String) throws -> SQLValue {
-        switch sqlite3_column_type(handle, column) {
-        case SQLITE_NULL: return .null
-        case SQLITE_INTEGER: return .integer(sqlite3_column_int64(handle, column))
-        case SQLITE_FLOAT: return .real(sqlite3_column_double(handle, column))
-        case SQLITE_BLOB:
-            let count = Int(sqlite3_column_bytes(handle, column))
-            guard count > 0, let bytes = sqlite3_column_blob(handle, column) else { return .blob([]) }
-            return .blob(Array(UnsafeRawBufferPointer(start: bytes, count: count)))
-        default:
-            let count = Int(sqlite3_column_bytes(handle, column))
-            guard count > 0, let bytes = sqlite3_column_text(handle, column) else { return .text("") }
-            let buffer = UnsafeBufferPointer(start: bytes, count: count)
+        guard sqlite3_column_type(handle, column) == SQLITE_TEXT else { return SQLiteConnection.value(handle, column) }
+        return try SQLiteConnection.textBytes(handle, column) { buffer in
             guard !buffer.contains(0), let text = String(validating: buffer, as: UTF8.self) else {
                 throw ServiceError(.invalidArgument, "\(table).\(name) holds a text that is not plain UTF-8 (a NUL character or invalid bytes), which PostgreSQL cannot store: \(String(decoding: buffer.prefix(60), as: UTF8.self).debugDescription)")
             }

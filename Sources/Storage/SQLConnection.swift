@@ -1,0 +1,121 @@
+import Foundation
+
+/// The SQL a connection speaks. Stores write one SQL text for both where the two agree (most
+/// of it: the schemas map types one to one, see `PostgresMigrations`), and ask the dialect for
+/// the few fragments where they differ.
+public enum SQLDialect: Sendable, Equatable {
+    case sqlite
+    case postgresql
+
+    /// The 1-based position of `needle` in `haystack`, 0 when absent (SQLite's `instr`).
+    public func position(of needle: String, in haystack: String) -> String {
+        switch self {
+        case .sqlite: "instr(\(haystack), \(needle))"
+        case .postgresql: "strpos(\(haystack), \(needle))"
+        }
+    }
+}
+
+/// One connection of the storage kernel, lent for one transaction or one read: the same calls
+/// on SQLite (`SQLiteConnection`, over GRDB's connection) and on PostgreSQL (in
+/// `PostgresStorage`). SQL is written with `?` placeholders, bound in order; a PostgreSQL
+/// connection numbers them (`$1`, `$2`, ...) itself. One difference the SQL cannot hide: a
+/// statement that fails aborts a PostgreSQL transaction, where SQLite's goes on, so a statement
+/// expected to fail (a duplicate key) runs in a savepoint or is written not to fail
+/// (`ON CONFLICT DO NOTHING`).
+public protocol SQLConnection {
+    var dialect: SQLDialect { get }
+
+    /// Runs one statement; returns the number of rows it inserted, updated or deleted.
+    @discardableResult
+    func execute(_ sql: String, _ arguments: [SQLValue]) throws -> Int
+
+    /// Runs one query and hands each row to `body`, in the query's order.
+    func query(_ sql: String, _ arguments: [SQLValue], _ body: (SQLRow) throws -> Void) throws
+}
+
+extension SQLConnection {
+    /// Every row of a query.
+    public func rows(_ sql: String, _ arguments: [SQLValue] = []) throws -> [SQLRow] {
+        var rows: [SQLRow] = []
+        try query(sql, arguments) { rows.append($0) }
+        return rows
+    }
+
+    /// The first row of a query, if any.
+    public func firstRow(_ sql: String, _ arguments: [SQLValue] = []) throws -> SQLRow? {
+        var first: SQLRow?
+        try query(sql, arguments) { row in if first == nil { first = row } }
+        return first
+    }
+}
+
+/// A row of a query's result, its values by position (as selected).
+public struct SQLRow: Sendable, Equatable {
+    public var values: [SQLValue]
+
+    public init(_ values: [SQLValue]) {
+        self.values = values
+    }
+
+    public func text(_ column: Int) -> String? {
+        guard values.indices.contains(column), case .text(let text) = values[column] else { return nil }
+        return text
+    }
+
+    public func int64(_ column: Int) -> Int64? {
+        guard values.indices.contains(column), case .integer(let integer) = values[column] else { return nil }
+        return integer
+    }
+
+    /// A real, or an integer as a real (SQLite stores a whole REAL value as written).
+    public func double(_ column: Int) -> Double? {
+        guard values.indices.contains(column) else { return nil }
+        switch values[column] {
+        case .real(let real): return real
+        case .integer(let integer): return Double(integer)
+        default: return nil
+        }
+    }
+
+    public func blob(_ column: Int) -> [UInt8]? {
+        guard values.indices.contains(column), case .blob(let bytes) = values[column] else { return nil }
+        return bytes
+    }
+
+    public func isNull(_ column: Int) -> Bool {
+        !values.indices.contains(column) || values[column] == .null
+    }
+}
+
+extension SQLValue {
+    public init(_ text: String?) { self = text.map(SQLValue.text) ?? .null }
+    public init(_ integer: Int64?) { self = integer.map(SQLValue.integer) ?? .null }
+    public init(_ integer: Int?) { self = integer.map { .integer(Int64($0)) } ?? .null }
+    public init(_ real: Double?) { self = real.map(SQLValue.real) ?? .null }
+}
+
+/// Placeholders as PostgreSQL numbers them: each `?` outside quotes becomes `$1`, `$2`, ...
+public enum SQLPlaceholders {
+    public static func numbered(_ sql: String) -> String {
+        var result = ""
+        result.reserveCapacity(sql.utf8.count + 8)
+        var number = 0
+        var quote: Character?
+        for character in sql {
+            if let open = quote {
+                if character == open { quote = nil }
+                result.append(character)
+            } else if character == "'" || character == "\"" {
+                quote = character
+                result.append(character)
+            } else if character == "?" {
+                number += 1
+                result += "$\(number)"
+            } else {
+                result.append(character)
+            }
+        }
+        return result
+    }
+}
