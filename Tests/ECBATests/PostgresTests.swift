@@ -1,4 +1,5 @@
 import Foundation
+import Domain
 import GRDB
 import Logging
 import NIOCore
@@ -35,11 +36,24 @@ enum PostgresServer {
         await session.close()
     }
 
+    /// Runs `body` with a session on `url`, closed however `body` ends (PostgresNIO asserts that
+    /// every connection is closed before it goes).
+    static func withSession<T>(_ url: String, _ body: (PostgresSession) async throws -> T) async throws -> T {
+        let session = try await PostgresSession.connect(try PostgresLocation(url: url))
+        do {
+            let result = try await body(session)
+            await session.close()
+            return result
+        } catch {
+            await session.close()
+            throw error
+        }
+    }
+
     /// The rows of a query, each value as text (null as nil), in PostgreSQL.
     static func rows(_ url: String, _ sql: String) async throws -> [[String?]] {
-        let session = try await PostgresSession.connect(try PostgresLocation(url: url))
         var rows: [[String?]] = []
-        try await session.rows(sql, "test query") { row in
+        try await withSession(url) { session in try await session.rows(sql, "test query") { row in
             rows.append(try row.map { cell -> String? in
                 guard cell.bytes != nil else { return nil }
                 switch cell.dataType {
@@ -49,8 +63,7 @@ enum PostgresServer {
                 default: return try cell.decode(String.self)
                 }
             })
-        }
-        await session.close()
+        } }
         return rows
     }
 }
@@ -79,13 +92,13 @@ struct PostgresTests {
         let sqlite = try TemporaryDatabase()
         let ours = try TableSnapshot(sqlite.database).tables
         try await PostgresServer.withDatabase { url in
-            let session = try await PostgresSession.connect(try PostgresLocation(url: url))
-            try await session.execute("BEGIN", "begin")
-            try await PostgresMigrations.apply(try await PostgresMigrations.pending(session), stamp: "2026-12-05T00:00:00Z", session)
-            try await session.execute("COMMIT", "commit")
-            let theirs = try await DatabaseCopy.targetColumns(session)
-            #expect(try await PostgresMigrations.pending(session).isEmpty)
-            await session.close()
+            let theirs = try await PostgresServer.withSession(url) { session in
+                try await session.execute("BEGIN", "begin")
+                try await PostgresMigrations.apply(try await PostgresMigrations.pending(session), stamp: "2026-12-05T00:00:00Z", session)
+                try await session.execute("COMMIT", "commit")
+                #expect(try await PostgresMigrations.pending(session).isEmpty)
+                return try await DatabaseCopy.targetColumns(session)
+            }
             #expect(Set(theirs.keys) == Set(ours.map(\.name)).union(["schema_migration"]))
             let types: [SQLColumnType: String] = [.integer: "bigint", .real: "double precision", .text: "text", .blob: "bytea"]
             for table in ours {
@@ -186,9 +199,7 @@ struct PostgresTests {
         let sqlite = try TemporaryDatabase()
         try await PostgresServer.withDatabase { url in
             _ = try await PostgresServer.rows(url, "SELECT 1 AS one FROM (SELECT 1) x")
-            let session = try await PostgresSession.connect(try PostgresLocation(url: url))
-            try await session.execute("CREATE TABLE invoices (id bigint)", "create")
-            await session.close()
+            try await PostgresServer.withSession(url) { session in try await session.execute("CREATE TABLE invoices (id bigint)", "create") }
             let result = try await CLI.runDetached(["database", "copy", "--database", sqlite.path, "--to", url])
             #expect(result.status == 1)
             #expect(result.stderr.contains("tables that ecba did not make (invoices)"), "\(result.stderr)")
@@ -248,5 +259,87 @@ struct PostgresInCITests {
         if ProcessInfo.processInfo.environment["CI"] != nil {
             #expect(PostgresServer.available, "CI must start PostgreSQL and set ECBA_TEST_POSTGRESQL (.ci/run does)")
         }
+    }
+}
+
+@Suite("The storage kernel: one SQL, two databases")
+struct SQLKernelTests {
+    @Test("placeholders are numbered for PostgreSQL outside quotes only")
+    func placeholders() {
+        #expect(SQLPlaceholders.numbered("SELECT '?', \"a?\", ?, 'it''s ?', ? FROM t WHERE x = ?")
+            == "SELECT '?', \"a?\", $1, 'it''s ?', $2 FROM t WHERE x = $3")
+        #expect(SQLPlaceholders.numbered("SELECT 1") == "SELECT 1")
+    }
+
+    /// The same calls on both connections, returning the same values.
+    static func exercise(_ connection: any SQLConnection) throws -> [[SQLValue]] {
+        let types = connection.dialect == .sqlite ? ("INTEGER", "REAL", "TEXT", "BLOB", ") STRICT") : ("bigint", "double precision", "text COLLATE \"C\"", "bytea", ")")
+        try connection.execute("CREATE TABLE kernel_probe (i \(types.0) PRIMARY KEY, r \(types.1), t \(types.2), b \(types.3)\(types.4)", [])
+        let rows: [[SQLValue]] = [
+            [.integer(1), .real(0.1), .text("工程 ✓ 'quoted' ?"), .blob([0x00, 0xff, 0x7f])],
+            [.integer(Int64.max), .real(-2.5e-300), .text(""), .null],
+            [.integer(-3), .null, .null, .blob([])],
+        ]
+        for row in rows {
+            #expect(try connection.execute("INSERT INTO kernel_probe (i, r, t, b) VALUES (?, ?, ?, ?)", row) == 1)
+        }
+        #expect(try connection.execute("UPDATE kernel_probe SET t = ? WHERE i < ?", [.text("x"), .integer(0)]) == 1)
+        // A failed statement aborts a PostgreSQL transaction (SQLite's goes on): one that may
+        // fail runs in a savepoint, on both.
+        try connection.execute("SAVEPOINT probe", [])
+        #expect(throws: (any Error).self) { try connection.execute("INSERT INTO kernel_probe (i) VALUES (?)", [.integer(1)]) }
+        try connection.execute("ROLLBACK TO SAVEPOINT probe", [])
+        try connection.execute("RELEASE SAVEPOINT probe", [])
+        let aggregate = try connection.firstRow("SELECT count(*), sum(i), max(t) FROM kernel_probe WHERE i < ?", [.integer(100)])
+        // max() by bytes on both (PostgreSQL's column is COLLATE "C"): 工 (E5) after x.
+        #expect(aggregate?.values == [.integer(2), .integer(-2), .text("工程 ✓ 'quoted' ?")])
+        return try connection.rows("SELECT i, r, t, b FROM kernel_probe ORDER BY i", []).map(\.values)
+    }
+
+    @Test("values, counts and errors alike on SQLite and PostgreSQL", .enabled(if: PostgresServer.available))
+    func sameOnBoth() async throws {
+        let sqlite = try TemporaryDatabase()
+        let fromSQLite = try sqlite.database.write("probe") { db in try Self.exercise(SQLiteConnection(db)) }
+        #expect(fromSQLite.count == 3 && fromSQLite[0][2] == .text("x") && fromSQLite[1][2] == .text("工程 ✓ 'quoted' ?") && fromSQLite[2][3] == .null)
+        try await PostgresServer.withDatabase { url in
+            let fromPostgres = try await PostgresServer.withSession(url) { session in
+                try Self.onPostgres(session) { connection in
+                    try connection.execute("BEGIN", [])
+                    defer { _ = try? connection.execute("ROLLBACK", []) }
+                    return try Self.exercise(connection)
+                }
+            }
+            #expect(fromPostgres == fromSQLite)
+        }
+    }
+
+    @Test("the audit log reads the same on a copied platform in PostgreSQL, and appends there", .enabled(if: PostgresServer.available))
+    func auditOnBoth() async throws {
+        let demo = try DemoPlatform()
+        defer { demo.remove() }
+        let database = try AppDatabase(path: demo.path)
+        let since = try #require(Date(iso8601: "2026-11-15T08:00:00Z"))
+        let queries: [(since: Date?, subject: String?, limit: Int?)] = [(nil, nil, nil), (nil, "cces", nil), (nil, "society:cces", nil), (since, nil, 7), (nil, "zhangsan", 3)]
+        let fromSQLite = try queries.map { try database.audit(since: $0.since, subject: $0.subject, limit: $0.limit) }
+        #expect(fromSQLite[1].count > 3 && fromSQLite[1] == fromSQLite[2] && fromSQLite[3].count == 7 && fromSQLite[4].count == 3)
+        try await PostgresServer.withDatabase { url in
+            let copy = try await CLI.runDetached(["database", "copy", "--database", demo.path, "--to", url])
+            #expect(copy.status == 0, "\(copy.stderr)")
+            let (fromPostgres, appended) = try await PostgresServer.withSession(url) { session in
+                try Self.onPostgres(session) { connection in
+                    let read = try queries.map { try AuditLog.entries(since: $0.since, subject: $0.subject, limit: $0.limit, on: connection) }
+                    try AuditLog.append(AuditRecord(actor: "ops", action: "database.copy", subject: "society:cces", details: ["to": "postgresql"]),
+                                        at: "2027-01-02T03:04:05.000Z", on: connection)
+                    return (read, try AuditLog.entries(since: nil, subject: "cces", limit: nil, on: connection).last)
+                }
+            }
+            #expect(fromPostgres == fromSQLite)
+            #expect(appended?.action == "database.copy" && appended?.details == ["to": "postgresql"] && appended?.id == (fromSQLite[0].last?.id ?? 0) + 1)
+        }
+    }
+
+    /// Runs synchronous kernel code, which waits for PostgreSQL's answers on the calling thread (the event loop answers them).
+    static func onPostgres<T>(_ session: PostgresSession, _ body: (PostgresSQLConnection) throws -> T) throws -> T {
+        try body(PostgresSQLConnection(session))
     }
 }
