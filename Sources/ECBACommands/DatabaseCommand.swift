@@ -57,6 +57,9 @@ struct DatabaseCommand: ParsableCommand {
                 throw Console.fail(error.message)
             }
             let path = options.databasePath
+            guard !PostgresLocation.isURL(path) else {
+                throw Console.fail("the copy reads an SQLite platform; --database names a PostgreSQL one")
+            }
             guard FileManager.default.fileExists(atPath: path) else {
                 throw Console.fail("there is no platform database at '\(path)' to copy (give its file with --database)")
             }

@@ -1,13 +1,18 @@
 import ArgumentParser
 import Catalog
 import Foundation
+import PostgresStorage
 import Storage
 
 /// Options every data command takes.
 struct GlobalOptions: ParsableArguments {
     @Option(
         name: .long,
-        help: ArgumentHelp("SQLite database file.", discussion: "Defaults to $ECBA_DATABASE, else ./ecba.sqlite.", valueName: "path")
+        help: ArgumentHelp(
+            "SQLite database file, or a postgresql:// URL.",
+            discussion: "Defaults to $ECBA_DATABASE, else ./ecba.sqlite. On PostgreSQL only 'ecba audit' runs so far ('ecba database copy' puts a platform there).",
+            valueName: "path"
+        )
     )
     var database: String?
 
@@ -19,10 +24,25 @@ struct GlobalOptions: ParsableArguments {
     }
 
     func open() throws -> AppDatabase {
-        do {
-            return try AppDatabase(path: databasePath)
-        } catch {
-            throw Console.fail(error.message)
+        let path = databasePath
+        guard PostgresLocation.isURL(path) else {
+            do {
+                return try AppDatabase(path: path)
+            } catch {
+                throw Console.fail(error.message)
+            }
+        }
+        let stamp = Date().formatted(.iso8601)
+        let opened = Blocking.wait { () async -> Result<PostgresDatabase, ServiceError> in
+            do throws(ServiceError) {
+                return .success(try await PostgresDatabase.open(try PostgresLocation(url: path), stamp: stamp))
+            } catch {
+                return .failure(error)
+            }
+        }
+        switch opened {
+        case .success(let server): return AppDatabase(server: server)
+        case .failure(let error): throw Console.fail(error.message)
         }
     }
 }

@@ -7,9 +7,53 @@ import GRDBSQLite
 ///
 /// Every service writes through `write`, which is one transaction: all or nothing.
 public final class AppDatabase: Sendable {
-    let writer: any DatabaseWriter
-    /// The database file.
+    /// Where the platform's data is: an SQLite file (GRDB's pool) or a server database.
+    enum Engine: Sendable {
+        case sqlite(any DatabaseWriter)
+        case server(any SQLServer)
+    }
+
+    let engine: Engine
+    /// The database file, or the server database's URL without its password.
     public let path: String
+
+    /// Opens a server database (PostgreSQL, through `PostgresStorage`), migrated by its opener.
+    public init(server: any SQLServer) {
+        engine = .server(server)
+        path = server.name
+    }
+
+    deinit {
+        if case .server(let server) = engine { server.close() }
+    }
+
+    /// GRDB's pool, for the stores not yet written for both databases: on a server database
+    /// they refuse, naming what was asked.
+    func sqliteWriter(_ context: String) throws(ServiceError) -> any DatabaseWriter {
+        switch engine {
+        case .sqlite(let writer): return writer
+        case .server(let server):
+            throw ServiceError(.storage, "\(context): not available on PostgreSQL yet (\(server.name)); the platform's features move there one by one, and today only the audit log and the copy run there")
+        }
+    }
+
+    /// GRDB's pool of an SQLite database (migration tests reach below the stores).
+    var writer: any DatabaseWriter {
+        get throws(ServiceError) { try sqliteWriter("GRDB's pool") }
+    }
+
+    /// Runs `body` in one read-only transaction on the storage kernel's connection, on either
+    /// database: for the stores written once for both (`AuditLog`).
+    public func reading<T>(_ context: String, _ body: (any SQLConnection) throws -> T) throws(ServiceError) -> T {
+        do {
+            switch engine {
+            case .sqlite(let writer): return try writer.read { db in try body(SQLiteConnection(db)) }
+            case .server(let server): return try server.read(body)
+            }
+        } catch {
+            throw ServiceError.wrap(error, context)
+        }
+    }
 
     /// SQLite's process-wide settings, made once before the first connection opens: connections
     /// without SQLite's own mutex (GRDB runs each on its serial queue, so the mutex only cost
@@ -30,6 +74,7 @@ public final class AppDatabase: Sendable {
     init(path: String, migratingUpTo target: String?) throws(ServiceError) {
         _ = Self.sqliteConfigured
         self.path = path
+        let writer: any DatabaseWriter
         do {
             let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -59,13 +104,14 @@ public final class AppDatabase: Sendable {
         } catch {
             throw ServiceError(.storage, "cannot migrate database '\(path)': \(error)")
         }
+        engine = .sqlite(writer)
     }
 
     /// Runs `body` in one write transaction; any thrown error rolls everything back. For the
     /// stores of features that own their tables, as for this module's own methods.
     public func write<T>(_ context: String, _ body: @Sendable (Database) throws -> T) throws(ServiceError) -> T {
         do {
-            return try writer.write(body)
+            return try sqliteWriter(context).write(body)
         } catch {
             throw ServiceError.wrap(error, context)
         }
@@ -74,7 +120,7 @@ public final class AppDatabase: Sendable {
     /// Runs `body` on a read-only snapshot.
     public func read<T>(_ context: String, _ body: @Sendable (Database) throws -> T) throws(ServiceError) -> T {
         do {
-            return try writer.read(body)
+            return try sqliteWriter(context).read(body)
         } catch {
             throw ServiceError.wrap(error, context)
         }

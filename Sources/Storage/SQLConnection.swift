@@ -119,3 +119,16 @@ public enum SQLPlaceholders {
         return result
     }
 }
+
+/// A server database behind `AppDatabase` (PostgreSQL, in `PostgresStorage`): transactions on
+/// the storage kernel's connection.
+public protocol SQLServer: Sendable {
+    /// The database as messages name it (its URL without a password).
+    var name: String { get }
+    /// One read-only transaction, seeing one snapshot.
+    func read<T>(_ body: (any SQLConnection) throws -> T) throws -> T
+    /// One write transaction: committed when `body` returns, rolled back when it throws.
+    func write<T>(_ body: (any SQLConnection) throws -> T) throws -> T
+    /// Closes the connections (the database is not used again).
+    func close()
+}

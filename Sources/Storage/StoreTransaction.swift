@@ -35,7 +35,7 @@ extension AppDatabase {
     /// and is rethrown unchanged. SQLite failures come out as `ServiceError`.
     public func transaction<T>(at date: Date, _ body: @Sendable (StoreTransaction) throws -> T) throws -> T {
         do {
-            return try writer.write { db in try body(StoreTransaction(db: db, now: date)) }
+            return try sqliteWriter("writing").write { db in try body(StoreTransaction(db: db, now: date)) }
         } catch let error as DatabaseError {
             throw ServiceError.wrap(error, "database")
         }

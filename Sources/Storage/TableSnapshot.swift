@@ -44,8 +44,8 @@ public final class TableSnapshot: Sendable {
     public let tables: [TableShape]
 
     public init(_ database: AppDatabase) throws(ServiceError) {
-        guard let pool = database.writer as? DatabasePool else {
-            throw ServiceError(.storage, "'\(database.path)' is not open as a pool of connections")
+        guard case .sqlite(let writer) = database.engine, let pool = writer as? DatabasePool else {
+            throw ServiceError(.invalidArgument, "'\(database.path)' is not an SQLite file: a snapshot of tables reads SQLite", field: "database")
         }
         do {
             snapshot = try pool.makeSnapshot()

@@ -325,6 +325,16 @@ struct SQLKernelTests {
         try await PostgresServer.withDatabase { url in
             let copy = try await CLI.runDetached(["database", "copy", "--database", demo.path, "--to", url])
             #expect(copy.status == 0, "\(copy.stderr)")
+            // The same through the CLI with --database postgresql://: byte for byte.
+            for arguments in [["audit", "--json"], ["audit", "--subject", "cces"], ["audit", "--since", "2026-11-15", "--json"]] {
+                let onSQLite = try await CLI.runDetached(arguments + ["--database", demo.path])
+                let onPostgres = try await CLI.runDetached(arguments + ["--database", url])
+                #expect(onSQLite.status == 0 && onPostgres.status == 0, "\(onPostgres.stderr)")
+                #expect(onPostgres.stdout == onSQLite.stdout, "\(arguments)")
+            }
+            // What has not moved to PostgreSQL yet says so, and changes nothing.
+            let refused = try await CLI.runDetached(["society", "add", "x", "--name", "X", "--kind", "national", "--database", url])
+            #expect(refused.status == 1 && refused.stderr.contains("not available on PostgreSQL yet"), "\(refused.stderr)")
             let (fromPostgres, appended) = try await PostgresServer.withSession(url) { session in
                 try Self.onPostgres(session) { connection in
                     let read = try queries.map { try AuditLog.entries(since: $0.since, subject: $0.subject, limit: $0.limit, on: connection) }
@@ -334,6 +344,7 @@ struct SQLKernelTests {
                 }
             }
             #expect(fromPostgres == fromSQLite)
+
             #expect(appended?.action == "database.copy" && appended?.details == ["to": "postgresql"] && appended?.id == (fromSQLite[0].last?.id ?? 0) + 1)
         }
     }

@@ -1,0 +1,64 @@
+import Foundation
+import NIOCore
+import PostgresNIO
+import Storage
+
+/// The platform's data on PostgreSQL behind `AppDatabase` (`--database postgresql://...`): one
+/// connection, its transactions taken in turn, each on the storage kernel's
+/// `PostgresSQLConnection`. Opening applies the PostgreSQL schema's pending migrations, as
+/// opening an SQLite file applies SQLite's. (Several connections for `ecba serve`, and the
+/// features still on SQLite only, are issue 15's next steps.)
+public final class PostgresDatabase: SQLServer {
+    let session: PostgresSession
+    private let turn = NSLock()
+
+    public var name: String { session.location.description }
+
+    private init(session: PostgresSession) {
+        self.session = session
+    }
+
+    /// Connects and migrates.
+    public static func open(_ location: PostgresLocation, stamp: String) async throws(ServiceError) -> PostgresDatabase {
+        let session = try await PostgresSession.connect(location)
+        do {
+            try await session.execute("BEGIN", "starting the migrations' transaction")
+            try await PostgresMigrations.apply(try await PostgresMigrations.pending(session), stamp: stamp, session)
+            try await session.execute("COMMIT", "committing the migrations")
+        } catch {
+            try? await session.execute("ROLLBACK", "rolling back")
+            await session.close()
+            throw error
+        }
+        return PostgresDatabase(session: session)
+    }
+
+    public func read<T>(_ body: (any SQLConnection) throws -> T) throws -> T {
+        // A snapshot, as an SQLite reader sees one.
+        try transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
+    }
+
+    public func write<T>(_ body: (any SQLConnection) throws -> T) throws -> T {
+        // The rules decide on what they read: no other transaction may change it meanwhile.
+        try transaction("BEGIN ISOLATION LEVEL SERIALIZABLE", body)
+    }
+
+    private func transaction<T>(_ begin: String, _ body: (any SQLConnection) throws -> T) throws -> T {
+        turn.lock()
+        defer { turn.unlock() }
+        let connection = PostgresSQLConnection(session)
+        try connection.execute(begin, [])
+        do {
+            let result = try body(connection)
+            try connection.execute("COMMIT", [])
+            return result
+        } catch {
+            _ = try? connection.execute("ROLLBACK", [])
+            throw error
+        }
+    }
+
+    public func close() {
+        try? session.connection.close().wait()
+    }
+}
