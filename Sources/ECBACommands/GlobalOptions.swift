@@ -10,7 +10,7 @@ struct GlobalOptions: ParsableArguments {
         name: .long,
         help: ArgumentHelp(
             "SQLite database file, or a postgresql:// URL.",
-            discussion: "Defaults to $ECBA_DATABASE, else ./ecba.sqlite. On PostgreSQL only 'ecba audit' runs so far ('ecba database copy' puts a platform there).",
+            discussion: "Defaults to $ECBA_DATABASE, else ./ecba.sqlite. On PostgreSQL only 'ecba audit' and 'ecba society list|show' run so far ('ecba database copy' puts a platform there).",
             valueName: "path"
         )
     )

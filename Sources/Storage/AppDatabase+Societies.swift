@@ -52,51 +52,60 @@ extension StoreTransaction {
 extension AppDatabase {
     /// Every application of a society, oldest first, with its steps.
     public func applications(of societyID: String) throws(ServiceError) -> [SocietyApplication] {
-        try read("reading applications of \(societyID)") { db in try Self.applications(of: societyID, db: db) }
+        try reading("reading applications of \(societyID)") { connection in try Self.applications(of: societyID, on: connection) }
     }
 
     static func applications(of societyID: String, db: Database) throws -> [SocietyApplication] {
-        try Row.fetchAll(db, sql: "SELECT * FROM society_application WHERE society_id = ? ORDER BY id", arguments: [societyID]).map { row in
-            let id: Int64 = row["id"]
-            let steps = try Row.fetchAll(
-                db, sql: "SELECT * FROM society_application_step WHERE application_id = ? ORDER BY at, rowid", arguments: [id]
+        try applications(of: societyID, on: SQLiteConnection(db))
+    }
+
+    /// The applications' SQL, written once for both databases.
+    static func applications(of societyID: String, on connection: any SQLConnection) throws -> [SocietyApplication] {
+        try connection.rows("SELECT id, applied_at, outcome FROM society_application WHERE society_id = ? ORDER BY id", [.text(societyID)]).map { row in
+            let id = row.int64(0) ?? 0
+            let steps = try connection.rows(
+                "SELECT stage, decision, comment, actor, at FROM society_application_step WHERE application_id = ? ORDER BY at, rowid", [.integer(id)]
             ).map { step in
-                guard let stage = ApplicationStage(rawValue: step["stage"]), let decision = StepDecision(rawValue: step["decision"]),
-                      let at = Date(iso8601: step["at"]) else {
+                guard let stage = step.text(0).flatMap(ApplicationStage.init(rawValue:)), let decision = step.text(1).flatMap(StepDecision.init(rawValue:)),
+                      let at = step.text(4).flatMap(Date.init(iso8601:)) else {
                     throw ServiceError(.storage, "a step of application \(id) is unreadable")
                 }
-                return SocietyApplication.Step(stage: stage, decision: decision, comment: step["comment"], actor: step["actor"], at: at)
+                return SocietyApplication.Step(stage: stage, decision: decision, comment: step.text(2) ?? "", actor: step.text(3) ?? "", at: at)
             }
-            guard let appliedAt = Date(iso8601: row["applied_at"]) else {
+            guard let appliedAt = row.text(1).flatMap(Date.init(iso8601:)) else {
                 throw ServiceError(.storage, "application \(id) has a bad date")
             }
             return SocietyApplication(
-                id: id, societyID: societyID, appliedAt: appliedAt, steps: steps,
-                outcome: (row["outcome"] as String?).flatMap(SocietyApplication.Outcome.init(rawValue:))
+                id: id, societyID: societyID, appliedAt: appliedAt, steps: steps, outcome: row.text(2).flatMap(SocietyApplication.Outcome.init(rawValue:))
             )
         }
     }
 
     public func society(_ id: String) throws(ServiceError) -> Society? {
-        try read("reading society \(id)") { db in try Self.society(id, db) }
+        try reading("reading society \(id)") { connection in try Self.society(id, on: connection) }
     }
 
     /// The one query of a society by id, for reads and transactions alike.
     static func society(_ id: String, _ db: Database) throws -> Society? {
-        try Row.fetchOne(db, sql: "SELECT * FROM society WHERE id = ?", arguments: [id]).map(society(from:))
+        try society(id, on: SQLiteConnection(db))
+    }
+
+    static func society(_ id: String, on connection: any SQLConnection) throws -> Society? {
+        try connection.firstRow("SELECT id, name, kind, status FROM society WHERE id = ?", [.text(id)]).map(society(from:))
     }
 
     public func societies() throws(ServiceError) -> [Society] {
-        try read("listing societies") { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM society ORDER BY id").map(Self.society(from:))
+        try reading("listing societies") { connection in
+            try connection.rows("SELECT id, name, kind, status FROM society ORDER BY id").map(Self.society(from:))
         }
     }
 
-    static func society(from row: Row) throws -> Society {
-        guard let kind = SocietyKind(rawValue: row["kind"]), let status = SocietyStatus(rawValue: row["status"]) else {
-            throw ServiceError(.storage, "society '\(row["id"] as String? ?? "?")' has an unknown kind or status")
+    /// A society from `id, name, kind, status`.
+    static func society(from row: SQLRow) throws -> Society {
+        guard let kind = row.text(2).flatMap(SocietyKind.init(rawValue:)), let status = row.text(3).flatMap(SocietyStatus.init(rawValue:)) else {
+            throw ServiceError(.storage, "society '\(row.text(0) ?? "?")' has an unknown kind or status")
         }
-        return Society(id: row["id"], name: row["name"], kind: kind, status: status)
+        return Society(id: row.text(0) ?? "", name: row.text(1) ?? "", kind: kind, status: status)
     }
 }
 

@@ -313,7 +313,7 @@ struct SQLKernelTests {
         }
     }
 
-    @Test("the audit log reads the same on a copied platform in PostgreSQL, and appends there", .enabled(if: PostgresServer.available))
+    @Test("the audit log and the societies read the same on a copied platform in PostgreSQL; the log appends there", .enabled(if: PostgresServer.available))
     func auditOnBoth() async throws {
         let demo = try DemoPlatform()
         defer { demo.remove() }
@@ -326,7 +326,9 @@ struct SQLKernelTests {
             let copy = try await CLI.runDetached(["database", "copy", "--database", demo.path, "--to", url])
             #expect(copy.status == 0, "\(copy.stderr)")
             // The same through the CLI with --database postgresql://: byte for byte.
-            for arguments in [["audit", "--json"], ["audit", "--subject", "cces"], ["audit", "--since", "2026-11-15", "--json"]] {
+            let commands = [["audit", "--json"], ["audit", "--subject", "cces"], ["audit", "--since", "2026-11-15", "--json"],
+                            ["society", "list"], ["society", "list", "--json"], ["society", "show", "cces"], ["society", "show", "ces", "--json"]]
+            for arguments in commands {
                 let onSQLite = try await CLI.runDetached(arguments + ["--database", demo.path])
                 let onPostgres = try await CLI.runDetached(arguments + ["--database", url])
                 #expect(onSQLite.status == 0 && onPostgres.status == 0, "\(onPostgres.stderr)")
