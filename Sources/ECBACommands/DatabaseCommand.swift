@@ -92,9 +92,8 @@ struct DatabaseCommand: ParsableCommand {
 
         /// A progress line on standard error: each table when done, and every 100,000 rows of a large one.
         @Sendable static func report(_ progress: DatabaseCopy.Progress) {
-            guard case .table(let name, let rows, let total) = progress else { return }
-            if rows == total || rows % 100_000 == 0 {
-                Console.err("\(name): \(rows) of \(total) row(s)")
+            if progress.rows == progress.total || progress.rows % 100_000 == 0 {
+                Console.err("\(progress.table): \(progress.rows) of \(progress.total) row(s)")
             }
         }
     }

@@ -27,10 +27,11 @@ public enum DatabaseCopy {
         public var seconds: Double
     }
 
-    /// What the copy is doing, for a progress line.
-    public enum Progress: Sendable {
-        case table(name: String, rows: Int64, of: Int64)
-        case verifying(name: String)
+    /// How far the copy of a table is, for a progress line: after each page.
+    public struct Progress: Sendable {
+        public var table: String
+        public var rows: Int64
+        public var total: Int64
     }
 
     /// Rows per page read from SQLite and sent in one `COPY` write.
@@ -92,15 +93,17 @@ public enum DatabaseCopy {
         for table in snapshot.tables {
             let withRowid = columns[table.name]?.contains(where: { $0.name == "rowid" }) ?? false
             let names = table.columns.map(\.name)
+            // What goes across: the columns, after the rowid where PostgreSQL keeps one.
+            let copiedColumns = (withRowid ? ["rowid"] : []) + names
             let types = (withRowid ? [SQLColumnType.integer] : []) + table.columns.map(\.type)
             let total = try await snapshot.count(table)
             var digest = TableDigest()
             // PostgresNIO puts the names into `COPY "table"("column", ...)` as they are.
-            guard ([table.name] + names).allSatisfy(isPlainName) else {
+            guard ([table.name] + copiedColumns).allSatisfy(isPlainName) else {
                 throw ServiceError(.storage, "table \(table.name) has a name that needs quoting; the copy takes plain names only")
             }
             do {
-                try await session.connection.copyFrom(table: table.name, columns: (withRowid ? ["rowid"] : []) + names,
+                try await session.connection.copyFrom(table: table.name, columns: copiedColumns,
                                                       logger: session.logger) { writer in
                     var after: [SQLValue]?
                     repeat {
@@ -112,15 +115,14 @@ public enum DatabaseCopy {
                         }
                         if buffer.readableBytes > 0 { try await writer.write(buffer) }
                         after = page.key
-                        progress(.table(name: table.name, rows: digest.rows, of: total))
+                        progress(Progress(table: table.name, rows: digest.rows, total: total))
                     } while after != nil
                 }
             } catch {
                 throw PostgresSession.failure(error, "copying table \(table.name)")
             }
-            progress(.verifying(name: table.name))
             var copied = TableDigest()
-            let selected = ((withRowid ? ["rowid"] : []) + names).map(quoted).joined(separator: ", ")
+            let selected = copiedColumns.map(quoted).joined(separator: ", ")
             try await session.rows("SELECT \(selected) FROM \(quoted(table.name))", "reading back table \(table.name)") { row in
                 copied.add(try values(row, types))
             }

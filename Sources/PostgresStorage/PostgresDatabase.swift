@@ -22,11 +22,8 @@ public final class PostgresDatabase: SQLServer {
     public static func open(_ location: PostgresLocation, stamp: String) async throws(ServiceError) -> PostgresDatabase {
         let session = try await PostgresSession.connect(location)
         do {
-            try await session.execute("BEGIN", "starting the migrations' transaction")
-            try await PostgresMigrations.apply(try await PostgresMigrations.pending(session), stamp: stamp, session)
-            try await session.execute("COMMIT", "committing the migrations")
+            try await PostgresMigrations.migrate(session, stamp: stamp)
         } catch {
-            try? await session.execute("ROLLBACK", "rolling back")
             await session.close()
             throw error
         }

@@ -9,9 +9,8 @@ import Storage
 /// the services run on threads of their own: the CLI's, NIO's thread pool in `ecba serve`).
 /// `?` placeholders are numbered for PostgreSQL, and values come back as SQLite's storage
 /// classes, by the result's column types.
-public final class PostgresSQLConnection: SQLConnection {
+public struct PostgresSQLConnection: SQLConnection {
     let session: PostgresSession
-    private var numbered: [String: String] = [:]
 
     public init(_ session: PostgresSession) {
         self.session = session
@@ -31,13 +30,6 @@ public final class PostgresSQLConnection: SQLConnection {
     }
 
     private func run(_ sql: String, _ arguments: [SQLValue]) throws(ServiceError) -> PostgresQueryResult {
-        let text: String
-        if let known = numbered[sql] {
-            text = known
-        } else {
-            text = SQLPlaceholders.numbered(sql)
-            numbered[sql] = text
-        }
         var bindings = PostgresBindings(capacity: arguments.count)
         for argument in arguments {
             switch argument {
@@ -49,7 +41,7 @@ public final class PostgresSQLConnection: SQLConnection {
             }
         }
         do {
-            return try session.connection.query(PostgresQuery(unsafeSQL: text, binds: bindings), logger: session.logger).wait()
+            return try session.connection.query(PostgresQuery(unsafeSQL: SQLPlaceholders.numbered(sql), binds: bindings), logger: session.logger).wait()
         } catch {
             throw PostgresSession.failure(error, "running \(sql.prefix(80))")
         }

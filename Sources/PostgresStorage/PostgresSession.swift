@@ -109,6 +109,21 @@ extension PostgresMigrations {
         return all.filter { !applied.contains($0.identifier) }
     }
 
+    /// Applies the pending migrations in a transaction of their own; returns their identifiers.
+    @discardableResult
+    public static func migrate(_ session: PostgresSession, stamp: String) async throws(ServiceError) -> [String] {
+        try await session.execute("BEGIN", "starting the migrations' transaction")
+        do {
+            let pending = try await pending(session)
+            try await apply(pending, stamp: stamp, session)
+            try await session.execute("COMMIT", "committing the migrations")
+            return pending.map(\.identifier)
+        } catch {
+            try? await session.execute("ROLLBACK", "rolling back the migrations")
+            throw error
+        }
+    }
+
     /// Applies the pending migrations in the session's open transaction, stamped `stamp`.
     static func apply(_ pending: [(identifier: String, sql: String)], stamp: String, _ session: PostgresSession) async throws(ServiceError) {
         guard !pending.isEmpty else { return }

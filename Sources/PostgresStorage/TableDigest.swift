@@ -7,8 +7,9 @@ import Storage
 /// for value (texts by their UTF-8 bytes, reals by their bits), read back in whatever order.
 public struct TableDigest: Sendable, Equatable, CustomStringConvertible {
     /// Four 64-bit limbs, least significant first.
-    private var limbs: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    private var limbs: [UInt64] = [0, 0, 0, 0]
     public private(set) var rows: Int64 = 0
+    /// Scratch space for a row's encoding, kept between rows (not part of the digest).
     private var encoding: [UInt8] = []
 
     public init() {}
@@ -34,33 +35,29 @@ public struct TableDigest: Sendable, Equatable, CustomStringConvertible {
                 encoding.append(contentsOf: bytes)
             }
         }
-        var words: [UInt64] = []
-        SHA256.hash(data: encoding).withUnsafeBytes { digest in
-            for at in 0..<4 { words.append(UInt64(littleEndian: digest.loadUnaligned(fromByteOffset: at * 8, as: UInt64.self))) }
+        let words = SHA256.hash(data: encoding).withUnsafeBytes { digest in
+            (0..<4).map { UInt64(littleEndian: digest.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self)) }
         }
         var carry: UInt64 = 0
-        func add(_ limb: inout UInt64, _ word: UInt64) {
-            let (partial, overflow1) = limb.addingReportingOverflow(word)
+        for at in 0..<4 {
+            let (partial, overflow1) = limbs[at].addingReportingOverflow(words[at])
             let (sum, overflow2) = partial.addingReportingOverflow(carry)
-            limb = sum
+            limbs[at] = sum
             carry = (overflow1 ? 1 : 0) + (overflow2 ? 1 : 0)
         }
-        add(&limbs.0, words[0])
-        add(&limbs.1, words[1])
-        add(&limbs.2, words[2])
-        add(&limbs.3, words[3])
         rows += 1
     }
 
     /// The digest in hex, most significant limb first.
     public var description: String {
-        [limbs.3, limbs.2, limbs.1, limbs.0].map { limb in
+        limbs.reversed().map { limb in
             let hex = String(limb, radix: 16)
             return String(repeating: "0", count: 16 - hex.count) + hex
         }.joined()
     }
 
+    /// The same rows counted and summed (the scratch buffer left out).
     public static func == (lhs: TableDigest, rhs: TableDigest) -> Bool {
-        lhs.rows == rhs.rows && lhs.description == rhs.description
+        lhs.rows == rhs.rows && lhs.limbs == rhs.limbs
     }
 }

@@ -1,6 +1,5 @@
 import Domain
 import Foundation
-import GRDB
 
 extension AppDatabase {
     /// Audit lines, oldest first (`AuditLog.entries`).

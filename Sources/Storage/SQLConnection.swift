@@ -82,17 +82,11 @@ public struct SQLRow: Sendable, Equatable {
         guard values.indices.contains(column), case .blob(let bytes) = values[column] else { return nil }
         return bytes
     }
-
-    public func isNull(_ column: Int) -> Bool {
-        !values.indices.contains(column) || values[column] == .null
-    }
 }
 
 extension SQLValue {
     public init(_ text: String?) { self = text.map(SQLValue.text) ?? .null }
-    public init(_ integer: Int64?) { self = integer.map(SQLValue.integer) ?? .null }
     public init(_ integer: Int?) { self = integer.map { .integer(Int64($0)) } ?? .null }
-    public init(_ real: Double?) { self = real.map(SQLValue.real) ?? .null }
 }
 
 /// Placeholders as PostgreSQL numbers them: each `?` outside quotes becomes `$1`, `$2`, ...

@@ -18,28 +18,30 @@ public struct SQLiteConnection: SQLConnection {
 
     @discardableResult
     public func execute(_ sql: String, _ arguments: [SQLValue]) throws -> Int {
-        let handle = try prepared(sql, arguments)
-        defer { sqlite3_reset(handle); sqlite3_clear_bindings(handle) }
-        while true {
-            let code = sqlite3_step(handle)
-            if code == SQLITE_DONE { break }
-            guard code == SQLITE_ROW else { throw failure(code, sql) }
-        }
+        try step(sql, arguments) { _ in }
         return Int(sqlite3_changes(db.sqliteConnection))
     }
 
     public func query(_ sql: String, _ arguments: [SQLValue], _ body: (SQLRow) throws -> Void) throws {
-        let handle = try prepared(sql, arguments)
-        defer { sqlite3_reset(handle); sqlite3_clear_bindings(handle) }
-        let width = sqlite3_column_count(handle)
-        while true {
-            let code = sqlite3_step(handle)
-            if code == SQLITE_DONE { break }
-            guard code == SQLITE_ROW else { throw failure(code, sql) }
+        try step(sql, arguments) { handle in
+            let width = sqlite3_column_count(handle)
             var values: [SQLValue] = []
             values.reserveCapacity(Int(width))
             for column in 0..<width { values.append(Self.value(handle, column)) }
             try body(SQLRow(values))
+        }
+    }
+
+    /// Binds `arguments` to the cached statement of `sql` and steps it to the end, handing each
+    /// row's statement to `row` to read its columns; the statement is reset after.
+    func step(_ sql: String, _ arguments: [SQLValue], _ row: (OpaquePointer) throws -> Void) throws {
+        let handle = try prepared(sql, arguments)
+        defer { sqlite3_reset(handle); sqlite3_clear_bindings(handle) }
+        while true {
+            let code = sqlite3_step(handle)
+            if code == SQLITE_DONE { return }
+            guard code == SQLITE_ROW else { throw failure(code, sql) }
+            try row(handle)
         }
     }
 

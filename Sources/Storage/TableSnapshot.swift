@@ -94,39 +94,24 @@ public final class TableSnapshot: Sendable {
         -> (rows: [[SQLValue]], key: [SQLValue]?) {
         let keyColumns = table.hasRowid ? ["rowid"] : table.primaryKey
         let selected = (withRowid ? ["rowid"] : []) + columns
-        let keyOffsets = keyColumns.map { column in selected.count + (keyColumns.firstIndex(of: column) ?? 0) }
         var sql = "SELECT " + (selected + keyColumns).map(Self.quoted).joined(separator: ", ") + " FROM " + Self.quoted(table.name)
-        var arguments: [any DatabaseValueConvertible] = []
-        if let after {
+        if after != nil {
             sql += " WHERE (" + keyColumns.map(Self.quoted).joined(separator: ", ") + ") > (" + keyColumns.map { _ in "?" }.joined(separator: ", ") + ")"
-            arguments = after.map(\.databaseValue)
         }
         sql += " ORDER BY " + keyColumns.map(Self.quoted).joined(separator: ", ") + " LIMIT \(limit)"
         let query = sql
-        let bound = StatementArguments(arguments.map { $0.databaseValue })
-        let width = selected.count
         let name = table.name
         do {
             return try await snapshot.read { db in
-                // SQLite's C API rather than GRDB's rows: GRDB reads a text up to its first NUL
-                // byte, and repairs invalid UTF-8; a copy must see every byte or refuse.
-                let statement = try db.makeStatement(sql: query)
-                try statement.setArguments(bound)
-                let handle = statement.sqliteStatement
-                defer { sqlite3_reset(handle) }
                 var rows: [[SQLValue]] = []
                 var last: [SQLValue]?
-                while true {
-                    let code = sqlite3_step(handle)
-                    if code == SQLITE_DONE { break }
-                    guard code == SQLITE_ROW else {
-                        throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
-                    }
+                try SQLiteConnection(db).step(query, after ?? []) { handle in
                     var values: [SQLValue] = []
-                    values.reserveCapacity(width)
-                    for at in 0..<Int32(width) { values.append(try Self.value(handle, at, table: name, column: selected[Int(at)])) }
+                    values.reserveCapacity(selected.count)
+                    for (at, column) in selected.enumerated() { values.append(try Self.value(handle, Int32(at), table: name, column: column)) }
                     rows.append(values)
-                    last = try keyOffsets.map { try Self.value(handle, Int32($0), table: name, column: "key") }
+                    // The key columns follow the selected ones.
+                    last = try keyColumns.indices.map { try Self.value(handle, Int32(selected.count + $0), table: name, column: keyColumns[$0]) }
                 }
                 return (rows, rows.count < limit ? nil : last)
             }
@@ -173,26 +158,4 @@ public final class TableSnapshot: Sendable {
 
     /// A name as an SQL identifier, quoted (the same in SQLite and PostgreSQL).
     public static func quoted(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
-}
-
-extension SQLValue {
-    init(_ value: DatabaseValue) {
-        switch value.storage {
-        case .null: self = .null
-        case .int64(let integer): self = .integer(integer)
-        case .double(let real): self = .real(real)
-        case .string(let text): self = .text(text)
-        case .blob(let data): self = .blob([UInt8](data))
-        }
-    }
-
-    var databaseValue: DatabaseValue {
-        switch self {
-        case .null: .null
-        case .integer(let integer): integer.databaseValue
-        case .real(let real): real.databaseValue
-        case .text(let text): text.databaseValue
-        case .blob(let bytes): Data(bytes).databaseValue
-        }
-    }
 }

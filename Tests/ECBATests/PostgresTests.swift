@@ -93,9 +93,7 @@ struct PostgresTests {
         let ours = try TableSnapshot(sqlite.database).tables
         try await PostgresServer.withDatabase { url in
             let theirs = try await PostgresServer.withSession(url) { session in
-                try await session.execute("BEGIN", "begin")
-                try await PostgresMigrations.apply(try await PostgresMigrations.pending(session), stamp: "2026-12-05T00:00:00Z", session)
-                try await session.execute("COMMIT", "commit")
+                try await PostgresMigrations.migrate(session, stamp: "2026-12-05T00:00:00Z")
                 #expect(try await PostgresMigrations.pending(session).isEmpty)
                 return try await DatabaseCopy.targetColumns(session)
             }
