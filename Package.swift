@@ -137,7 +137,7 @@ let package = Package(
         // Transcripts (JSON, CSV, signed CLR), society credit reports (streamed), signing keys.
         .target(
             name: "Transcripts",
-            dependencies: ["Domain", "Storage", "Enrollment", "Credentials", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["Domain", "Storage", "Enrollment", "Credentials"],
             swiftSettings: swiftSettings
         ),
         // Registry sync: the outbox of transcript record versions, delivered to societies' registries.

@@ -10,7 +10,7 @@ struct GlobalOptions: ParsableArguments {
         name: .long,
         help: ArgumentHelp(
             "SQLite database file, or a postgresql:// URL.",
-            discussion: "Defaults to $ECBA_DATABASE, else ./ecba.sqlite. On PostgreSQL only 'ecba audit' and 'ecba society list|show' run so far ('ecba database copy' puts a platform there).",
+            discussion: "Defaults to $ECBA_DATABASE, else ./ecba.sqlite. On PostgreSQL the reading commands run so far: 'ecba audit', 'ecba society list|show', 'ecba report', 'ecba credits status', 'ecba policy list', 'ecba transcript', 'ecba keys list|jwks' and 'ecba verify' ('ecba database copy' puts a platform there).",
             valueName: "path"
         )
     )

@@ -64,7 +64,7 @@ struct ServeCommand: ParsableCommand {
             database: database,
             configuration: APIConfiguration(
                 host: host, port: port, maxBodyBytes: maxBody, requestsPerSecond: rate, burst: rate * 2,
-                keys: keys.keyDirectory(database: options.databasePath),
+                keys: try keys.requiredKeyDirectory(database: options.databasePath),
                 player: PlayerSite(database: database, store: store, address: PlayerAddress(publicURL: publicURL ?? Self.defaultPublicURL(port: port)))
             ),
             logger: logger

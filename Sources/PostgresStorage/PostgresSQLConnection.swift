@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import PostgresNIO
 import Storage
+import Synchronization
 
 /// The storage kernel's connection on PostgreSQL, for the platform's synchronous stores: each
 /// call sends its query and waits for the answer on the calling thread (never an event loop;
@@ -27,6 +28,27 @@ public struct PostgresSQLConnection: SQLConnection {
     public func query(_ sql: String, _ arguments: [SQLValue], _ body: (SQLRow) throws -> Void) throws {
         let result = try run(sql, arguments)
         for row in result.rows { try body(SQLRow(try Self.values(row))) }
+    }
+
+    /// Rows fetched from the cursor at a time: few round trips, a bounded batch in memory.
+    static let streamBatch = 2_000
+    /// Numbers the cursors of this process, so that a stream abandoned by a throwing callback
+    /// (its cursor open until the transaction ends) never collides with the next one.
+    private static let cursors = Atomic<Int>(0)
+
+    public func stream(_ sql: String, _ arguments: [SQLValue], _ body: (SQLCursorRow) throws -> Void) throws {
+        let cursor = "ecba_stream_\(Self.cursors.wrappingAdd(1, ordering: .relaxed).newValue)"
+        try execute("DECLARE \(cursor) NO SCROLL CURSOR FOR \(sql)", arguments)
+        while true {
+            let batch = try run("FETCH FORWARD \(Self.streamBatch) FROM \(cursor)", [])
+            var count = 0
+            for row in batch.rows {
+                count += 1
+                try body(SQLCursorRow(values: SQLRow(try Self.values(row))))
+            }
+            if count < Self.streamBatch { break }
+        }
+        try execute("CLOSE \(cursor)", [])
     }
 
     private func run(_ sql: String, _ arguments: [SQLValue]) throws(ServiceError) -> PostgresQueryResult {

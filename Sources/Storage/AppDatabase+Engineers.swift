@@ -2,13 +2,19 @@ import Domain
 import Foundation
 import GRDB
 
+/// Engineers and their memberships, written once for both databases.
 extension AppDatabase {
-    static let engineerByEmail = "SELECT * FROM engineer WHERE lower(email) = lower(?) AND email IS NOT NULL"
+    /// The columns `engineer(from:)` reads, each after `prefix` (a table alias and a dot).
+    static func engineerColumns(_ prefix: String = "") -> String {
+        ["id", "name", "email", "registration_number"].map { prefix + $0 }.joined(separator: ", ")
+    }
+    static let engineerByEmail = "SELECT \(engineerColumns()) FROM engineer WHERE lower(email) = lower(?) AND email IS NOT NULL"
+    static let membershipColumns = "engineer_id, society_id, member_number, since"
 }
 
 extension StoreTransaction {
     public func engineer(_ id: String) throws -> Engineer? {
-        try AppDatabase.engineer(id, db)
+        try AppDatabase.engineer(id, on: sql)
     }
 
     /// The engineer with this e-mail address (case-insensitive), if any.
@@ -16,7 +22,7 @@ extension StoreTransaction {
     /// `email IS NOT NULL` lets SQLite use the partial index `engineer_email`; without it every
     /// lookup scanned the table (1.6 ms each at 20,000 engineers: most of a statement import).
     public func engineer(email: String) throws -> Engineer? {
-        try Row.fetchOne(db.cachedStatement(sql: AppDatabase.engineerByEmail), arguments: [email]).map(AppDatabase.engineer(from:))
+        try sql.firstRow(AppDatabase.engineerByEmail, [.text(email)]).map(AppDatabase.engineer(from:))
     }
 
     /// The id of the engineer with this id or e-mail address (case-insensitive), if there is
@@ -31,73 +37,76 @@ extension StoreTransaction {
 
     /// The engineer with this national registration number, if any.
     public func engineer(registrationNumber: String) throws -> Engineer? {
-        try Row.fetchOne(db, sql: "SELECT * FROM engineer WHERE registration_number = ?", arguments: [registrationNumber])
+        try sql.firstRow("SELECT \(AppDatabase.engineerColumns()) FROM engineer WHERE registration_number = ?", [.text(registrationNumber)])
             .map(AppDatabase.engineer(from:))
     }
 
     /// The engineer a society knows under `memberNumber`, if any.
     public func engineer(societyID: String, memberNumber: String) throws -> Engineer? {
-        try Row.fetchOne(
-            db,
-            sql: "SELECT e.* FROM engineer e JOIN society_membership m ON m.engineer_id = e.id WHERE m.society_id = ? AND m.member_number = ?",
-            arguments: [societyID, memberNumber]
+        try sql.firstRow(
+            """
+            SELECT \(AppDatabase.engineerColumns("e.")) FROM engineer e JOIN society_membership m ON m.engineer_id = e.id
+            WHERE m.society_id = ? AND m.member_number = ?
+            """,
+            [.text(societyID), .text(memberNumber)]
         ).map(AppDatabase.engineer(from:))
     }
 
     public func insertEngineer(_ engineer: Engineer) throws {
-        try db.execute(
-            sql: "INSERT INTO engineer (id, name, email, registration_number, created_at) VALUES (?, ?, ?, ?, ?)",
-            arguments: [engineer.id, engineer.name, engineer.email, engineer.registrationNumber, stamp]
+        try sql.execute(
+            "INSERT INTO engineer (id, name, email, registration_number, created_at) VALUES (?, ?, ?, ?, ?)",
+            [.text(engineer.id), .text(engineer.name), SQLValue(engineer.email), SQLValue(engineer.registrationNumber), .text(stamp)]
         )
     }
 
     /// The engineer's membership of `societyID`, if any.
     public func membership(engineerID: String, societyID: String) throws -> SocietyMembership? {
-        try Row.fetchOne(
-            db, sql: "SELECT * FROM society_membership WHERE engineer_id = ? AND society_id = ?", arguments: [engineerID, societyID]
+        try sql.firstRow(
+            "SELECT \(AppDatabase.membershipColumns) FROM society_membership WHERE engineer_id = ? AND society_id = ?", [.text(engineerID), .text(societyID)]
         ).map(AppDatabase.membership(from:))
     }
 
     public func insertMembership(engineerID: String, societyID: String, memberNumber: String) throws {
-        try db.execute(
-            sql: "INSERT INTO society_membership (engineer_id, society_id, member_number, since) VALUES (?, ?, ?, ?)",
-            arguments: [engineerID, societyID, memberNumber, stamp]
+        try sql.execute(
+            "INSERT INTO society_membership (engineer_id, society_id, member_number, since) VALUES (?, ?, ?, ?)",
+            [.text(engineerID), .text(societyID), .text(memberNumber), .text(stamp)]
         )
     }
-
 }
 
 extension AppDatabase {
     public func engineer(_ id: String) throws(ServiceError) -> Engineer? {
-        try read("reading engineer \(id)") { db in try Self.engineer(id, db) }
+        try reading("reading engineer \(id)") { connection in try Self.engineer(id, on: connection) }
     }
 
-    static func engineer(_ id: String, _ db: Database) throws -> Engineer? {
-        try Row.fetchOne(db, sql: "SELECT * FROM engineer WHERE id = ?", arguments: [id]).map(engineer(from:))
+    static func engineer(_ id: String, on connection: any SQLConnection) throws -> Engineer? {
+        try connection.firstRow("SELECT \(engineerColumns()) FROM engineer WHERE id = ?", [.text(id)]).map(engineer(from:))
     }
 
     public func memberships(of engineerID: String) throws(ServiceError) -> [SocietyMembership] {
-        try read("reading memberships of \(engineerID)") { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM society_membership WHERE engineer_id = ? ORDER BY society_id", arguments: [engineerID])
+        try reading("reading memberships of \(engineerID)") { connection in
+            try connection.rows("SELECT \(Self.membershipColumns) FROM society_membership WHERE engineer_id = ? ORDER BY society_id", [.text(engineerID)])
                 .map(Self.membership(from:))
         }
     }
 
     /// How many engineers a society has as members.
     public func memberCount(of societyID: String) throws(ServiceError) -> Int {
-        try read("counting members of \(societyID)") { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM society_membership WHERE society_id = ?", arguments: [societyID]) ?? 0
+        try reading("counting members of \(societyID)") { connection in
+            Int(try connection.firstRow("SELECT count(*) FROM society_membership WHERE society_id = ?", [.text(societyID)])?.int64(0) ?? 0)
         }
     }
 
-    static func engineer(from row: Row) -> Engineer {
-        Engineer(id: row["id"], name: row["name"], email: row["email"], registrationNumber: row["registration_number"])
+    /// A row selected by `engineerColumns`.
+    static func engineer(from row: SQLRow) -> Engineer {
+        Engineer(id: row.text(0) ?? "", name: row.text(1) ?? "", email: row.text(2), registrationNumber: row.text(3))
     }
 
-    static func membership(from row: Row) throws -> SocietyMembership {
-        guard let since = Date(iso8601: row["since"]) else {
-            throw ServiceError(.storage, "a membership of '\(row["engineer_id"] as String? ?? "?")' has a bad date")
+    /// A row selected by `membershipColumns`.
+    static func membership(from row: SQLRow) throws -> SocietyMembership {
+        guard let engineerID = row.text(0), let societyID = row.text(1), let number = row.text(2), let since = row.text(3).flatMap(Date.init(iso8601:)) else {
+            throw ServiceError(.storage, "a membership of '\(row.text(0) ?? "?")' has a bad date")
         }
-        return SocietyMembership(engineerID: row["engineer_id"], societyID: row["society_id"], memberNumber: row["member_number"], since: since)
+        return SocietyMembership(engineerID: engineerID, societyID: societyID, memberNumber: number, since: since)
     }
 }

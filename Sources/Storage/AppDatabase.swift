@@ -33,7 +33,7 @@ public final class AppDatabase: Sendable {
         switch engine {
         case .sqlite(let writer): return writer
         case .server(let server):
-            throw ServiceError(.storage, "\(context): not available on PostgreSQL yet (\(server.name)); the platform's features move there one by one, and today the audit log, the societies' reads and the copy run there")
+            throw ServiceError(.storage, "\(context): not available on PostgreSQL yet (\(server.name)); the platform's features move there one by one, and today the audit log, the societies' reads, reports, credit standings, transcripts and the copy run there")
         }
     }
 

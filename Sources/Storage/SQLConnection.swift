@@ -14,6 +14,14 @@ public enum SQLDialect: Sendable, Equatable {
         case .postgresql: "strpos(\(haystack), \(needle))"
         }
     }
+
+    /// The smaller of two values (SQLite's two-argument `min`).
+    public func least(_ first: String, _ second: String) -> String {
+        switch self {
+        case .sqlite: "min(\(first), \(second))"
+        case .postgresql: "least(\(first), \(second))"
+        }
+    }
 }
 
 /// One connection of the storage kernel, lent for one transaction or one read: the same calls
@@ -32,6 +40,11 @@ public protocol SQLConnection {
 
     /// Runs one query and hands each row to `body`, in the query's order.
     func query(_ sql: String, _ arguments: [SQLValue], _ body: (SQLRow) throws -> Void) throws
+
+    /// Runs one query of any size and hands each row to `body` as it comes, read in place:
+    /// memory stays flat however many rows there are (SQLite steps its statement; PostgreSQL
+    /// fetches from a cursor in batches, so this needs a transaction, as every kernel call has).
+    func stream(_ sql: String, _ arguments: [SQLValue], _ body: (SQLCursorRow) throws -> Void) throws
 }
 
 extension SQLConnection {

@@ -32,6 +32,10 @@ public struct SQLiteConnection: SQLConnection {
         }
     }
 
+    public func stream(_ sql: String, _ arguments: [SQLValue], _ body: (SQLCursorRow) throws -> Void) throws {
+        try step(sql, arguments) { handle in try body(SQLCursorRow(.statement(handle))) }
+    }
+
     /// Binds `arguments` to the cached statement of `sql` and steps it to the end, handing each
     /// row's statement to `row` to read its columns; the statement is reset after.
     func step(_ sql: String, _ arguments: [SQLValue], _ row: (OpaquePointer) throws -> Void) throws {

@@ -8,10 +8,12 @@ import Storage
 /// keys stay published so every transcript they signed still verifies.
 public struct KeyService: Sendable {
     let database: AppDatabase
-    let directory: KeyDirectory
+    /// Where the private halves are; without it, keys are listed and published but none is made
+    /// nor signs.
+    let directory: KeyDirectory?
     let clock: @Sendable () -> Date
 
-    public init(database: AppDatabase, directory: KeyDirectory, clock: @escaping @Sendable () -> Date = Date.init) {
+    public init(database: AppDatabase, directory: KeyDirectory?, clock: @escaping @Sendable () -> Date = Date.init) {
         self.database = database
         self.directory = directory
         self.clock = clock
@@ -42,6 +44,7 @@ public struct KeyService: Sendable {
         let now = clock()
         let notAfter = now.addingTimeInterval(TimeInterval(validityDays) * 86_400)
         let kid = Self.newKeyID(now)
+        let directory = try privateKeys()
         let key: PrivateSigningKey
         let jwk: JWK
         do {
@@ -70,6 +73,12 @@ public struct KeyService: Sendable {
             try? FileManager.default.removeItem(at: directory.url.appendingPathComponent(kid + ".pem"))
             throw error
         }
+    }
+
+    /// The folder of private keys, for what makes or uses one.
+    func privateKeys() throws(ServiceError) -> KeyDirectory {
+        guard let directory else { throw ServiceError(.invalidArgument, "no folder of private signing keys was given", field: "keys") }
+        return directory
     }
 
     public func keys() throws(ServiceError) -> [SigningKeyRecord] {
@@ -101,6 +110,7 @@ public struct KeyService: Sendable {
         guard let algorithm = SigningAlgorithm(rawValue: current.algorithm) else {
             throw ServiceError(.storage, "signing key '\(current.kid)' has an unknown algorithm '\(current.algorithm)'")
         }
+        let directory = try privateKeys()
         do { return (current.kid, try directory.load(current.kid, algorithm: algorithm)) } catch {
             throw ServiceError(.notFound, error.description)
         }

@@ -173,17 +173,16 @@ public struct ReportService: Sendable {
                 }
                 return
             }
-            let day = UnsafeBufferPointer(rebasing: row.completedAtText.prefix(10))
             switch format {
             case .csv:
-                // The hot path of large reports: bytes straight from SQLite's buffers and cached fragments.
+                // The hot path of large reports: bytes straight from the database's buffers and cached fragments.
                 writer.appendRaw(bytes: memberFragment)
                 writer.appendRaw(byte: UInt8(ascii: ","))
                 writer.appendRaw(bytes: courseFragment(row.publicationID, course))
                 writer.appendRaw("," + category.rawValue + "," + Figure.text(row.hours) + ",学时,")
-                writer.appendRaw(bytes: day)
+                row.withCompletedAtText { writer.appendRaw(bytes: UnsafeBufferPointer(rebasing: $0.prefix(10))) }
                 writer.appendRaw(row.passed ? ",passed," : ",completed,")
-                writer.csvField(bytes: row.credentialID)
+                row.withCredentialID { writer.csvField(bytes: $0) }
                 writer.appendRaw("," + String(row.awardID) + "," + String(row.recordVersion))
                 try writer.csvEndRow()
                 rows += 1
@@ -191,8 +190,8 @@ public struct ReportService: Sendable {
                 try emit([
                     member.number, member.engineerID, member.name, society.id, periodStart, periodEnd, course.courseID,
                     String(course.version), course.title, course.providerSocietyID, category.rawValue, Figure.text(row.hours), "学时",
-                    String(decoding: day, as: UTF8.self), row.passed ? "passed" : "completed", String(decoding: row.credentialID, as: UTF8.self),
-                    String(row.awardID), String(row.recordVersion),
+                    row.withCompletedAtText { String(decoding: $0.prefix(10), as: UTF8.self) }, row.passed ? "passed" : "completed",
+                    row.withCredentialID { String(decoding: $0, as: UTF8.self) }, String(row.awardID), String(row.recordVersion),
                 ])
             }
         }

@@ -291,6 +291,19 @@ struct SQLKernelTests {
         let aggregate = try connection.firstRow("SELECT count(*), sum(i), max(t) FROM kernel_probe WHERE i < ?", [.integer(100)])
         // max() by bytes on both (PostgreSQL's column is COLLATE "C"): 工 (E5) after x.
         #expect(aggregate?.values == [.integer(2), .integer(-2), .text("工程 ✓ 'quoted' ?")])
+        // A stream longer than PostgreSQL's fetch batch, read in place, in order, with its arguments bound.
+        var streamed: [String] = []
+        var sum = 0.0
+        try connection.stream("""
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+            SELECT i, 'x' || i, i * 0.5, NULL FROM n ORDER BY i
+            """, [.integer(4_321)]) { row in
+            streamed.append(row.string(1))
+            sum += row.double(2)
+            #expect(row.isNull(3) && !row.isNull(0) && row.withText(1) { $0.first } == UInt8(ascii: "x"))
+        }
+        #expect(streamed.count == 4_321 && streamed.first == "x1" && streamed.last == "x4321" && sum == 0.5 * 4_321 * 4_322 / 2)
+        #expect(throws: (any Error).self) { try connection.stream("SELECT i FROM kernel_probe", []) { _ in throw CancellationError() } }
         return try connection.rows("SELECT i, r, t, b FROM kernel_probe ORDER BY i", []).map(\.values)
     }
 
@@ -346,6 +359,38 @@ struct SQLKernelTests {
             #expect(fromPostgres == fromSQLite)
 
             #expect(appended?.action == "database.copy" && appended?.details == ["to": "postgresql"] && appended?.id == (fromSQLite[0].last?.id ?? 0) + 1)
+        }
+    }
+
+    @Test("reports, credit standings, transcripts and keys read the same on a copied platform in PostgreSQL", .enabled(if: PostgresServer.available))
+    func reportsOnBoth() async throws {
+        let demo = try DemoPlatform()
+        defer { demo.remove() }
+        try await PostgresServer.withDatabase { url in
+            let copy = try await CLI.runDetached(["database", "copy", "--database", demo.path, "--to", url])
+            #expect(copy.status == 0, "\(copy.stderr)")
+            let commands = [
+                ["report", "society", "cces"], ["report", "society", "cces", "--detail"], ["report", "society", "cces", "--format", "json"],
+                ["report", "society", "cces", "--detail", "--format", "json", "--period", "2026"], ["report", "society", "ces"],
+                ["credits", "status", "zhangsan"], ["credits", "status", "lisi", "--json"], ["policy", "list"],
+                ["transcript", "zhangsan"], ["transcript", "zhangsan", "--format", "csv", "--bom"], ["transcript", "lisi", "--period", "2026"],
+                ["keys", "list", "--json", "--keys", demo.path + ".keys"], ["keys", "jwks", "--keys", demo.path + ".keys"],
+            ]
+            for arguments in commands {
+                let onSQLite = try await CLI.runDetached(arguments + ["--database", demo.path])
+                let onPostgres = try await CLI.runDetached(arguments + ["--database", url])
+                #expect(onSQLite.status == onPostgres.status && onPostgres.stderr == onSQLite.stderr, "\(arguments): \(onPostgres.stderr)")
+                #expect(onPostgres.stdout == onSQLite.stdout && !onPostgres.stdout.isEmpty, "\(arguments)")
+            }
+            // A signed transcript from PostgreSQL verifies; without a key folder it is refused, naming the option.
+            let folder = URL(fileURLWithPath: demo.path).deletingLastPathComponent()
+            let clr = folder.appendingPathComponent("from-postgres.jwt").path
+            let issued = try await CLI.runDetached(["transcript", "zhangsan", "--format", "clr", "--keys", demo.path + ".keys", "--output", clr, "--database", url])
+            #expect(issued.status == 0, "\(issued.stderr)")
+            let verified = try await CLI.runDetached(["verify", clr, "--keys", demo.path + ".keys", "--database", url])
+            #expect(verified.status == 0 && verified.stdout.contains("valid: transcript"), "\(verified.stdout)\(verified.stderr)")
+            let unsigned = try await CLI.runDetached(["transcript", "zhangsan", "--format", "clr", "--database", url])
+            #expect(unsigned.status == 1 && unsigned.stderr.contains("no folder of private signing keys was given (--keys)"), "\(unsigned.stderr)")
         }
     }
 
