@@ -47,6 +47,10 @@ public enum DatabaseCopy {
             try await session.execute("SET CONSTRAINTS ALL DEFERRED", "deferring foreign keys")
             let report = try await copy(snapshot, into: session, stamp: stamp, progress: progress)
             try await session.execute("COMMIT", "committing the copy")
+            // The planner's statistics now: a copied platform is queried at once (a report), and
+            // autovacuum would analyse the new tables only later. The copy is committed by then:
+            // a failure here loses only what autovacuum gathers anyway.
+            try? await session.execute("ANALYZE", "gathering the planner's statistics")
             await session.close()
             return Report(source: database.path, target: location.description, migrations: report.migrations, tables: report.tables,
                           rows: report.tables.reduce(0) { $0 + $1.rows }, seconds: Date().timeIntervalSince(started))

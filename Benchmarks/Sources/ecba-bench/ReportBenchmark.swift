@@ -59,28 +59,89 @@ func reportBenchmark(engineers engineerCount: Int, completions: Int) throws {
         JOIN publication p ON p.id = a.publication_id JOIN submission s ON s.id = p.submission_id JOIN course c ON c.id = p.course_id
         WHERE m.society_id = '%SOCIETY%' ORDER BY m.member_number, a.awarded_at, a.id;
         """
-    print("\nreport                          ecba (median of 3)   peak RSS | sqlite3 (median of 3)  peak RSS | ratio   rows")
-    for (society, detail) in [("cces", false), ("cces", true), ("small", false), ("small", true)] {
-        let output = folder.appendingPathComponent("\(society)-\(detail).csv").path
-        let baselineOutput = folder.appendingPathComponent("\(society)-\(detail)-sqlite3.csv").path
-        var arguments = ["report", "society", society, "--period", "2026", "--output", output, "--database", path]
-        if detail { arguments.append("--detail") }
+    try compareReports(heading: "report                       ", baseline: "sqlite3", ecba: ecba, folder: folder, prefix: "") { society, detail, output in
         let sql = (detail ? detailSQL : summarySQL).replacingOccurrences(of: "%SOCIETY%", with: society)
         let script = folder.appendingPathComponent("query.sql").path
-        try ".headers on\n.mode csv\n.once \(baselineOutput)\n\(sql)\n".write(toFile: script, atomically: true, encoding: .utf8)
-        // One warm-up each (page cache), then three timed runs each, alternating.
+        try ".headers on\n.mode csv\n.once \(output)\n\(sql)\n".write(toFile: script, atomically: true, encoding: .utf8)
+        return (["--database", path], "/usr/bin/sqlite3", ["-bail", path, ".read \(script)"])
+    }
+    // ECBA_BENCH_POSTGRESQL=URL (a user who may create databases): the same reports on PostgreSQL.
+    if let server = ProcessInfo.processInfo.environment["ECBA_BENCH_POSTGRESQL"] {
+        // The detail query is the same SQL on both databases.
+        try postgresReports(server: server, sqlitePath: path, ecba: ecba, folder: folder, period: period, detailSQL: detailSQL)
+    }
+}
+
+/// The platform copied into a new PostgreSQL database by `ecba database copy`, then each report
+/// from `ecba report --database postgresql://...` next to `psql` running the equivalent query to
+/// CSV against the same database (fetching 2,000 rows at a time, as ecba's cursor does, so that
+/// neither holds the whole result).
+func postgresReports(server: String, sqlitePath: String, ecba: String, folder: URL, period: (start: String, end: String), detailSQL: String) throws {
+    guard FileManager.default.isExecutableFile(atPath: "/usr/bin/psql") else {
+        print("the PostgreSQL part needs the psql command line (apt-get install postgresql-client)")
+        exit(2)
+    }
+    guard var components = URLComponents(string: server) else {
+        print("ECBA_BENCH_POSTGRESQL is not a URL: \(server)")
+        exit(2)
+    }
+    let name = "ecba_bench_" + UUID().uuidString.prefix(8).lowercased()
+    components.path = "/" + name
+    guard let target = components.string else { exit(2) }
+    _ = try measure("/usr/bin/psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", server, "-c", "CREATE DATABASE \(name)"])
+    defer { _ = try? measure("/usr/bin/psql", ["-X", "-q", "-d", server, "-c", "DROP DATABASE \(name) WITH (FORCE)"]) }
+    let copy = try measure(ecba, ["database", "copy", "--database", sqlitePath, "--to", target])
+    print(String(format: "\ncopied into PostgreSQL (ecba database copy, then ANALYZE) in %.1f s", copy.seconds))
+    let professional = "CASE WHEN a.category = 'professional' THEN a.hours END"
+    let summarySQL = """
+        SELECT m.member_number, min(m.engineer_id) AS engineer_id, min(e.name) AS engineer_name, m.society_id AS society,
+            '2026-01-01' AS period_start, '2026-12-31' AS period_end, 'ecba-default' AS policy, '学时' AS unit, 90 AS required,
+            coalesce(sum(a.hours), 0) AS total, 0 AS carried_over,
+            coalesce(sum(\(professional)), 0) AS professional_earned, coalesce(sum(\(professional)), 0) AS professional_counted,
+            60 AS professional_minimum, greatest(0, 60 - coalesce(sum(\(professional)), 0)) AS professional_short,
+            coalesce(sum(CASE WHEN a.category = 'public' THEN a.hours END), 0) AS public_earned,
+            coalesce(sum(CASE WHEN a.category = 'public' THEN a.hours END), 0) AS public_counted, '' AS public_minimum, 0 AS public_short,
+            0 AS other_earned,
+            CASE WHEN coalesce(sum(a.hours), 0) >= 90 AND coalesce(sum(\(professional)), 0) >= 60 THEN 'yes' ELSE 'no' END AS met,
+            greatest(0, 90 - coalesce(sum(a.hours), 0)) AS short
+        FROM society_membership m JOIN engineer e ON e.id = m.engineer_id
+        LEFT JOIN credit_award a ON a.engineer_id = m.engineer_id AND a.revoked_at IS NULL
+            AND a.awarded_at >= '\(period.start)' AND a.awarded_at < '\(period.end)'
+        WHERE m.society_id = '%SOCIETY%' GROUP BY m.society_id, m.member_number ORDER BY m.member_number;
+        """
+    try compareReports(heading: "report on PostgreSQL         ", baseline: "psql", ecba: ecba, folder: folder, prefix: "pg-") { society, detail, output in
+        let script = folder.appendingPathComponent("pg-query.sql").path
+        try ((detail ? detailSQL : summarySQL).replacingOccurrences(of: "%SOCIETY%", with: society) + "\n").write(toFile: script, atomically: true, encoding: .utf8)
+        return (["--database", target], "/usr/bin/psql", ["-X", "-q", "--csv", "-v", "ON_ERROR_STOP=1", "-v", "FETCH_COUNT=2000", "-o", output, "-d", target, "-f", script])
+    }
+}
+
+/// For each report (the big society and the small one, summary and `--detail`): one warm-up
+/// each, then three timed runs each, alternating, of `ecba report society` and of the baseline
+/// program `baseline` gives (writing its CSV to the path it is handed); the row counts must agree.
+func compareReports(
+    heading: String, baseline name: String, ecba: String, folder: URL, prefix: String,
+    baseline: (_ society: String, _ detail: Bool, _ output: String) throws -> (database: [String], program: String, arguments: [String])
+) throws {
+    print("\n\(heading)   ecba (median of 3)   peak RSS | \(name.padding(toLength: 7, withPad: " ", startingAt: 0)) (median of 3)  peak RSS | ratio   rows")
+    for (society, detail) in [("cces", false), ("cces", true), ("small", false), ("small", true)] {
+        let output = folder.appendingPathComponent("\(prefix)\(society)-\(detail).csv").path
+        let baselineOutput = folder.appendingPathComponent("\(prefix)\(society)-\(detail)-\(name).csv").path
+        let theirCommand = try baseline(society, detail, baselineOutput)
+        var arguments = ["report", "society", society, "--period", "2026", "--output", output] + theirCommand.database
+        if detail { arguments.append("--detail") }
         _ = try measure(ecba, arguments)
-        _ = try measure("/usr/bin/sqlite3", ["-bail", path, ".read \(script)"])
+        _ = try measure(theirCommand.program, theirCommand.arguments)
         var ours: [Measurement] = []
         var theirs: [Measurement] = []
         for _ in 0..<3 {
             ours.append(try measure(ecba, arguments))
-            theirs.append(try measure("/usr/bin/sqlite3", ["-bail", path, ".read \(script)"]))
+            theirs.append(try measure(theirCommand.program, theirCommand.arguments))
         }
         let rows = try lineCount(output) - 1
         let baselineRows = try lineCount(baselineOutput) - 1
         guard rows == baselineRows else {
-            print("row counts differ: ecba \(rows), sqlite3 \(baselineRows)")
+            print("row counts differ: ecba \(rows), \(name) \(baselineRows)")
             exit(1)
         }
         let ourSeconds = median(ours.map(\.seconds)), theirSeconds = median(theirs.map(\.seconds))
