@@ -33,7 +33,8 @@ public final class AppDatabase: Sendable {
         switch engine {
         case .sqlite(let writer): return writer
         case .server(let server):
-            throw ServiceError(.storage, "\(context): not available on PostgreSQL yet (\(server.name)); the platform's features move there one by one, and today the audit log, the societies' reads, reports, credit standings, transcripts and the copy run there")
+            // Which features run there is the shells' to list (the CLI's --database help), in one place.
+            throw ServiceError(.storage, "\(context): not available on PostgreSQL yet (\(server.name)); the platform's features move there one by one")
         }
     }
 
