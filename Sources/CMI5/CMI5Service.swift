@@ -83,7 +83,7 @@ public struct CMI5Service: Sendable {
         let now = clock()
         let fetchToken = Self.randomToken()
         return try database.delivering(at: now) { tx in
-            let db = tx.database
+            let db = try tx.database
             let (context, _, au, launchURL) = try launching(token, identifier, format: .cmi5, in: tx)
             var abandoned: [String] = []
             for open in try CMI5Store.open(enrollmentID: context.enrollmentID, in: db) {
@@ -142,7 +142,7 @@ public struct CMI5Service: Sendable {
         let now = clock()
         let secret = Self.randomToken()
         return try database.delivering(at: now) { tx in
-            let db = tx.database
+            let db = try tx.database
             let (context, _, activity, launchURL) = try launching(token, identifier, format: .tincan, in: tx)
             var session = CMI5Session(
                 id: UUID().uuidString.lowercased(), playerSessionID: context.sessionID, enrollmentID: context.enrollmentID,
@@ -231,7 +231,7 @@ public struct CMI5Service: Sendable {
         // Parsed and checked before the session's transaction (the writer is not held for it).
         let batch = try LRSStatements.parse(upload)
         return try database.lrs(at: now) { tx in
-            let db = tx.database
+            let db = try tx.database
             guard var session = try CMI5Store.session(id: id, in: db) else { throw LRSError(.unauthorized, "no such AU session") }
             guard session.abandonedAt == nil else { throw LRSError(.forbidden, "this AU session was abandoned; no statement may follow (cmi5 9.3.6)") }
             let parsed = try? JSONSerialization.jsonObject(with: data)

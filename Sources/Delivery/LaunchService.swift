@@ -89,7 +89,7 @@ public struct LaunchService: Sendable {
         let now = clock()
         let base = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         return try run { tx in
-            let db = tx.database
+            let db = try tx.database
             if let societyID, try Int.fetchOne(db, sql: "SELECT 1 FROM society_membership WHERE engineer_id = ? AND society_id = ?",
                                                arguments: [engineerID, societyID]) == nil {
                 throw DeliveryError(.notEnrolled, "engineer '\(engineerID)' is not a member of society '\(societyID)'")
@@ -136,7 +136,7 @@ public struct LaunchService: Sendable {
         let now = clock()
         let sessionToken = Self.randomToken(bytes: 16, hex: true)
         return try run { tx in
-            let db = tx.database
+            let db = try tx.database
             let hash = SecretHash.of(token)
             guard let launch = try DeliveryStore.launchToken(hash: hash, in: db) else {
                 throw DeliveryError(.unknownLaunch, "this launch link is not one the platform issued")

@@ -101,7 +101,7 @@ public struct PlayerService: Sendable {
                 throw DeliveryError(.sessionInvalid, "the course version is gone")
             }
             let attempts = try DeliveryStore.latestAttempts(enrollmentID: context.enrollmentID, in: db)
-            let states = try AppDatabase.activityStates(enrollmentID: context.enrollmentID, db: db)
+            let states = try AppDatabase.activityStates(enrollmentID: context.enrollmentID, on: SQLiteConnection(db))
             var items: [PlayerView.Item] = []
             /// Adds the activities' rows depth first; returns their statuses, for the parent's
             /// rollup (SCORM's default rules: done when every child is done, started when any is).
@@ -193,7 +193,7 @@ public struct PlayerService: Sendable {
     public func open(session token: String, activity identifier: String) throws(DeliveryError) -> RuntimeOpening {
         let now = clock()
         return try writing { tx in
-            let db = tx.database
+            let db = try tx.database
             let resolved = try resolve(token, in: db)
             let (activity, edition, format) = try activityOf(resolved, identifier, in: db)
             var attempt = try DeliveryStore.latestAttempts(enrollmentID: resolved.context.enrollmentID, in: db)[identifier]
@@ -226,7 +226,7 @@ public struct PlayerService: Sendable {
     ) throws(DeliveryError) -> [String: String] {
         let now = clock()
         return try writing { tx in
-            let db = tx.database
+            let db = try tx.database
             let resolved = try resolve(token, in: db)
             guard let (enrollmentID, attempt) = try DeliveryStore.attempt(id: attemptID, in: db), enrollmentID == resolved.context.enrollmentID else {
                 throw DeliveryError(.sessionInvalid, "attempt \(attemptID) is not one of this session's")

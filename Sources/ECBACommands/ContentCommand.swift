@@ -17,9 +17,10 @@ struct ContentCommand: ParsableCommand {
     )
 
     static func open(_ options: GlobalOptions, _ content: ContentOption) throws -> ContentService {
+        let root = try content.root(database: options.databasePath)
         let database = try options.open()
         do {
-            return ContentService(database: database, store: try ContentService.openStore(root: content.root, database: database))
+            return ContentService(database: database, store: try ContentService.openStore(root: root, database: database))
         } catch {
             throw Console.fail(error.message)
         }

@@ -10,7 +10,7 @@ struct GlobalOptions: ParsableArguments {
         name: .long,
         help: ArgumentHelp(
             "SQLite database file, or a postgresql:// URL.",
-            discussion: "Defaults to $ECBA_DATABASE, else ./ecba.sqlite. On PostgreSQL the reading commands run so far: 'ecba audit', 'ecba society list|show', 'ecba report', 'ecba credits status', 'ecba policy list', 'ecba transcript', 'ecba keys list|jwks' and 'ecba verify' ('ecba database copy' puts a platform there).",
+            discussion: "Defaults to $ECBA_DATABASE, else ./ecba.sqlite. On PostgreSQL ('ecba database copy' puts a platform there) every command runs except, so far: 'ecba import', 'ecba catalog search', 'ecba launch', 'ecba serve', 'ecba lrs', 'ecba progress import|abandon|waive|unmatched', 'ecba content' and 'ecba demo'.",
             valueName: "path"
         )
     )
@@ -53,14 +53,20 @@ struct ContentOption: ParsableArguments {
         name: .long,
         help: ArgumentHelp(
             "Folder of the content store (every file of every imported package).",
-            discussion: "Defaults to $ECBA_CONTENT, else the database's path with .content appended.", valueName: "path"
+            discussion: "Defaults to $ECBA_CONTENT, else the database's path with .content appended. A postgresql:// database has no path: give the folder (every server of one platform the same, e.g. a shared mount).",
+            valueName: "path"
         )
     )
     var content: String?
 
-    /// The content store's folder; nil: beside the database.
-    var root: String? {
-        content ?? ProcessInfo.processInfo.environment["ECBA_CONTENT"]
+    /// The content store's folder; nil: beside the database file. On a postgresql:// database,
+    /// which has no file to keep it beside, a folder must be given.
+    func root(database: String) throws -> String? {
+        if let folder = content ?? ProcessInfo.processInfo.environment["ECBA_CONTENT"] { return folder }
+        guard !PostgresLocation.isURL(database) else {
+            throw Console.fail("a postgresql:// database has no content store folder beside it; pass --content DIR or set ECBA_CONTENT")
+        }
+        return nil
     }
 }
 

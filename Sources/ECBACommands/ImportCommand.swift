@@ -47,7 +47,7 @@ struct ImportCommand: ParsableCommand {
 
     func run() throws {
         let paths = try packages.resolved()
-        let service = ImportService(database: try options.open(), contentRoot: content.root)
+        let service = ImportService(database: try options.open(), contentRoot: try content.root(database: options.databasePath))
         let overrides = PackageOverrides(creditHours: creditHours, category: category)
         let total = paths.count
         let outcomes: [ImportOutcome]

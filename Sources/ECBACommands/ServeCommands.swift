@@ -51,10 +51,11 @@ struct ServeCommand: ParsableCommand {
     var publicURL: String?
 
     func run() throws {
+        let root = try content.root(database: options.databasePath)
         let database = try options.open()
         let store: ContentStore
         do {
-            store = try ContentService.openStore(root: content.root, database: database)
+            store = try ContentService.openStore(root: root, database: database)
         } catch {
             throw Console.fail(error.message)
         }

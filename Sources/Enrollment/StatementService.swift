@@ -193,7 +193,9 @@ public struct StatementService: Sendable {
         var states: [Int64: [String: ActivityState]] = [:]
         /// Each mapping's engineers by actor (a society sees only its members).
         var engineers: [MappingKey: [XAPIStatement.Actor: String?]] = [:]
-        var mark: WriteMark?
+        /// Where the database stood at `settle` (nil: not settled; `.some(nil)`: settled on a
+        /// database that keeps no mark, so the memory is checked by nothing and always emptied).
+        var mark: WriteMark??
 
         /// Beyond this many remembered enrollments and states, memory starts again.
         static let limit = 100_000
@@ -232,9 +234,9 @@ public struct StatementService: Sendable {
         /// Empties itself unless nothing was written since `settle` (an empty memory, as a
         /// caller's one-off, has nothing to check).
         mutating func check(in tx: StoreTransaction) throws {
-            guard mark != nil else { return }
+            guard let settled = mark else { return }
             let current = try tx.writeMark()
-            if mark != current || cache.enrollments.count + states.count > Self.limit { forget() }
+            if settled == nil || settled != current || cache.enrollments.count + states.count > Self.limit { forget() }
         }
     }
 

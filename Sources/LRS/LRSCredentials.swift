@@ -55,7 +55,7 @@ public struct LRSCredentialService: Sendable {
         let now = clock()
         let credential = LRSCredential(key: key, societyID: societyID, name: name, scopes: scopes, createdAt: now, revokedAt: nil)
         try write(at: now) { tx in
-            let db = tx.database
+            let db = try tx.database
             guard try Int.fetchOne(db, sql: "SELECT 1 FROM society WHERE id = ?", arguments: [societyID]) != nil else {
                 throw LRSError(.notFound, "no society '\(societyID)'")
             }
@@ -83,7 +83,7 @@ public struct LRSCredentialService: Sendable {
         let now = clock()
         try write(at: now) { tx in
             try tx.database.execute(sql: "UPDATE lrs_credential SET revoked_at = ? WHERE key = ? AND revoked_at IS NULL", arguments: [now.iso8601, key])
-            guard tx.database.changesCount == 1 else { throw LRSError(.notFound, "no credential '\(key)' that is not revoked already") }
+            guard try tx.database.changesCount == 1 else { throw LRSError(.notFound, "no credential '\(key)' that is not revoked already") }
             try tx.audit(AuditRecord(actor: actor, action: "lrs.credential.revoke", subject: "lrs-credential:\(key)"))
         }
     }

@@ -94,7 +94,7 @@ public struct LRSDocuments: Sendable {
         guard let id = key.documentID else { throw LRSError(.badRequest, "name the document (stateId or profileId)") }
         let now = clock()
         return try database.lrs(at: now) { tx in
-            let db = tx.database
+            let db = try tx.database
             let existing = try Self.document(key, id: id, societyID: nil, in: db)
             if let existing, let societyID, existing.societyID != societyID {
                 throw LRSError(.forbidden, "this document belongs to another society")
@@ -136,7 +136,7 @@ public struct LRSDocuments: Sendable {
     /// DELETE one document, or (State, no stateId) all of the agent's for the activity.
     public func delete(_ key: DocumentKey, precondition: DocumentPrecondition, societyID: String?) throws(LRSError) {
         try database.lrs(at: clock()) { tx in
-            let db = tx.database
+            let db = try tx.database
             if let id = key.documentID {
                 let existing = try Self.document(key, id: id, societyID: societyID, in: db)
                 try Self.check(precondition, existing: existing, guarded: false)

@@ -136,6 +136,12 @@ public enum DatabaseCopy {
             results.append(TableResult(table: table.name, rows: digest.rows, checksum: digest.description))
         }
         try await advanceSequences(session, sequences: try await snapshot.sequences())
+        // SQLite's search index is not a table that moves: PostgreSQL's is built from the copied texts.
+        do {
+            try CatalogSearchIndex.addCurrentPublications(on: PostgresSQLConnection(session))
+        } catch {
+            throw ServiceError.wrap(error, "indexing the catalog for search")
+        }
         return (pending.map(\.identifier), results)
     }
 

@@ -35,9 +35,26 @@ public final class PostgresDatabase: SQLServer {
         try transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
     }
 
+    /// Times a write transaction is run when PostgreSQL keeps giving it up for a concurrent one.
+    static let attempts = 8
+
+    /// Serializable: the rules decide on what they read, and no other transaction may change it
+    /// meanwhile. When PostgreSQL gives a transaction up for a concurrent one (it kept nothing),
+    /// `body` runs again from the start, after a short random pause, up to `attempts` times; so a
+    /// body does nothing outside the database that may not be done twice.
     public func write<T>(_ body: (any SQLConnection) throws -> T) throws -> T {
-        // The rules decide on what they read: no other transaction may change it meanwhile.
-        try transaction("BEGIN ISOLATION LEVEL SERIALIZABLE", body)
+        var attempt = 1
+        while true {
+            do {
+                return try transaction("BEGIN ISOLATION LEVEL SERIALIZABLE", body)
+            } catch let concurrent as PostgresConcurrencyFailure {
+                guard attempt < Self.attempts else {
+                    throw ServiceError(.conflict, "the change met \(Self.attempts) concurrent changes in a row and was given up: \(concurrent.failure.message)")
+                }
+                attempt += 1
+                Thread.sleep(forTimeInterval: Double.random(in: 0.001...0.005) * Double(attempt))
+            }
+        }
     }
 
     private func transaction<T>(_ begin: String, _ body: (any SQLConnection) throws -> T) throws -> T {

@@ -11,12 +11,27 @@ import Foundation
 /// identity column; the two tables whose rowid the code reads (statement index rows, steps in
 /// order of insertion) have an explicit `rowid` column. Foreign keys are `DEFERRABLE`, so that a
 /// copy can load tables in any order and have them checked at commit. The catalog's FTS5 index
-/// is not here: search on PostgreSQL has its own tables.
+/// is not here: search on PostgreSQL has its own table, `catalog_search`.
 public enum PostgresMigrations {
     /// The migrations, oldest first: identifier and SQL (run in one transaction each).
     public static let all: [(identifier: String, sql: String)] = [
         ("v19-schema", v19),
+        ("postgresql-catalog-search", catalogSearch),
     ]
+
+    /// The catalog's search texts, one row per current publication: what SQLite's two FTS5
+    /// tables hold (`CatalogSearchIndex`), the texts and their short terms.
+    static let catalogSearch = """
+            CREATE TABLE catalog_search (
+                publication_id bigint PRIMARY KEY REFERENCES publication(id) DEFERRABLE,
+                title text COLLATE "C" NOT NULL,
+                description text COLLATE "C" NOT NULL,
+                keywords text COLLATE "C" NOT NULL,
+                short_title text COLLATE "C" NOT NULL,
+                short_description text COLLATE "C" NOT NULL,
+                short_keywords text COLLATE "C" NOT NULL
+            );
+            """
 
     /// SQLite's schema after its migration v19, as one migration: PostgreSQL joined the platform then.
     static let v19 = """

@@ -51,7 +51,7 @@ public struct PostgresSQLConnection: SQLConnection {
         try execute("CLOSE \(cursor)", [])
     }
 
-    private func run(_ sql: String, _ arguments: [SQLValue]) throws(ServiceError) -> PostgresQueryResult {
+    private func run(_ sql: String, _ arguments: [SQLValue]) throws -> PostgresQueryResult {
         var bindings = PostgresBindings(capacity: arguments.count)
         for argument in arguments {
             switch argument {
@@ -65,7 +65,11 @@ public struct PostgresSQLConnection: SQLConnection {
         do {
             return try session.connection.query(PostgresQuery(unsafeSQL: SQLPlaceholders.numbered(sql), binds: bindings), logger: session.logger).wait()
         } catch {
-            throw PostgresSession.failure(error, "running \(sql.prefix(80))")
+            let failure = PostgresSession.failure(error, "running \(sql.prefix(80))")
+            if let state = (error as? PSQLError)?.serverInfo?[.sqlState], PostgresConcurrencyFailure.states.contains(state) {
+                throw PostgresConcurrencyFailure(failure: failure)
+            }
+            throw failure
         }
     }
 
@@ -92,4 +96,14 @@ public struct PostgresSQLConnection: SQLConnection {
         }
         return values
     }
+}
+
+/// A transaction PostgreSQL gave up because a concurrent one changed what it read
+/// (serialization failure, SQLSTATE 40001) or because the two waited on each other (deadlock,
+/// 40P01): nothing of it was kept, and running it again is the cure. `PostgresDatabase.write`
+/// does so.
+struct PostgresConcurrencyFailure: Error, CustomStringConvertible {
+    static let states: Set<String> = ["40001", "40P01"]
+    let failure: ServiceError
+    var description: String { failure.message }
 }

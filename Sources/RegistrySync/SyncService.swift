@@ -101,6 +101,9 @@ public struct SyncService: Sendable {
         return token
     }
 
+    /// How often a run waiting only on rows another run holds looks again (seconds).
+    static let heldElsewherePoll: TimeInterval = 0.25
+
     /// Delivers what is due, society by society, batch by batch. With `untilDone`, waits for
     /// records scheduled later (backoff, Retry-After) until every one is delivered or parked.
     public func run(societyID: String? = nil, untilDone: Bool = false, progress: @Sendable (String) -> Void = { _ in }) async throws(ServiceError) -> SyncRunSummary {
@@ -127,8 +130,11 @@ public struct SyncService: Sendable {
                     )
                 }
                 if items.isEmpty {
-                    guard untilDone, let next = try database.nextAttempt(societyID: config.societyID) else { break }
-                    let wait = min(max(0.005, next.timeIntervalSince(clock())), policy.backoffCap)
+                    guard untilDone, let next = try database.nextAttempt(societyID: config.societyID, at: clock()) else { break }
+                    // Rows another run holds are looked at again soon: it delivers them, or dies and is found so.
+                    let due = next.due.map { $0.timeIntervalSince(clock()) } ?? .infinity
+                    let wait = min(max(0.005, next.heldElsewhere ? min(due, Self.heldElsewherePoll) : due), policy.backoffCap)
+                    if next.heldElsewhere { try releaseDeadClaims() }
                     try? await Task.sleep(for: .milliseconds(Int(wait * 1000)))
                     continue
                 }

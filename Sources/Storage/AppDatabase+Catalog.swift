@@ -5,88 +5,59 @@ import GRDB
 extension StoreTransaction {
     /// The publication new enrollments of `courseID` get, or nil when none is published.
     public func currentPublication(of courseID: String) throws -> (id: Int64, version: Int, submissionID: Int64)? {
-        try Row.fetchOne(
-            db,
-            sql: "SELECT p.id, p.version, p.submission_id FROM course c JOIN publication p ON p.id = c.current_publication_id WHERE c.id = ?",
-            arguments: [courseID]
-        ).map { ($0["id"], $0["version"], $0["submission_id"]) }
+        guard let row = try sql.firstRow(
+            "SELECT p.id, p.version, p.submission_id FROM course c JOIN publication p ON p.id = c.current_publication_id WHERE c.id = ?",
+            [.text(courseID)]
+        ), let id = row.int64(0), let version = row.int64(1), let submissionID = row.int64(2) else { return nil }
+        return (id, Int(version), submissionID)
     }
 
     /// Records an approved submission's publication (not yet current): its id, course and version.
     public func insertPublication(submissionID: Int64) throws -> (id: Int64, courseID: String, version: Int) {
-        guard let row = try Row.fetchOne(db, sql: "SELECT course_id, version FROM submission WHERE id = ?", arguments: [submissionID]) else {
+        guard let row = try sql.firstRow("SELECT course_id, version FROM submission WHERE id = ?", [.integer(submissionID)]),
+              let courseID = row.text(0), let version = row.int64(1) else {
             throw ServiceError(.notFound, "no submission \(submissionID)")
         }
-        let courseID: String = row["course_id"]
-        let version: Int = row["version"]
-        try db.execute(
-            sql: "INSERT INTO publication (course_id, version, submission_id, published_at) VALUES (?, ?, ?, ?)",
-            arguments: [courseID, version, submissionID, stamp]
-        )
-        return (db.lastInsertedRowID, courseID, version)
+        guard let id = try sql.firstRow(
+            "INSERT INTO publication (course_id, version, submission_id, published_at) VALUES (?, ?, ?, ?) RETURNING id",
+            [.text(courseID), .integer(version), .integer(submissionID), .text(stamp)]
+        )?.int64(0) else {
+            throw ServiceError(.storage, "the publication of submission \(submissionID) has no id")
+        }
+        return (id, courseID, Int(version))
     }
 
     /// Makes a publication the one new enrollments of its course get, in place of `replacing`;
     /// the search index follows (the replaced version's rows out, this one's in).
     public func makeCurrent(publicationID: Int64, submissionID: Int64, courseID: String, replacing: Int64?) throws {
-        if let replacing { try unindex(publicationID: replacing) }
-        try db.execute(sql: "UPDATE course SET current_publication_id = ? WHERE id = ?", arguments: [publicationID, courseID])
-        try index(publicationID: publicationID, submissionID: submissionID)
+        if let replacing { try CatalogSearchIndex.remove(publicationID: replacing, on: sql) }
+        try sql.execute("UPDATE course SET current_publication_id = ? WHERE id = ?", [.integer(publicationID), .text(courseID)])
+        try CatalogSearchIndex.add(publicationID: publicationID, submissionID: submissionID, on: sql)
     }
 
     /// Takes the course's current version out of the catalog: no new enrollments, not listed or
     /// found. Returns the retired version, or nil when nothing was published.
     public func retire(courseID: String, reason: String) throws -> Int? {
         guard let current = try currentPublication(of: courseID) else { return nil }
-        let publicationID = current.id
-        try db.execute(
-            sql: "UPDATE publication SET retired_at = ?, retired_reason = ? WHERE id = ?",
-            arguments: [stamp, reason, publicationID]
-        )
-        try db.execute(sql: "UPDATE course SET current_publication_id = NULL WHERE id = ?", arguments: [courseID])
-        try unindex(publicationID: publicationID)
+        try sql.execute("UPDATE publication SET retired_at = ?, retired_reason = ? WHERE id = ?", [.text(stamp), .text(reason), .integer(current.id)])
+        try sql.execute("UPDATE course SET current_publication_id = NULL WHERE id = ?", [.text(courseID)])
+        try CatalogSearchIndex.remove(publicationID: current.id, on: sql)
         return current.version
-    }
-
-    private func index(publicationID: Int64, submissionID: Int64) throws {
-        var columns: [String: [String]] = [:]
-        for row in try Row.fetchAll(
-            db, sql: "SELECT kind, value FROM submission_text WHERE submission_id = ? ORDER BY kind, position", arguments: [submissionID]
-        ) {
-            columns[row["kind"], default: []].append(row["value"])
-        }
-        let title = (columns["title"] ?? []).joined(separator: "\n")
-        let description = (columns["description"] ?? []).joined(separator: "\n")
-        let keywords = (columns["keyword"] ?? []).joined(separator: "\n")
-        try db.cachedStatement(sql: "INSERT INTO catalog_fts (rowid, title, description, keywords) VALUES (?, ?, ?, ?)").execute(
-            arguments: [publicationID, title, description, keywords]
-        )
-        try db.cachedStatement(sql: "INSERT INTO catalog_fts_short (rowid, title, description, keywords) VALUES (?, ?, ?, ?)").execute(
-            arguments: [
-                publicationID, CatalogSearchIndex.shortTerms(of: title), CatalogSearchIndex.shortTerms(of: description),
-                CatalogSearchIndex.shortTerms(of: keywords),
-            ]
-        )
-    }
-
-    private func unindex(publicationID: Int64) throws {
-        try db.execute(sql: "DELETE FROM catalog_fts WHERE rowid = ?", arguments: [publicationID])
-        try db.execute(sql: "DELETE FROM catalog_fts_short WHERE rowid = ?", arguments: [publicationID])
     }
 }
 
 extension AppDatabase {
     /// Current publications matching the filter, by course id.
     public func catalog(_ filter: CatalogFilter = CatalogFilter()) throws(ServiceError) -> [CatalogSummary] {
-        try read("listing the catalog") { db in
+        try reading("listing the catalog") { sql in
             let (clauses, arguments) = Self.whereClauses(filter)
-            var sql = Self.summarySelect() + " WHERE " + (["1"] + clauses).joined(separator: " AND ") + " ORDER BY c.id"
+            var text = Self.summarySelect() + " WHERE " + (["1 = 1"] + clauses).joined(separator: " AND ") + " ORDER BY c.id"
             var all = arguments
             if filter.limit > 0 {
-                sql += " LIMIT ?"
-                all += [filter.limit]
+                text += " LIMIT ?"
+                all.append(.integer(Int64(filter.limit)))
             }
-            return try Row.fetchAll(db, sql: sql, arguments: all).map(Self.summary(from:))
+            return try sql.rows(text, all).map(Self.summary(from:))
         }
     }
 
@@ -107,7 +78,10 @@ extension AppDatabase {
     public func searchCatalog(_ text: String, filter: CatalogFilter = CatalogFilter()) throws(ServiceError) -> [CatalogSummary]? {
         let query = CatalogSearchIndex.query(text)
         guard !query.isEmpty else { return nil }
-        return try read("searching the catalog") { db in
+        return try reading("searching the catalog") { sql in
+            guard sql.dialect == .sqlite else {
+                throw ServiceError(.storage, "searching the catalog: not available on PostgreSQL yet (\(path)); the platform's features move there one by one")
+            }
             let wanted = filter.limit > 0 ? filter.limit : Int.max
             var results: [CatalogSummary] = []
             var seen = Set<String>()
@@ -117,16 +91,16 @@ extension AppDatabase {
                 ? ("catalog_fts_short", query.short, "catalog_fts", query.trigram)
                 : ("catalog_fts", query.trigram, "catalog_fts_short", query.short)
             for tier in CatalogSearchIndex.Tier.allCases where results.count < wanted {
-                var arguments: StatementArguments = [CatalogSearchIndex.Query.expression(driverTerms, tier: tier)]
+                var arguments: [SQLValue] = [.text(CatalogSearchIndex.Query.expression(driverTerms, tier: tier))]
                 var conditions = ["\(driver) MATCH ?"]
                 if !otherTerms.isEmpty {
                     // `+` keeps the IN list away from the driver's index: otherwise SQLite would
                     // re-run the driver's MATCH once per row of the other index.
                     conditions.append("+\(driver).rowid IN (SELECT rowid FROM \(other) WHERE \(other) MATCH ?)")
-                    arguments += [CatalogSearchIndex.Query.expression(otherTerms, tier: tier)]
+                    arguments.append(.text(CatalogSearchIndex.Query.expression(otherTerms, tier: tier)))
                 }
                 arguments += filterArguments
-                var sql = """
+                var text = """
                     SELECT c.id AS course_id, c.society_id, p.version, p.published_at, s.display_title, s.format, s.credit_hours,
                         s.category, s.languages, \(tier.lengthExpression(driver)) AS matched_length, '\(tier.label)' AS matched_in
                     FROM \(driver) CROSS JOIN publication p ON p.id = \(driver).rowid
@@ -136,10 +110,10 @@ extension AppDatabase {
                     ORDER BY \(driver).rowid DESC
                     """
                 if wanted != Int.max {
-                    sql += " LIMIT ?"
-                    arguments += [max(Self.rankedPerTier, wanted) + seen.count]
+                    text += " LIMIT ?"
+                    arguments.append(.integer(Int64(max(Self.rankedPerTier, wanted) + seen.count)))
                 }
-                let tierResults = try Row.fetchAll(db, sql: sql, arguments: arguments)
+                let tierResults = try sql.rows(text, arguments)
                     .map(Self.summary(from:))
                     .filter { !seen.contains($0.courseID) }
                     .enumerated()
@@ -156,39 +130,32 @@ extension AppDatabase {
 
     /// A course's published version (the current one when `version` is nil), with its decision.
     public func catalogEntry(courseID: String, version: Int? = nil) throws(ServiceError) -> CatalogEntry? {
-        try read("reading catalog entry \(courseID)") { db in
-            let row: Row?
-            if let version {
-                row = try Row.fetchOne(
-                    db,
-                    sql: "SELECT p.*, c.current_publication_id FROM publication p JOIN course c ON c.id = p.course_id WHERE p.course_id = ? AND p.version = ?",
-                    arguments: [courseID, version]
+        try reading("reading catalog entry \(courseID)") { sql in
+            let columns = "p.id, p.version, p.submission_id, p.published_at, p.retired_at, p.retired_reason, c.current_publication_id"
+            let found = try version.map {
+                try sql.firstRow(
+                    "SELECT \(columns) FROM publication p JOIN course c ON c.id = p.course_id WHERE p.course_id = ? AND p.version = ?",
+                    [.text(courseID), .integer(Int64($0))]
                 )
-            } else {
-                row = try Row.fetchOne(
-                    db,
-                    sql: "SELECT p.*, c.current_publication_id FROM course c JOIN publication p ON p.id = c.current_publication_id WHERE c.id = ?",
-                    arguments: [courseID]
-                )
-            }
-            guard let row else { return nil }
-            let submissionID: Int64 = row["submission_id"]
-            guard let submission = try Self.submission(id: submissionID, db: db), let publishedAt = Date(iso8601: row["published_at"]) else {
+            } ?? sql.firstRow("SELECT \(columns) FROM course c JOIN publication p ON p.id = c.current_publication_id WHERE c.id = ?", [.text(courseID)])
+            guard let row = found else { return nil }
+            guard let id = row.int64(0), let version = row.int64(1), let submissionID = row.int64(2),
+                  let submission = try Self.submission(id: submissionID, on: sql), let publishedAt = row.text(3).flatMap(Date.init(iso8601:)) else {
                 throw ServiceError(.storage, "publication of \(courseID) is unreadable")
             }
             return CatalogEntry(
-                courseID: courseID, version: row["version"], publishedAt: publishedAt,
-                retiredAt: (row["retired_at"] as String?).flatMap(Date.init(iso8601:)), retiredReason: row["retired_reason"],
-                isCurrent: (row["current_publication_id"] as Int64?) == (row["id"] as Int64),
-                submission: submission, decision: try Self.review(of: submissionID, db: db)?.decision
+                courseID: courseID, version: Int(version), publishedAt: publishedAt,
+                retiredAt: row.text(4).flatMap(Date.init(iso8601:)), retiredReason: row.text(5),
+                isCurrent: row.int64(6) == id,
+                submission: submission, decision: try Self.review(of: submissionID, on: sql)?.decision
             )
         }
     }
 
     /// How many course versions are currently published.
     public func catalogCount() throws(ServiceError) -> Int {
-        try read("counting the catalog") { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM course WHERE current_publication_id IS NOT NULL") ?? 0
+        try reading("counting the catalog") { sql in
+            Int(try sql.firstRow("SELECT count(*) FROM course WHERE current_publication_id IS NOT NULL")?.int64(0) ?? 0)
         }
     }
 
@@ -200,41 +167,43 @@ extension AppDatabase {
         """
     }
 
-    private static func whereClauses(_ filter: CatalogFilter) -> ([String], StatementArguments) {
+    private static func whereClauses(_ filter: CatalogFilter) -> ([String], [SQLValue]) {
         var clauses: [String] = []
-        var arguments: StatementArguments = []
-        func add(_ clause: String, _ value: (any DatabaseValueConvertible & Sendable)?) {
+        var arguments: [SQLValue] = []
+        func add(_ clause: String, _ value: SQLValue?) {
             guard let value else { return }
             clauses.append(clause)
-            arguments += [value]
+            arguments.append(value)
         }
-        add("c.society_id = ?", filter.societyID)
-        add("s.category = ?", filter.category?.rawValue)
-        add("s.credit_hours >= ?", filter.minHours)
-        add("s.credit_hours <= ?", filter.maxHours)
-        add("s.format = ?", filter.format?.rawValue)
+        add("c.society_id = ?", filter.societyID.map(SQLValue.text))
+        add("s.category = ?", filter.category.map { .text($0.rawValue) })
+        add("s.credit_hours >= ?", filter.minHours.map(SQLValue.real))
+        add("s.credit_hours <= ?", filter.maxHours.map(SQLValue.real))
+        add("s.format = ?", filter.format.map { .text($0.rawValue) })
         if let language = filter.language {
             // `zh` matches zh, zh-CN, zh-Hans...; the package's declared languages or its texts' tags.
             clauses.append("""
                 (EXISTS (SELECT 1 FROM submission_text x WHERE x.submission_id = s.id AND (lower(x.language) = lower(?) OR lower(x.language) LIKE lower(?) || '-%'))
                  OR ',' || lower(s.languages) || ',' LIKE '%,' || lower(?) || ',%' OR ',' || lower(s.languages) || ',' LIKE '%,' || lower(?) || '-%')
                 """)
-            arguments += [language, language, language, language]
+            arguments += Array(repeating: .text(language), count: 4)
         }
         return (clauses, arguments)
     }
 
-    private static func summary(from row: Row) throws -> CatalogSummary {
-        guard let format = PackageFormat(rawValue: row["format"]), let publishedAt = Date(iso8601: row["published_at"]) else {
-            throw ServiceError(.storage, "catalog entry '\(row["course_id"] as String? ?? "?")' is unreadable")
+    /// A summary from `course_id, society_id, version, published_at, display_title, format,
+    /// credit_hours, category, languages, matched_length, matched_in`.
+    private static func summary(from row: SQLRow) throws -> CatalogSummary {
+        guard let courseID = row.text(0), let societyID = row.text(1), let version = row.int64(2),
+              let publishedAt = row.text(3).flatMap(Date.init(iso8601:)), let title = row.text(4),
+              let format = row.text(5).flatMap(PackageFormat.init(rawValue:)) else {
+            throw ServiceError(.storage, "catalog entry '\(row.text(0) ?? "?")' is unreadable")
         }
-        let languages: String = row["languages"]
         return CatalogSummary(
-            courseID: row["course_id"], version: row["version"], societyID: row["society_id"], title: row["display_title"],
-            format: format, creditHours: row["credit_hours"],
-            category: (row["category"] as String?).flatMap(SubjectCategory.init(rawValue:)),
-            languages: languages.split(separator: ",").map(String.init), publishedAt: publishedAt, matchedIn: row["matched_in"],
-            matchedLength: row["matched_length"]
+            courseID: courseID, version: Int(version), societyID: societyID, title: title, format: format, creditHours: row.double(6),
+            category: row.text(7).flatMap(SubjectCategory.init(rawValue:)),
+            languages: (row.text(8) ?? "").split(separator: ",").map(String.init), publishedAt: publishedAt, matchedIn: row.text(10),
+            matchedLength: Int(row.int64(9) ?? 0)
         )
     }
 }

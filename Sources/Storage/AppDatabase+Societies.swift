@@ -1,51 +1,54 @@
 import Domain
 import Foundation
-import GRDB
 
 extension StoreTransaction {
     public func society(_ id: String) throws -> Society? {
-        try AppDatabase.society(id, db)
+        try AppDatabase.society(id, on: sql)
     }
 
     /// Inserts a new society; a taken id is a conflict.
     public func insertSociety(_ society: Society) throws {
-        if try Bool.fetchOne(db, sql: "SELECT 1 FROM society WHERE id = ?", arguments: [society.id]) == true {
+        if try sql.firstRow("SELECT 1 FROM society WHERE id = ?", [.text(society.id)]) != nil {
             throw ServiceError(.conflict, "society '\(society.id)' already exists")
         }
-        try db.execute(
-            sql: "INSERT INTO society (id, name, kind, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-            arguments: [society.id, society.name, society.kind.rawValue, society.status.rawValue, stamp, stamp]
+        try sql.execute(
+            "INSERT INTO society (id, name, kind, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+            [.text(society.id), .text(society.name), .text(society.kind.rawValue), .text(society.status.rawValue), .text(stamp), .text(stamp)]
         )
     }
 
     /// Sets a society's status; a missing society is `notFound`.
     public func updateSocietyStatus(_ id: String, to status: SocietyStatus) throws {
-        try db.execute(sql: "UPDATE society SET status = ?, updated_at = ? WHERE id = ?", arguments: [status.rawValue, stamp, id])
-        if db.changesCount == 0 {
+        let changed = try sql.execute("UPDATE society SET status = ?, updated_at = ? WHERE id = ?", [.text(status.rawValue), .text(stamp), .text(id)])
+        if changed == 0 {
             throw ServiceError(.notFound, "no society '\(id)'")
         }
     }
 
     /// The society's open application, if any.
     public func openApplication(of societyID: String) throws -> SocietyApplication? {
-        try AppDatabase.applications(of: societyID, db: db).last { $0.outcome == nil }
+        try AppDatabase.applications(of: societyID, on: sql).last { $0.outcome == nil }
     }
 
     /// Opens an application now; returns its id.
     public func insertApplication(of societyID: String) throws -> Int64 {
-        try db.execute(sql: "INSERT INTO society_application (society_id, applied_at) VALUES (?, ?)", arguments: [societyID, stamp])
-        return db.lastInsertedRowID
+        guard let id = try sql.firstRow(
+            "INSERT INTO society_application (society_id, applied_at) VALUES (?, ?) RETURNING id", [.text(societyID), .text(stamp)]
+        )?.int64(0) else {
+            throw ServiceError(.storage, "the new application of \(societyID) has no id")
+        }
+        return id
     }
 
     public func insertStep(_ step: SocietyApplication.Step, applicationID: Int64) throws {
-        try db.execute(
-            sql: "INSERT INTO society_application_step (application_id, stage, decision, comment, actor, at) VALUES (?, ?, ?, ?, ?, ?)",
-            arguments: [applicationID, step.stage.rawValue, step.decision.rawValue, step.comment, step.actor, step.at.iso8601]
+        try sql.execute(
+            "INSERT INTO society_application_step (application_id, stage, decision, comment, actor, at) VALUES (?, ?, ?, ?, ?, ?)",
+            [.integer(applicationID), .text(step.stage.rawValue), .text(step.decision.rawValue), .text(step.comment), .text(step.actor), .text(step.at.iso8601)]
         )
     }
 
     public func closeApplication(_ applicationID: Int64, outcome: SocietyApplication.Outcome) throws {
-        try db.execute(sql: "UPDATE society_application SET outcome = ? WHERE id = ?", arguments: [outcome.rawValue, applicationID])
+        try sql.execute("UPDATE society_application SET outcome = ? WHERE id = ?", [.text(outcome.rawValue), .integer(applicationID)])
     }
 }
 
@@ -53,10 +56,6 @@ extension AppDatabase {
     /// Every application of a society, oldest first, with its steps.
     public func applications(of societyID: String) throws(ServiceError) -> [SocietyApplication] {
         try reading("reading applications of \(societyID)") { connection in try Self.applications(of: societyID, on: connection) }
-    }
-
-    static func applications(of societyID: String, db: Database) throws -> [SocietyApplication] {
-        try applications(of: societyID, on: SQLiteConnection(db))
     }
 
     /// The applications' SQL, written once for both databases.
@@ -86,10 +85,6 @@ extension AppDatabase {
     }
 
     /// The one query of a society by id, for reads and transactions alike.
-    static func society(_ id: String, _ db: Database) throws -> Society? {
-        try society(id, on: SQLiteConnection(db))
-    }
-
     static func society(_ id: String, on connection: any SQLConnection) throws -> Society? {
         try connection.firstRow("SELECT id, name, kind, status FROM society WHERE id = ?", [.text(id)]).map(society(from:))
     }

@@ -122,7 +122,7 @@ extension StoreTransaction {
         insert.bind(row.unmatched)
         insert.bind(row.targets)
         guard try insert.run() == 1 else { return false }
-        let rowid = db.lastInsertedRowID
+        let rowid = try db.lastInsertedRowID
         for (key, direct) in row.agents { index.agents[key, default: []].append(StatementIndexRows.entry(rowid, direct)) }
         if let key = row.authorityKey { index.agents[key, default: []].append(StatementIndexRows.entry(rowid, false)) }
         for (id, direct) in row.activities { index.activities[id, default: []].append(StatementIndexRows.entry(rowid, direct)) }
@@ -178,23 +178,23 @@ extension StoreTransaction {
 
     /// The enrollment an xAPI `context.registration` names.
     public func enrollment(registration: UUID) throws -> Enrollment? {
-        try Row.fetchOne(
-            db.cachedStatement(sql: AppDatabase.enrollmentSelect + " WHERE e.registration = ?"), arguments: [registration.uuidString.lowercased()]
-        ).map(AppDatabase.enrollment(from:))
+        try sql.firstRow(AppDatabase.enrollmentSelect + " WHERE e.registration = ?", [.text(registration.uuidString.lowercased())])
+            .map(AppDatabase.enrollment(from:))
     }
 
     public func enrollment(id: Int64) throws -> Enrollment? {
-        try Row.fetchOne(db, sql: AppDatabase.enrollmentSelect + " WHERE e.id = ?", arguments: [id]).map(AppDatabase.enrollment(from:))
+        try sql.firstRow(AppDatabase.enrollmentSelect + " WHERE e.id = ?", [.integer(id)]).map(AppDatabase.enrollment(from:))
     }
 
     /// The enrollment's progress events that still count, in the order they happened.
     public func countingEvents(enrollmentID: Int64) throws -> [CountingEvent] {
-        try Row.fetchAll(
-            db, sql: "SELECT activity_identifier, outcome, score, at FROM progress_event WHERE enrollment_id = ? AND voided_at IS NULL ORDER BY at, id",
-            arguments: [enrollmentID]
+        try sql.rows(
+            "SELECT activity_identifier, outcome, score, at FROM progress_event WHERE enrollment_id = ? AND voided_at IS NULL ORDER BY at, id",
+            [.integer(enrollmentID)]
         ).compactMap { row in
-            guard let outcome = ProgressOutcome(rawValue: row["outcome"]), let at = Date(iso8601: row["at"]) else { return nil }
-            return CountingEvent(activity: row["activity_identifier"], outcome: outcome, score: row["score"], at: at)
+            guard let activity = row.text(0), let outcome = row.text(1).flatMap(ProgressOutcome.init(rawValue:)),
+                  let at = row.text(3).flatMap(Date.init(iso8601:)) else { return nil }
+            return CountingEvent(activity: activity, outcome: outcome, score: row.double(2), at: at)
         }
     }
 

@@ -255,98 +255,96 @@ extension AppDatabase {
 
     /// Submissions, newest first, optionally of one status.
     public func submissions(status: SubmissionStatus? = nil) throws(ServiceError) -> [Submission] {
-        try read("listing submissions") { db in
-            let ids: [Int64]
-            if let status {
-                ids = try Int64.fetchAll(db, sql: "SELECT id FROM submission WHERE status = ? ORDER BY id DESC", arguments: [status.rawValue])
-            } else {
-                ids = try Int64.fetchAll(db, sql: "SELECT id FROM submission ORDER BY id DESC")
-            }
-            return try ids.compactMap { try Self.submission(id: $0, db: db) }
+        try reading("listing submissions") { sql in
+            let ids = try (status.map { try sql.rows("SELECT id FROM submission WHERE status = ? ORDER BY id DESC", [.text($0.rawValue)]) }
+                ?? sql.rows("SELECT id FROM submission ORDER BY id DESC")).compactMap { $0.int64(0) }
+            return try ids.compactMap { try Self.submission(id: $0, on: sql) }
         }
     }
 
     /// One submission with its package, activities and diagnostics.
     public func submission(id: Int64) throws(ServiceError) -> Submission? {
-        try read("reading submission \(id)") { db in try Self.submission(id: id, db: db) }
+        try reading("reading submission \(id)") { sql in try Self.submission(id: id, on: sql) }
     }
 
     /// How many submissions, activities and courses exist (for status output and tests).
     public func counts() throws(ServiceError) -> (courses: Int, submissions: Int, activities: Int) {
-        try read("counting") { db in
-            (
-                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM course") ?? 0,
-                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM submission") ?? 0,
-                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM activity") ?? 0
-            )
+        try reading("counting") { sql in
+            func count(_ table: String) throws -> Int { Int(try sql.firstRow("SELECT count(*) FROM \(table)")?.int64(0) ?? 0) }
+            return (try count("course"), try count("submission"), try count("activity"))
         }
     }
 
     public static func submission(id: Int64, db: Database) throws -> Submission? {
-        guard let row = try Row.fetchOne(
-            db,
-            sql: "SELECT s.*, c.society_id, c.identifier FROM submission s JOIN course c ON c.id = s.course_id WHERE s.id = ?",
-            arguments: [id]
+        try submission(id: id, on: SQLiteConnection(db))
+    }
+
+    /// The one query of a submission, for reads and transactions on either database.
+    public static func submission(id: Int64, on sql: any SQLConnection) throws -> Submission? {
+        guard let row = try sql.firstRow(
+            """
+            SELECT s.format, s.status, s.submitted_at, c.identifier, s.format_version, s.typical_learning_time, s.credit_hours, s.category,
+                s.developing_society, s.licence, s.languages, s.content_hash, s.manifest_path, s.has_sidecar, s.control_mode,
+                s.course_id, c.society_id, s.version, s.source
+            FROM submission s JOIN course c ON c.id = s.course_id WHERE s.id = ?
+            """,
+            [.integer(id)]
         ) else { return nil }
-        guard let format = PackageFormat(rawValue: row["format"]),
-              let status = SubmissionStatus(rawValue: row["status"]),
-              let submittedAt = Date(iso8601: row["submitted_at"])
+        guard let format = row.text(0).flatMap(PackageFormat.init(rawValue:)), let status = row.text(1).flatMap(SubmissionStatus.init(rawValue:)),
+              let submittedAt = row.text(2).flatMap(Date.init(iso8601:)), let identifier = row.text(3), let formatVersion = row.text(4),
+              let languages = row.text(10), let contentHash = row.text(11), let manifestPath = row.text(12),
+              let courseID = row.text(15), let societyID = row.text(16), let version = row.int64(17), let source = row.text(18)
         else {
-            throw ServiceError(.storage, "submission \(id) has an unknown format, status or date")
+            throw ServiceError(.storage, "submission \(id) is unreadable (an unknown format, status or date, or a missing value)")
         }
         var package = CoursePackage(
-            identifier: row["identifier"],
-            format: format,
-            formatVersion: row["format_version"],
-            typicalLearningTime: row["typical_learning_time"],
-            creditHours: row["credit_hours"],
-            category: (row["category"] as String?).flatMap(SubjectCategory.init(rawValue:)),
-            developingSociety: row["developing_society"],
-            licence: row["licence"],
-            languages: (row["languages"] as String).split(separator: ",").map(String.init),
-            contentHash: row["content_hash"],
-            manifestPath: row["manifest_path"],
-            hasSidecar: row["has_sidecar"],
-            controlMode: (row["control_mode"] as String?).map(ControlMode.init(stored:))
+            identifier: identifier, format: format, formatVersion: formatVersion, typicalLearningTime: row.text(5), creditHours: row.double(6),
+            category: row.text(7).flatMap(SubjectCategory.init(rawValue:)), developingSociety: row.text(8), licence: row.text(9),
+            languages: languages.split(separator: ",").map(String.init), contentHash: contentHash, manifestPath: manifestPath,
+            hasSidecar: (row.int64(13) ?? 0) != 0, controlMode: row.text(14).map(ControlMode.init(stored:))
         )
-        for text in try Row.fetchAll(db, sql: "SELECT * FROM submission_text WHERE submission_id = ? ORDER BY kind, position", arguments: [id]) {
-            let value = LocalizedText(language: text["language"], value: text["value"])
-            switch text["kind"] as String {
+        for text in try sql.rows("SELECT kind, language, value FROM submission_text WHERE submission_id = ? ORDER BY kind, position", [.integer(id)]) {
+            let value = LocalizedText(language: text.text(1) ?? "", value: text.text(2) ?? "")
+            switch text.text(0) {
             case "title": package.titles.append(value)
             case "description": package.descriptions.append(value)
             default: package.keywords.append(value)
             }
         }
-        package.activities = try activityTree(submissionID: id, db: db)
-        let diagnostics = try Row.fetchAll(
-            db, sql: "SELECT * FROM submission_diagnostic WHERE submission_id = ? ORDER BY position", arguments: [id]
+        package.activities = try activityTree(submissionID: id, on: sql)
+        let diagnostics = try sql.rows(
+            "SELECT code, file, line, element_path, message, hint FROM submission_diagnostic WHERE submission_id = ? ORDER BY position", [.integer(id)]
         ).map { row in
             Diagnostic(
-                DiagnosticCode(rawValue: row["code"]), file: row["file"], line: row["line"],
-                elementPath: row["element_path"], message: row["message"], hint: row["hint"]
+                DiagnosticCode(rawValue: row.text(0) ?? ""), file: row.text(1) ?? "", line: row.int64(2).map(Int.init),
+                elementPath: row.text(3), message: row.text(4) ?? "", hint: row.text(5)
             )
         }
         return Submission(
-            id: id, courseID: row["course_id"], societyID: row["society_id"], version: row["version"], status: status,
-            submittedAt: submittedAt, source: row["source"], package: package, diagnostics: diagnostics
+            id: id, courseID: courseID, societyID: societyID, version: Int(version), status: status,
+            submittedAt: submittedAt, source: source, package: package, diagnostics: diagnostics
         )
     }
 
-    private static func activityTree(submissionID: Int64, db: Database) throws -> [Activity] {
-        let rows = try Row.fetchAll(db, sql: "SELECT * FROM activity WHERE submission_id = ? ORDER BY position", arguments: [submissionID])
+    private static func activityTree(submissionID: Int64, on sql: any SQLConnection) throws -> [Activity] {
+        let rows = try sql.rows(
+            """
+            SELECT position, parent_position, identifier, title, kind, launch_url, required, mastery_threshold, completion_threshold,
+                time_limit_seconds, move_on, launch_data, time_limit_action, entitlement_key
+            FROM activity WHERE submission_id = ? ORDER BY position
+            """,
+            [.integer(submissionID)]
+        )
         var childrenOf: [Int?: [Int]] = [:]
         var activities: [Int: Activity] = [:]
         for row in rows {
-            let position: Int = row["position"]
-            let parent: Int? = row["parent_position"]
-            childrenOf[parent, default: []].append(position)
+            let position = Int(row.int64(0) ?? 0)
+            childrenOf[row.int64(1).map(Int.init), default: []].append(position)
             activities[position] = Activity(
-                identifier: row["identifier"], title: row["title"],
-                kind: ActivityKind(rawValue: row["kind"]) ?? .other,
-                launchURL: row["launch_url"], isRequired: row["required"],
-                masteryThreshold: row["mastery_threshold"], completionThreshold: row["completion_threshold"],
-                timeLimitSeconds: row["time_limit_seconds"], moveOn: row["move_on"],
-                launchData: row["launch_data"], timeLimitAction: row["time_limit_action"], entitlementKey: row["entitlement_key"]
+                identifier: row.text(2) ?? "", title: row.text(3) ?? "", kind: row.text(4).flatMap(ActivityKind.init(rawValue:)) ?? .other,
+                launchURL: row.text(5), isRequired: (row.int64(6) ?? 0) != 0,
+                masteryThreshold: row.double(7), completionThreshold: row.double(8), timeLimitSeconds: row.int64(9).map(Int.init),
+                moveOn: row.text(10), launchData: row.text(11), timeLimitAction: row.text(12), entitlementKey: row.text(13)
             )
         }
         func build(_ position: Int) -> Activity? {

@@ -10,7 +10,10 @@ import Foundation
 ///   query (`安全`, `AI`) matches there: CJK as the exact unigram or bigram, other scripts as a
 ///   word prefix.
 /// A query's terms (split on white space) must all match.
-enum CatalogSearchIndex {
+///
+/// On PostgreSQL the same texts and short terms are kept in the table `catalog_search`, one row
+/// per current publication.
+public enum CatalogSearchIndex {
     /// Terms of at least this many Unicode scalars go to the trigram index.
     static let trigramMinimum = 3
 
@@ -152,3 +155,53 @@ enum CatalogSearchIndex {
         "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }
+
+extension CatalogSearchIndex {
+    /// Indexes a publication's texts (from its submission's) for search.
+    public static func add(publicationID: Int64, submissionID: Int64, on sql: any SQLConnection) throws {
+        var columns: [String: [String]] = [:]
+        for row in try sql.rows("SELECT kind, value FROM submission_text WHERE submission_id = ? ORDER BY kind, position", [.integer(submissionID)]) {
+            if let kind = row.text(0), let value = row.text(1) { columns[kind, default: []].append(value) }
+        }
+        let texts = ["title", "description", "keyword"].map { (columns[$0] ?? []).joined(separator: "\n") }
+        let values = [SQLValue.integer(publicationID)] + texts.map(SQLValue.text)
+        let short = [SQLValue.integer(publicationID)] + texts.map { .text(shortTerms(of: $0)) }
+        switch sql.dialect {
+        case .sqlite:
+            try sql.execute("INSERT INTO catalog_fts (rowid, title, description, keywords) VALUES (?, ?, ?, ?)", values)
+            try sql.execute("INSERT INTO catalog_fts_short (rowid, title, description, keywords) VALUES (?, ?, ?, ?)", short)
+        case .postgresql:
+            try sql.execute(
+                """
+                INSERT INTO catalog_search (publication_id, title, description, keywords, short_title, short_description, short_keywords)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+                values + short.dropFirst()
+            )
+        }
+    }
+
+    /// Takes a publication out of search.
+    public static func remove(publicationID: Int64, on sql: any SQLConnection) throws {
+        switch sql.dialect {
+        case .sqlite:
+            try sql.execute("DELETE FROM catalog_fts WHERE rowid = ?", [.integer(publicationID)])
+            try sql.execute("DELETE FROM catalog_fts_short WHERE rowid = ?", [.integer(publicationID)])
+        case .postgresql:
+            try sql.execute("DELETE FROM catalog_search WHERE publication_id = ?", [.integer(publicationID)])
+        }
+    }
+
+    /// Indexes every current publication (after a copy, which moves the tables and not SQLite's
+    /// index); returns how many.
+    @discardableResult
+    public static func addCurrentPublications(on sql: any SQLConnection) throws -> Int {
+        let current = try sql.rows("SELECT p.id, p.submission_id FROM course c JOIN publication p ON p.id = c.current_publication_id ORDER BY p.id")
+        for row in current {
+            guard let publication = row.int64(0), let submission = row.int64(1) else { continue }
+            try add(publicationID: publication, submissionID: submission, on: sql)
+        }
+        return current.count
+    }
+}
+

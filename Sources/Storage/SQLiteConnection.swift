@@ -100,8 +100,3 @@ public struct SQLiteConnection: SQLConnection {
         return try body(UnsafeBufferPointer(start: bytes, count: count))
     }
 }
-
-extension StoreTransaction {
-    /// This transaction's connection as the storage kernel's, for SQL written for both databases.
-    public var sql: any SQLConnection { SQLiteConnection(db) }
-}

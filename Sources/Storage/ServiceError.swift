@@ -55,7 +55,7 @@ public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible 
 
     /// Passes a `ServiceError` on as it is; anything else (GRDB's, SQLite's) becomes `.storage`,
     /// prefixed with what was being done.
-    static func wrap(_ error: any Error, _ context: String) -> ServiceError {
+    public static func wrap(_ error: any Error, _ context: String) -> ServiceError {
         if let known = error as? ServiceError { return known }
         if let database = error as? DatabaseError { return ServiceError(.storage, "\(context): \(database.message ?? database.description)") }
         return ServiceError(.storage, "\(context): \(error)")

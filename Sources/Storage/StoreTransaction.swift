@@ -9,17 +9,46 @@ import GRDB
 /// the change see the same data and commit together or not at all. The rules themselves live in
 /// the services; this type only knows SQL.
 public struct StoreTransaction {
-    let db: Database
-    /// The connection, for the stores of features that own their tables (their SQL runs in
-    /// this same transaction).
-    public var database: Database { db }
+    /// The connection the transaction runs on: GRDB's on SQLite, the kernel's on a server.
+    enum Connection {
+        case sqlite(Database)
+        case server(any SQLConnection)
+    }
+
+    let connection: Connection
+
+    /// GRDB's connection, for the stores not yet written on the storage kernel; on a server
+    /// database they refuse, as `AppDatabase.sqliteWriter` does.
+    var db: Database {
+        get throws(ServiceError) {
+            switch connection {
+            case .sqlite(let db): return db
+            case .server:
+                throw ServiceError(.storage, "this change is not available on PostgreSQL yet; the platform's features move there one by one")
+            }
+        }
+    }
+
+    /// GRDB's connection, for the stores of features that own their tables and are not yet
+    /// written on the storage kernel (`sql`); it throws on a server database.
+    public var database: Database {
+        get throws(ServiceError) { try db }
+    }
+
+    /// This transaction's connection as the storage kernel's, for SQL written for both databases.
+    public var sql: any SQLConnection {
+        switch connection {
+        case .sqlite(let db): SQLiteConnection(db)
+        case .server(let server): server
+        }
+    }
     /// The time stamped on everything this transaction writes.
     public let now: Date
     /// `now` as stored (ISO 8601, UTC), formatted once.
     public let stamp: String
 
-    init(db: Database, now: Date) {
-        self.db = db
+    init(_ connection: Connection, now: Date) {
+        self.connection = connection
         self.now = now
         self.stamp = now.iso8601
     }
@@ -35,7 +64,10 @@ extension AppDatabase {
     /// and is rethrown unchanged. SQLite failures come out as `ServiceError`.
     public func transaction<T>(at date: Date, _ body: @Sendable (StoreTransaction) throws -> T) throws -> T {
         do {
-            return try sqliteWriter("writing").write { db in try body(StoreTransaction(db: db, now: date)) }
+            switch engine {
+            case .sqlite(let writer): return try writer.write { db in try body(StoreTransaction(.sqlite(db), now: date)) }
+            case .server(let server): return try server.write { connection in try body(StoreTransaction(.server(connection), now: date)) }
+            }
         } catch let error as DatabaseError {
             throw ServiceError.wrap(error, "database")
         }
@@ -48,6 +80,7 @@ extension StoreTransaction {
     /// several independent changes in one transaction, each all or nothing (the LRS's grouped
     /// POSTs).
     public func savepoint<T>(_ body: () throws -> T) throws -> T {
+        guard case .sqlite(let db) = connection else { return try serverSavepoint(body) }
         var outcome: Result<T, any Error> = .failure(CancellationError())
         try db.inSavepoint {
             do {
@@ -61,12 +94,30 @@ extension StoreTransaction {
         return try outcome.get()
     }
 
+    /// A savepoint in SQL (PostgreSQL's are named; one name serves nested ones, each released
+    /// or rolled back to the innermost).
+    private func serverSavepoint<T>(_ body: () throws -> T) throws -> T {
+        try sql.execute("SAVEPOINT ecba_savepoint", [])
+        let result: T
+        do {
+            result = try body()
+        } catch {
+            try sql.execute("ROLLBACK TO SAVEPOINT ecba_savepoint", [])
+            try sql.execute("RELEASE SAVEPOINT ecba_savepoint", [])
+            throw error
+        }
+        try sql.execute("RELEASE SAVEPOINT ecba_savepoint", [])
+        return result
+    }
+
     /// Where the database stands as this connection sees it: the rows this connection has
     /// changed so far and SQLite's `data_version`, which moves when any other connection
     /// commits. Two equal marks mean nothing was written in between (by this process or another),
     /// so what a caller learned from the database then still holds.
-    public func writeMark() throws -> WriteMark {
-        WriteMark(dataVersion: try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? 0, changes: Int64(db.totalChangesCount))
+    /// On a server database there is no such mark: it is nil, and a caller learns again.
+    public func writeMark() throws -> WriteMark? {
+        guard case .sqlite(let db) = connection else { return nil }
+        return WriteMark(dataVersion: try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? 0, changes: Int64(db.totalChangesCount))
     }
 }
 

@@ -257,7 +257,7 @@ struct MigrationTests {
                        (1, 'l1', 1, 1, 0.8, '2026-01-04T00:00:00.000Z', '2026-01-05T00:00:00.000Z');
             """) { migrated in
             try migrated.writer.read { db in
-                (try AppDatabase.activityStates(enrollmentID: 1, db: db),
+                (try AppDatabase.activityStates(enrollmentID: 1, on: SQLiteConnection(db)),
                  try String.fetchOne(db, sql: "SELECT sql FROM sqlite_schema WHERE name = 'activity_progress'") ?? "")
             }
         }

@@ -36,6 +36,17 @@ enum PostgresServer {
         await session.close()
     }
 
+    /// Runs `body` with the demo's platform (an SQLite file) and a new database it was copied into.
+    static func withCopiedDemo(_ body: (DemoPlatform, String) async throws -> Void) async throws {
+        let demo = try DemoPlatform()
+        defer { demo.remove() }
+        try await withDatabase { url in
+            let copy = try await CLI.runDetached(["database", "copy", "--database", demo.path, "--to", url])
+            #expect(copy.status == 0, "\(copy.stderr)")
+            try await body(demo, url)
+        }
+    }
+
     /// Runs `body` with a session on `url`, closed however `body` ends (PostgresNIO asserts that
     /// every connection is closed before it goes).
     static func withSession<T>(_ url: String, _ body: (PostgresSession) async throws -> T) async throws -> T {
@@ -97,7 +108,7 @@ struct PostgresTests {
                 #expect(try await PostgresMigrations.pending(session).isEmpty)
                 return try await DatabaseCopy.targetColumns(session)
             }
-            #expect(Set(theirs.keys) == Set(ours.map(\.name)).union(["schema_migration"]))
+            #expect(Set(theirs.keys) == Set(ours.map(\.name)).union(["schema_migration", "catalog_search"]))
             let types: [SQLColumnType: String] = [.integer: "bigint", .real: "double precision", .text: "text", .blob: "bytea"]
             for table in ours {
                 let columns = (theirs[table.name] ?? []).filter { $0.name != "rowid" }
@@ -119,7 +130,7 @@ struct PostgresTests {
             let result = try await CLI.runDetached(["database", "copy", "--database", demo.path, "--to", url, "--json"])
             #expect(result.status == 0, "\(result.stderr)")
             let report = try JSONDecoder().decode(DatabaseCopy.Report.self, from: Data(result.stdout.utf8))
-            #expect(report.migrations == ["v19-schema"])
+            #expect(report.migrations == PostgresMigrations.all.map(\.identifier))
 
             let source = try DatabaseQueue(path: demo.path)
             let counts = try await source.read { db in
@@ -154,6 +165,12 @@ struct PostgresTests {
             #expect(postgresStatements == sqliteStatements)
             let titles = try await PostgresServer.rows(url, "SELECT value FROM submission_text WHERE value LIKE '%工程伦理%'")
             #expect(!titles.isEmpty)
+            // SQLite's search index does not move: PostgreSQL's is built, a row per current publication.
+            let searchable = try await PostgresServer.rows(url, """
+                SELECT (SELECT count(*) FROM catalog_search), (SELECT count(*) FROM course WHERE current_publication_id IS NOT NULL),
+                    (SELECT count(*) FROM catalog_search s JOIN course c ON c.current_publication_id = s.publication_id)
+                """)
+            #expect(searchable == [["11", "11", "11"]])
 
             // An id PostgreSQL hands out goes on from the highest SQLite ever did.
             let highest = try await source.read { db in try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'audit'") ?? 0 }
@@ -346,7 +363,7 @@ struct SQLKernelTests {
                 #expect(onPostgres.stdout == onSQLite.stdout, "\(arguments)")
             }
             // What has not moved to PostgreSQL yet says so, and changes nothing.
-            let refused = try await CLI.runDetached(["society", "add", "x", "--name", "X", "--kind", "national", "--database", url])
+            let refused = try await CLI.runDetached(["lrs", "credentials", "issue", "cces", "--name", "a provider", "--database", url])
             #expect(refused.status == 1 && refused.stderr.contains("not available on PostgreSQL yet"), "\(refused.stderr)")
             let (fromPostgres, appended) = try await PostgresServer.withSession(url) { session in
                 try Self.onPostgres(session) { connection in
@@ -364,11 +381,7 @@ struct SQLKernelTests {
 
     @Test("reports, credit standings, transcripts and keys read the same on a copied platform in PostgreSQL", .enabled(if: PostgresServer.available))
     func reportsOnBoth() async throws {
-        let demo = try DemoPlatform()
-        defer { demo.remove() }
-        try await PostgresServer.withDatabase { url in
-            let copy = try await CLI.runDetached(["database", "copy", "--database", demo.path, "--to", url])
-            #expect(copy.status == 0, "\(copy.stderr)")
+        try await PostgresServer.withCopiedDemo { demo, url in
             let commands = [
                 ["report", "society", "cces"], ["report", "society", "cces", "--detail"], ["report", "society", "cces", "--format", "json"],
                 ["report", "society", "cces", "--detail", "--format", "json", "--period", "2026"], ["report", "society", "ces"],
@@ -393,6 +406,140 @@ struct SQLKernelTests {
             #expect(verified.status == 0 && verified.stdout.contains("valid: transcript"), "\(verified.stdout)\(verified.stderr)")
             let unsigned = try await CLI.runDetached(["transcript", "zhangsan", "--format", "clr", "--database", url])
             #expect(unsigned.status == 1 && unsigned.stderr.contains("no folder of private signing keys was given (--keys)"), "\(unsigned.stderr)")
+        }
+    }
+
+    @Test("the committee, societies, tokens, enrollment, progress and credits write on PostgreSQL as on SQLite", .enabled(if: PostgresServer.available))
+    func writesOnBoth() async throws {
+        try await PostgresServer.withCopiedDemo { demo, url in
+            let course = "bjast/bjast.technical-information-retrieval"
+            // The same story on both databases: what each command prints must agree (an
+            // enrollment's registration is a new UUID each time, so its line is left out).
+            let story: [[String]] = [
+                ["society", "add", "xs", "--name", "X学会", "--kind", "national"], ["society", "apply", "xs"],
+                ["society", "add", "xs", "--name", "again", "--kind", "national"],
+                ["committee", "add-member", "m9", "--name", "委员九"], ["committee", "remove-member", "m9"],
+                ["review", "vote", "11", "approve", "--member", "liu", "--comment", "好"],
+                ["review", "vote", "11", "approve", "--member", "yang", "--comment", "好"],
+                ["review", "vote", "11", "approve", "--member", "zhao", "--comment", "好"],
+                ["review", "vote", "11", "approve", "--member", "chen", "--comment", "好"],
+                ["engineer", "add", "wang", "--name", "王五", "--society", "cces", "--member-number", "C-99"],
+                ["enroll", "wang", course], ["enroll", "wang", course],
+                ["progress", "record", "wang", course, "--activity", "l1", "--completed", "--at", "2026-11-20T08:00:00Z"],
+                ["progress", "record", "wang", course, "--activity", "l2", "--completed", "--at", "2026-11-20T09:00:00Z"],
+                ["progress", "record", "wang", course, "--activity", "l3", "--completed", "--at", "2026-11-20T10:00:00Z"],
+                ["society", "set-registry", "ces", "--url", "http://127.0.0.1:9/records", "--token-file", "/nonexistent/token"],
+                ["catalog", "list"], ["catalog", "show", course], ["review", "list"], ["review", "show", "11"], ["committee", "list", "--all"],
+                ["submission", "show", "12"], ["engineer", "show", "wang"], ["credits", "status", "wang", "--json"],
+                ["report", "society", "cces", "--detail"], ["society", "show", "xs"], ["audit", "--subject", "submission:11"],
+            ]
+            for arguments in story {
+                let onSQLite = try await CLI.runDetached(arguments + ["--database", demo.path])
+                let onPostgres = try await CLI.runDetached(arguments + ["--database", url])
+                // Lines that name a registration or the time of a change made in this run differ,
+                // and so does a new credit record's id (a UUID).
+                let stamped = /registration |\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}/
+                let kept = { (text: String) in
+                    text.split(separator: "\n").filter { !$0.contains(stamped) }.map { $0.replacing(/urn:uuid:[0-9a-f-]{36}/, with: "urn:uuid:") }
+                }
+                #expect(onSQLite.status == onPostgres.status && kept(onPostgres.stderr) == kept(onSQLite.stderr), "\(arguments): \(onPostgres.stderr)")
+                if arguments.first != "audit" && arguments.first != "engineer" {
+                    #expect(kept(onPostgres.stdout) == kept(onSQLite.stdout), "\(arguments)")
+                }
+            }
+            // The settlement published the course once, and its search row went in with it.
+            let published = try await PostgresServer.rows(url, "SELECT count(*) FROM publication WHERE submission_id = 11")
+            let indexed = try await PostgresServer.rows(url, "SELECT count(*) FROM catalog_search s JOIN publication p ON p.id = s.publication_id WHERE p.submission_id = 11")
+            #expect(published == [["1"]] && indexed == [["1"]])
+            // A search still says it has not moved, and changes nothing.
+            let search = try await CLI.runDetached(["catalog", "search", "检索", "--database", url])
+            #expect(search.status == 1 && search.stderr.contains("not available on PostgreSQL yet"), "\(search.stderr)")
+            // A server database has no folder beside it for the content store: it must be named.
+            let noContent = try await CLI.runDetached(["content", "verify", "--database", url])
+            #expect(noContent.status == 1 && noContent.stderr.contains("pass --content DIR or set ECBA_CONTENT"), "\(noContent.stderr)")
+        }
+    }
+
+    @Test("on PostgreSQL, concurrent votes settle a review once and concurrent results award the credit once", .enabled(if: PostgresServer.available))
+    func settlementAndAwardOnceUnderConcurrency() async throws {
+        try await PostgresServer.withCopiedDemo { demo, url in
+            // The four outstanding members vote at once: each sees the others' votes or is run again.
+            let votes = try await withThrowingTaskGroup(of: CLI.Result.self) { group in
+                for member in ["liu", "yang", "zhao", "chen"] {
+                    group.addTask { try await CLI.runDetached(["review", "vote", "11", "approve", "--member", member, "--comment", "ok", "--database", url]) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(votes.allSatisfy { $0.status == 0 }, "\(votes.map(\.stderr))")
+            #expect(votes.filter { $0.stdout.contains("published version 1") }.count == 1, "\(votes.map(\.stdout))")
+            let course = "bjast/bjast.technical-information-retrieval"
+            for arguments in [["engineer", "add", "wang", "--name", "王五"], ["enroll", "wang", course]] {
+                let done = try await CLI.runDetached(arguments + ["--database", url])
+                #expect(done.status == 0, "\(done.stderr)")
+            }
+            // Every activity's result at once, each twice: the last one completes the course, once.
+            let results = try await withThrowingTaskGroup(of: CLI.Result.self) { group in
+                for activity in ["l1", "l2", "l3", "l1", "l2", "l3"] {
+                    group.addTask { try await CLI.runDetached(["progress", "record", "wang", course, "--activity", activity, "--completed", "--database", url]) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(results.allSatisfy { $0.status == 0 }, "\(results.map(\.stderr))")
+            let rows = try await PostgresServer.rows(url, """
+                SELECT (SELECT count(*) FROM publication WHERE submission_id = 11), (SELECT count(*) FROM review WHERE submission_id = 11 AND decided_at IS NOT NULL),
+                    (SELECT count(*) FROM credit_award WHERE engineer_id = 'wang'), (SELECT count(*) FROM progress_event e JOIN enrollment n ON n.id = e.enrollment_id WHERE n.engineer_id = 'wang'),
+                    (SELECT count(*) FROM audit WHERE action = 'review.decide' AND subject = 'submission:11')
+                """)
+            #expect(rows == [["1", "1", "1", "6", "1"]])
+        }
+    }
+
+    @Test("two sync workers on one PostgreSQL deliver every record once, claiming disjoint batches", .enabled(if: PostgresServer.available))
+    func twoSyncWorkers() async throws {
+        let registry = try FakeRegistry(timeoutDelay: 2)
+        defer { registry.stop() }
+        try await PostgresServer.withCopiedDemo { demo, url in
+            let tokenFile = URL(fileURLWithPath: demo.path).deletingLastPathComponent().appendingPathComponent("registry.token").path
+            try "\(registry.token)\n".write(toFile: tokenFile, atomically: true, encoding: .utf8)
+            let course = "bjast/bjast.work-safety-law"
+            let lessons = try await PostgresServer.rows(url, """
+                SELECT a.identifier FROM activity a JOIN publication p ON p.submission_id = a.submission_id JOIN course c ON c.current_publication_id = p.id
+                WHERE c.id = '\(course)' AND a.launch_url IS NOT NULL ORDER BY a.position
+                """).compactMap { $0.first ?? nil }
+            #expect(!lessons.isEmpty)
+            // Eight ces members complete the course, four at a time.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 1...8 {
+                    group.addTask {
+                        let id = String(format: "w%02d", index)
+                        var steps = [["engineer", "add", id, "--name", "工程师\(index)", "--society", "ces", "--member-number", "E-\(index)"], ["enroll", id, course]]
+                        steps += lessons.map { ["progress", "record", id, course, "--activity", $0, "--completed"] }
+                        for step in steps {
+                            let done = try await CLI.runDetached(step + ["--database", url])
+                            #expect(done.status == 0, "\(step): \(done.stderr)")
+                        }
+                    }
+                    if index % 4 == 0 { try await group.waitForAll() }
+                }
+            }
+            let set = try await CLI.runDetached(["society", "set-registry", "ces", "--url", registry.url, "--token-file", tokenFile, "--database", url])
+            #expect(set.status == 0, "\(set.stderr)")
+            // Their records and the standing ones of the demo's ces members.
+            let queued = try await PostgresServer.rows(url, "SELECT count(*) FROM sync_outbox WHERE society_id = 'ces' AND status = 'pending'")
+            let count = Int(queued.first?.first.flatMap { $0 } ?? "") ?? 0
+            #expect(count > 8)
+            registry.configure(script: Array(repeating: .slow, count: 4))
+            async let first = CLI.runDetached(["sync", "run", "--until-done", "--batch-size", "2", "--backoff", "0.05", "--database", url])
+            async let second = CLI.runDetached(["sync", "run", "--until-done", "--batch-size", "2", "--backoff", "0.05", "--database", url])
+            let (one, two) = try await (first, second)
+            #expect(one.status == 0 && two.status == 0, "\(one.stderr)\(two.stderr)")
+            let received = registry.snapshot.received
+            #expect(received.count == count && received.values.allSatisfy { $0 == 1 }, "\(received)")
+            let delivered = try await PostgresServer.rows(url, "SELECT status, count(*) FROM sync_outbox WHERE society_id = 'ces' GROUP BY status")
+            #expect(delivered == [["delivered", "\(count)"]])
+            // Both workers sent some: the claims were disjoint, not one worker waiting out the other.
+            let runs = try await PostgresServer.rows(url, "SELECT count(DISTINCT run_id) FROM sync_attempt WHERE society_id = 'ces'")
+            #expect(runs == [["2"]], "\(one.stdout)\(two.stdout)")
         }
     }
 
