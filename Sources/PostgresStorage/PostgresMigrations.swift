@@ -17,7 +17,27 @@ public enum PostgresMigrations {
     public static let all: [(identifier: String, sql: String)] = [
         ("v19-schema", v19),
         ("postgresql-catalog-search", catalogSearch),
+        ("postgresql-catalog-search-match", catalogSearchMatch),
     ]
+
+    /// What search compares (`CatalogSearchIndex.postgresConditions`): the texts folded as FTS5's
+    /// tokenizers fold them, and the short terms folded, without diacritics and between spaces,
+    /// each under a trigram index (pg_trgm), which serves `LIKE '%...%'`.
+    static let catalogSearchMatch = """
+            CREATE EXTENSION IF NOT EXISTS pg_trgm;
+            ALTER TABLE catalog_search ADD COLUMN match_title text COLLATE "C" NOT NULL DEFAULT '',
+                ADD COLUMN match_description text COLLATE "C" NOT NULL DEFAULT '',
+                ADD COLUMN match_keywords text COLLATE "C" NOT NULL DEFAULT '',
+                ADD COLUMN match_short_title text COLLATE "C" NOT NULL DEFAULT '',
+                ADD COLUMN match_short_description text COLLATE "C" NOT NULL DEFAULT '',
+                ADD COLUMN match_short_keywords text COLLATE "C" NOT NULL DEFAULT '';
+            CREATE INDEX catalog_search_match_title ON catalog_search USING gin (match_title gin_trgm_ops);
+            CREATE INDEX catalog_search_match_description ON catalog_search USING gin (match_description gin_trgm_ops);
+            CREATE INDEX catalog_search_match_keywords ON catalog_search USING gin (match_keywords gin_trgm_ops);
+            CREATE INDEX catalog_search_match_short_title ON catalog_search USING gin (match_short_title gin_trgm_ops);
+            CREATE INDEX catalog_search_match_short_description ON catalog_search USING gin (match_short_description gin_trgm_ops);
+            CREATE INDEX catalog_search_match_short_keywords ON catalog_search USING gin (match_short_keywords gin_trgm_ops);
+            """
 
     /// The catalog's search texts, one row per current publication: what SQLite's two FTS5
     /// tables hold (`CatalogSearchIndex`), the texts and their short terms.

@@ -138,5 +138,19 @@ extension PostgresMigrations {
                 "recording migration \(migration.identifier)"
             )
         }
+        // What SQL cannot compute (the texts folded as SQLite's tokenizers fold them) is
+        // written again by the platform's own code, in the same transaction.
+        if pending.contains(where: { rebuildingSearch.contains($0.identifier) }) {
+            do {
+                let connection = PostgresSQLConnection(session)
+                try connection.execute("DELETE FROM catalog_search", [])
+                try CatalogSearchIndex.addCurrentPublications(on: connection)
+            } catch {
+                throw ServiceError.wrap(error, "rebuilding the catalog's search table")
+            }
+        }
     }
+
+    /// The migrations after which the catalog's search rows are written again.
+    static let rebuildingSearch: Set<String> = ["postgresql-catalog-search-match"]
 }

@@ -79,36 +79,53 @@ extension AppDatabase {
         let query = CatalogSearchIndex.query(text)
         guard !query.isEmpty else { return nil }
         return try reading("searching the catalog") { sql in
-            guard sql.dialect == .sqlite else {
-                throw ServiceError(.storage, "searching the catalog: not available on PostgreSQL yet (\(path)); the platform's features move there one by one")
-            }
             let wanted = filter.limit > 0 ? filter.limit : Int.max
             var results: [CatalogSummary] = []
             var seen = Set<String>()
             let (clauses, filterArguments) = Self.whereClauses(filter)
             // The driving index holds the long terms when there are any; the other one filters.
             let (driver, driverTerms, other, otherTerms) = query.trigram.isEmpty
-                ? ("catalog_fts_short", query.short, "catalog_fts", query.trigram)
-                : ("catalog_fts", query.trigram, "catalog_fts_short", query.short)
+                ? ("catalog_fts_short", query.shortPhrases, "catalog_fts", query.trigramPhrases)
+                : ("catalog_fts", query.trigramPhrases, "catalog_fts_short", query.shortPhrases)
             for tier in CatalogSearchIndex.Tier.allCases where results.count < wanted {
-                var arguments: [SQLValue] = [.text(CatalogSearchIndex.Query.expression(driverTerms, tier: tier))]
-                var conditions = ["\(driver) MATCH ?"]
-                if !otherTerms.isEmpty {
-                    // `+` keeps the IN list away from the driver's index: otherwise SQLite would
-                    // re-run the driver's MATCH once per row of the other index.
-                    conditions.append("+\(driver).rowid IN (SELECT rowid FROM \(other) WHERE \(other) MATCH ?)")
-                    arguments.append(.text(CatalogSearchIndex.Query.expression(otherTerms, tier: tier)))
+                var text: String
+                var arguments: [SQLValue]
+                switch sql.dialect {
+                case .sqlite:
+                    arguments = [.text(CatalogSearchIndex.Query.expression(driverTerms, tier: tier))]
+                    var conditions = ["\(driver) MATCH ?"]
+                    if !otherTerms.isEmpty {
+                        // `+` keeps the IN list away from the driver's index: otherwise SQLite would
+                        // re-run the driver's MATCH once per row of the other index.
+                        conditions.append("+\(driver).rowid IN (SELECT rowid FROM \(other) WHERE \(other) MATCH ?)")
+                        arguments.append(.text(CatalogSearchIndex.Query.expression(otherTerms, tier: tier)))
+                    }
+                    arguments += filterArguments
+                    text = """
+                        SELECT c.id AS course_id, c.society_id, p.version, p.published_at, s.display_title, s.format, s.credit_hours,
+                            s.category, s.languages, \(tier.lengthExpression(driver)) AS matched_length, '\(tier.label)' AS matched_in
+                        FROM \(driver) CROSS JOIN publication p ON p.id = \(driver).rowid
+                        JOIN course c ON c.id = p.course_id AND c.current_publication_id = p.id
+                        JOIN submission s ON s.id = p.submission_id
+                        WHERE \((conditions + clauses).joined(separator: " AND "))
+                        ORDER BY \(driver).rowid DESC
+                        """
+                case .postgresql:
+                    // One table holds both indexes' texts; the length ranked by is the driving
+                    // index's, as on SQLite (the short terms' when the query has no long term).
+                    let (conditions, termArguments) = CatalogSearchIndex.postgresConditions(query, tier: tier, table: "x")
+                    arguments = termArguments + filterArguments
+                    let length = tier.lengthExpression("x", prefix: query.trigram.isEmpty ? "short_" : "")
+                    text = """
+                        SELECT c.id AS course_id, c.society_id, p.version, p.published_at, s.display_title, s.format, s.credit_hours,
+                            s.category, s.languages, \(length) AS matched_length, '\(tier.label)' AS matched_in
+                        FROM catalog_search x JOIN publication p ON p.id = x.publication_id
+                        JOIN course c ON c.id = p.course_id AND c.current_publication_id = p.id
+                        JOIN submission s ON s.id = p.submission_id
+                        WHERE \((conditions + clauses).joined(separator: " AND "))
+                        ORDER BY x.publication_id DESC
+                        """
                 }
-                arguments += filterArguments
-                var text = """
-                    SELECT c.id AS course_id, c.society_id, p.version, p.published_at, s.display_title, s.format, s.credit_hours,
-                        s.category, s.languages, \(tier.lengthExpression(driver)) AS matched_length, '\(tier.label)' AS matched_in
-                    FROM \(driver) CROSS JOIN publication p ON p.id = \(driver).rowid
-                    JOIN course c ON c.id = p.course_id AND c.current_publication_id = p.id
-                    JOIN submission s ON s.id = p.submission_id
-                    WHERE \((conditions + clauses).joined(separator: " AND "))
-                    ORDER BY \(driver).rowid DESC
-                    """
                 if wanted != Int.max {
                     text += " LIMIT ?"
                     arguments.append(.integer(Int64(max(Self.rankedPerTier, wanted) + seen.count)))

@@ -76,11 +76,12 @@ public enum CatalogSearchIndex {
         }
 
         /// The length of the text the tier's words were found in, in `table`'s row.
-        func lengthExpression(_ table: String) -> String {
+        /// (`prefix` names PostgreSQL's columns of the same texts: `short_` for the short terms.)
+        func lengthExpression(_ table: String, prefix: String = "") -> String {
             switch self {
-            case .title: "length(\(table).title)"
-            case .titleOrKeywords: "length(\(table).title) + length(\(table).keywords)"
-            case .anywhere: "length(\(table).title) + length(\(table).keywords) + length(\(table).description)"
+            case .title: "length(\(table).\(prefix)title)"
+            case .titleOrKeywords: "length(\(table).\(prefix)title) + length(\(table).\(prefix)keywords)"
+            case .anywhere: "length(\(table).\(prefix)title) + length(\(table).\(prefix)keywords) + length(\(table).\(prefix)description)"
             }
         }
 
@@ -94,17 +95,28 @@ public enum CatalogSearchIndex {
         }
     }
 
-    /// A query split into the terms of each index: phrases for `catalog_fts` (three or more
-    /// characters) and for `catalog_fts_short` (shorter). Both empty when nothing is searchable.
+    /// A query split into the terms of each index: for `catalog_fts` (three or more
+    /// characters) and for `catalog_fts_short` (shorter: CJK runs exactly, words as prefixes).
+    /// Both empty when nothing is searchable.
     struct Query {
+        struct ShortTerm: Equatable {
+            var text: String
+            /// A word of another script, matched as the start of a word.
+            var prefix: Bool
+        }
+
         var trigram: [String] = []
-        var short: [String] = []
+        var short: [ShortTerm] = []
 
         var isEmpty: Bool { trigram.isEmpty && short.isEmpty }
 
-        /// The `MATCH` expression of `terms` within the tier's columns.
-        static func expression(_ terms: [String], tier: Tier) -> String {
-            let all = terms.joined(separator: " AND ")
+        /// The terms as FTS5 phrases (quoted, so no query text is read as syntax).
+        var trigramPhrases: [String] { trigram.map(quoted) }
+        var shortPhrases: [String] { short.map { quoted($0.text) + ($0.prefix ? "*" : "") } }
+
+        /// The `MATCH` expression of `phrases` within the tier's columns.
+        static func expression(_ phrases: [String], tier: Tier) -> String {
+            let all = phrases.joined(separator: " AND ")
             guard let columns = tier.columns else { return all }
             return "{\(columns)} : (\(all))"
         }
@@ -116,7 +128,7 @@ public enum CatalogSearchIndex {
             // Punctuation alone says nothing to search for.
             guard term.unicodeScalars.contains(where: { isCJK($0) || isWordCharacter($0) }) else { continue }
             if term.unicodeScalars.count >= trigramMinimum {
-                query.trigram.append(quoted(term))
+                query.trigram.append(term)
             } else {
                 query.short += shortQueryTerms(term)
             }
@@ -125,13 +137,13 @@ public enum CatalogSearchIndex {
     }
 
     /// A one- or two-scalar term as short-index terms: CJK runs exactly, words as prefixes.
-    private static func shortQueryTerms(_ term: String) -> [String] {
-        var result: [String] = []
+    private static func shortQueryTerms(_ term: String) -> [Query.ShortTerm] {
+        var result: [Query.ShortTerm] = []
         var cjk = String.UnicodeScalarView()
         var word = String.UnicodeScalarView()
         func flush() {
-            if !cjk.isEmpty { result.append(quoted(String(cjk))) }
-            if !word.isEmpty { result.append(quoted(String(word)) + "*") }
+            if !cjk.isEmpty { result.append(.init(text: String(cjk), prefix: false)) }
+            if !word.isEmpty { result.append(.init(text: String(word), prefix: true)) }
             cjk = String.UnicodeScalarView()
             word = String.UnicodeScalarView()
         }
@@ -171,12 +183,14 @@ extension CatalogSearchIndex {
             try sql.execute("INSERT INTO catalog_fts (rowid, title, description, keywords) VALUES (?, ?, ?, ?)", values)
             try sql.execute("INSERT INTO catalog_fts_short (rowid, title, description, keywords) VALUES (?, ?, ?, ?)", short)
         case .postgresql:
+            let match = texts.map { SQLValue.text(folded($0)) } + texts.map { .text(" " + foldedWord(shortTerms(of: $0)) + " ") }
             try sql.execute(
                 """
-                INSERT INTO catalog_search (publication_id, title, description, keywords, short_title, short_description, short_keywords)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO catalog_search (publication_id, title, description, keywords, short_title, short_description, short_keywords,
+                    match_title, match_description, match_keywords, match_short_title, match_short_description, match_short_keywords)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-                values + short.dropFirst()
+                values + short.dropFirst() + match
             )
         }
     }
@@ -202,6 +216,65 @@ extension CatalogSearchIndex {
             try add(publicationID: publication, submissionID: submission, on: sql)
         }
         return current.count
+    }
+}
+
+extension CatalogSearchIndex {
+    /// Text as FTS5's tokenizers compare it without case: each character's simple lowercase
+    /// (one character for one; a character whose lowercase is longer stays as it is).
+    static func folded(_ text: String) -> String {
+        var result = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            let lower = scalar.properties.lowercaseMapping.unicodeScalars
+            if lower.count == 1, let single = lower.first { result.append(single) } else { result.append(scalar) }
+        }
+        return String(result)
+    }
+
+    /// Folded, and Latin letters without their diacritics, as the short index's tokenizer
+    /// (`unicode61 remove_diacritics 2`) compares words.
+    static func foldedWord(_ text: String) -> String {
+        var result = String.UnicodeScalarView()
+        for scalar in folded(text).unicodeScalars {
+            if (0x00C0...0x024F).contains(scalar.value) || (0x1E00...0x1EFF).contains(scalar.value),
+               let base = String(scalar).decomposedStringWithCanonicalMapping.unicodeScalars.first {
+                result.append(base)
+            } else {
+                result.append(scalar)
+            }
+        }
+        return String(result)
+    }
+
+    /// A LIKE pattern's literal text: `\`, `%` and `_` escaped (PostgreSQL's default escape).
+    static func likeLiteral(_ text: String) -> String {
+        var result = ""
+        for character in text {
+            if character == "\\" || character == "%" || character == "_" { result.append("\\") }
+            result.append(character)
+        }
+        return result
+    }
+
+    /// The conditions and arguments of a tier on PostgreSQL's `catalog_search` (as `table`): every term in
+    /// one of the tier's columns (trigram terms as substrings of the folded texts, short terms as
+    /// whole short terms or, for words, their starts).
+    static func postgresConditions(_ query: Query, tier: Tier, table: String) -> (conditions: [String], arguments: [SQLValue]) {
+        let columns: [String]
+        switch tier {
+        case .title: columns = ["title"]
+        case .titleOrKeywords: columns = ["title", "keywords"]
+        case .anywhere: columns = ["title", "keywords", "description"]
+        }
+        var conditions: [String] = []
+        var arguments: [SQLValue] = []
+        func add(_ prefix: String, _ pattern: String) {
+            conditions.append("(" + columns.map { "\(table).\(prefix)\($0) LIKE ?" }.joined(separator: " OR ") + ")")
+            arguments += Array(repeating: .text(pattern), count: columns.count)
+        }
+        for term in query.trigram { add("match_", "%" + likeLiteral(folded(term)) + "%") }
+        for term in query.short { add("match_short_", "% " + likeLiteral(foldedWord(term.text)) + (term.prefix ? "%" : " %")) }
+        return (conditions, arguments)
     }
 }
 

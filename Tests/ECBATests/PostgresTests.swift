@@ -1,4 +1,5 @@
 import Foundation
+import Catalog
 import Domain
 import GRDB
 import Logging
@@ -429,7 +430,7 @@ struct SQLKernelTests {
                 ["progress", "record", "wang", course, "--activity", "l2", "--completed", "--at", "2026-11-20T09:00:00Z"],
                 ["progress", "record", "wang", course, "--activity", "l3", "--completed", "--at", "2026-11-20T10:00:00Z"],
                 ["society", "set-registry", "ces", "--url", "http://127.0.0.1:9/records", "--token-file", "/nonexistent/token"],
-                ["catalog", "list"], ["catalog", "show", course], ["review", "list"], ["review", "show", "11"], ["committee", "list", "--all"],
+                ["catalog", "list"], ["catalog", "show", course], ["catalog", "search", "检索"], ["catalog", "search", "安全", "--json"], ["review", "list"], ["review", "show", "11"], ["committee", "list", "--all"],
                 ["submission", "show", "12"], ["engineer", "show", "wang"], ["credits", "status", "wang", "--json"],
                 ["report", "society", "cces", "--detail"], ["society", "show", "xs"], ["audit", "--subject", "submission:11"],
             ]
@@ -451,9 +452,6 @@ struct SQLKernelTests {
             let published = try await PostgresServer.rows(url, "SELECT count(*) FROM publication WHERE submission_id = 11")
             let indexed = try await PostgresServer.rows(url, "SELECT count(*) FROM catalog_search s JOIN publication p ON p.id = s.publication_id WHERE p.submission_id = 11")
             #expect(published == [["1"]] && indexed == [["1"]])
-            // A search still says it has not moved, and changes nothing.
-            let search = try await CLI.runDetached(["catalog", "search", "检索", "--database", url])
-            #expect(search.status == 1 && search.stderr.contains("not available on PostgreSQL yet"), "\(search.stderr)")
             // A server database has no folder beside it for the content store: it must be named.
             let noContent = try await CLI.runDetached(["content", "verify", "--database", url])
             #expect(noContent.status == 1 && noContent.stderr.contains("pass --content DIR or set ECBA_CONTENT"), "\(noContent.stderr)")
@@ -540,6 +538,41 @@ struct SQLKernelTests {
             // Both workers sent some: the claims were disjoint, not one worker waiting out the other.
             let runs = try await PostgresServer.rows(url, "SELECT count(DISTINCT run_id) FROM sync_attempt WHERE society_id = 'ces'")
             #expect(runs == [["2"]], "\(one.stdout)\(two.stdout)")
+        }
+    }
+
+    @Test("catalog search on PostgreSQL: the same results, tiers and ranking lengths as SQLite's FTS5, for every kind of query", .enabled(if: PostgresServer.available))
+    func searchOnBoth() async throws {
+        let setting = try CatalogSearchTests()
+        let world = setting.world
+        let fr = { (value: String) in LocalizedText(language: "fr", value: value) }
+        try world.publish(samplePackage(
+            "elec", titles: [fr("Électricité et Sécurité des Réseaux"), LocalizedText(language: "en", value: "GRID_SAFETY 100% (Ω-rated)")],
+            descriptions: [fr("Ωmega: défauts, protections; 安全 d'abord")], keywords: [fr("RÉSEAU")], hours: 3, category: .professional
+        ))
+        let sqlite = world.store.database
+        let queries = ["工程伦理", "职业责任", "生产管理", "安全", "伦理", "法", "桥梁", "全生", "ETHIC", "fundamental", "AI", "BIM", "BIM 技术",
+                       "ethics 诚信", "ethics 施工", "安全 管理", "职业道德", "safety", "électricité", "ÉLECTRICITÉ", "elec", "é", "e", "Ré",
+                       "réseau", "RESEAU", "ω", "Ωmega", "100%", "grid_safety", "_s", "%", "d'abord", "\"ethics\" OR *", "NEAR(a b)", "安全 d'", "p"]
+        let filters = [CatalogFilter(), CatalogFilter(societyID: "ces"), CatalogFilter(category: .public), CatalogFilter(minHours: 5),
+                       CatalogFilter(format: .cmi5), CatalogFilter(language: "fr"), CatalogFilter(limit: 1), CatalogFilter(limit: 2)]
+        try await PostgresServer.withDatabase { url in
+            let location = try PostgresLocation(url: url)
+            _ = try await DatabaseCopy.copy(from: sqlite, to: location, stamp: "2026-12-06T00:00:00.000Z")
+            let postgres = AppDatabase(server: try await PostgresDatabase.open(location, stamp: "2026-12-06T00:00:00.000Z"))
+            var found = 0
+            for query in queries {
+                for filter in filters {
+                    let expected = try sqlite.searchCatalog(query, filter: filter)
+                    found += expected?.count ?? 0
+                    #expect(try postgres.searchCatalog(query, filter: filter) == expected, "\(query) \(filter)")
+                }
+            }
+            #expect(found > 100)
+            // Publishing and retiring keep PostgreSQL's search rows as they keep SQLite's index.
+            let catalog = CatalogService(database: postgres, clock: world.clock.now)
+            _ = try catalog.retire("cces/elec", reason: "superseded", actor: "t")
+            #expect(try postgres.searchCatalog("réseau")?.isEmpty == true)
         }
     }
 
