@@ -90,7 +90,7 @@ public struct ImportService: Sendable {
             stored = drafts.isEmpty ? [] : try database.perform(at: clock()) { transaction in
                 let outcomes = try transaction.insertSubmissions(drafts, societyID: societyID)
                 for (outcome, list) in zip(outcomes, files) {
-                    try SubmissionFileStore.record(list, submissionID: outcome.submissionID, in: transaction.database)
+                    try SubmissionFileStore.record(list, submissionID: outcome.submissionID, on: transaction.sql)
                 }
                 // Each new submission is audited with it; content already submitted changed nothing.
                 for (outcome, draft) in zip(outcomes, drafts) {

@@ -1,7 +1,6 @@
 import ContentStore
 import Domain
 import Foundation
-import GRDB
 import Storage
 #if canImport(Glibc)
 import Glibc
@@ -78,8 +77,8 @@ public struct ContentService: Sendable {
     /// Re-hashes every object a submission references; `progress` is told (checked, total)
     /// every so often.
     public func verify(progress: (Int, Int) -> Void = { _, _ in }) throws(ContentError) -> VerifyReport {
-        let (references, legacy) = try reading { db in
-            (try SubmissionFileStore.references(in: db), try SubmissionFileStore.submissionsWithoutFiles(in: db))
+        let (references, legacy) = try reading { sql in
+            (try SubmissionFileStore.references(on: sql), try SubmissionFileStore.submissionsWithoutFiles(on: sql))
         }
         var byHash: [(String, UInt64, [ObjectReference])] = []
         for reference in references {
@@ -139,7 +138,7 @@ public struct ContentService: Sendable {
         } catch {
             throw ContentError(.storeUnavailable, error.message)
         }
-        let referenced = try reading { db in try SubmissionFileStore.referencedHashes(in: db) }
+        let referenced = try reading { sql in try SubmissionFileStore.referencedHashes(on: sql) }
         var items: [GarbageReport.Item] = []
         var kept = 0
         for object in onDisk {
@@ -167,9 +166,9 @@ public struct ContentService: Sendable {
         return GarbageReport(items: items, bytes: items.reduce(0) { $0 + $1.size }, kept: kept, removed: remove)
     }
 
-    private func reading<T>(_ body: @Sendable (Database) throws -> T) throws(ContentError) -> T {
+    private func reading<T>(_ body: (any SQLConnection) throws -> T) throws(ContentError) -> T {
         do {
-            return try database.read("reading the content index", body)
+            return try database.reading("reading the content index", body)
         } catch {
             throw ContentError(.storage, error.message)
         }

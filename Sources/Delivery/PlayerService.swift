@@ -176,7 +176,7 @@ public struct PlayerService: Sendable {
     public func files(submissionID: Int64) throws(DeliveryError) -> [String: PackageFile] {
         try reading { db in
             var files: [String: PackageFile] = [:]
-            for file in try SubmissionFileStore.files(submissionID: submissionID, in: db) { files[file.path] = file }
+            for file in try SubmissionFileStore.files(submissionID: submissionID, on: SQLiteConnection(db)) { files[file.path] = file }
             return files
         }
     }

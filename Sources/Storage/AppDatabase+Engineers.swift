@@ -29,7 +29,7 @@ extension StoreTransaction {
     /// one: the statement store's lookup of each new actor, prepared once per connection and
     /// read through SQLite's C API (preparing it per actor cost a tenth of a statement import).
     public func engineerID(id: String? = nil, email: String? = nil) throws -> String? {
-        var lookup = try BoundStatement(db, email == nil ? "SELECT id FROM engineer WHERE id = ?"
+        var lookup = try BoundStatement(sql, email == nil ? "SELECT id FROM engineer WHERE id = ?"
                                             : "SELECT id FROM engineer WHERE lower(email) = lower(?) AND email IS NOT NULL")
         lookup.bind(email ?? id)
         return try lookup.firstRow { $0.text(0) } ?? nil

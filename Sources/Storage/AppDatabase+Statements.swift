@@ -1,6 +1,5 @@
 import Domain
 import Foundation
-import GRDB
 
 /// A stored xAPI statement's bookkeeping (the body itself is only read back as evidence).
 public struct StoredStatement: Sendable, Equatable {
@@ -87,7 +86,7 @@ public struct CountingEvent: Sendable {
 
 extension StoreTransaction {
     public func statement(_ id: String) throws -> StoredStatement? {
-        var lookup = try BoundStatement(db, "SELECT id, signature, verb, enrollment_id, voids, voided_by FROM xapi_statement WHERE id = ?")
+        var lookup = try BoundStatement(sql, "SELECT id, signature, verb, enrollment_id, voids, voided_by FROM xapi_statement WHERE id = ?")
         lookup.bind(id)
         return try lookup.firstRow { row in
             StoredStatement(id: row.text(0) ?? id, signature: row.text(1) ?? "", verb: row.text(2) ?? "", enrollmentID: row.int64(3),
@@ -101,12 +100,9 @@ extension StoreTransaction {
     /// `writeIndexRows` before anything reads them.
     @discardableResult
     public func insertStatement(_ row: StatementRow, index: inout StatementIndexRows) throws -> Bool {
-        var insert = try BoundStatement(db, """
-            INSERT INTO xapi_statement (id, signature, body, stored, verb, engineer_id, enrollment_id, activity_identifier, voids,
-                                        registration, authority, society_id, unmatched, targets)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (id) DO NOTHING
-            """)
+        let connection = sql
+        let server = connection.dialect != .sqlite
+        var insert = try BoundStatement(connection, server ? AppDatabase.insertStatementReturning : AppDatabase.insertStatement)
         insert.bind(row.id)
         insert.bind(row.signature)
         insert.bind(row.body)
@@ -121,8 +117,14 @@ extension StoreTransaction {
         insert.bind(row.societyID)
         insert.bind(row.unmatched)
         insert.bind(row.targets)
-        guard try insert.run() == 1 else { return false }
-        let rowid = try db.lastInsertedRowID
+        let rowid: Int64
+        if server {
+            guard let returned = try insert.firstRow({ $0.int64(0) }) ?? nil else { return false }
+            rowid = returned
+        } else {
+            guard try insert.run() == 1 else { return false }
+            rowid = insert.lastInsertedRowID
+        }
         for (key, direct) in row.agents { index.agents[key, default: []].append(StatementIndexRows.entry(rowid, direct)) }
         if let key = row.authorityKey { index.agents[key, default: []].append(StatementIndexRows.entry(rowid, false)) }
         for (id, direct) in row.activities { index.activities[id, default: []].append(StatementIndexRows.entry(rowid, direct)) }
@@ -143,13 +145,14 @@ extension StoreTransaction {
     /// `direct`: whether the table has the `direct` column (a registration is always the statement's own).
     private func writeIndexRows(_ rows: [String: [Int64]], table: String, key: String, direct: Bool = true) throws {
         let width = 64
-        let single = direct ? "INSERT OR IGNORE INTO \(table) (\(key), statement_rowid, direct) VALUES (?, ?, ?)"
-            : "INSERT OR IGNORE INTO \(table) (\(key), statement_rowid) VALUES (?, ?)"
-        let wide = single + String(repeating: direct ? ", (?, ?, ?)" : ", (?, ?)", count: width - 1)
+        let head = direct ? "INSERT INTO \(table) (\(key), statement_rowid, direct) VALUES (?, ?, ?)" : "INSERT INTO \(table) (\(key), statement_rowid) VALUES (?, ?)"
+        let single = head + " ON CONFLICT DO NOTHING"
+        let wide = head + String(repeating: direct ? ", (?, ?, ?)" : ", (?, ?)", count: width - 1) + " ON CONFLICT DO NOTHING"
+        let connection = sql
         var pending: [(key: String, entry: Int64)] = []
         pending.reserveCapacity(width)
         func run(_ sql: String, _ rows: ArraySlice<(key: String, entry: Int64)>) throws {
-            var statement = try BoundStatement(db, sql)
+            var statement = try BoundStatement(connection, sql)
             for (key, entry) in rows {
                 statement.bind(key)
                 statement.bind(entry >> 1)
@@ -172,8 +175,8 @@ extension StoreTransaction {
 
     /// Marks a statement voided and its progress events as no longer counting.
     public func voidStatement(_ id: String, by voiding: String) throws {
-        try db.execute(sql: "UPDATE xapi_statement SET voided_by = ? WHERE id = ?", arguments: [voiding, id])
-        try db.execute(sql: AppDatabase.voidProgressEvents, arguments: [stamp, id])
+        try sql.execute("UPDATE xapi_statement SET voided_by = ? WHERE id = ?", [.text(voiding), .text(id)])
+        try sql.execute(AppDatabase.voidProgressEvents, [.text(stamp), .text(id), .text(id)])
     }
 
     /// The enrollment an xAPI `context.registration` names.
@@ -200,42 +203,45 @@ extension StoreTransaction {
 
     /// Replaces the enrollment's folded activity states (after a voiding).
     public func replaceActivityStates(enrollmentID: Int64, _ states: [String: (state: ActivityState, satisfiedAt: Date?)]) throws {
-        try db.execute(sql: "DELETE FROM activity_progress WHERE enrollment_id = ?", arguments: [enrollmentID])
+        try sql.execute("DELETE FROM activity_progress WHERE enrollment_id = ?", [.integer(enrollmentID)])
         for (activity, entry) in states {
-            try db.execute(
-                sql: """
-                    INSERT INTO activity_progress (enrollment_id, activity_identifier, completed, passed, best_score, satisfied_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [enrollmentID, activity, entry.state.completed, entry.state.passed, entry.state.bestScore,
-                            entry.satisfiedAt?.iso8601, stamp]
+            try sql.execute(
+                """
+                INSERT INTO activity_progress (enrollment_id, activity_identifier, completed, passed, best_score, satisfied_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+                [.integer(enrollmentID), .text(activity), .integer(entry.state.completed ? 1 : 0), entry.state.passed.map { .integer($0 ? 1 : 0) } ?? .null,
+                 entry.state.bestScore.map(SQLValue.real) ?? .null, SQLValue(entry.satisfiedAt?.iso8601), .text(stamp)]
             )
         }
     }
 
     /// Puts a completed enrollment back to active (its completion no longer holds).
     public func reopenEnrollment(_ id: Int64) throws {
-        try db.execute(sql: "UPDATE enrollment SET status = 'active', ended_at = NULL WHERE id = ? AND status = 'completed'", arguments: [id])
+        try sql.execute("UPDATE enrollment SET status = 'active', ended_at = NULL WHERE id = ? AND status = 'completed'", [.integer(id)])
     }
 }
 
 extension AppDatabase {
-    /// Marks a statement's progress events as no longer counting (?1 the time, ?2 the statement
-    /// id), found through the statement's enrollment.
+    /// Marks a statement's progress events as no longer counting (the time, then the statement
+    /// id twice), found through the statement's enrollment.
     static let voidProgressEvents = """
-        UPDATE progress_event SET voided_at = ?1
-        WHERE enrollment_id = (SELECT enrollment_id FROM xapi_statement WHERE id = ?2) AND statement_id = ?2
+        UPDATE progress_event SET voided_at = ?
+        WHERE enrollment_id = (SELECT enrollment_id FROM xapi_statement WHERE id = ?) AND statement_id = ?
         """
 
-    /// A stored statement as the store returns it: the body as received, with `stored` set.
-    public func statementBody(_ id: String) throws(ServiceError) -> String? {
-        try read("reading statement \(id)") { db in
-            try String.fetchOne(db, sql: "SELECT json_set(body, '$.stored', stored) FROM xapi_statement WHERE id = ?", arguments: [id])
-        }
-    }
+    /// The insert of a statement row; on a server it returns the rowid it was given (nothing when
+    /// the id was stored already), where SQLite says it after.
+    static let insertStatement = """
+        INSERT INTO xapi_statement (id, signature, body, stored, verb, engineer_id, enrollment_id, activity_identifier, voids,
+                                    registration, authority, society_id, unmatched, targets)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (id) DO NOTHING
+        """
+    static let insertStatementReturning = insertStatement + " RETURNING rowid"
 
     public func statementCount() throws(ServiceError) -> Int {
-        try read("counting statements") { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM xapi_statement") ?? 0 }
+        try reading("counting statements") { sql in Int(try sql.firstRow("SELECT count(*) FROM xapi_statement")?.int64(0) ?? 0) }
     }
 }
 
@@ -254,14 +260,15 @@ public struct UnmatchedStatement: Sendable, Codable, Equatable {
 extension AppDatabase {
     /// The newest unmatched statements (at most `limit`) and how many there are in all.
     public func unmatchedStatements(limit: Int) throws(ServiceError) -> (statements: [UnmatchedStatement], total: Int) {
-        try read("listing unmatched statements") { db in
-            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM xapi_statement WHERE unmatched IS NOT NULL") ?? 0
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT id, stored, unmatched, json_extract(body, '$.actor'), COALESCE(json_extract(body, '$.verb.id'), ''),
-                       COALESCE(json_extract(body, '$.object.id'), '')
+        try reading("listing unmatched statements") { sql in
+            let total = Int(try sql.firstRow("SELECT count(*) FROM xapi_statement WHERE unmatched IS NOT NULL")?.int64(0) ?? 0)
+            let json = { (path: [String]) in sql.dialect.json("body", path) }
+            let rows = try sql.rows("""
+                SELECT id, stored, unmatched, \(json(["actor"])), coalesce(\(json(["verb", "id"])), ''), coalesce(\(json(["object", "id"])), '')
                 FROM xapi_statement WHERE unmatched IS NOT NULL ORDER BY rowid DESC LIMIT ?
-                """, arguments: [limit]).map { row in
-                UnmatchedStatement(id: row[0], stored: row[1], reason: row[2], actor: row[3] ?? "", verb: row[4], object: row[5])
+                """, [.integer(Int64(limit))]).map { row in
+                UnmatchedStatement(id: row.text(0) ?? "", stored: row.text(1) ?? "", reason: row.text(2) ?? "", actor: row.text(3) ?? "",
+                                   verb: row.text(4) ?? "", object: row.text(5) ?? "")
             }
             return (rows, total)
         }

@@ -38,7 +38,7 @@ extension StoreTransaction {
     /// `AppDatabase.insertSubmissions` inside a transaction the caller holds (an import writes
     /// each submission's file list in the same one).
     public func insertSubmissions(_ drafts: [SubmissionDraft], societyID: String) throws -> [SubmissionInsertOutcome] {
-        try AppDatabase.insert(drafts, societyID: societyID, at: now, db: db)
+        try AppDatabase.insert(drafts, societyID: societyID, at: now, on: sql)
     }
 }
 
@@ -67,88 +67,59 @@ extension AppDatabase {
         at date: Date
     ) throws(ServiceError) -> [SubmissionInsertOutcome] {
         guard !drafts.isEmpty else { return [] }
-        return try write("storing \(drafts.count) submission(s)") { db in
-            try Self.insert(drafts, societyID: societyID, at: date, db: db)
-        }
+        return try perform(at: date) { tx in try tx.insertSubmissions(drafts, societyID: societyID) }
     }
 
-    fileprivate static func insert(_ drafts: [SubmissionDraft], societyID: String, at date: Date, db: Database) throws -> [SubmissionInsertOutcome] {
+    fileprivate static func insert(_ drafts: [SubmissionDraft], societyID: String, at date: Date, on sql: any SQLConnection) throws -> [SubmissionInsertOutcome] {
         var outcomes: [SubmissionInsertOutcome] = []
         outcomes.reserveCapacity(drafts.count)
         for draft in drafts {
-            outcomes.append(try Self.insert(draft, societyID: societyID, at: date, db: db))
+            outcomes.append(try Self.insert(draft, societyID: societyID, at: date, on: sql))
         }
         return outcomes
     }
 
-    private static func insert(
-        _ draft: SubmissionDraft,
-        societyID: String,
-        at date: Date,
-        db: Database
-    ) throws -> SubmissionInsertOutcome {
+    private static func insert(_ draft: SubmissionDraft, societyID: String, at date: Date, on sql: any SQLConnection) throws -> SubmissionInsertOutcome {
         let package = draft.package
         let source = draft.source
         let diagnostics = draft.diagnostics
         let courseID = "\(societyID)/\(package.identifier)"
-        var unchanged = try BoundStatement(db, "SELECT id, version FROM submission WHERE course_id = ? AND content_hash = ?")
-        unchanged.bind(courseID)
-        unchanged.bind(package.contentHash)
-        if let existing = try unchanged.firstRow({ ($0.int64(0) ?? 0, Int($0.int64(1) ?? 0)) }) {
-            return .unchanged(existingID: existing.0, courseID: courseID, version: existing.1)
+        if let existing = try sql.firstRow("SELECT id, version FROM submission WHERE course_id = ? AND content_hash = ?", [.text(courseID), .text(package.contentHash)]) {
+            return .unchanged(existingID: existing.int64(0) ?? 0, courseID: courseID, version: Int(existing.int64(1) ?? 0))
         }
         let stamp = date.iso8601
-        var course = try BoundStatement(db, "INSERT OR IGNORE INTO course (id, society_id, identifier, created_at) VALUES (?, ?, ?, ?)")
-        course.bind(courseID)
-        course.bind(societyID)
-        course.bind(package.identifier)
-        course.bind(stamp)
-        try course.run()
-        var latest = try BoundStatement(db, "SELECT MAX(version) FROM submission WHERE course_id = ?")
-        latest.bind(courseID)
-        let version = Int((try latest.firstRow { $0.int64(0) } ?? nil) ?? 0) + 1
-        var row = try BoundStatement(db, """
+        try sql.execute(
+            "INSERT INTO course (id, society_id, identifier, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            [.text(courseID), .text(societyID), .text(package.identifier), .text(stamp)]
+        )
+        let version = Int(try sql.firstRow("SELECT max(version) FROM submission WHERE course_id = ?", [.text(courseID)])?.int64(0) ?? 0) + 1
+        guard let id = try sql.firstRow(
+            """
             INSERT INTO submission (course_id, version, status, content_hash, format, format_version, display_title,
                 typical_learning_time, credit_hours, category, developing_society, licence, languages, manifest_path,
                 has_sidecar, source, submitted_at, control_mode)
             VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        row.bind(courseID)
-        row.bind(version)
-        row.bind(package.contentHash)
-        row.bind(package.format.rawValue)
-        row.bind(package.formatVersion)
-        row.bind(package.displayTitle)
-        row.bind(package.typicalLearningTime)
-        row.bind(package.creditHours)
-        row.bind(package.category?.rawValue)
-        row.bind(package.developingSociety)
-        row.bind(package.licence)
-        row.bind(package.languages.joined(separator: ","))
-        row.bind(package.manifestPath)
-        row.bind(package.hasSidecar)
-        row.bind(source)
-        row.bind(stamp)
-        row.bind(package.controlMode?.stored)
-        try row.run()
-        let id = db.lastInsertedRowID
-        try Self.insertTexts(package, submissionID: id, db: db)
-        try Self.insertActivities(package.activities, submissionID: id, db: db)
+            RETURNING id
+            """,
+            [.text(courseID), .integer(Int64(version)), .text(package.contentHash), .text(package.format.rawValue), .text(package.formatVersion),
+             .text(package.displayTitle), SQLValue(package.typicalLearningTime), package.creditHours.map(SQLValue.real) ?? .null,
+             SQLValue(package.category?.rawValue), SQLValue(package.developingSociety), SQLValue(package.licence),
+             .text(package.languages.joined(separator: ",")), .text(package.manifestPath), .integer(package.hasSidecar ? 1 : 0), .text(source),
+             .text(stamp), SQLValue(package.controlMode?.stored)]
+        )?.int64(0) else {
+            throw ServiceError(.storage, "the new submission of \(courseID) has no id")
+        }
+        try Self.insertTexts(package, submissionID: id, on: sql)
+        try Self.insertActivities(package.activities, submissionID: id, on: sql)
         for (position, diagnostic) in diagnostics.enumerated() {
-            var row = try BoundStatement(db, """
+            try sql.execute(
+                """
                 INSERT INTO submission_diagnostic (submission_id, position, code, severity, file, line, element_path, message, hint)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            row.bind(id)
-            row.bind(position)
-            row.bind(diagnostic.code.rawValue)
-            row.bind(diagnostic.severity.rawValue)
-            row.bind(diagnostic.file)
-            row.bind(diagnostic.line)
-            row.bind(diagnostic.elementPath)
-            row.bind(diagnostic.message)
-            row.bind(diagnostic.hint)
-            try row.run()
+                """,
+                [.integer(id), .integer(Int64(position)), .text(diagnostic.code.rawValue), .text(diagnostic.severity.rawValue), .text(diagnostic.file),
+                 SQLValue(diagnostic.line), SQLValue(diagnostic.elementPath), .text(diagnostic.message), .text(diagnostic.hint)]
+            )
         }
         let submission = Submission(
             id: id, courseID: courseID, societyID: societyID, version: version, status: .pending,
@@ -157,23 +128,20 @@ extension AppDatabase {
         return .created(submission)
     }
 
-    private static func insertTexts(_ package: CoursePackage, submissionID: Int64, db: Database) throws {
+    private static func insertTexts(_ package: CoursePackage, submissionID: Int64, on sql: any SQLConnection) throws {
         let groups: [(String, [LocalizedText])] = [("title", package.titles), ("description", package.descriptions), ("keyword", package.keywords)]
         for (kind, texts) in groups {
             for (position, text) in texts.enumerated() {
-                var row = try BoundStatement(db, "INSERT INTO submission_text (submission_id, kind, position, language, value) VALUES (?, ?, ?, ?, ?)")
-                row.bind(submissionID)
-                row.bind(kind)
-                row.bind(position)
-                row.bind(text.language)
-                row.bind(text.value)
-                try row.run()
+                try sql.execute(
+                    "INSERT INTO submission_text (submission_id, kind, position, language, value) VALUES (?, ?, ?, ?, ?)",
+                    [.integer(submissionID), .text(kind), .integer(Int64(position)), .text(text.language), .text(text.value)]
+                )
             }
         }
     }
 
     /// Rows per INSERT of activities: a package's activities go in a few multi-row statements
-    /// (15 parameters a row, well under SQLite's limit) instead of one statement per row.
+    /// (15 parameters a row, well under either database's limit) instead of one statement per row.
     static let activitiesPerInsert = 32
 
     /// The INSERT of `n` activity rows, for n in 1...activitiesPerInsert, written once.
@@ -186,26 +154,26 @@ extension AppDatabase {
         """ + Array(repeating: " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: count).joined(separator: ",")
     }
 
-    /// Binds the tree depth first, in document order, straight from the package (no flattened
-    /// copy of it), running each statement as it fills.
-    private static func insertActivities(_ activities: [Activity], submissionID: Int64, db: Database) throws {
-        var rows = ActivityRows(db: db, submissionID: submissionID, remaining: activities.countActivities())
+    /// The tree's rows depth first, in document order, each statement run as it fills.
+    private static func insertActivities(_ activities: [Activity], submissionID: Int64, on sql: any SQLConnection) throws {
+        var rows = ActivityRows(sql: sql, submissionID: submissionID, remaining: activities.countActivities())
         try rows.add(activities, parent: nil)
-        guard rows.statement == nil, rows.remaining == 0 else {
+        guard rows.values.isEmpty, rows.remaining == 0 else {
             throw ServiceError(.storage, "the activity tree changed while it was stored")
         }
     }
 
     private struct ActivityRows {
-        let db: Database
+        let sql: any SQLConnection
         let submissionID: Int64
         var remaining: Int
         var position = 0
-        var statement: BoundStatement?
-        var unbound = 0
+        /// The values of the rows not yet inserted, and how many rows the open statement holds.
+        var values: [SQLValue] = []
+        var rowsInStatement = 0
 
-        init(db: Database, submissionID: Int64, remaining: Int) {
-            self.db = db
+        init(sql: any SQLConnection, submissionID: Int64, remaining: Int) {
+            self.sql = sql
             self.submissionID = submissionID
             self.remaining = remaining
         }
@@ -219,36 +187,22 @@ extension AppDatabase {
         }
 
         private mutating func add(_ activity: Activity, parent: Int?) throws {
-            var insert: BoundStatement
-            if let open = statement {
-                insert = open
-            } else {
-                unbound = min(remaining, AppDatabase.activitiesPerInsert)
-                insert = try BoundStatement(db, AppDatabase.activityInserts[unbound])
+            if values.isEmpty {
+                rowsInStatement = min(remaining, AppDatabase.activitiesPerInsert)
+                values.reserveCapacity(rowsInStatement * 15)
             }
-            insert.bind(submissionID)
-            insert.bind(position)
-            insert.bind(parent)
-            insert.bind(activity.identifier)
-            insert.bind(activity.title)
-            insert.bind(activity.kind.rawValue)
-            insert.bind(activity.launchURL)
-            insert.bind(activity.isRequired)
-            insert.bind(activity.masteryThreshold)
-            insert.bind(activity.completionThreshold)
-            insert.bind(activity.timeLimitSeconds)
-            insert.bind(activity.moveOn)
-            insert.bind(activity.launchData)
-            insert.bind(activity.timeLimitAction)
-            insert.bind(activity.entitlementKey)
+            values += [
+                .integer(submissionID), .integer(Int64(position)), SQLValue(parent), .text(activity.identifier), .text(activity.title),
+                .text(activity.kind.rawValue), SQLValue(activity.launchURL), .integer(activity.isRequired ? 1 : 0),
+                activity.masteryThreshold.map(SQLValue.real) ?? .null, activity.completionThreshold.map(SQLValue.real) ?? .null,
+                SQLValue(activity.timeLimitSeconds), SQLValue(activity.moveOn), SQLValue(activity.launchData), SQLValue(activity.timeLimitAction),
+                SQLValue(activity.entitlementKey),
+            ]
             position += 1
             remaining -= 1
-            unbound -= 1
-            if unbound == 0 {
-                try insert.run()
-                statement = nil
-            } else {
-                statement = insert
+            if values.count == rowsInStatement * 15 {
+                try sql.execute(AppDatabase.activityInserts[rowsInStatement], values)
+                values.removeAll(keepingCapacity: true)
             }
         }
     }

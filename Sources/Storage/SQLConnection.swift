@@ -15,6 +15,16 @@ public enum SQLDialect: Sendable, Equatable {
         }
     }
 
+    /// The value at `path` in the JSON text of `column`: a string or number as text, an object
+    /// or array as its JSON text (the stored bodies are minified, so both databases give the same
+    /// bytes), NULL when absent. The path's keys are the platform's own, never a user's.
+    public func json(_ column: String, _ path: [String]) -> String {
+        switch self {
+        case .sqlite: "json_extract(\(column), '$.\(path.joined(separator: "."))')"
+        case .postgresql: "(\(column)::json #>> '{\(path.joined(separator: ","))}')"
+        }
+    }
+
     /// The smaller of two values (SQLite's two-argument `min`).
     public func least(_ first: String, _ second: String) -> String {
         switch self {

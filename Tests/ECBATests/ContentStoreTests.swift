@@ -28,7 +28,7 @@ struct ContentStoreTests {
         func objectCount() throws -> Int { try store.objects().count }
 
         func files(_ submissionID: Int64) throws -> [PackageFile] {
-            try world.store.database.read("test") { db in try SubmissionFileStore.files(submissionID: submissionID, in: db) }
+            try world.store.database.reading("test") { sql in try SubmissionFileStore.files(submissionID: submissionID, on: sql) }
         }
     }
 

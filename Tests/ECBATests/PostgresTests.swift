@@ -414,6 +414,20 @@ struct SQLKernelTests {
     func writesOnBoth() async throws {
         try await PostgresServer.withCopiedDemo { demo, url in
             let course = "bjast/bjast.technical-information-retrieval"
+            // Statements as content sends them: the demo's again under new ids (stored, changing no
+            // credit twice), two from people the platform does not know (kept, listed), a voiding.
+            let folder = URL(fileURLWithPath: demo.path).deletingLastPathComponent()
+            var lines = try String(contentsOf: folder.appendingPathComponent("statements.ndjson"), encoding: .utf8).split(separator: "\n").map(String.init)
+            lines = lines.enumerated().map { index, line in
+                line.replacing(/"id":"[0-9a-f-]{36}"/, with: "\"id\":\"00000000-0000-4000-8000-\(String(format: "%012d", index))\"", maxReplacements: 1)
+            }
+            lines.append(lines[0].replacing("00000000-0000-4000-8000-000000000000", with: "00000000-0000-4000-8000-999999999990")
+                .replacing("zhangsan@example.cn", with: "stranger@example.org"))
+            lines.append(lines[1].replacing("00000000-0000-4000-8000-000000000001", with: "00000000-0000-4000-8000-999999999991")
+                .replacing("zhangsan@example.cn", with: "other@example.org"))
+            lines.append(#"{"id":"00000000-0000-4000-8000-999999999992","actor":{"mbox":"mailto:zhangsan@example.cn"},"verb":{"id":"http://adlnet.gov/expapi/verbs/voided"},"object":{"objectType":"StatementRef","id":"00000000-0000-4000-8000-000000000003"}}"#)
+            let statements = folder.appendingPathComponent("more.ndjson").path
+            try (lines.joined(separator: "\n") + "\n").write(toFile: statements, atomically: true, encoding: .utf8)
             // The same story on both databases: what each command prints must agree (an
             // enrollment's registration is a new UUID each time, so its line is left out).
             let story: [[String]] = [
@@ -430,7 +444,8 @@ struct SQLKernelTests {
                 ["progress", "record", "wang", course, "--activity", "l2", "--completed", "--at", "2026-11-20T09:00:00Z"],
                 ["progress", "record", "wang", course, "--activity", "l3", "--completed", "--at", "2026-11-20T10:00:00Z"],
                 ["society", "set-registry", "ces", "--url", "http://127.0.0.1:9/records", "--token-file", "/nonexistent/token"],
-                ["catalog", "list"], ["catalog", "show", course], ["catalog", "search", "检索"], ["catalog", "search", "安全", "--json"], ["review", "list"], ["review", "show", "11"], ["committee", "list", "--all"],
+                ["progress", "import", statements], ["progress", "import", statements], ["progress", "unmatched", "--json"],
+                ["credits", "status", "zhangsan"], ["catalog", "list"], ["catalog", "show", course], ["catalog", "search", "检索"], ["catalog", "search", "安全", "--json"], ["review", "list"], ["review", "show", "11"], ["committee", "list", "--all"],
                 ["submission", "show", "12"], ["engineer", "show", "wang"], ["credits", "status", "wang", "--json"],
                 ["report", "society", "cces", "--detail"], ["society", "show", "xs"], ["audit", "--subject", "submission:11"],
             ]
@@ -448,6 +463,11 @@ struct SQLKernelTests {
                     #expect(kept(onPostgres.stdout) == kept(onSQLite.stdout), "\(arguments)")
                 }
             }
+            // The statements went in: the strangers' are listed, the demo's again changed no credit.
+            let unmatched = try await CLI.runDetached(["progress", "unmatched", "--database", url])
+            #expect(unmatched.stdout.contains("stranger@example.org") && unmatched.stdout.contains("2 of 2"), "\(unmatched.stdout)")
+            let counted = try await PostgresServer.rows(url, "SELECT count(*), count(voided_by) FROM xapi_statement")
+            #expect(counted == [[String(98 * 2 + 3), "1"]])
             // The settlement published the course once, and its search row went in with it.
             let published = try await PostgresServer.rows(url, "SELECT count(*) FROM publication WHERE submission_id = 11")
             let indexed = try await PostgresServer.rows(url, "SELECT count(*) FROM catalog_search s JOIN publication p ON p.id = s.publication_id WHERE p.submission_id = 11")

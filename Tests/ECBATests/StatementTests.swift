@@ -116,8 +116,10 @@ struct StatementTests {
         ])
         #expect(changed.problems.map(\.kind) == [.conflict] && changed.problems[0].index == 1)
         #expect(changed.stored == 1)
-        let body = try #require(try world.store.database.statementBody(id.lowercased()))
-        #expect(body.contains("\"stored\"") && body.contains("completed"))
+        let stored = try #require(try world.store.database.reading("t") { sql in
+            try sql.firstRow("SELECT body, stored FROM xapi_statement WHERE id = ?", [.text(id.lowercased())])
+        })
+        #expect(stored.text(0)?.contains("completed") == true && stored.text(1).flatMap(Date.init(iso8601:)) != nil)
     }
 
     @Test("a batch with duplicate ids, an invalid statement or bad JSON is refused as a whole")

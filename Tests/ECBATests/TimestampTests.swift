@@ -54,15 +54,15 @@ struct BoundStatementTests {
         try store.database.writer.write { db in
             try db.execute(sql: "CREATE TABLE t (a TEXT, b INTEGER)")
             let sql = "INSERT INTO t (a, b) VALUES (?, ?)"
-            var short = try BoundStatement(db, sql)
+            var short = try BoundStatement(SQLiteConnection(db), sql)
             short.bind("x")
             #expect(throws: DatabaseError.self) { try short.run() }
-            var long = try BoundStatement(db, sql)
+            var long = try BoundStatement(SQLiteConnection(db), sql)
             long.bind("x")
             long.bind(Int64(1))
             long.bind(Int64(2))
             #expect(throws: DatabaseError.self) { try long.run() }
-            var good = try BoundStatement(db, sql)
+            var good = try BoundStatement(SQLiteConnection(db), sql)
             good.bind("y")
             good.bind(Int64(2))
             #expect(try good.run() == 1)
