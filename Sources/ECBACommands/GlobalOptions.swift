@@ -16,6 +16,16 @@ struct GlobalOptions: ParsableArguments {
     )
     var database: String?
 
+    @Option(
+        name: .customLong("read-database"),
+        help: ArgumentHelp(
+            "A read-only replica of a postgresql:// --database, for the reads that may lag.",
+            discussion: "Defaults to $ECBA_READ_DATABASE. Reports, the catalog (list, search, show) and transcripts read there; everything else, and every change, goes to --database. A streaming replica of it (e.g. made with pg_basebackup -R).",
+            valueName: "url"
+        )
+    )
+    var readDatabase: String?
+
     @Flag(name: .long, help: "Print machine-readable JSON on standard output.")
     var json = false
 
@@ -25,7 +35,9 @@ struct GlobalOptions: ParsableArguments {
 
     func open() throws -> AppDatabase {
         let path = databasePath
+        let replica = readDatabase ?? ProcessInfo.processInfo.environment["ECBA_READ_DATABASE"]
         guard PostgresLocation.isURL(path) else {
+            if replica != nil { throw Console.fail("--read-database is a replica of a postgresql:// --database; an SQLite file has none") }
             do {
                 return try AppDatabase(path: path)
             } catch {
@@ -33,15 +45,22 @@ struct GlobalOptions: ParsableArguments {
             }
         }
         let stamp = Date().formatted(.iso8601)
-        let opened = Blocking.wait { () async -> Result<PostgresDatabase, ServiceError> in
+        let opened = Blocking.wait { () async -> Result<AppDatabase, ServiceError> in
             do throws(ServiceError) {
-                return .success(try await PostgresDatabase.open(try PostgresLocation(url: path), stamp: stamp))
+                let server = try await PostgresDatabase.open(try PostgresLocation(url: path), stamp: stamp)
+                guard let replica else { return .success(AppDatabase(server: server)) }
+                do throws(ServiceError) {
+                    return .success(AppDatabase(server: server, replica: try await PostgresDatabase.openReplica(try PostgresLocation(url: replica))))
+                } catch {
+                    server.close()
+                    throw error
+                }
             } catch {
                 return .failure(error)
             }
         }
         switch opened {
-        case .success(let server): return AppDatabase(server: server)
+        case .success(let database): return database
         case .failure(let error): throw Console.fail(error.message)
         }
     }

@@ -30,6 +30,23 @@ public final class PostgresDatabase: SQLServer {
         return PostgresDatabase(session: session)
     }
 
+    /// Connects to a read-only copy of the platform's database (a streaming replica): nothing is
+    /// migrated there (it follows its primary); its schema must be this version's, neither
+    /// behind nor ahead.
+    public static func openReplica(_ location: PostgresLocation) async throws(ServiceError) -> PostgresDatabase {
+        let session = try await PostgresSession.connect(location)
+        do throws(ServiceError) {
+            let pending = try await PostgresMigrations.pending(session)
+            guard pending.isEmpty else {
+                throw ServiceError(.conflict, "the read database \(location) lacks the schema migrations \(pending.map(\.identifier).joined(separator: ", ")): it must be a replica of the platform's database, caught up with it", field: "readDatabase")
+            }
+        } catch {
+            await session.close()
+            throw error
+        }
+        return PostgresDatabase(session: session)
+    }
+
     public func read<T>(_ body: (any SQLConnection) throws -> T) throws -> T {
         // A snapshot, as an SQLite reader sees one.
         try transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)

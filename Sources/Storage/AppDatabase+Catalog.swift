@@ -49,7 +49,7 @@ extension StoreTransaction {
 extension AppDatabase {
     /// Current publications matching the filter, by course id.
     public func catalog(_ filter: CatalogFilter = CatalogFilter()) throws(ServiceError) -> [CatalogSummary] {
-        try reading("listing the catalog") { sql in
+        try reading("listing the catalog", mayLag: true) { sql in
             let (clauses, arguments) = Self.whereClauses(filter)
             var text = Self.summarySelect() + " WHERE " + (["1 = 1"] + clauses).joined(separator: " AND ") + " ORDER BY c.id"
             var all = arguments
@@ -78,7 +78,7 @@ extension AppDatabase {
     public func searchCatalog(_ text: String, filter: CatalogFilter = CatalogFilter()) throws(ServiceError) -> [CatalogSummary]? {
         let query = CatalogSearchIndex.query(text)
         guard !query.isEmpty else { return nil }
-        return try reading("searching the catalog") { sql in
+        return try reading("searching the catalog", mayLag: true) { sql in
             let wanted = filter.limit > 0 ? filter.limit : Int.max
             var results: [CatalogSummary] = []
             var seen = Set<String>()
@@ -147,7 +147,7 @@ extension AppDatabase {
 
     /// A course's published version (the current one when `version` is nil), with its decision.
     public func catalogEntry(courseID: String, version: Int? = nil) throws(ServiceError) -> CatalogEntry? {
-        try reading("reading catalog entry \(courseID)") { sql in
+        try reading("reading catalog entry \(courseID)", mayLag: true) { sql in
             let columns = "p.id, p.version, p.submission_id, p.published_at, p.retired_at, p.retired_reason, c.current_publication_id"
             let found = try version.map {
                 try sql.firstRow(
@@ -171,7 +171,7 @@ extension AppDatabase {
 
     /// How many course versions are currently published.
     public func catalogCount() throws(ServiceError) -> Int {
-        try reading("counting the catalog") { sql in
+        try reading("counting the catalog", mayLag: true) { sql in
             Int(try sql.firstRow("SELECT count(*) FROM course WHERE current_publication_id IS NOT NULL")?.int64(0) ?? 0)
         }
     }

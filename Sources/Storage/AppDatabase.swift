@@ -14,17 +14,23 @@ public final class AppDatabase: Sendable {
     }
 
     let engine: Engine
+    /// A read-only copy of a server database that may lag behind it (a streaming replica), for
+    /// the reads that may (`reading(_:mayLag:_:)`).
+    let replica: (any SQLServer)?
     /// The database file, or the server database's URL without its password.
     public let path: String
 
-    /// Opens a server database (PostgreSQL, through `PostgresStorage`), migrated by its opener.
-    public init(server: any SQLServer) {
+    /// Opens a server database (PostgreSQL, through `PostgresStorage`), migrated by its opener;
+    /// with `replica`, the reads that may lag go there.
+    public init(server: any SQLServer, replica: (any SQLServer)? = nil) {
         engine = .server(server)
+        self.replica = replica
         path = server.name
     }
 
     deinit {
         if case .server(let server) = engine { server.close() }
+        replica?.close()
     }
 
     /// GRDB's pool, for the stores not yet written for both databases: on a server database
@@ -44,9 +50,11 @@ public final class AppDatabase: Sendable {
     }
 
     /// Runs `body` in one read-only transaction on the storage kernel's connection, on either
-    /// database: for the stores written once for both (`AuditLog`).
-    public func reading<T>(_ context: String, _ body: (any SQLConnection) throws -> T) throws(ServiceError) -> T {
+    /// database. `mayLag`: what it reads may be a little behind the latest commit (a report, the
+    /// catalog, a transcript), so it goes to the replica when there is one.
+    public func reading<T>(_ context: String, mayLag: Bool = false, _ body: (any SQLConnection) throws -> T) throws(ServiceError) -> T {
         do {
+            if mayLag, let replica { return try replica.read(body) }
             switch engine {
             case .sqlite(let writer): return try writer.read { db in try body(SQLiteConnection(db)) }
             case .server(let server): return try server.read(body)
@@ -75,6 +83,7 @@ public final class AppDatabase: Sendable {
     init(path: String, migratingUpTo target: String?) throws(ServiceError) {
         _ = Self.sqliteConfigured
         self.path = path
+        replica = nil
         let writer: any DatabaseWriter
         do {
             let folder = URL(fileURLWithPath: path).deletingLastPathComponent()

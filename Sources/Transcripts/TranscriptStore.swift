@@ -53,7 +53,7 @@ public struct MemberAwardRow {
 extension AppDatabase {
     /// Every published course version, by publication id (a few thousand at most).
     public func courseVersions() throws(ServiceError) -> [Int64: CourseVersionInfo] {
-        try reading("reading course versions") { connection in
+        try reading("reading course versions", mayLag: true) { connection in
             var keywords: [Int64: [String]] = [:]
             try connection.query("""
                 SELECT p.id, t.value FROM publication p JOIN submission_text t ON t.submission_id = p.submission_id AND t.kind = 'keyword'
@@ -86,7 +86,7 @@ extension AppDatabase {
     public func transcriptRecords(engineerID: String, from: Date, before: Date, includeRevoked: Bool = false) throws(ServiceError) -> [TranscriptRecord] {
         // The engineer's few awards joined to their course versions (not every version loaded:
         // the API answers this per request).
-        try reading("reading the transcript of \(engineerID)") { connection in
+        try reading("reading the transcript of \(engineerID)", mayLag: true) { connection in
             // Learning started at enrollment or at the first result, whichever came first.
             let startedAt = connection.dialect.least(
                 "en.enrolled_at", "coalesce((SELECT min(pe.at) FROM progress_event pe WHERE pe.enrollment_id = en.id), en.enrolled_at)"
@@ -133,7 +133,7 @@ extension AppDatabase {
         societyID: String, from: Date, before: Date, detail: Bool = false, _ body: (MemberAwardRow) throws -> Void
     ) throws(ServiceError) {
         let detailColumns = detail ? "a.record_version, a.result = 'passed', a.credential_id" : "0, 0, NULL"
-        try reading("reading the awards of \(societyID)'s members") { connection in
+        try reading("reading the awards of \(societyID)'s members", mayLag: true) { connection in
             // A key that changes with the member: SQLite's rowid; PostgreSQL has none, and ranks.
             let memberKey = connection.dialect == .sqlite ? "m.rowid" : "dense_rank() OVER (ORDER BY m.member_number)"
             try connection.stream("""
@@ -189,7 +189,7 @@ extension AppDatabase {
         // One engineer per member number: min() names the group's only one, grouped by the member
         // number alone, so SQLite keeps walking its index in order (grouping by more columns
         // added a sort of every member).
-        try reading("reading the totals of \(societyID)'s members") { connection in
+        try reading("reading the totals of \(societyID)'s members", mayLag: true) { connection in
             try connection.stream("""
                 SELECT m.member_number, min(m.engineer_id), min(e.name), \(sums)
                 FROM society_membership m JOIN engineer e ON e.id = m.engineer_id

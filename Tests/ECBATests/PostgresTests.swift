@@ -15,6 +15,28 @@ import Testing
 enum PostgresServer {
     static let url = ProcessInfo.processInfo.environment["ECBA_TEST_POSTGRESQL"]
     static var available: Bool { url != nil }
+    /// A streaming replica of that server (`.ci/run` starts one): `ECBA_TEST_POSTGRESQL_REPLICA`.
+    static let replicaURL = ProcessInfo.processInfo.environment["ECBA_TEST_POSTGRESQL_REPLICA"]
+    static var replicaAvailable: Bool { url != nil && replicaURL != nil }
+
+    /// The URL of the database of `url` on the replica.
+    static func onReplica(_ url: String) throws -> String {
+        let replica = try PostgresLocation(url: try #require(replicaURL))
+        var database = try #require(URLComponents(string: url))
+        database.host = replica.host
+        database.port = replica.port
+        return try #require(database.string)
+    }
+
+    /// Waits until the replica has replayed everything the primary had written when called.
+    static func awaitReplica(_ primary: String, _ replica: String) async throws {
+        let target = try await rows(primary, "SELECT pg_current_wal_lsn()::text").first?.first ?? nil
+        for _ in 0..<300 {
+            if let replayed = try? await rows(replica, "SELECT pg_last_wal_replay_lsn() >= '\(target ?? "0/0")'::pg_lsn"), replayed == [["true"]] { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        Issue.record("the replica did not catch up in 30 s")
+    }
 
     /// Runs `body` with the URL of a new, empty database.
     static func withDatabase(_ body: (String) async throws -> Void) async throws {
@@ -274,6 +296,7 @@ struct PostgresInCITests {
     func configuredInCI() {
         if ProcessInfo.processInfo.environment["CI"] != nil {
             #expect(PostgresServer.available, "CI must start PostgreSQL and set ECBA_TEST_POSTGRESQL (.ci/run does)")
+            #expect(PostgresServer.replicaAvailable, "CI must start a replica and set ECBA_TEST_POSTGRESQL_REPLICA (.ci/run does)")
         }
     }
 }
@@ -593,6 +616,41 @@ struct SQLKernelTests {
             let catalog = CatalogService(database: postgres, clock: world.clock.now)
             _ = try catalog.retire("cces/elec", reason: "superseded", actor: "t")
             #expect(try postgres.searchCatalog("réseau")?.isEmpty == true)
+        }
+    }
+
+    @Test("--read-database: reports, the catalog and transcripts read from a streaming replica, every change goes to the primary",
+          .enabled(if: PostgresServer.replicaAvailable, "needs ECBA_TEST_POSTGRESQL_REPLICA (.ci/run starts a replica)"))
+    func readReplica() async throws {
+        try await PostgresServer.withCopiedDemo { demo, url in
+            let replica = try PostgresServer.onReplica(url)
+            try await PostgresServer.awaitReplica(url, replica)
+            let both = ["--database", url, "--read-database", replica]
+            for arguments in [["report", "society", "cces", "--detail"], ["catalog", "list"], ["catalog", "search", "安全"], ["transcript", "zhangsan"],
+                              ["catalog", "show", "cces/cces.engineering-ethics"]] {
+                let onPrimary = try await CLI.runDetached(arguments + ["--database", url])
+                let throughReplica = try await CLI.runDetached(arguments + both)
+                #expect(throughReplica.status == 0 && throughReplica.stdout == onPrimary.stdout && !onPrimary.stdout.isEmpty, "\(arguments): \(throughReplica.stderr)")
+            }
+            // With the replica held back, a change reaches the primary and the lagging reads do not see it yet.
+            _ = try await PostgresServer.rows(replica, "SELECT pg_wal_replay_pause()::text")
+            do {
+                let retired = try await CLI.runDetached(["catalog", "retire", "cces/cces.engineering-ethics", "--reason", "superseded"] + both)
+                #expect(retired.status == 0, "\(retired.stderr)")
+                let lagging = try await CLI.runDetached(["catalog", "list"] + both)
+                let current = try await CLI.runDetached(["catalog", "list", "--database", url])
+                #expect(lagging.stdout.contains("cces/cces.engineering-ethics") && !current.stdout.contains("cces/cces.engineering-ethics"))
+                // What must not lag reads the primary even so.
+                let show = try await CLI.runDetached(["review", "list"] + both)
+                #expect(show.status == 0)
+            }
+            _ = try await PostgresServer.rows(replica, "SELECT pg_wal_replay_resume()::text")
+            try await PostgresServer.awaitReplica(url, replica)
+            let caughtUp = try await CLI.runDetached(["catalog", "list"] + both)
+            #expect(caughtUp.status == 0 && !caughtUp.stdout.contains("cces/cces.engineering-ethics"))
+            // A replica belongs to a server database; the primary's own URL is no replica of an SQLite file.
+            let sqlite = try await CLI.runDetached(["catalog", "list", "--database", demo.path, "--read-database", replica])
+            #expect(sqlite.status == 1 && sqlite.stderr.contains("an SQLite file has none"), "\(sqlite.stderr)")
         }
     }
 

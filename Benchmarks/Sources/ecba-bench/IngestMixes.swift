@@ -19,14 +19,8 @@ struct IngestShape {
     var registration: Bool
     /// `account` on the platform's homePage, else `mbox`.
     var account: Bool
-}
 
-/// Ingest across the mixes (issue 14): for each shape, COUNT statements imported through
-/// StatementService (the path of `ecba progress import` and the LRS), next to the sqlite3 command
-/// line importing the same rows from CSV, in the same run; then statement queries by agent, verb
-/// and since over what the first shape stored (the LRS's query path).
-func ingestMixesBenchmark(count: Int, only: Set<Int>? = nil) throws {
-    let all = [
+    static let all = [
         IngestShape(name: "platform IRIs, registration, mbox, 20,000 engineers (50 each)", engineers: 20_000, packageIDs: false, registration: true, account: false),
         IngestShape(name: "package ids, no registration, mbox, 100 engineers (10,000 each)", engineers: 100, packageIDs: true, registration: false, account: false),
         IngestShape(name: "package ids, registration, account, 100 engineers", engineers: 100, packageIDs: true, registration: true, account: true),
@@ -34,7 +28,14 @@ func ingestMixesBenchmark(count: Int, only: Set<Int>? = nil) throws {
         IngestShape(name: "platform IRIs, no registration, mbox, 100 engineers", engineers: 100, packageIDs: false, registration: false, account: false),
         IngestShape(name: "platform IRIs, no registration, account, 20,000 engineers", engineers: 20_000, packageIDs: false, registration: false, account: true),
     ]
-    let shapes = all.enumerated().filter { only?.contains($0.offset + 1) ?? true }.map(\.element)
+}
+
+/// Ingest across the mixes (issue 14): for each shape, COUNT statements imported through
+/// StatementService (the path of `ecba progress import` and the LRS), next to the sqlite3 command
+/// line importing the same rows from CSV, in the same run; then statement queries by agent, verb
+/// and since over what the first shape stored (the LRS's query path).
+func ingestMixesBenchmark(count: Int, only: Set<Int>? = nil) throws {
+    let shapes = IngestShape.all.enumerated().filter { only?.contains($0.offset + 1) ?? true }.map(\.element)
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ecba-bench-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }

@@ -405,6 +405,13 @@ case "statement-mixes":
     // An optional list of shape numbers (1-6, e.g. "1,4") runs only those, to profile one.
     let only = arguments.dropFirst(2).first.map { Set($0.split(separator: ",").compactMap { Int($0) }) }
     try ingestMixesBenchmark(count: arguments.dropFirst().first.flatMap(Int.init) ?? 1_000_000, only: only)
+case "postgres-ingest":
+    guard let server = ProcessInfo.processInfo.environment["ECBA_BENCH_POSTGRESQL"] else {
+        print("set ECBA_BENCH_POSTGRESQL to a postgresql:// URL of a user who may create databases")
+        exit(2)
+    }
+    let only = arguments.dropFirst(2).first.map { Set($0.split(separator: ",").compactMap { Int($0) }) }
+    try postgresIngestBenchmark(server: server, count: arguments.dropFirst().first.flatMap(Int.init) ?? 200_000, only: only)
 case "report":
     let engineers = arguments.dropFirst().first.flatMap(Int.init) ?? 100_000
     let completions = arguments.dropFirst(2).first.flatMap(Int.init) ?? 2_000_000
@@ -418,6 +425,7 @@ default:
     print("       ecba-bench statements [COUNT (1000000)] [ENGINEERS (10000)]")
     print("       ecba-bench statement-mixes [COUNT (1000000)] [SHAPES, e.g. 1,4 (all six)]")
     print("       ecba-bench lrs-post [COUNT (1000000)]")
+    print("       ECBA_BENCH_POSTGRESQL=URL ecba-bench postgres-ingest [COUNT (200000)] [SHAPES (all six)]")
     print("       ecba-bench report [ENGINEERS (100000)] [COMPLETIONS (2000000)]")
     exit(2)
 }
