@@ -33,7 +33,9 @@ struct GlobalOptions: ParsableArguments {
         database ?? ProcessInfo.processInfo.environment["ECBA_DATABASE"] ?? "./ecba.sqlite"
     }
 
-    func open() throws -> AppDatabase {
+    /// The platform's database; on PostgreSQL with `connections` connections (as many as
+    /// transactions may run at once: one for a command, more for `serve`).
+    func open(connections: Int = 1) throws -> AppDatabase {
         let path = databasePath
         let replica = readDatabase ?? ProcessInfo.processInfo.environment["ECBA_READ_DATABASE"]
         guard PostgresLocation.isURL(path) else {
@@ -47,10 +49,10 @@ struct GlobalOptions: ParsableArguments {
         let stamp = Date().formatted(.iso8601)
         let opened = Blocking.wait { () async -> Result<AppDatabase, ServiceError> in
             do throws(ServiceError) {
-                let server = try await PostgresDatabase.open(try PostgresLocation(url: path), stamp: stamp)
+                let server = try await PostgresDatabase.open(try PostgresLocation(url: path), stamp: stamp, connections: connections)
                 guard let replica else { return .success(AppDatabase(server: server)) }
                 do throws(ServiceError) {
-                    return .success(AppDatabase(server: server, replica: try await PostgresDatabase.openReplica(try PostgresLocation(url: replica))))
+                    return .success(AppDatabase(server: server, replica: try await PostgresDatabase.openReplica(try PostgresLocation(url: replica), connections: connections)))
                 } catch {
                     server.close()
                     throw error

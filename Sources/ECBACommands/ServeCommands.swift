@@ -52,7 +52,8 @@ struct ServeCommand: ParsableCommand {
 
     func run() throws {
         let root = try content.root(database: options.databasePath)
-        let database = try options.open()
+        // On PostgreSQL, a connection for every thread that runs the services' blocking work.
+        let database = try options.open(connections: ProcessInfo.processInfo.activeProcessorCount)
         let store: ContentStore
         do {
             store = try ContentService.openStore(root: root, database: database)

@@ -3,48 +3,77 @@ import NIOCore
 import PostgresNIO
 import Storage
 
-/// The platform's data on PostgreSQL behind `AppDatabase` (`--database postgresql://...`): one
-/// connection, its transactions taken in turn, each on the storage kernel's
+/// The platform's data on PostgreSQL behind `AppDatabase` (`--database postgresql://...`): a
+/// pool of connections (one for a command, several for `ecba serve`), each transaction on one
+/// taken from the pool and given back when it ends, on the storage kernel's
 /// `PostgresSQLConnection`. Opening applies the PostgreSQL schema's pending migrations, as
-/// opening an SQLite file applies SQLite's. (Several connections for `ecba serve`, and the
-/// features still on SQLite only, are issue 15's next steps.)
-public final class PostgresDatabase: SQLServer {
-    let session: PostgresSession
-    private let turn = NSLock()
+/// opening an SQLite file applies SQLite's.
+public final class PostgresDatabase: SQLServer, @unchecked Sendable {
+    /// Every connection, and those not lent to a transaction now (guarded by `idle`'s lock).
+    private let sessions: [PostgresSession]
+    private var free: [Int]
+    private let idle = NSCondition()
 
-    public var name: String { session.location.description }
+    public var name: String { sessions[0].location.description }
 
-    private init(session: PostgresSession) {
-        self.session = session
+    private init(sessions: [PostgresSession]) {
+        self.sessions = sessions
+        free = Array(sessions.indices)
     }
 
-    /// Connects and migrates.
-    public static func open(_ location: PostgresLocation, stamp: String) async throws(ServiceError) -> PostgresDatabase {
-        let session = try await PostgresSession.connect(location)
+    /// A connection for one transaction: waits while all are lent.
+    private func borrow() -> Int {
+        idle.lock()
+        defer { idle.unlock() }
+        while free.isEmpty { idle.wait() }
+        return free.removeLast()
+    }
+
+    private func giveBack(_ index: Int) {
+        idle.lock()
+        free.append(index)
+        idle.signal()
+        idle.unlock()
+    }
+
+    /// Connects (`connections` of them: as many as transactions may run at once) and migrates.
+    public static func open(_ location: PostgresLocation, stamp: String, connections: Int = 1) async throws(ServiceError) -> PostgresDatabase {
+        let sessions = try await connect(location, count: connections)
         do {
-            try await PostgresMigrations.migrate(session, stamp: stamp)
+            try await PostgresMigrations.migrate(sessions[0], stamp: stamp)
         } catch {
-            await session.close()
+            for session in sessions { await session.close() }
             throw error
         }
-        return PostgresDatabase(session: session)
+        return PostgresDatabase(sessions: sessions)
+    }
+
+    private static func connect(_ location: PostgresLocation, count: Int) async throws(ServiceError) -> [PostgresSession] {
+        var sessions: [PostgresSession] = []
+        do {
+            for _ in 0..<max(1, count) { sessions.append(try await PostgresSession.connect(location)) }
+        } catch {
+            for session in sessions { await session.close() }
+            throw error
+        }
+        return sessions
     }
 
     /// Connects to a read-only copy of the platform's database (a streaming replica): nothing is
     /// migrated there (it follows its primary); its schema must be this version's, neither
     /// behind nor ahead.
-    public static func openReplica(_ location: PostgresLocation) async throws(ServiceError) -> PostgresDatabase {
-        let session = try await PostgresSession.connect(location)
+    public static func openReplica(_ location: PostgresLocation, connections: Int = 1) async throws(ServiceError) -> PostgresDatabase {
+        let sessions = try await connect(location, count: connections)
         do throws(ServiceError) {
-            let pending = try await PostgresMigrations.pending(session)
+            let pending = try await PostgresMigrations.pending(sessions[0])
             guard pending.isEmpty else {
                 throw ServiceError(.conflict, "the read database \(location) lacks the schema migrations \(pending.map(\.identifier).joined(separator: ", ")): it must be a replica of the platform's database, caught up with it", field: "readDatabase")
             }
         } catch {
-            await session.close()
+            for session in sessions { await session.close() }
             throw error
         }
-        return PostgresDatabase(session: session)
+        return PostgresDatabase(sessions: sessions)
     }
 
     public func read<T>(_ body: (any SQLConnection) throws -> T) throws -> T {
@@ -75,9 +104,9 @@ public final class PostgresDatabase: SQLServer {
     }
 
     private func transaction<T>(_ begin: String, _ body: (any SQLConnection) throws -> T) throws -> T {
-        turn.lock()
-        defer { turn.unlock() }
-        let connection = PostgresSQLConnection(session)
+        let lent = borrow()
+        defer { giveBack(lent) }
+        let connection = PostgresSQLConnection(sessions[lent])
         try connection.execute(begin, [])
         do {
             let result = try body(connection)
@@ -90,6 +119,6 @@ public final class PostgresDatabase: SQLServer {
     }
 
     public func close() {
-        try? session.connection.close().wait()
+        for session in sessions { try? session.connection.close().wait() }
     }
 }

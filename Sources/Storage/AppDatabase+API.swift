@@ -82,11 +82,12 @@ extension AppDatabase {
     /// and sorted every change of the society: 180 ms a page at 200,000 awards).
     public func transcriptChanges(societyID: String, after seq: Int64, limit: Int) throws(ServiceError) -> [(seq: Int64, record: RegistryRecord)] {
         try reading("reading transcript changes") { sql in
-            try sql.rows(
+            let join = sql.dialect.joinInOrder
+            return try sql.rows(
                 """
                 SELECT c.seq, c.status, c.record_version, \(RegistryRecord.columnsAfterVersion)
-                FROM transcript_change c CROSS JOIN credit_award a ON a.id = c.award_id
-                CROSS JOIN society_membership m ON m.engineer_id = a.engineer_id AND m.society_id = ?
+                FROM transcript_change c \(join) credit_award a ON a.id = c.award_id
+                \(join) society_membership m ON m.engineer_id = a.engineer_id AND m.society_id = ?
                 JOIN publication p ON p.id = a.publication_id JOIN submission s ON s.id = p.submission_id
                 WHERE c.seq > ? ORDER BY c.seq LIMIT ?
                 """,

@@ -25,6 +25,15 @@ public enum SQLDialect: Sendable, Equatable {
         }
     }
 
+    /// An inner join that SQLite must take in the order written (its `CROSS JOIN`, which
+    /// PostgreSQL does not allow with `ON`; PostgreSQL's planner orders the join itself).
+    public var joinInOrder: String {
+        switch self {
+        case .sqlite: "CROSS JOIN"
+        case .postgresql: "JOIN"
+        }
+    }
+
     /// The smaller of two values (SQLite's two-argument `min`).
     public func least(_ first: String, _ second: String) -> String {
         switch self {

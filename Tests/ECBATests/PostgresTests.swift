@@ -7,6 +7,7 @@ import NIOCore
 import PostgresNIO
 @testable import PostgresStorage
 import Storage
+import Synchronization
 import Testing
 
 /// The PostgreSQL server the tests use: `ECBA_TEST_POSTGRESQL`, a URL whose user may create
@@ -430,6 +431,14 @@ struct SQLKernelTests {
             #expect(verified.status == 0 && verified.stdout.contains("valid: transcript"), "\(verified.stdout)\(verified.stderr)")
             let unsigned = try await CLI.runDetached(["transcript", "zhangsan", "--format", "clr", "--database", url])
             #expect(unsigned.status == 1 && unsigned.stderr.contains("no folder of private signing keys was given (--keys)"), "\(unsigned.stderr)")
+            // The society API's changes feed (no command prints it) reads the same records in the same order.
+            let sqlite = try AppDatabase(path: demo.path)
+            let postgres = AppDatabase(server: try await PostgresDatabase.open(try PostgresLocation(url: url), stamp: "2026-12-06T00:00:00.000Z"))
+            for (after, limit) in [(Int64(0), 100), (0, 3), (4, 2)] {
+                let expected = try sqlite.transcriptChanges(societyID: "cces", after: after, limit: limit)
+                let found = try postgres.transcriptChanges(societyID: "cces", after: after, limit: limit)
+                #expect(found.map(\.seq) == expected.map(\.seq) && found.map(\.record) == expected.map(\.record) && !expected.isEmpty)
+            }
         }
     }
 
@@ -651,6 +660,41 @@ struct SQLKernelTests {
             // A replica belongs to a server database; the primary's own URL is no replica of an SQLite file.
             let sqlite = try await CLI.runDetached(["catalog", "list", "--database", demo.path, "--read-database", replica])
             #expect(sqlite.status == 1 && sqlite.stderr.contains("an SQLite file has none"), "\(sqlite.stderr)")
+        }
+    }
+
+    @Test("a pool of connections: as many transactions at once as connections, each on its own; a further one waits its turn", .enabled(if: PostgresServer.available))
+    func pool() async throws {
+        try await PostgresServer.withDatabase { url in
+            let database = try await PostgresDatabase.open(try PostgresLocation(url: url), stamp: "2026-12-06T00:00:00.000Z", connections: 3)
+            defer { database.close() }
+            // Three transactions that each wait, inside, until all three are inside: only three connections make that possible.
+            let inside = DispatchGroup()
+            for _ in 0..<3 { inside.enter() }
+            let pids = Mutex<[Int64]>([])
+            let done = DispatchGroup()
+            for _ in 0..<3 {
+                done.enter()
+                Thread {
+                    defer { done.leave() }
+                    _ = try? database.read { sql in
+                        let pid = try sql.firstRow("SELECT pg_backend_pid()")?.int64(0) ?? 0
+                        pids.withLock { $0.append(pid) }
+                        inside.leave()
+                        _ = inside.wait(timeout: .now() + 20)
+                    }
+                }.start()
+            }
+            #expect(done.wait(timeout: .now() + 30) == .success)
+            #expect(Set(pids.withLock { $0 }).count == 3)
+            // A fourth transaction while three are lent waits, then runs on a connection given back.
+            let writes = try await withThrowingTaskGroup(of: Int64.self) { group in
+                for _ in 0..<4 {
+                    group.addTask { try database.write { sql in try sql.firstRow("SELECT pg_backend_pid()")?.int64(0) ?? 0 } }
+                }
+                return try await group.reduce(into: Set<Int64>()) { $0.insert($1) }
+            }
+            #expect(writes.isSubset(of: Set(pids.withLock { $0 })))
         }
     }
 

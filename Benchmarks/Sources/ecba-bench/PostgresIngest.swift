@@ -61,7 +61,7 @@ func postgresIngestBenchmark(server: String, count: Int, only: Set<Int>?) throws
         try tables.map { "\\copy \($0) FROM '\(dumps[$0]?.path ?? "")'" }.joined(separator: "\n").write(to: script, atomically: true, encoding: .utf8)
         let baselineOne = try measureAll([("/usr/bin/psql", ["-X", "-q", "-1", "-v", "ON_ERROR_STOP=1", "-d", copyOne, "-f", script.path])])
         let copyFour = try copy(template.path)
-        let scripts = try quarterScripts(tables: tables, dumps: dumps, folder: folder)
+        let scripts = try quarterScripts(from: single, folder: folder)
         let baselineFour = try measureAll(scripts.map { ("/usr/bin/psql", ["-X", "-q", "-1", "-v", "ON_ERROR_STOP=1", "-d", copyFour, "-f", $0.path]) })
         for (connections, baseline, seconds) in [(1, baselineOne, one), (4, baselineFour, many)] {
             // Rates per statement: COPY moves `copied` rows for `count` statements.
@@ -115,23 +115,27 @@ func splitByEngineer(_ statements: URL, into parts: Int, folder: URL) throws -> 
     return urls
 }
 
-/// Four psql scripts, each COPYing a quarter of every table's rows (by line).
-func quarterScripts(tables: [String], dumps: [String: URL], folder: URL) throws -> [URL] {
-    var scripts = Array(repeating: "", count: 4)
-    for table in tables {
-        guard let dump = dumps[table] else { continue }
-        let lines = try String(contentsOf: dump, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).dropLast()
-        let size = (lines.count + 3) / 4
-        for part in 0..<4 {
+/// Four psql scripts, each COPYing a quarter of the statements with their own index rows and
+/// progress events, and a quarter of the activity states (by enrollment): each part holds every
+/// row its foreign keys name, so the four commit independently.
+func quarterScripts(from database: String, folder: URL) throws -> [URL] {
+    let parts: [(table: String, rows: (Int) -> String)] = [
+        ("xapi_statement", { "SELECT * FROM xapi_statement WHERE rowid % 4 = \($0)" }),
+        ("xapi_statement_agent", { "SELECT * FROM xapi_statement_agent WHERE statement_rowid % 4 = \($0)" }),
+        ("xapi_statement_activity", { "SELECT * FROM xapi_statement_activity WHERE statement_rowid % 4 = \($0)" }),
+        ("xapi_statement_registration", { "SELECT * FROM xapi_statement_registration WHERE statement_rowid % 4 = \($0)" }),
+        ("progress_event", { "SELECT e.* FROM progress_event e JOIN xapi_statement s ON s.id = e.statement_id WHERE s.rowid % 4 = \($0)" }),
+        ("activity_progress", { "SELECT * FROM activity_progress WHERE enrollment_id % 4 = \($0)" }),
+    ]
+    return try (0..<4).map { part in
+        var script = ""
+        for (table, rows) in parts {
             let file = folder.appendingPathComponent("\(table)-\(part).copy")
-            let slice = lines.dropFirst(part * size).prefix(size)
-            try (slice.joined(separator: "\n") + (slice.isEmpty ? "" : "\n")).write(to: file, atomically: true, encoding: .utf8)
-            scripts[part] += "\\copy \(table) FROM '\(file.path)'\n"
+            _ = try measure("/usr/bin/psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", database, "-c", "\\copy (\(rows(part))) TO '\(file.path)'"])
+            script += "\\copy \(table) FROM '\(file.path)'\n"
         }
-    }
-    return try scripts.enumerated().map { index, text in
-        let url = folder.appendingPathComponent("copy-\(index).sql")
-        try text.write(to: url, atomically: true, encoding: .utf8)
+        let url = folder.appendingPathComponent("copy-\(part).sql")
+        try script.write(to: url, atomically: true, encoding: .utf8)
         return url
     }
 }
