@@ -635,7 +635,7 @@ struct SQLKernelTests {
             let replica = try PostgresServer.onReplica(url)
             try await PostgresServer.awaitReplica(url, replica)
             let both = ["--database", url, "--read-database", replica]
-            for arguments in [["report", "society", "cces", "--detail"], ["catalog", "list"], ["catalog", "search", "安全"], ["transcript", "zhangsan"],
+            for arguments in [["report", "society", "cces", "--detail"], ["catalog", "list"], ["catalog", "search", "安全"], ["transcript", "zhangsan", "--format", "csv"],
                               ["catalog", "show", "cces/cces.engineering-ethics"]] {
                 let onPrimary = try await CLI.runDetached(arguments + ["--database", url])
                 let throughReplica = try await CLI.runDetached(arguments + both)
