@@ -110,9 +110,11 @@ public final class PostgresDatabase: SQLServer, @unchecked Sendable {
         try connection.execute(begin, [])
         do {
             let result = try body(connection)
+            try connection.settle()
             try connection.execute("COMMIT", [])
             return result
         } catch {
+            _ = connection.unread.settle()
             _ = try? connection.execute("ROLLBACK", [])
             throw error
         }

@@ -12,9 +12,54 @@ import Synchronization
 /// classes, by the result's column types.
 public struct PostgresSQLConnection: SQLConnection {
     let session: PostgresSession
+    /// The statements sent by `executeUnread` whose answers have not been looked at yet.
+    let unread: Unread
 
     public init(_ session: PostgresSession) {
         self.session = session
+        unread = Unread()
+    }
+
+    /// Answers not waited for, in the order sent: a connection answers in order, so each later
+    /// call's answer comes after theirs.
+    final class Unread: @unchecked Sendable {
+        private let lock = NSLock()
+        private var futures: [(sql: String, answer: EventLoopFuture<PostgresQueryResult>)] = []
+
+        func append(_ sql: String, _ answer: EventLoopFuture<PostgresQueryResult>) {
+            lock.lock()
+            futures.append((sql, answer))
+            lock.unlock()
+        }
+
+        /// Waits for every answer; the first failure, as the platform's error.
+        func settle() -> (any Error)? {
+            lock.lock()
+            let pending = futures
+            futures.removeAll()
+            lock.unlock()
+            var first: (any Error)?
+            for (sql, answer) in pending {
+                do {
+                    _ = try answer.wait()
+                } catch {
+                    if first == nil { first = PostgresSQLConnection.failure(error, sql) }
+                }
+            }
+            return first
+        }
+    }
+
+    /// Sends the statement and goes on; its answer is looked at by the next call that fails, or
+    /// by `settle` before the commit.
+    public func executeUnread(_ sql: String, _ arguments: [SQLValue]) throws {
+        let query = PostgresQuery(unsafeSQL: SQLPlaceholders.numbered(sql), binds: Self.bindings(arguments))
+        unread.append(sql, session.connection.query(query, logger: session.logger))
+    }
+
+    /// Waits for the answers of the statements sent without waiting; throws the first failure.
+    public func settle() throws {
+        if let failure = unread.settle() { throw failure }
     }
 
     public var dialect: SQLDialect { .postgresql }
@@ -52,6 +97,17 @@ public struct PostgresSQLConnection: SQLConnection {
     }
 
     private func run(_ sql: String, _ arguments: [SQLValue]) throws -> PostgresQueryResult {
+        do {
+            return try session.connection.query(PostgresQuery(unsafeSQL: SQLPlaceholders.numbered(sql), binds: Self.bindings(arguments)), logger: session.logger).wait()
+        } catch {
+            // A statement sent earlier without waiting failed first: that is the cause (this one
+            // only met the aborted transaction).
+            if let earlier = unread.settle() { throw earlier }
+            throw Self.failure(error, sql)
+        }
+    }
+
+    static func bindings(_ arguments: [SQLValue]) -> PostgresBindings {
         var bindings = PostgresBindings(capacity: arguments.count)
         for argument in arguments {
             switch argument {
@@ -62,15 +118,16 @@ public struct PostgresSQLConnection: SQLConnection {
             case .blob(let bytes): bindings.append(ByteBuffer(bytes: bytes))
             }
         }
-        do {
-            return try session.connection.query(PostgresQuery(unsafeSQL: SQLPlaceholders.numbered(sql), binds: bindings), logger: session.logger).wait()
-        } catch {
-            let failure = PostgresSession.failure(error, "running \(sql.prefix(80))")
-            if let state = (error as? PSQLError)?.serverInfo?[.sqlState], PostgresConcurrencyFailure.states.contains(state) {
-                throw PostgresConcurrencyFailure(failure: failure)
-            }
-            throw failure
+        return bindings
+    }
+
+    /// A failure as the platform's error; a concurrent transaction's, as the one that is retried.
+    static func failure(_ error: any Error, _ sql: String) -> any Error {
+        let failure = PostgresSession.failure(error, "running \(sql.prefix(80))")
+        if let state = (error as? PSQLError)?.serverInfo?[.sqlState], PostgresConcurrencyFailure.states.contains(state) {
+            return PostgresConcurrencyFailure(failure: failure)
         }
+        return failure
     }
 
     /// A row's values as SQLite's storage classes: whole numbers (and booleans, as 0 and 1) as

@@ -15,7 +15,7 @@ extension StoreTransaction {
         at date: Date, source: String, statementID: String? = nil, state: ActivityState, stateChanged: Bool = true, newlySatisfied: Bool
     ) throws {
         let at = date.iso8601
-        try sql.execute(
+        try sql.executeUnread(
             """
             INSERT INTO progress_event (enrollment_id, activity_identifier, outcome, score, duration_seconds, at, source, statement_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -24,7 +24,7 @@ extension StoreTransaction {
              .text(at), .text(source), SQLValue(statementID)]
         )
         guard stateChanged || newlySatisfied else { return }
-        try sql.execute(
+        try sql.executeUnread(
             """
             INSERT INTO activity_progress (enrollment_id, activity_identifier, completed, passed, best_score, satisfied_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?)

@@ -158,7 +158,7 @@ extension StoreTransaction {
                 statement.bind(entry >> 1)
                 if direct { statement.bind(entry & 1) }
             }
-            try statement.run()
+            try statement.runUnread()
         }
         // SQLite's BINARY collation orders text by its UTF-8 bytes.
         for key in rows.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {

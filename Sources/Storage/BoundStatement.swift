@@ -96,6 +96,13 @@ public struct BoundStatement {
         return connection.map { Int(sqlite3_changes($0)) } ?? 0
     }
 
+    /// Runs a statement whose outcome nothing reads (`SQLConnection.executeUnread`): on a server
+    /// it is sent without waiting for the answer.
+    public func runUnread() throws {
+        guard handle == nil, let server else { return _ = try run() }
+        try server.executeUnread(sql, values)
+    }
+
     /// The first row read by `read`, or nil when there is none.
     public func firstRow<T>(_ read: (Columns) -> T) throws -> T? {
         guard let handle else { return try server?.firstRow(sql, values).map { read(Columns(source: .values($0))) } }

@@ -57,6 +57,16 @@ public protocol SQLConnection {
     @discardableResult
     func execute(_ sql: String, _ arguments: [SQLValue]) throws -> Int
 
+    /// Runs one statement whose outcome the caller does not read (an insert of rows nothing reads
+    /// back in this transaction). A server connection may send it without waiting for the answer;
+    /// a failure then surfaces at a later call or at the commit at the latest, and the
+    /// transaction is rolled back as for any failure. SQLite runs it at once.
+    func executeUnread(_ sql: String, _ arguments: [SQLValue]) throws
+
+    /// Waits for the answers of what `executeUnread` sent, throwing the first failure (a savepoint
+    /// looks before it is released, a transaction before it commits).
+    func settle() throws
+
     /// Runs one query and hands each row to `body`, in the query's order.
     func query(_ sql: String, _ arguments: [SQLValue], _ body: (SQLRow) throws -> Void) throws
 
@@ -67,6 +77,12 @@ public protocol SQLConnection {
 }
 
 extension SQLConnection {
+    public func executeUnread(_ sql: String, _ arguments: [SQLValue]) throws {
+        try execute(sql, arguments)
+    }
+
+    public func settle() throws {}
+
     /// Every row of a query.
     public func rows(_ sql: String, _ arguments: [SQLValue] = []) throws -> [SQLRow] {
         var rows: [SQLRow] = []

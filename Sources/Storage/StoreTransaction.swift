@@ -101,6 +101,7 @@ extension StoreTransaction {
         let result: T
         do {
             result = try body()
+            try sql.settle()
         } catch {
             try sql.execute("ROLLBACK TO SAVEPOINT ecba_savepoint", [])
             try sql.execute("RELEASE SAVEPOINT ecba_savepoint", [])

@@ -698,6 +698,44 @@ struct SQLKernelTests {
         }
     }
 
+    @Test("statements sent without waiting: a failure undoes the transaction, or only its savepoint, and is named as the cause", .enabled(if: PostgresServer.available))
+    func unreadFailures() async throws {
+        let sqlite = try TemporaryDatabase()
+        try await PostgresServer.withDatabase { url in
+            let postgres = AppDatabase(server: try await PostgresDatabase.open(try PostgresLocation(url: url), stamp: "2026-12-06T00:00:00.000Z"))
+            for database in [sqlite.database, postgres] {
+                _ = try database.transaction(at: Date()) { tx in try tx.sql.execute("CREATE TABLE t (a bigint PRIMARY KEY)", []) }
+                let values = { try database.reading("t") { sql in try sql.rows("SELECT a FROM t ORDER BY a").compactMap { $0.int64(0) } } }
+                // The duplicate is found at the commit at the latest: nothing of the transaction stays.
+                #expect(throws: (any Error).self) {
+                    try database.transaction(at: Date()) { tx in
+                        try tx.sql.executeUnread("INSERT INTO t (a) VALUES (1)", [])
+                        try tx.sql.executeUnread("INSERT INTO t (a) VALUES (1)", [])
+                    }
+                }
+                #expect(try values().isEmpty)
+                // A later call that waits reports the earlier failure, not the aborted transaction it met.
+                do {
+                    try database.transaction(at: Date()) { tx in
+                        try tx.sql.executeUnread("INSERT INTO t (a) VALUES (2)", [])
+                        try tx.sql.executeUnread("INSERT INTO t (a) VALUES (2)", [])
+                        _ = try tx.sql.rows("SELECT a FROM t")
+                    }
+                    Issue.record("the duplicate was not reported")
+                } catch {
+                    #expect("\(error)".contains("duplicate key") || "\(error)".contains("UNIQUE constraint failed"), "\(error)")
+                }
+                // In a savepoint, only the savepoint's part is undone.
+                try database.transaction(at: Date()) { tx in
+                    try tx.sql.executeUnread("INSERT INTO t (a) VALUES (10)", [])
+                    _ = try? tx.savepoint { try tx.sql.executeUnread("INSERT INTO t (a) VALUES (10)", []) }
+                    try tx.sql.executeUnread("INSERT INTO t (a) VALUES (11)", [])
+                }
+                #expect(try values() == [10, 11])
+            }
+        }
+    }
+
     /// Runs synchronous kernel code, which waits for PostgreSQL's answers on the calling thread (the event loop answers them).
     static func onPostgres<T>(_ session: PostgresSession, _ body: (PostgresSQLConnection) throws -> T) throws -> T {
         try body(PostgresSQLConnection(session))
