@@ -86,7 +86,7 @@ public struct CMI5Service: Sendable {
             let db = try tx.database
             let (context, _, au, launchURL) = try launching(token, identifier, format: .cmi5, in: tx)
             var abandoned: [String] = []
-            for open in try CMI5Store.open(enrollmentID: context.enrollmentID, in: db) {
+            for open in try CMI5Store.open(enrollmentID: context.enrollmentID, on: SQLiteConnection(db)) {
                 try abandon(open, at: now, in: tx)
                 abandoned.append(open.id)
             }
@@ -97,7 +97,7 @@ public struct CMI5Service: Sendable {
                 registration: context.registration, actor: Self.actor(engineerID: context.engineerID), mode: context.mode, launchedAt: now,
                 expiresAt: min(context.expiresAt, now.addingTimeInterval(Self.sessionLifetime))
             )
-            try CMI5Store.insert(session, fetchHash: SecretHash.of(fetchToken), in: db)
+            try CMI5Store.insert(session, fetchHash: SecretHash.of(fetchToken), on: SQLiteConnection(db))
             let contentURL = "\(origin)/content/\(launchURL)"
             let mode = CMI5Vocabulary.launchMode(context.mode.rawValue)
             // LMS.LaunchData (cmi5 10), under the State keys the AU will use.
@@ -142,7 +142,6 @@ public struct CMI5Service: Sendable {
         let now = clock()
         let secret = Self.randomToken()
         return try database.delivering(at: now) { tx in
-            let db = try tx.database
             let (context, _, activity, launchURL) = try launching(token, identifier, format: .tincan, in: tx)
             var session = CMI5Session(
                 id: UUID().uuidString.lowercased(), playerSessionID: context.sessionID, enrollmentID: context.enrollmentID,
@@ -150,7 +149,7 @@ public struct CMI5Service: Sendable {
                 registration: context.registration, actor: Self.actor(engineerID: context.engineerID), mode: context.mode, launchedAt: now,
                 expiresAt: min(context.expiresAt, now.addingTimeInterval(Self.sessionLifetime)))
             session.kind = .tincan
-            try CMI5Store.insert(session, fetchHash: SecretHash.of(Self.randomToken()), authHash: SecretHash.of(secret), in: db)
+            try CMI5Store.insert(session, fetchHash: SecretHash.of(Self.randomToken()), authHash: SecretHash.of(secret), on: tx.sql)
             try tx.audit(AuditRecord(actor: "engineer:\(context.engineerID)", action: "tincan.launch", subject: "engineer:\(context.engineerID)",
                                      details: ["course": context.courseID, "activity": activity.identifier, "session": session.id]))
             let auth = "Basic " + Data("\(session.id):\(secret)".utf8).base64EncodedString()
@@ -187,11 +186,11 @@ public struct CMI5Service: Sendable {
         let secret = Self.randomToken()
         do {
             return try database.transaction(at: now) { tx -> CMI5FetchAnswer in
-                guard let session = try CMI5Store.session(fetchHash: SecretHash.of(token), in: tx.database) else {
+                guard let session = try CMI5Store.session(fetchHash: SecretHash.of(token), on: tx.sql) else {
                     return .error(code: 2, text: "this fetch URL is not one the platform issued")
                 }
                 guard session.fetchedAt == nil, session.isOpen, session.expiresAt > now,
-                      try CMI5Store.markFetched(id: session.id, authHash: SecretHash.of(secret), at: now, in: tx.database)
+                      try CMI5Store.markFetched(id: session.id, authHash: SecretHash.of(secret), at: now, on: tx.sql)
                 else { return .error(code: 1, text: "the authorization token has already been returned, or the session is over") }
                 return .token(Data("\(session.id):\(secret)".utf8).base64EncodedString())
             }
@@ -207,8 +206,8 @@ public struct CMI5Service: Sendable {
         let now = clock()
         let found: (CMI5Session, authHash: String?)?
         do {
-            found = try database.read("authenticating a cmi5 session") { db in
-                try CMI5Store.session(id: sessionID, playerTokenHash: SecretHash.of(token), in: db)
+            found = try database.reading("authenticating a cmi5 session") { sql in
+                try CMI5Store.session(id: sessionID, playerTokenHash: SecretHash.of(token), on: sql)
             }
         } catch { throw LRSError(.storage, "\(error)") }
         guard let (session, authHash) = found, let authHash, SecretHash.matches(secret, stored: authHash) else {
@@ -231,8 +230,8 @@ public struct CMI5Service: Sendable {
         // Parsed and checked before the session's transaction (the writer is not held for it).
         let batch = try LRSStatements.parse(upload)
         return try database.lrs(at: now) { tx in
-            let db = try tx.database
-            guard var session = try CMI5Store.session(id: id, in: db) else { throw LRSError(.unauthorized, "no such AU session") }
+            let sql = tx.sql
+            guard var session = try CMI5Store.session(id: id, on: sql) else { throw LRSError(.unauthorized, "no such AU session") }
             guard session.abandonedAt == nil else { throw LRSError(.forbidden, "this AU session was abandoned; no statement may follow (cmi5 9.3.6)") }
             let parsed = try? JSONSerialization.jsonObject(with: data)
             guard let statements = (parsed as? [[String: Any]]) ?? (parsed as? [String: Any]).map({ [$0] }) else {
@@ -263,9 +262,9 @@ public struct CMI5Service: Sendable {
             var progress = CMI5Rules.Progress(
                 initialized: session.initializedAt != nil, terminated: session.terminatedAt != nil, judged: session.judged,
                 completedBefore: try CMI5Store.stated(verb: CMI5Vocabulary.Verb.completed, activityID: session.activityID,
-                                                      registration: session.registration, in: db),
+                                                      registration: session.registration, on: sql),
                 passedBefore: try CMI5Store.stated(verb: CMI5Vocabulary.Verb.passed, activityID: session.activityID,
-                                                   registration: session.registration, in: db))
+                                                   registration: session.registration, on: sql))
             for (index, statement) in statements.enumerated() {
                 if let reason = rules.check(statement, &progress) {
                     throw LRSError(.forbidden, "statement \(index + 1): \(reason); nothing of the batch was stored")
@@ -278,7 +277,7 @@ public struct CMI5Service: Sendable {
             if progress.terminated, session.terminatedAt == nil { session.terminatedAt = now }
             session.judged = progress.judged
             session.lastStatementAt = now
-            try CMI5Store.update(session, in: db)
+            try CMI5Store.update(session, on: sql)
             try satisfy(enrollmentID: session.enrollmentID, session: session.id, in: tx)
             return result
         }
@@ -291,7 +290,7 @@ public struct CMI5Service: Sendable {
     public func abandon(session id: String, actor: String) throws(ServiceError) -> CMI5Session {
         let now = clock()
         return try database.perform(at: now) { tx in
-            guard var session = try CMI5Store.session(id: id, in: tx.database) else {
+            guard var session = try CMI5Store.session(id: id, on: tx.sql) else {
                 throw ServiceError(.notFound, "no cmi5 session '\(id)' (a session is named by its launch and by its launched statement)")
             }
             guard session.kind == .cmi5 else { throw ServiceError(.invalidArgument, "\(id) is a Tin Can launch; only cmi5 sessions are abandoned") }
@@ -309,7 +308,7 @@ public struct CMI5Service: Sendable {
     public func abandonExpired(actor: String) throws(ServiceError) -> [String] {
         let now = clock()
         return try database.perform(at: now) { tx in
-            let expired = try CMI5Store.expired(before: now, in: tx.database)
+            let expired = try CMI5Store.expired(before: now, on: tx.sql)
             for session in expired {
                 try abandon(session, at: now, in: tx)
                 try tx.audit(AuditRecord(actor: actor, action: "cmi5.abandon", subject: "cmi5:\(session.id)", details: ["reason": "expired"]))
@@ -339,7 +338,7 @@ public struct CMI5Service: Sendable {
             }
             let registration = enrollment.registration.uuidString.lowercased()
             let activityID = ActivityIRI.make(courseID: courseID, activity: au.identifier)
-            if try CMI5Store.stated(verb: CMI5Vocabulary.Verb.waived, activityID: activityID, registration: registration, in: tx.database) {
+            if try CMI5Store.stated(verb: CMI5Vocabulary.Verb.waived, activityID: activityID, registration: registration, on: tx.sql) {
                 throw ServiceError(.conflict, "'\(identifier)' is waived already in this enrollment; a waiver is given once (cmi5 9.3.7)")
             }
             let sessionID = UUID().uuidString.lowercased()
@@ -369,7 +368,7 @@ public struct CMI5Service: Sendable {
         try write(statement, in: tx)
         var closed = session
         closed.abandonedAt = now
-        try CMI5Store.update(closed, in: tx.database)
+        try CMI5Store.update(closed, on: tx.sql)
     }
 
     /// `satisfied` for each block and the course whose AUs all meet moveOn, once per
@@ -401,7 +400,7 @@ public struct CMI5Service: Sendable {
         var satisfied: [String] = []
         let actor = Self.actor(engineerID: enrollment.engineerID)
         for object in objects where !(try CMI5Store.stated(verb: CMI5Vocabulary.Verb.satisfied, activityID: object.id, registration: registration,
-                                                            in: tx.database)) {
+                                                            on: tx.sql)) {
             let statement: [String: Any] = [
                 "id": UUID().uuidString.lowercased(), "timestamp": tx.now.formatted(.iso8601),
                 "actor": Self.object(actor), "verb": Self.verb(CMI5Vocabulary.Verb.satisfied),

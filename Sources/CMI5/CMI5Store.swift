@@ -1,7 +1,6 @@
 import Delivery
 import Domain
 import Foundation
-import GRDB
 import Storage
 
 /// One AU launch session (cmi5 9.6.3.1), as the LRS checks its statements.
@@ -40,7 +39,8 @@ public struct CMI5Session: Sendable, Equatable, Codable {
     public var isOpen: Bool { terminatedAt == nil && abandonedAt == nil }
 }
 
-/// The SQL of `cmi5_session` (v14), on the connection of the caller's transaction or read.
+/// The SQL of `cmi5_session` (v14), on the kernel's connection of the caller's transaction or
+/// read, for both databases.
 enum CMI5Store {
     static let names = [
         "id", "player_session_id", "enrollment_id", "au_identifier", "activity_id", "publisher_id", "registration", "actor", "mode",
@@ -48,81 +48,83 @@ enum CMI5Store {
     ]
     static let columns = names.joined(separator: ", ")
 
-    static func session(from row: Row) -> CMI5Session {
-        func date(_ index: Int) -> Date? { (row[index] as String?).flatMap(Date.init(iso8601:)) }
+    static func session(from row: SQLRow) -> CMI5Session {
+        func date(_ index: Int) -> Date? { row.text(index).flatMap(Date.init(iso8601:)) }
         return CMI5Session(
-            id: row[0], playerSessionID: row[1], enrollmentID: row[2], auIdentifier: row[3], activityID: row[4], publisherID: row[5],
-            registration: row[6], actor: row[7], mode: LaunchMode(rawValue: row[8]) ?? .normal, launchedAt: date(9) ?? .distantPast,
+            id: row.text(0) ?? "", playerSessionID: row.int64(1), enrollmentID: row.int64(2) ?? 0, auIdentifier: row.text(3) ?? "",
+            activityID: row.text(4) ?? "", publisherID: row.text(5) ?? "", registration: row.text(6) ?? "", actor: row.text(7) ?? "",
+            mode: row.text(8).flatMap(LaunchMode.init(rawValue:)) ?? .normal, launchedAt: date(9) ?? .distantPast,
             expiresAt: date(10) ?? .distantPast, fetchedAt: date(11), initializedAt: date(12), terminatedAt: date(13), abandonedAt: date(14),
-            judged: row[15], lastStatementAt: date(16)
-        ).with(kind: CMI5Session.Kind(rawValue: row[17]) ?? .cmi5)
+            judged: row.text(15), lastStatementAt: date(16)
+        ).with(kind: row.text(17).flatMap(CMI5Session.Kind.init(rawValue:)) ?? .cmi5)
     }
 
     /// A new session; `authHash` is set for a Tin Can launch, whose token needs no fetch.
-    static func insert(_ session: CMI5Session, fetchHash: String, authHash: String? = nil, in db: Database) throws {
-        try db.execute(sql: """
+    static func insert(_ session: CMI5Session, fetchHash: String, authHash: String? = nil, on sql: any SQLConnection) throws {
+        try sql.execute("""
             INSERT INTO cmi5_session (id, kind, player_session_id, enrollment_id, au_identifier, activity_id, publisher_id, registration, actor,
                 mode, fetch_hash, fetched_at, auth_hash, launched_at, expires_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [session.id, session.kind.rawValue, session.playerSessionID, session.enrollmentID, session.auIdentifier,
-                             session.activityID, session.publisherID, session.registration, session.actor, session.mode.rawValue, fetchHash,
-                             authHash == nil ? nil : session.launchedAt.iso8601, authHash, session.launchedAt.iso8601, session.expiresAt.iso8601])
+            """, [.text(session.id), .text(session.kind.rawValue), session.playerSessionID.map(SQLValue.integer) ?? .null,
+                  .integer(session.enrollmentID), .text(session.auIdentifier), .text(session.activityID), .text(session.publisherID),
+                  .text(session.registration), .text(session.actor), .text(session.mode.rawValue), .text(fetchHash),
+                  SQLValue(authHash == nil ? nil : session.launchedAt.iso8601), SQLValue(authHash), .text(session.launchedAt.iso8601),
+                  .text(session.expiresAt.iso8601)])
     }
 
-    static func session(id: String, in db: Database) throws -> CMI5Session? {
-        try Row.fetchOne(db, sql: "SELECT \(columns) FROM cmi5_session WHERE id = ?", arguments: [id]).map(session(from:))
+    static func session(id: String, on sql: any SQLConnection) throws -> CMI5Session? {
+        try sql.firstRow("SELECT \(columns) FROM cmi5_session WHERE id = ?", [.text(id)]).map(session(from:))
     }
 
     /// The session of a fetch token, with whether it was fetched already.
-    static func session(fetchHash: String, in db: Database) throws -> CMI5Session? {
-        try Row.fetchOne(db, sql: "SELECT \(columns) FROM cmi5_session WHERE fetch_hash = ?", arguments: [fetchHash]).map(session(from:))
+    static func session(fetchHash: String, on sql: any SQLConnection) throws -> CMI5Session? {
+        try sql.firstRow("SELECT \(columns) FROM cmi5_session WHERE fetch_hash = ?", [.text(fetchHash)]).map(session(from:))
     }
 
     /// The session an auth token names, when it was handed out on that player session's origin.
-    static func session(id: String, playerTokenHash: String, in db: Database) throws -> (CMI5Session, authHash: String?)? {
-        try Row.fetchOne(db, sql: """
+    static func session(id: String, playerTokenHash: String, on sql: any SQLConnection) throws -> (CMI5Session, authHash: String?)? {
+        try sql.firstRow("""
             SELECT \(names.map { "c." + $0 }.joined(separator: ", ")), c.auth_hash
             FROM cmi5_session c JOIN player_session p ON p.id = c.player_session_id
             WHERE c.id = ? AND p.token_hash = ?
-            """, arguments: [id, playerTokenHash]).map { (session(from: $0), $0[18]) }
+            """, [.text(id), .text(playerTokenHash)]).map { (session(from: $0), $0.text(18)) }
     }
 
-    static func markFetched(id: String, authHash: String, at now: Date, in db: Database) throws -> Bool {
-        try db.execute(sql: "UPDATE cmi5_session SET fetched_at = ?, auth_hash = ? WHERE id = ? AND fetched_at IS NULL",
-                       arguments: [now.iso8601, authHash, id])
-        return db.changesCount == 1
+    static func markFetched(id: String, authHash: String, at now: Date, on sql: any SQLConnection) throws -> Bool {
+        try sql.execute("UPDATE cmi5_session SET fetched_at = ?, auth_hash = ? WHERE id = ? AND fetched_at IS NULL",
+                        [.text(now.iso8601), .text(authHash), .text(id)]) == 1
     }
 
     /// The sessions of an enrollment that are neither terminated nor abandoned.
-    static func open(enrollmentID: Int64, in db: Database) throws -> [CMI5Session] {
-        try Row.fetchAll(db, sql: """
+    static func open(enrollmentID: Int64, on sql: any SQLConnection) throws -> [CMI5Session] {
+        try sql.rows("""
             SELECT \(columns) FROM cmi5_session
             WHERE enrollment_id = ? AND kind = 'cmi5' AND terminated_at IS NULL AND abandoned_at IS NULL ORDER BY launched_at
-            """, arguments: [enrollmentID]).map(session(from:))
+            """, [.integer(enrollmentID)]).map(session(from:))
     }
 
     /// Open sessions whose time ran out.
-    static func expired(before now: Date, in db: Database) throws -> [CMI5Session] {
-        try Row.fetchAll(db, sql: """
+    static func expired(before now: Date, on sql: any SQLConnection) throws -> [CMI5Session] {
+        try sql.rows("""
             SELECT \(columns) FROM cmi5_session
             WHERE kind = 'cmi5' AND terminated_at IS NULL AND abandoned_at IS NULL AND expires_at < ? ORDER BY launched_at
-            """, arguments: [now.iso8601]).map(session(from:))
+            """, [.text(now.iso8601)]).map(session(from:))
     }
 
-    static func update(_ session: CMI5Session, in db: Database) throws {
-        try db.execute(sql: """
+    static func update(_ session: CMI5Session, on sql: any SQLConnection) throws {
+        try sql.execute("""
             UPDATE cmi5_session SET initialized_at = ?, terminated_at = ?, abandoned_at = ?, judged = ?, last_statement_at = ? WHERE id = ?
-            """, arguments: [session.initializedAt?.iso8601, session.terminatedAt?.iso8601, session.abandonedAt?.iso8601, session.judged,
-                             session.lastStatementAt?.iso8601, session.id])
+            """, [SQLValue(session.initializedAt?.iso8601), SQLValue(session.terminatedAt?.iso8601), SQLValue(session.abandonedAt?.iso8601),
+                  SQLValue(session.judged), SQLValue(session.lastStatementAt?.iso8601), .text(session.id)])
     }
 
     /// Whether a statement with this verb about the activity counts in the registration (not voided).
-    static func stated(verb: String, activityID: String, registration: String, in db: Database) throws -> Bool {
-        try Bool.fetchOne(db, sql: """
-            SELECT EXISTS (SELECT 1 FROM xapi_statement s WHERE s.verb = ? AND s.voided_by IS NULL
+    static func stated(verb: String, activityID: String, registration: String, on sql: any SQLConnection) throws -> Bool {
+        try sql.firstRow("""
+            SELECT 1 FROM xapi_statement s WHERE s.verb = ? AND s.voided_by IS NULL
                 AND s.rowid IN (SELECT statement_rowid FROM xapi_statement_registration WHERE registration = ?)
-                AND s.rowid IN (SELECT statement_rowid FROM xapi_statement_activity WHERE activity = ? AND direct = 1))
-            """, arguments: [verb, registration, activityID]) ?? false
+                AND s.rowid IN (SELECT statement_rowid FROM xapi_statement_activity WHERE activity = ? AND direct = 1)
+            """, [.text(verb), .text(registration), .text(activityID)]) != nil
     }
 }
 
