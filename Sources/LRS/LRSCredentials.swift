@@ -2,7 +2,6 @@ import ContentStore
 import Credentials
 import Domain
 import Foundation
-import GRDB
 import Storage
 
 /// What an LRS credential may do: the xAPI OAuth scopes (xAPI-Communication.md 4.1).
@@ -55,13 +54,13 @@ public struct LRSCredentialService: Sendable {
         let now = clock()
         let credential = LRSCredential(key: key, societyID: societyID, name: name, scopes: scopes, createdAt: now, revokedAt: nil)
         try write(at: now) { tx in
-            let db = try tx.database
-            guard try Int.fetchOne(db, sql: "SELECT 1 FROM society WHERE id = ?", arguments: [societyID]) != nil else {
+            guard try tx.sql.firstRow("SELECT 1 FROM society WHERE id = ?", [.text(societyID)]) != nil else {
                 throw LRSError(.notFound, "no society '\(societyID)'")
             }
-            try db.execute(sql: """
+            try tx.sql.execute("""
                 INSERT INTO lrs_credential (key, secret_hash, society_id, name, scopes, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [key, SecretHash.of(secret), societyID, name, scopes.map(\.rawValue).joined(separator: " "), now.iso8601, actor])
+                """, [.text(key), .text(SecretHash.of(secret)), .text(societyID), .text(name), .text(scopes.map(\.rawValue).joined(separator: " ")),
+                      .text(now.iso8601), .text(actor)])
             try tx.audit(AuditRecord(actor: actor, action: "lrs.credential.issue", subject: "lrs-credential:\(key)",
                                      details: ["society": societyID, "name": name, "scopes": scopes.map(\.rawValue).joined(separator: " ")]))
         }
@@ -70,11 +69,12 @@ public struct LRSCredentialService: Sendable {
 
     public func list(societyID: String?) throws(LRSError) -> [LRSCredential] {
         do {
-            return try database.read("listing LRS credentials") { db in
-                try Row.fetchAll(db, sql: """
-                    SELECT key, society_id, name, scopes, created_at, revoked_at FROM lrs_credential
-                    WHERE ?1 IS NULL OR society_id = ?1 ORDER BY created_at, key
-                    """, arguments: [societyID]).map(Self.credential(from:))
+            return try database.reading("listing LRS credentials") { sql in
+                try sql.rows(
+                    "SELECT key, society_id, name, scopes, created_at, revoked_at FROM lrs_credential"
+                        + (societyID == nil ? "" : " WHERE society_id = ?") + " ORDER BY created_at, key",
+                    societyID.map { [.text($0)] } ?? []
+                ).map(Self.credential(from:))
             }
         } catch { throw LRSError(.storage, "\(error)") }
     }
@@ -82,8 +82,8 @@ public struct LRSCredentialService: Sendable {
     public func revoke(key: String, actor: String) throws(LRSError) {
         let now = clock()
         try write(at: now) { tx in
-            try tx.database.execute(sql: "UPDATE lrs_credential SET revoked_at = ? WHERE key = ? AND revoked_at IS NULL", arguments: [now.iso8601, key])
-            guard try tx.database.changesCount == 1 else { throw LRSError(.notFound, "no credential '\(key)' that is not revoked already") }
+            let revoked = try tx.sql.execute("UPDATE lrs_credential SET revoked_at = ? WHERE key = ? AND revoked_at IS NULL", [.text(now.iso8601), .text(key)])
+            guard revoked == 1 else { throw LRSError(.notFound, "no credential '\(key)' that is not revoked already") }
             try tx.audit(AuditRecord(actor: actor, action: "lrs.credential.revoke", subject: "lrs-credential:\(key)"))
         }
     }
@@ -92,10 +92,9 @@ public struct LRSCredentialService: Sendable {
     public func authenticate(key: String, secret: String) throws(LRSError) -> LRSCredential {
         let found: (LRSCredential, String)?
         do {
-            found = try database.read("checking an LRS credential") { db in
-                try Row.fetchOne(db.cachedStatement(sql: """
-                    SELECT key, society_id, name, scopes, created_at, revoked_at, secret_hash FROM lrs_credential WHERE key = ?
-                    """), arguments: [key]).map { (Self.credential(from: $0), $0[6] as String) }
+            found = try database.reading("checking an LRS credential") { sql in
+                try sql.firstRow("SELECT key, society_id, name, scopes, created_at, revoked_at, secret_hash FROM lrs_credential WHERE key = ?", [.text(key)])
+                    .map { (Self.credential(from: $0), $0.text(6) ?? "") }
             }
         } catch { throw LRSError(.storage, "\(error)") }
         guard let (credential, stored) = found, SecretHash.matches(secret, stored: stored) else {
@@ -105,10 +104,10 @@ public struct LRSCredentialService: Sendable {
         return credential
     }
 
-    static func credential(from row: Row) -> LRSCredential {
-        LRSCredential(key: row[0], societyID: row[1], name: row[2],
-                      scopes: (row[3] as String).split(separator: " ").compactMap { LRSScope(rawValue: String($0)) },
-                      createdAt: Date(iso8601: row[4]) ?? .distantPast, revokedAt: (row[5] as String?).flatMap(Date.init(iso8601:)))
+    static func credential(from row: SQLRow) -> LRSCredential {
+        LRSCredential(key: row.text(0) ?? "", societyID: row.text(1) ?? "", name: row.text(2) ?? "",
+                      scopes: (row.text(3) ?? "").split(separator: " ").compactMap { LRSScope(rawValue: String($0)) },
+                      createdAt: row.text(4).flatMap(Date.init(iso8601:)) ?? .distantPast, revokedAt: row.text(5).flatMap(Date.init(iso8601:)))
     }
 
     static func random(bytes count: Int) -> String {

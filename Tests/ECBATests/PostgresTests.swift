@@ -3,6 +3,7 @@ import Catalog
 import Domain
 import GRDB
 import Logging
+import LRS
 import NIOCore
 import PostgresNIO
 @testable import PostgresStorage
@@ -388,7 +389,7 @@ struct SQLKernelTests {
                 #expect(onPostgres.stdout == onSQLite.stdout, "\(arguments)")
             }
             // What has not moved to PostgreSQL yet says so, and changes nothing.
-            let refused = try await CLI.runDetached(["lrs", "credentials", "issue", "cces", "--name", "a provider", "--database", url])
+            let refused = try await CLI.runDetached(["launch", "zhangsan", "cces/cces.engineering-ethics", "--database", url])
             #expect(refused.status == 1 && refused.stderr.contains("not available on PostgreSQL yet"), "\(refused.stderr)")
             let (fromPostgres, appended) = try await PostgresServer.withSession(url) { session in
                 try Self.onPostgres(session) { connection in
@@ -511,6 +512,19 @@ struct SQLKernelTests {
             #expect(unmatched.stdout.contains("stranger@example.org") && unmatched.stdout.contains("2 of 2"), "\(unmatched.stdout)")
             let counted = try await PostgresServer.rows(url, "SELECT count(*), count(voided_by) FROM xapi_statement")
             #expect(counted == [[String(98 * 2 + 3 + 1), "1"]])
+            // An activity provider's credential: issued, listed, used, revoked.
+            let issued = try await CLI.runDetached(["lrs", "credentials", "issue", "ces", "--name", "authoring tool", "--scope", "statements/write", "--json", "--database", url])
+            #expect(issued.status == 0, "\(issued.stderr)")
+            let credential = try JSONSerialization.jsonObject(with: Data(issued.stdout.utf8)) as? [String: Any]
+            let key = try #require(credential?["key"] as? String, "\(issued.stdout)")
+            let secret = try #require(credential?["secret"] as? String)
+            let postgres = AppDatabase(server: try await PostgresDatabase.open(try PostgresLocation(url: url), stamp: "2026-12-06T00:00:00.000Z"))
+            #expect(try LRSCredentialService(database: postgres).authenticate(key: key, secret: secret).societyID == "ces")
+            let revoked = try await CLI.runDetached(["lrs", "credentials", "revoke", key, "--database", url])
+            #expect(revoked.status == 0, "\(revoked.stderr)")
+            let listed = try await CLI.runDetached(["lrs", "credentials", "list", "--society", "ces", "--database", url])
+            #expect(listed.stdout.contains(key) && listed.stdout.contains("authoring tool"), "\(listed.stdout)")
+            #expect(throws: LRSError.self) { try LRSCredentialService(database: postgres).authenticate(key: key, secret: secret) }
             // The cmi5 course went in and its quiz was waived once (the second waiver refused on both).
             let waived = try await PostgresServer.rows(url, "SELECT count(*) FROM xapi_statement WHERE verb = 'https://w3id.org/xapi/adl/verbs/waived'")
             #expect(waived == [["1"]])
