@@ -113,7 +113,7 @@ public struct CMI5Service: Sendable {
                 DocumentKey(kind: .state, activity: session.activityID, agent: XAPIAgent.key(json: session.actor) ?? "",
                             registration: session.registration, documentID: CMI5Vocabulary.launchDataID),
                 id: CMI5Vocabulary.launchDataID, content: Data(Self.json(launchData).utf8), contentType: "application/json", societyID: nil,
-                at: now, in: db)
+                at: now, on: tx.sql)
             var extensions: [String: Any] = [
                 CMI5Vocabulary.Extension.sessionID: sessionID, CMI5Vocabulary.Extension.launchMode: mode,
                 CMI5Vocabulary.Extension.launchURL: contentURL.split(separator: "?", maxSplits: 1).first.map(String.init) ?? contentURL,

@@ -3,7 +3,6 @@ import ContentStore
 import Domain
 import Enrollment
 import Foundation
-import GRDB
 import Storage
 
 /// Which document resource, and the keys that name one document of it.
@@ -70,19 +69,21 @@ public struct LRSDocuments: Sendable {
     public func get(_ key: DocumentKey, societyID: String?) throws(LRSError) -> LRSDocument? {
         guard let id = key.documentID else { throw LRSError(.badRequest, "name the document") }
         do {
-            return try database.read("reading a document") { db in try Self.document(key, id: id, societyID: societyID, in: db) }
+            return try database.reading("reading a document") { sql in try Self.document(key, id: id, societyID: societyID, on: sql) }
         } catch { throw LRSError(.storage, "\(error)") }
     }
 
     /// The ids of the documents under the key's other parts, changed after `since` when given.
     public func ids(_ key: DocumentKey, since: Date?, societyID: String?) throws(LRSError) -> [String] {
         do {
-            return try database.read("listing documents") { db in
-                try String.fetchAll(db, sql: """
+            return try database.reading("listing documents") { sql in
+                let (visible, owner) = Self.visible(to: societyID)
+                var arguments: [SQLValue] = [.text(key.kind.rawValue), .text(key.activity), .text(key.agent), .text(key.registration), .text(key.registration)]
+                if let since { arguments.append(.text(since.iso8601)) }
+                return try sql.rows("""
                     SELECT document_id FROM xapi_document WHERE kind = ? AND activity = ? AND agent = ? AND (? = '' OR registration = ?)
-                    AND (? IS NULL OR updated > ?) AND \(Self.visible) ORDER BY document_id
-                    """, arguments: [key.kind.rawValue, key.activity, key.agent, key.registration, key.registration, since?.iso8601, since?.iso8601,
-                                     societyID, societyID])
+                    \(since == nil ? "" : "AND updated > ?") AND \(visible) ORDER BY document_id
+                    """, arguments + owner).compactMap { $0.text(0) }
             }
         } catch { throw LRSError(.storage, "\(error)") }
     }
@@ -94,8 +95,7 @@ public struct LRSDocuments: Sendable {
         guard let id = key.documentID else { throw LRSError(.badRequest, "name the document (stateId or profileId)") }
         let now = clock()
         return try database.lrs(at: now) { tx in
-            let db = try tx.database
-            let existing = try Self.document(key, id: id, societyID: nil, in: db)
+            let existing = try Self.document(key, id: id, societyID: nil, on: tx.sql)
             if let existing, let societyID, existing.societyID != societyID {
                 throw LRSError(.forbidden, "this document belongs to another society")
             }
@@ -114,7 +114,7 @@ public struct LRSDocuments: Sendable {
                     throw LRSError(.badRequest, "a document POSTed as JSON must be a JSON object")
                 }
             }
-            return try Self.write(key, id: id, content: content, contentType: type, societyID: societyID, at: now, in: db)
+            return try Self.write(key, id: id, content: content, contentType: type, societyID: societyID, at: now, on: tx.sql)
         }
     }
 
@@ -122,45 +122,51 @@ public struct LRSDocuments: Sendable {
     /// platform's own documents (cmi5's `LMS.LaunchData`). Answers the new ETag.
     @discardableResult
     public static func write(_ key: DocumentKey, id: String, content: Data, contentType: String, societyID: String?, at now: Date,
-                             in db: Database) throws -> String {
+                             on sql: any SQLConnection) throws -> String {
         let etag = "\"\(Insecure.SHA1.hash(data: content).hexString)\""
-        try db.execute(sql: """
+        try sql.execute("""
             INSERT INTO xapi_document (kind, activity, agent, registration, document_id, content_type, content, etag, updated, society_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (kind, activity, agent, registration, document_id)
             DO UPDATE SET content_type = excluded.content_type, content = excluded.content, etag = excluded.etag, updated = excluded.updated
-            """, arguments: [key.kind.rawValue, key.activity, key.agent, key.registration, id, contentType, content, etag, now.iso8601, societyID])
+            """, [.text(key.kind.rawValue), .text(key.activity), .text(key.agent), .text(key.registration), .text(id), .text(contentType),
+                  .blob(Array(content)), .text(etag), .text(now.iso8601), SQLValue(societyID)])
         return etag
     }
 
     /// DELETE one document, or (State, no stateId) all of the agent's for the activity.
     public func delete(_ key: DocumentKey, precondition: DocumentPrecondition, societyID: String?) throws(LRSError) {
         try database.lrs(at: clock()) { tx in
-            let db = try tx.database
+            let (visible, owner) = Self.visible(to: societyID)
             if let id = key.documentID {
-                let existing = try Self.document(key, id: id, societyID: societyID, in: db)
+                let existing = try Self.document(key, id: id, societyID: societyID, on: tx.sql)
                 try Self.check(precondition, existing: existing, guarded: false)
-                try db.execute(sql: """
-                    DELETE FROM xapi_document WHERE kind = ? AND activity = ? AND agent = ? AND registration = ? AND document_id = ? AND \(Self.visible)
-                    """, arguments: [key.kind.rawValue, key.activity, key.agent, key.registration, id, societyID, societyID])
+                try tx.sql.execute("""
+                    DELETE FROM xapi_document WHERE kind = ? AND activity = ? AND agent = ? AND registration = ? AND document_id = ? AND \(visible)
+                    """, [.text(key.kind.rawValue), .text(key.activity), .text(key.agent), .text(key.registration), .text(id)] + owner)
             } else {
                 guard key.kind == .state else { throw LRSError(.badRequest, "name the profile to delete (profileId)") }
-                try db.execute(sql: """
-                    DELETE FROM xapi_document WHERE kind = 'state' AND activity = ? AND agent = ? AND (? = '' OR registration = ?) AND \(Self.visible)
-                    """, arguments: [key.activity, key.agent, key.registration, key.registration, societyID, societyID])
+                try tx.sql.execute("""
+                    DELETE FROM xapi_document WHERE kind = 'state' AND activity = ? AND agent = ? AND (? = '' OR registration = ?) AND \(visible)
+                    """, [.text(key.activity), .text(key.agent), .text(key.registration), .text(key.registration)] + owner)
             }
         }
     }
 
-    /// Documents a society's credentials wrote are its own; the platform (NULL) sees all.
-    static let visible = "(? IS NULL OR society_id = ?)"
+    /// Documents a society's credentials wrote are its own; the platform (no society) sees all:
+    /// the condition and its argument.
+    static func visible(to societyID: String?) -> (condition: String, arguments: [SQLValue]) {
+        societyID.map { ("society_id = ?", [.text($0)]) } ?? ("1 = 1", [])
+    }
 
-    static func document(_ key: DocumentKey, id: String, societyID: String?, in db: Database) throws -> LRSDocument? {
-        try Row.fetchOne(db, sql: """
+    static func document(_ key: DocumentKey, id: String, societyID: String?, on sql: any SQLConnection) throws -> LRSDocument? {
+        let (visible, owner) = visible(to: societyID)
+        return try sql.firstRow("""
             SELECT content_type, content, etag, updated, society_id FROM xapi_document
             WHERE kind = ? AND activity = ? AND agent = ? AND registration = ? AND document_id = ? AND \(visible)
-            """, arguments: [key.kind.rawValue, key.activity, key.agent, key.registration, id, societyID, societyID]).map { row in
-            LRSDocument(contentType: row[0], content: row[1], etag: row[2], updated: Date(iso8601: row[3]) ?? .distantPast, societyID: row[4])
+            """, [.text(key.kind.rawValue), .text(key.activity), .text(key.agent), .text(key.registration), .text(id)] + owner).map { row in
+            LRSDocument(contentType: row.text(0) ?? "", content: Data(row.blob(1) ?? []), etag: row.text(2) ?? "",
+                        updated: row.text(3).flatMap(Date.init(iso8601:)) ?? .distantPast, societyID: row.text(4))
         }
     }
 

@@ -764,6 +764,42 @@ struct SQLKernelTests {
         }
     }
 
+    @Test("xAPI documents on PostgreSQL as on SQLite: ETags, If-Match, JSON merge, ids, a society's own, delete", .enabled(if: PostgresServer.available))
+    func documentsOnBoth() async throws {
+        let sqlite = try TemporaryDatabase()
+        try await PostgresServer.withDatabase { url in
+            let postgres = AppDatabase(server: try await PostgresDatabase.open(try PostgresLocation(url: url), stamp: "2026-12-06T00:00:00.000Z"))
+            let clock = { @Sendable in Date(timeIntervalSince1970: 1_780_000_000) }
+            var logs: [[String]] = []
+            for database in [sqlite.database, postgres] {
+                _ = try SocietyService(database: database).add(id: "cces", name: "cces", kind: .national)
+                let documents = LRSDocuments(database: database, clock: clock)
+                let key = DocumentKey(kind: .state, activity: "https://example.org/a", agent: "mbox:mailto:a@example.org", documentID: "s1")
+                let none = DocumentPrecondition(ifMatch: nil, ifNoneMatch: nil)
+                var log: [String] = []
+                func attempt(_ body: () throws -> String) {
+                    do { log.append(try body()) } catch let error as LRSError { log.append("refused: \(error.code.rawValue)") } catch { log.append("\(error)") }
+                }
+                attempt { try documents.put(key, content: Data(#"{"a":1}"#.utf8), contentType: "application/json", merge: false, precondition: none, societyID: "cces") }
+                attempt { try documents.put(key, content: Data(#"{"b":2}"#.utf8), contentType: "application/json", merge: true, precondition: none, societyID: "cces") }
+                attempt { String(decoding: try documents.get(key, societyID: "cces")?.content ?? Data(), as: UTF8.self) }
+                attempt { try documents.put(key, content: Data("x".utf8), contentType: "text/plain", merge: false,
+                                            precondition: DocumentPrecondition(ifMatch: "\"nope\"", ifNoneMatch: nil), societyID: "cces") }
+                attempt { try documents.put(DocumentKey(kind: .state, activity: key.activity, agent: key.agent, documentID: "s2"), content: Data([0, 255, 7]),
+                                            contentType: "application/octet-stream", merge: false, precondition: none, societyID: nil) }
+                attempt { try documents.ids(DocumentKey(kind: .state, activity: key.activity, agent: key.agent), since: nil, societyID: nil).joined(separator: ",") }
+                attempt { try documents.ids(DocumentKey(kind: .state, activity: key.activity, agent: key.agent), since: clock().addingTimeInterval(-1), societyID: "cces").joined(separator: ",") }
+                attempt { try documents.get(DocumentKey(kind: .state, activity: key.activity, agent: key.agent, documentID: "s2"), societyID: nil)?.content.map(String.init).joined(separator: " ") ?? "none" }
+                attempt { try documents.get(key, societyID: "ces") == nil ? "hidden" : "seen" }
+                attempt { try documents.delete(DocumentKey(kind: .state, activity: key.activity, agent: key.agent), precondition: none, societyID: nil); return "deleted" }
+                attempt { try documents.ids(DocumentKey(kind: .state, activity: key.activity, agent: key.agent), since: nil, societyID: nil).joined(separator: ",") }
+                logs.append(log)
+            }
+            #expect(logs[0] == logs[1] && logs[0].count == 11, "\(logs)")
+            #expect(logs[0][2] == #"{"a":1,"b":2}"# && logs[0][3] == "refused: precondition-failed" && logs[0][7] == "0 255 7", "\(logs[0])")
+        }
+    }
+
     /// Runs synchronous kernel code, which waits for PostgreSQL's answers on the calling thread (the event loop answers them).
     static func onPostgres<T>(_ session: PostgresSession, _ body: (PostgresSQLConnection) throws -> T) throws -> T {
         try body(PostgresSQLConnection(session))
