@@ -32,6 +32,13 @@ public struct PostgresSQLConnection: SQLConnection {
             lock.unlock()
         }
 
+        /// Drops the answers kept so far (known to be successes).
+        func forget() {
+            lock.lock()
+            futures.removeAll(keepingCapacity: true)
+            lock.unlock()
+        }
+
         /// Waits for every answer; the first failure, as the platform's error.
         func settle() -> (any Error)? {
             lock.lock()
@@ -98,7 +105,12 @@ public struct PostgresSQLConnection: SQLConnection {
 
     private func run(_ sql: String, _ arguments: [SQLValue]) throws -> PostgresQueryResult {
         do {
-            return try session.connection.query(PostgresQuery(unsafeSQL: SQLPlaceholders.numbered(sql), binds: Self.bindings(arguments)), logger: session.logger).wait()
+            let result = try session.connection.query(PostgresQuery(unsafeSQL: SQLPlaceholders.numbered(sql), binds: Self.bindings(arguments)), logger: session.logger).wait()
+            // Everything sent before succeeded: a failure would have aborted the transaction, and
+            // this statement with it. Their answers need no keeping (a large import sends
+            // millions).
+            unread.forget()
+            return result
         } catch {
             // A statement sent earlier without waiting failed first: that is the cause (this one
             // only met the aborted transaction).

@@ -39,8 +39,7 @@ public final class AppDatabase: Sendable {
         switch engine {
         case .sqlite(let writer): return writer
         case .server(let server):
-            // Which features run there is the shells' to list (the CLI's --database help), in one place.
-            throw ServiceError(.storage, "\(context): not available on PostgreSQL yet (\(server.name)); the platform's features move there one by one")
+            throw ServiceError.notOnServerYet(context + " (\(server.name))")
         }
     }
 

@@ -24,7 +24,7 @@ public struct StoreTransaction {
             switch connection {
             case .sqlite(let db): return db
             case .server:
-                throw ServiceError(.storage, "this change is not available on PostgreSQL yet; the platform's features move there one by one")
+                throw ServiceError.notOnServerYet("this change")
             }
         }
     }

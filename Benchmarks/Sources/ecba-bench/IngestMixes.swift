@@ -28,6 +28,17 @@ struct IngestShape {
         IngestShape(name: "platform IRIs, no registration, mbox, 100 engineers", engineers: 100, packageIDs: false, registration: false, account: false),
         IngestShape(name: "platform IRIs, no registration, account, 20,000 engineers", engineers: 20_000, packageIDs: false, registration: false, account: true),
     ]
+
+    /// The shapes numbered in `only` (1-6; all when nil), and one enrolled platform per engineer
+    /// count among them, made in `folder` (each shape's run starts from a fresh copy of it).
+    static func selected(_ only: Set<Int>?, templatesIn folder: URL) throws -> ([IngestShape], [Int: (path: String, registrations: [String])]) {
+        let shapes = all.enumerated().filter { only?.contains($0.offset + 1) ?? true }.map(\.element)
+        var templates: [Int: (path: String, registrations: [String])] = [:]
+        for engineers in Set(shapes.map(\.engineers)).sorted() {
+            templates[engineers] = try enrolledPlatform(folder.appendingPathComponent("template-\(engineers).sqlite").path, engineers: engineers)
+        }
+        return (shapes, templates)
+    }
 }
 
 /// Ingest across the mixes (issue 14): for each shape, COUNT statements imported through
@@ -35,15 +46,10 @@ struct IngestShape {
 /// line importing the same rows from CSV, in the same run; then statement queries by agent, verb
 /// and since over what the first shape stored (the LRS's query path).
 func ingestMixesBenchmark(count: Int, only: Set<Int>? = nil) throws {
-    let shapes = IngestShape.all.enumerated().filter { only?.contains($0.offset + 1) ?? true }.map(\.element)
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ecba-bench-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }
-    // One enrolled platform per engineer count, copied fresh for every shape.
-    var templates: [Int: (path: String, registrations: [String])] = [:]
-    for engineers in Set(shapes.map(\.engineers)).sorted() {
-        templates[engineers] = try enrolledPlatform(folder.appendingPathComponent("template-\(engineers).sqlite").path, engineers: engineers)
-    }
+    let (shapes, templates) = try IngestShape.selected(only, templatesIn: folder)
     print("\(count) statements per shape; a cmi5 course of 12 AUs (one with masteryScore 0.8)")
     print("shape                                                              sqlite3 .import     ecba import   ratio   stored/unmatched")
     var queryDatabase: String?

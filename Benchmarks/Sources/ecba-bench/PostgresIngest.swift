@@ -13,14 +13,10 @@ func postgresIngestBenchmark(server: String, count: Int, only: Set<Int>?) throws
         exit(2)
     }
     let ecba = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ecba").path
-    let shapes = IngestShape.all.enumerated().filter { only?.contains($0.offset + 1) ?? true }.map(\.element)
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ecba-bench-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }
-    var templates: [Int: (path: String, registrations: [String])] = [:]
-    for engineers in Set(shapes.map(\.engineers)).sorted() {
-        templates[engineers] = try enrolledPlatform(folder.appendingPathComponent("template-\(engineers).sqlite").path, engineers: engineers)
-    }
+    let (shapes, templates) = try IngestShape.selected(only, templatesIn: folder)
     var databases: [String] = []
     defer { for name in databases { _ = try? measure("/usr/bin/psql", ["-X", "-q", "-d", server, "-c", "DROP DATABASE \(name) WITH (FORCE)"]) } }
     /// A new database holding a copy of `template`; its URL.
@@ -37,7 +33,7 @@ func postgresIngestBenchmark(server: String, count: Int, only: Set<Int>?) throws
     let tables = ["xapi_statement", "xapi_statement_agent", "xapi_statement_activity", "xapi_statement_registration", "progress_event", "activity_progress"]
     print("\(count) statements per shape into PostgreSQL; a cmi5 course of 12 AUs (one with masteryScore 0.8)")
     print("shape                                                              connections        COPY rows/s    ecba st/s   ratio")
-    for (index, shape) in shapes.enumerated() {
+    for shape in shapes {
         guard let template = templates[shape.engineers] else { continue }
         let (statements, rows) = try writeStatements(shape, count: count, registrations: template.registrations, in: folder)
         try? FileManager.default.removeItem(at: rows)
@@ -70,27 +66,14 @@ func postgresIngestBenchmark(server: String, count: Int, only: Set<Int>?) throws
                          Double(count) / seconds, baseline / seconds, baseline, copied, seconds))
         }
         for file in Array(dumps.values) + parts + [statements] { try? FileManager.default.removeItem(at: file) }
-        _ = index
-    }
+        }
 }
 
 /// Wall seconds until every process has ended (all started at once); any failure throws.
 func measureAll(_ commands: [(program: String, arguments: [String])]) throws -> Double {
     let start = ContinuousClock.now
-    var pids: [pid_t] = []
-    for (program, arguments) in commands {
-        var pid: pid_t = 0
-        let argv = ([program] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        guard posix_spawn(&pid, program, &actions, nil, argv, environ) == 0 else {
-            throw NSError(domain: "bench", code: 1, userInfo: [NSLocalizedDescriptionKey: "cannot start \(program)"])
-        }
-        pids.append(pid)
-    }
+    // Their standard error is kept: a failing psql or import says why.
+    let pids = try commands.map { try spawn($0.program, $0.arguments, silencingErrors: false) }
     var failed = false
     for pid in pids {
         var status: Int32 = 0

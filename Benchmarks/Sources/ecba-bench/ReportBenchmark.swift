@@ -158,18 +158,8 @@ struct Measurement {
 
 /// Runs a program to completion; its wall time and peak resident memory (from wait4).
 func measure(_ program: String, _ arguments: [String]) throws -> Measurement {
-    var pid: pid_t = 0
-    let argv = ([program] + arguments).map { strdup($0) } + [nil]
-    defer { argv.forEach { free($0) } }
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
     let start = ContinuousClock.now
-    guard posix_spawn(&pid, program, &actions, nil, argv, environ) == 0 else {
-        throw NSError(domain: "bench", code: 1, userInfo: [NSLocalizedDescriptionKey: "cannot start \(program)"])
-    }
+    let pid = try spawn(program, arguments, silencingErrors: true)
     var status: Int32 = 0
     var usage = rusage()
     _ = wait4(pid, &status, 0, &usage)
@@ -178,6 +168,23 @@ func measure(_ program: String, _ arguments: [String]) throws -> Measurement {
         throw NSError(domain: "bench", code: 1, userInfo: [NSLocalizedDescriptionKey: "\(program) \(arguments.joined(separator: " ")) failed (\(status))"])
     }
     return Measurement(seconds: seconds, peakMiB: Double(usage.ru_maxrss) / 1024)
+}
+
+/// Starts `program` with its standard output (and, when `silencingErrors`, its standard error)
+/// sent to /dev/null; its pid, for the caller to wait on.
+func spawn(_ program: String, _ arguments: [String], silencingErrors: Bool) throws -> pid_t {
+    var pid: pid_t = 0
+    let argv = ([program] + arguments).map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+    if silencingErrors { posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0) }
+    guard posix_spawn(&pid, program, &actions, nil, argv, environ) == 0 else {
+        throw NSError(domain: "bench", code: 1, userInfo: [NSLocalizedDescriptionKey: "cannot start \(program)"])
+    }
+    return pid
 }
 
 /// Counts lines reading 1 MiB at a time (loading a 400 MB report would raise this process's
