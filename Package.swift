@@ -84,7 +84,7 @@ let package = Package(
         // Which files each kept submission holds (its table's SQL), and the store's upkeep: verify, gc.
         .target(
             name: "ContentLibrary",
-            dependencies: ["Domain", "Storage", "ContentStore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["Domain", "Storage", "ContentStore"],
             swiftSettings: swiftSettings
         ),
         // Services: societies, the importer's submissions (and later review and the catalog).
@@ -98,14 +98,14 @@ let package = Package(
         // Storing statements is the statement store's (Enrollment), as progress follows from it.
         .target(
             name: "LRS",
-            dependencies: ["Domain", "Storage", "Enrollment", "ContentStore", "Credentials", .product(name: "GRDB", package: "GRDB.swift"),
+            dependencies: ["Domain", "Storage", "Enrollment", "ContentStore", "Credentials",
                            .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         // Engineers, society memberships, enrollments (and next: progress, completion, credits).
         .target(
             name: "Enrollment",
-            dependencies: ["Domain", "Storage", "RegistrySync", "TextDecoding", "Pipeline", .product(name: "GRDB", package: "GRDB.swift"),
+            dependencies: ["Domain", "Storage", "RegistrySync", "TextDecoding", "Pipeline",
                            .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
@@ -114,14 +114,14 @@ let package = Package(
             name: "Delivery",
             dependencies: [
                 "Domain", "Storage", "ContentStore", "ContentLibrary", "Enrollment", "Credentials",
-                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
         // cmi5 as the LMS plays it: AU launches, the fetch URL, the session rules on statements, satisfied/abandoned/waived.
         .target(
             name: "CMI5",
-            dependencies: ["Domain", "Storage", "Enrollment", "ContentStore", "Credentials", "Delivery", "LRS", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["Domain", "Storage", "Enrollment", "ContentStore", "Credentials", "Delivery", "LRS"],
             swiftSettings: swiftSettings
         ),
         // Keys, JOSE (compact JWS, JWK), Open Badges 3.0 / CLR 2.0 credentials and their verification.
@@ -143,7 +143,7 @@ let package = Package(
         // Registry sync: the outbox of transcript record versions, delivered to societies' registries.
         .target(
             name: "RegistrySync",
-            dependencies: ["Domain", "Storage", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Domain", "Storage", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         // The player over HTTP: launch redirects, per-session origins, the page, its scripts, package files.

@@ -4,7 +4,6 @@ import Delivery
 import Domain
 import Enrollment
 import Foundation
-import GRDB
 import LRS
 import Storage
 
@@ -83,21 +82,21 @@ public struct CMI5Service: Sendable {
         let now = clock()
         let fetchToken = Self.randomToken()
         return try database.delivering(at: now) { tx in
-            let db = try tx.database
+            let sql = tx.sql
             let (context, _, au, launchURL) = try launching(token, identifier, format: .cmi5, in: tx)
             var abandoned: [String] = []
-            for open in try CMI5Store.open(enrollmentID: context.enrollmentID, on: SQLiteConnection(db)) {
+            for open in try CMI5Store.open(enrollmentID: context.enrollmentID, on: sql) {
                 try abandon(open, at: now, in: tx)
                 abandoned.append(open.id)
             }
-            let sessionID = try player?.takeCMI5Session(context, in: db) ?? UUID().uuidString.lowercased()
+            let sessionID = try player?.takeCMI5Session(context, on: sql) ?? UUID().uuidString.lowercased()
             let session = CMI5Session(
                 id: sessionID, playerSessionID: context.sessionID, enrollmentID: context.enrollmentID, auIdentifier: au.identifier,
                 activityID: ActivityIRI.make(courseID: context.courseID, activity: au.identifier), publisherID: au.identifier,
                 registration: context.registration, actor: Self.actor(engineerID: context.engineerID), mode: context.mode, launchedAt: now,
                 expiresAt: min(context.expiresAt, now.addingTimeInterval(Self.sessionLifetime))
             )
-            try CMI5Store.insert(session, fetchHash: SecretHash.of(fetchToken), on: SQLiteConnection(db))
+            try CMI5Store.insert(session, fetchHash: SecretHash.of(fetchToken), on: sql)
             let contentURL = "\(origin)/content/\(launchURL)"
             let mode = CMI5Vocabulary.launchMode(context.mode.rawValue)
             // LMS.LaunchData (cmi5 10), under the State keys the AU will use.
@@ -169,7 +168,7 @@ public struct CMI5Service: Sendable {
     func launching(_ token: String, _ identifier: String, format: PackageFormat,
                    in tx: StoreTransaction) throws -> (PlayerSessionContext, CoursePackage, Activity, String) {
         guard let player else { throw DeliveryError(.sessionInvalid, "no player serves this platform") }
-        let context = try player.context(session: token, in: tx.database)
+        let context = try player.context(session: token, on: tx.sql)
         guard context.format == format else { throw DeliveryError(.unsupportedFormat, "this course is not a \(format.displayName) course") }
         guard let package = try tx.submission(context.submissionID)?.package,
               let activity = package.activities.flattened.first(where: { $0.identifier == identifier && $0.isLaunchable }),

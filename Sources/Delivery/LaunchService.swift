@@ -3,7 +3,6 @@ import Credentials
 import Crypto
 import Domain
 import Foundation
-import GRDB
 import Storage
 
 /// Why a delivery operation was refused. The code says what happened; the CLI and the HTTP layer
@@ -89,24 +88,24 @@ public struct LaunchService: Sendable {
         let now = clock()
         let base = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         return try run { tx in
-            let db = try tx.database
-            if let societyID, try Int.fetchOne(db, sql: "SELECT 1 FROM society_membership WHERE engineer_id = ? AND society_id = ?",
-                                               arguments: [engineerID, societyID]) == nil {
+            let sql = tx.sql
+            if let societyID, try sql.firstRow("SELECT 1 FROM society_membership WHERE engineer_id = ? AND society_id = ?",
+                                               [.text(engineerID), .text(societyID)]) == nil {
                 throw DeliveryError(.notEnrolled, "engineer '\(engineerID)' is not a member of society '\(societyID)'")
             }
-            guard let enrollmentID = try Int64.fetchOne(db, sql: """
+            guard let enrollmentID = try sql.firstRow("""
                 SELECT id FROM enrollment WHERE engineer_id = ? AND course_id = ? AND status != 'withdrawn' ORDER BY id DESC LIMIT 1
-                """, arguments: [engineerID, courseID]),
-                let context = try DeliveryStore.enrollmentContext(enrollmentID, in: db)
+                """, [.text(engineerID), .text(courseID)])?.int64(0),
+                let context = try DeliveryStore.enrollmentContext(enrollmentID, on: sql)
             else {
-                let withdrawn = try Int.fetchOne(db, sql: "SELECT 1 FROM enrollment WHERE engineer_id = ? AND course_id = ? AND status = 'withdrawn'",
-                                                 arguments: [engineerID, courseID]) != nil
+                let withdrawn = try sql.firstRow("SELECT 1 FROM enrollment WHERE engineer_id = ? AND course_id = ? AND status = 'withdrawn'",
+                                                 [.text(engineerID), .text(courseID)]) != nil
                 throw withdrawn ? DeliveryError(.withdrawn, "the enrollment of '\(engineerID)' in \(courseID) was withdrawn")
                     : DeliveryError(.notEnrolled, "engineer '\(engineerID)' is not enrolled in \(courseID)")
             }
             if context.retired { throw DeliveryError(.retired, "\(courseID) v\(context.version) was retired from the catalog") }
             if let activity {
-                let activities = try Self.launchable(submissionID: context.submissionID, in: db)
+                let activities = try DeliveryStore.launchable(submissionID: context.submissionID, on: sql)
                 guard activities.contains(activity) else {
                     throw DeliveryError(.unknownActivity, "\(courseID) v\(context.version) has no launchable activity '\(activity)'")
                 }
@@ -114,7 +113,7 @@ public struct LaunchService: Sendable {
             let expires = now.addingTimeInterval(lifetime)
             let cmi5Session = context.format == .cmi5 ? UUID().uuidString.lowercased() : nil
             try DeliveryStore.insertLaunchToken(hash: SecretHash.of(token), enrollmentID: enrollmentID, activity: activity, mode: mode.rawValue,
-                                                cmi5Session: cmi5Session, at: now, expires: expires, createdBy: actor, in: db)
+                                                cmi5Session: cmi5Session, at: now, expires: expires, createdBy: actor, on: sql)
             try tx.audit(AuditRecord(actor: actor, action: "delivery.launch", subject: "engineer:\(engineerID)",
                                      details: ["course": courseID, "activity": activity ?? "", "mode": mode.rawValue]))
             return LaunchTicket(url: "\(base)/launch/\(token)", expiresAt: expires, engineerID: engineerID, courseID: courseID,
@@ -136,24 +135,24 @@ public struct LaunchService: Sendable {
         let now = clock()
         let sessionToken = Self.randomToken(bytes: 16, hex: true)
         return try run { tx in
-            let db = try tx.database
+            let sql = tx.sql
             let hash = SecretHash.of(token)
-            guard let launch = try DeliveryStore.launchToken(hash: hash, in: db) else {
+            guard let launch = try DeliveryStore.launchToken(hash: hash, on: sql) else {
                 throw DeliveryError(.unknownLaunch, "this launch link is not one the platform issued")
             }
             if launch.redeemedAt != nil { throw DeliveryError(.launchUsed, "this launch link was opened already; launch the course again") }
             if launch.expiresAt < now { throw DeliveryError(.launchExpired, "this launch link has expired; launch the course again") }
-            guard let context = try DeliveryStore.enrollmentContext(launch.enrollmentID, in: db) else {
+            guard let context = try DeliveryStore.enrollmentContext(launch.enrollmentID, on: sql) else {
                 throw DeliveryError(.notEnrolled, "the enrollment no longer exists")
             }
             if context.status == .withdrawn { throw DeliveryError(.withdrawn, "the enrollment in \(context.courseID) was withdrawn") }
             if context.retired { throw DeliveryError(.retired, "\(context.courseID) v\(context.version) was retired from the catalog") }
-            guard try DeliveryStore.redeem(hash: hash, at: now, in: db) else {
+            guard try DeliveryStore.redeem(hash: hash, at: now, on: sql) else {
                 throw DeliveryError(.launchUsed, "this launch link was opened already; launch the course again")
             }
             let expires = now.addingTimeInterval(lifetime)
             _ = try DeliveryStore.insertSession(hash: SecretHash.of(sessionToken), enrollmentID: launch.enrollmentID, mode: launch.mode,
-                                                firstActivity: launch.activity, cmi5Session: launch.cmi5Session, at: now, expires: expires, in: db)
+                                                firstActivity: launch.activity, cmi5Session: launch.cmi5Session, at: now, expires: expires, on: sql)
             try tx.audit(AuditRecord(actor: "engineer:\(context.engineerID)", action: "delivery.session", subject: "engineer:\(context.engineerID)",
                                      details: ["course": context.courseID, "mode": launch.mode]))
             return Session(token: sessionToken, expiresAt: expires)
@@ -161,11 +160,6 @@ public struct LaunchService: Sendable {
     }
 
     // MARK: Helpers
-
-    static func launchable(submissionID: Int64, in db: Database) throws -> Set<String> {
-        Set(try String.fetchAll(db, sql: "SELECT identifier FROM activity WHERE submission_id = ? AND launch_url IS NOT NULL",
-                                arguments: [submissionID]))
-    }
 
     /// Random bytes as base64url (launch tokens) or lower-case hex (session tokens, which name a host).
     static func randomToken(bytes count: Int, hex: Bool = false) -> String {

@@ -5,7 +5,6 @@ import Crypto
 import Domain
 import Enrollment
 import Foundation
-import GRDB
 import Storage
 
 /// What the player shows for a session: the course, its activity tree with each activity's
@@ -79,11 +78,11 @@ public struct PlayerService: Sendable {
     }
 
     /// The session of a token, if it is current (and its enrollment can still be taken).
-    func resolve(_ token: String, in db: Database) throws -> Resolved {
-        guard let session = try DeliveryStore.session(hash: SecretHash.of(token), in: db), session.endedAt == nil,
+    func resolve(_ token: String, on sql: any SQLConnection) throws -> Resolved {
+        guard let session = try DeliveryStore.session(hash: SecretHash.of(token), on: sql), session.endedAt == nil,
               session.expiresAt > clock()
         else { throw DeliveryError(.sessionInvalid, "this player session is over; launch the course again") }
-        guard let context = try DeliveryStore.enrollmentContext(session.enrollmentID, in: db) else {
+        guard let context = try DeliveryStore.enrollmentContext(session.enrollmentID, on: sql) else {
             throw DeliveryError(.sessionInvalid, "the enrollment no longer exists")
         }
         if context.status == .withdrawn { throw DeliveryError(.withdrawn, "the enrollment in \(context.courseID) was withdrawn") }
@@ -94,14 +93,14 @@ public struct PlayerService: Sendable {
     // MARK: The tree
 
     public func view(session token: String) throws(DeliveryError) -> PlayerView {
-        try reading { db in
-            let resolved = try resolve(token, in: db)
+        try reading { sql in
+            let resolved = try resolve(token, on: sql)
             let context = resolved.context
-            guard let submission = try AppDatabase.submission(id: context.submissionID, db: db) else {
+            guard let submission = try AppDatabase.submission(id: context.submissionID, on: sql) else {
                 throw DeliveryError(.sessionInvalid, "the course version is gone")
             }
-            let attempts = try DeliveryStore.latestAttempts(enrollmentID: context.enrollmentID, in: db)
-            let states = try AppDatabase.activityStates(enrollmentID: context.enrollmentID, on: SQLiteConnection(db))
+            let attempts = try DeliveryStore.latestAttempts(enrollmentID: context.enrollmentID, on: sql)
+            let states = try AppDatabase.activityStates(enrollmentID: context.enrollmentID, on: sql)
             var items: [PlayerView.Item] = []
             /// Adds the activities' rows depth first; returns their statuses, for the parent's
             /// rollup (SCORM's default rules: done when every child is done, started when any is).
@@ -169,14 +168,14 @@ public struct PlayerService: Sendable {
 
     /// The submission a current session plays (for serving its files from a cache).
     public func submissionID(session token: String) throws(DeliveryError) -> Int64 {
-        try reading { db in try resolve(token, in: db).context.submissionID }
+        try reading { sql in try resolve(token, on: sql).context.submissionID }
     }
 
     /// Every file of a submission, by path (a submission's files never change).
     public func files(submissionID: Int64) throws(DeliveryError) -> [String: PackageFile] {
-        try reading { db in
+        try reading { sql in
             var files: [String: PackageFile] = [:]
-            for file in try SubmissionFileStore.files(submissionID: submissionID, on: SQLiteConnection(db)) { files[file.path] = file }
+            for file in try SubmissionFileStore.files(submissionID: submissionID, on: sql) { files[file.path] = file }
             return files
         }
     }
@@ -193,21 +192,21 @@ public struct PlayerService: Sendable {
     public func open(session token: String, activity identifier: String) throws(DeliveryError) -> RuntimeOpening {
         let now = clock()
         return try writing { tx in
-            let db = try tx.database
-            let resolved = try resolve(token, in: db)
-            let (activity, edition, format) = try activityOf(resolved, identifier, in: db)
-            var attempt = try DeliveryStore.latestAttempts(enrollmentID: resolved.context.enrollmentID, in: db)[identifier]
+            let sql = tx.sql
+            let resolved = try resolve(token, on: sql)
+            let (activity, edition, format) = try activityOf(resolved, identifier, on: sql)
+            var attempt = try DeliveryStore.latestAttempts(enrollmentID: resolved.context.enrollmentID, on: sql)[identifier]
             var entry = "ab-initio"
             if let current = attempt, current.state == "suspended" {
                 entry = "resume"
             } else if attempt == nil || attempt?.state == "ended" {
                 attempt = try DeliveryStore.insertAttempt(enrollmentID: resolved.context.enrollmentID, activity: identifier,
-                                                          number: (attempt?.number ?? 0) + 1, at: now, in: db)
+                                                          number: (attempt?.number ?? 0) + 1, at: now, on: sql)
             } else {
                 entry = ""
             }
             guard let attempt else { throw DeliveryError(.storage, "no attempt") }
-            let stored = try DeliveryStore.values(attemptID: attempt.id, in: db)
+            let stored = try DeliveryStore.values(attemptID: attempt.id, on: sql)
             let mode = LaunchMode(rawValue: resolved.session.mode) ?? .normal
             var values = SCORMValues(edition: edition, values: stored)
             Self.initialize(&values, activity: activity, context: resolved.context, mode: mode, entry: entry,
@@ -226,15 +225,15 @@ public struct PlayerService: Sendable {
     ) throws(DeliveryError) -> [String: String] {
         let now = clock()
         return try writing { tx in
-            let db = try tx.database
-            let resolved = try resolve(token, in: db)
-            guard let (enrollmentID, attempt) = try DeliveryStore.attempt(id: attemptID, in: db), enrollmentID == resolved.context.enrollmentID else {
+            let sql = tx.sql
+            let resolved = try resolve(token, on: sql)
+            guard let (enrollmentID, attempt) = try DeliveryStore.attempt(id: attemptID, on: sql), enrollmentID == resolved.context.enrollmentID else {
                 throw DeliveryError(.sessionInvalid, "attempt \(attemptID) is not one of this session's")
             }
             guard attempt.state != "ended" else { throw DeliveryError(.invalidRuntimeData, "the attempt has ended") }
-            let (activity, edition, format) = try activityOf(resolved, attempt.activity, in: db)
+            let (activity, edition, format) = try activityOf(resolved, attempt.activity, on: sql)
             let mode = LaunchMode(rawValue: resolved.session.mode) ?? .normal
-            var values = SCORMValues(edition: edition, values: try DeliveryStore.values(attemptID: attemptID, in: db))
+            var values = SCORMValues(edition: edition, values: try DeliveryStore.values(attemptID: attemptID, on: sql))
             Self.initialize(&values, activity: activity, context: resolved.context, mode: mode, entry: "", totalSeconds: attempt.totalSeconds,
                             format: format)
             var changed: [String: String] = [:]
@@ -261,14 +260,14 @@ public struct PlayerService: Sendable {
                 state = exit == "suspend" ? "suspended" : "ended"
                 // The session time is added once; the next session starts without one.
                 changed.removeValue(forKey: edition == .scorm12 ? "cmi.core.session_time" : "cmi.session_time")
-                try DeliveryStore.clearSessionValues(attemptID: attemptID, in: db)
+                try DeliveryStore.clearSessionValues(attemptID: attemptID, on: sql)
                 changed.removeValue(forKey: "cmi.core.exit")
                 changed.removeValue(forKey: "cmi.exit")
             } else if state == "suspended" {
                 state = "new"
             }
-            try DeliveryStore.storeValues(changed, attemptID: attemptID, in: db)
-            try DeliveryStore.updateAttempt(id: attemptID, state: state, totalSeconds: total, at: now, in: db)
+            try DeliveryStore.storeValues(changed, attemptID: attemptID, on: sql)
+            try DeliveryStore.updateAttempt(id: attemptID, state: state, totalSeconds: total, at: now, on: sql)
             // The results go through the statement store in this same transaction: the values and
             // the progress, completion and credits they imply commit together, or neither does.
             let results = mode == .normal ? Self.results(values, attemptID: attemptID, activity: activity, context: resolved.context, at: now) : []
@@ -283,15 +282,15 @@ public struct PlayerService: Sendable {
     public func end(session token: String) throws(DeliveryError) {
         let now = clock()
         try writing { tx in
-            let resolved = try resolve(token, in: tx.database)
-            try DeliveryStore.endSession(id: resolved.session.id, at: now, in: tx.database)
+            let resolved = try resolve(token, on: tx.sql)
+            try DeliveryStore.endSession(id: resolved.session.id, at: now, on: tx.sql)
         }
     }
 
     /// A current session as other run-times (cmi5) need it, on the connection of the caller's
     /// transaction: refuses an ended or expired session, a withdrawn or retired enrollment.
-    public func context(session token: String, in db: Database) throws -> PlayerSessionContext {
-        let resolved = try resolve(token, in: db)
+    public func context(session token: String, on sql: any SQLConnection) throws -> PlayerSessionContext {
+        let resolved = try resolve(token, on: sql)
         let context = resolved.context
         return PlayerSessionContext(
             sessionID: resolved.session.id, enrollmentID: context.enrollmentID, engineerID: context.engineerID, courseID: context.courseID,
@@ -301,12 +300,12 @@ public struct PlayerService: Sendable {
     }
 
     /// The cmi5 session id `ecba launch` minted for the session's first AU launch, handed out once.
-    public func takeCMI5Session(_ context: PlayerSessionContext, in db: Database) throws -> String? {
-        try DeliveryStore.takeCMI5Session(sessionID: context.sessionID, in: db)
+    public func takeCMI5Session(_ context: PlayerSessionContext, on sql: any SQLConnection) throws -> String? {
+        try DeliveryStore.takeCMI5Session(sessionID: context.sessionID, on: sql)
     }
 
-    func activityOf(_ resolved: Resolved, _ identifier: String, in db: Database) throws -> (Activity, SCORMEdition, PackageFormat) {
-        guard let activity = try DeliveryStore.activity(submissionID: resolved.context.submissionID, identifier: identifier, in: db),
+    func activityOf(_ resolved: Resolved, _ identifier: String, on sql: any SQLConnection) throws -> (Activity, SCORMEdition, PackageFormat) {
+        guard let activity = try DeliveryStore.activity(submissionID: resolved.context.submissionID, identifier: identifier, on: sql),
               activity.isLaunchable, let format = resolved.context.format
         else { throw DeliveryError(.unknownActivity, "no launchable activity '\(identifier)' in this course") }
         return (activity, format == .scorm12 ? .scorm12 : .scorm2004, format)
@@ -489,11 +488,11 @@ public struct PlayerService: Sendable {
 
     /// A read on a snapshot (no write lock: files are served from here). A `DeliveryError`
     /// thrown by `body` comes out as it is.
-    func reading<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws(DeliveryError) -> T {
+    func reading<T>(_ body: (any SQLConnection) throws -> T) throws(DeliveryError) -> T {
         let outcome: Result<T, DeliveryError>
         do {
-            outcome = try database.read("player") { db in
-                do { return .success(try body(db)) } catch let error as DeliveryError { return .failure(error) }
+            outcome = try database.reading("player") { sql in
+                do { return .success(try body(sql)) } catch let error as DeliveryError { return .failure(error) }
             }
         } catch {
             throw DeliveryError(.storage, error.message)

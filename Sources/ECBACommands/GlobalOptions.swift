@@ -10,7 +10,7 @@ struct GlobalOptions: ParsableArguments {
         name: .long,
         help: ArgumentHelp(
             "SQLite database file, or a postgresql:// URL.",
-            discussion: "Defaults to $ECBA_DATABASE, else ./ecba.sqlite. On PostgreSQL ('ecba database copy' puts a platform there) every command runs except, so far, 'ecba launch'; 'ecba serve' serves the society API there (reports, the catalog, transcripts, the changes feed), not yet the player or the LRS's resources. The content store (--content) and signing keys (--keys) are folders: give them.",
+            discussion: "Defaults to $ECBA_DATABASE, else ./ecba.sqlite. On PostgreSQL ('ecba database copy' puts a platform there) every command runs, and 'ecba serve' serves all of it: the society API, the player and the LRS. The content store (--content) and signing keys (--keys) are folders: give them (every server of one platform the same).",
             valueName: "path"
         )
     )

@@ -1,7 +1,6 @@
 import Domain
 import Enrollment
 import Foundation
-import GRDB
 import Storage
 
 /// The statement resource of the LRS: POST and PUT go through the statement store
@@ -70,19 +69,22 @@ public struct LRSStatements: Sendable {
     public func statement(id: String, voided: Bool, reader: StatementReader, format: StatementQuery.Format, version: String,
                           languages: [String]) throws(LRSError) -> (statement: String, stored: Date?) {
         guard let uuid = UUID(uuidString: id) else { throw LRSError(.badRequest, "a statement id is a UUID") }
-        let found: (String, Bool, String)?
+        let found: (body: String, authority: String?, isVoided: Bool, stored: String)?
         do {
-            found = try database.read("reading a statement") { db in
-                try Row.fetchOne(db, sql: """
-                    SELECT \(Self.output(version)), s.voided_by IS NOT NULL, s.stored FROM xapi_statement s WHERE \(Self.visible) AND s.id = ?
-                    """, arguments: [reader.societyID, reader.societyID, reader.onlyAuthority, uuid.uuidString.lowercased()])
-                    .map { ($0[0], $0[1], $0[2]) }
+            found = try database.reading("reading a statement") { sql in
+                let visible = reader.condition("s")
+                return try sql.firstRow("""
+                    SELECT s.body, s.authority, CASE WHEN s.voided_by IS NULL THEN 0 ELSE 1 END, s.stored FROM xapi_statement s
+                    WHERE \(visible.sql) AND s.id = ?
+                    """, visible.arguments + [.text(uuid.uuidString.lowercased())])
+                    .map { ($0.text(0) ?? "{}", $0.text(1), $0.int64(2) == 1, $0.text(3) ?? "") }
             }
         } catch { throw LRSError(.storage, "\(error)") }
-        guard let (text, isVoided, stored) = found, isVoided == voided else {
+        guard let found, found.isVoided == voided else {
             throw LRSError(.notFound, voided ? "no voided statement \(id)" : "no statement \(id)")
         }
-        return (StatementFormat.apply(format, to: text, languages: languages), Date(iso8601: stored))
+        let text = StatementOutput.render(body: found.body, stored: found.stored, authority: found.authority, version: version)
+        return (StatementFormat.apply(format, to: text, languages: languages), Date(iso8601: found.stored))
     }
 
     /// A page of the statements the query selects, newest stored first (or oldest, with
@@ -90,78 +92,83 @@ public struct LRSStatements: Sendable {
     public func query(_ query: StatementQuery, reader: StatementReader, version: String, languages: [String]) throws(LRSError) -> StatementPage {
         let limit = query.limit == 0 ? Self.pageLimit : min(query.limit, Self.pageLimit)
         // What the reader may be answered: not voided, visible, in the time window, past the cursor.
-        var window = ["s.voided_by IS NULL", Self.visible]
-        var windowArguments: [DatabaseValue] = [reader.societyID.databaseValue, reader.societyID.databaseValue, reader.onlyAuthority.databaseValue]
+        let visible = reader.condition("s")
+        var window = ["s.voided_by IS NULL", visible.sql]
+        var windowArguments = visible.arguments
         if let since = query.since {
             window.append("s.stored > ?")
-            windowArguments.append(since.databaseValue)
+            windowArguments.append(.text(since))
         }
         if let until = query.until {
             window.append("s.stored <= ?")
-            windowArguments.append(until.databaseValue)
+            windowArguments.append(.text(until))
         }
         if let cursor = query.cursor {
             window.append(query.ascending ? "s.rowid > ?" : "s.rowid < ?")
-            windowArguments.append(cursor.databaseValue)
+            windowArguments.append(.integer(cursor))
         }
         // The filters, on a statement of the given alias.
-        func filters(_ alias: String) -> (conditions: [String], arguments: [DatabaseValue]) {
+        func filters(_ alias: String) -> (conditions: [String], arguments: [SQLValue]) {
             var conditions: [String] = []
-            var arguments: [DatabaseValue] = []
+            var arguments: [SQLValue] = []
             if let agent = query.agent {
                 conditions.append("\(alias).rowid IN (SELECT statement_rowid FROM xapi_statement_agent WHERE agent = ?\(query.relatedAgents ? "" : " AND direct = 1"))")
-                arguments.append(agent.databaseValue)
+                arguments.append(.text(agent))
             }
             if let activity = query.activity {
                 conditions.append("\(alias).rowid IN (SELECT statement_rowid FROM xapi_statement_activity WHERE activity = ?\(query.relatedActivities ? "" : " AND direct = 1"))")
-                arguments.append(activity.databaseValue)
+                arguments.append(.text(activity))
             }
             if let verb = query.verb {
                 conditions.append("\(alias).verb = ?")
-                arguments.append(verb.databaseValue)
+                arguments.append(.text(verb))
             }
             if let registration = query.registration {
                 conditions.append("\(alias).rowid IN (SELECT statement_rowid FROM xapi_statement_registration WHERE registration = ?)")
-                arguments.append(registration.databaseValue)
+                arguments.append(.text(registration))
             }
             return (conditions, arguments)
         }
+        let columns = "s.rowid, s.body, s.authority, s.stored"
         let order = "ORDER BY 1 \(query.ascending ? "ASC" : "DESC") LIMIT ?"
         let direct = filters("s")
-        var sql = "SELECT s.rowid, \(Self.output(version)), s.stored FROM xapi_statement s WHERE \((window + direct.conditions).joined(separator: " AND "))"
-        var values = windowArguments + direct.arguments
-        if !direct.conditions.isEmpty {
-            // xAPI-Communication 2.1.4: a filtered query also answers the statements whose object is
-            // a StatementRef to a statement the filters match (a voided one included), such as the
-            // voiding statement of a match. Merged in rowid order: the first arm stops at the limit;
-            // the second reads only statements that target one (the partial index; without
-            // INDEXED BY, SQLite scans the whole table in rowid order to feed the merge), then sorts those.
-            let target = filters("t")
-            sql += """
-
-                UNION SELECT s.rowid, \(Self.output(version)), s.stored FROM xapi_statement s INDEXED BY xapi_statement_targets WHERE \(window.joined(separator: " AND ")) AND s.targets IS NOT NULL
-                  AND EXISTS (SELECT 1 FROM xapi_statement t WHERE t.id = s.targets AND \(target.conditions.joined(separator: " AND ")))
-                """
-            values += windowArguments.dropFirst(3) + target.arguments  // ?1-?3 (`visible`) are bound once, by number
-        }
-        values.append((limit + 1).databaseValue)
-        let statement = sql + "\n" + order
-        let arguments = StatementArguments(values)
-        let rows: [(Int64, String, String)]
+        let rows: [(rowid: Int64, body: String, authority: String?, stored: String)]
         do {
-            rows = try database.read("querying statements") { db in
-                try Row.fetchAll(db, sql: statement, arguments: arguments).map { ($0[0], $0[1], $0[2]) }
+            rows = try database.reading("querying statements") { sql in
+                var statement = "SELECT \(columns) FROM xapi_statement s WHERE \((window + direct.conditions).joined(separator: " AND "))"
+                var arguments = windowArguments + direct.arguments
+                if !direct.conditions.isEmpty {
+                    // xAPI-Communication 2.1.4: a filtered query also answers the statements whose object
+                    // is a StatementRef to a statement the filters match (a voided one included), such as
+                    // the voiding statement of a match. Merged in rowid order: the first arm stops at the
+                    // limit; the second reads only statements that target one (the partial index; without
+                    // INDEXED BY, SQLite scans the whole table in rowid order to feed the merge), then sorts
+                    // those.
+                    let target = filters("t")
+                    statement += """
+
+                        UNION SELECT \(columns) FROM xapi_statement s \(sql.dialect.indexedBy("xapi_statement_targets"))
+                        WHERE \(window.joined(separator: " AND ")) AND s.targets IS NOT NULL
+                          AND EXISTS (SELECT 1 FROM xapi_statement t WHERE t.id = s.targets AND \(target.conditions.joined(separator: " AND ")))
+                        """
+                    arguments += windowArguments + target.arguments
+                }
+                arguments.append(.integer(Int64(limit + 1)))
+                return try sql.rows(statement + "\n" + order, arguments).map { ($0.int64(0) ?? 0, $0.text(1) ?? "{}", $0.text(2), $0.text(3) ?? "") }
             }
         } catch { throw LRSError(.storage, "\(error)") }
         let page = rows.prefix(limit)
-        return StatementPage(statements: page.map { StatementFormat.apply(query.format, to: $0.1, languages: languages) },
-                             next: rows.count > limit ? page.last?.0 : nil, lastStored: page.map(\.2).max().flatMap { Date(iso8601: $0) })
+        return StatementPage(statements: page.map {
+                                 StatementFormat.apply(query.format, to: StatementOutput.render(body: $0.body, stored: $0.stored, authority: $0.authority, version: version),
+                                                       languages: languages)
+                             },
+                             next: rows.count > limit ? page.last?.rowid : nil, lastStored: page.map(\.stored).max().flatMap { Date(iso8601: $0) })
     }
 
     /// The kept attachments the statements (as answered) name, for `attachments=true`.
     public func attachments(of statements: [String]) throws(LRSError) -> [AttachmentContent] {
         do {
-            return try database.read("reading attachments") { db in try StatementUpload.attachments(of: statements, in: db) }
+            return try database.reading("reading attachments") { sql in try StatementUpload.attachments(of: statements, on: sql) }
         } catch { throw LRSError(.storage, "\(error)") }
     }
 
@@ -172,16 +179,18 @@ public struct LRSStatements: Sendable {
     public func activity(id: String, reader: StatementReader) throws(LRSError) -> String {
         let definitions: [String]
         do {
-            definitions = try database.read("reading an activity") { db in
+            definitions = try database.reading("reading an activity") { sql in
                 // The inner walk goes down the activity index in rowid order and stops at the limit.
-                try String.fetchAll(db, sql: """
+                let visible = reader.condition("s")
+                let definition = sql.dialect.json("s.body", ["object", "definition"])
+                return try sql.rows("""
                     SELECT definition FROM (
-                        SELECT json_extract(s.body, '$.object.definition') AS definition, s.rowid AS position FROM xapi_statement s
-                        WHERE \(Self.visible) AND s.rowid IN (SELECT statement_rowid FROM xapi_statement_activity WHERE activity = ? AND direct = 1)
-                          AND json_extract(s.body, '$.object.definition') IS NOT NULL
-                        ORDER BY s.rowid DESC LIMIT 1000)
+                        SELECT \(definition) AS definition, s.rowid AS position FROM xapi_statement s
+                        WHERE \(visible.sql) AND s.rowid IN (SELECT statement_rowid FROM xapi_statement_activity WHERE activity = ? AND direct = 1)
+                          AND \(definition) IS NOT NULL
+                        ORDER BY s.rowid DESC LIMIT 1000) AS newest
                     GROUP BY definition ORDER BY MAX(position)
-                    """, arguments: [reader.societyID, reader.societyID, reader.onlyAuthority, id])
+                    """, visible.arguments + [.text(id)]).compactMap { $0.text(0) }
             }
         } catch { throw LRSError(.storage, "\(error)") }
         var merged: [String: Any] = [:]
@@ -201,20 +210,22 @@ public struct LRSStatements: Sendable {
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
         return String(decoding: data, as: UTF8.self)
     }
+}
 
-    /// The rows a reader may see: ?1/?2 its society (NULL: every row), ?3 its own authority only.
-    static let visible = """
-        (?1 IS NULL OR s.society_id = ?1 OR s.engineer_id IN (SELECT engineer_id FROM society_membership WHERE society_id = ?2))
-        AND (?3 IS NULL OR s.authority = ?3)
-        """
-
-    /// A stored statement as the LRS returns it: `stored`, `authority`, `version` and
-    /// `timestamp` (the stored time when the statement had none) set.
-    static func output(_ version: String) -> String {
-        """
-        json_set(s.body, '$.stored', s.stored, '$.authority', json(COALESCE(s.authority, '\(StatementAuthority.platform.agent)')),
-                 '$.version', COALESCE(json_extract(s.body, '$.version'), '\(version.hasPrefix("2.") ? "2.0.0" : "1.0.0")'),
-                 '$.timestamp', COALESCE(json_extract(s.body, '$.timestamp'), s.stored))
-        """
+extension StatementReader {
+    /// The statements (of the given alias) this reader may see, as a condition and its arguments:
+    /// a society's own and those about its members; with `read/mine` only its own authority's.
+    func condition(_ alias: String) -> (sql: String, arguments: [SQLValue]) {
+        var conditions: [String] = []
+        var arguments: [SQLValue] = []
+        if let societyID {
+            conditions.append("(\(alias).society_id = ? OR \(alias).engineer_id IN (SELECT engineer_id FROM society_membership WHERE society_id = ?))")
+            arguments += [.text(societyID), .text(societyID)]
+        }
+        if let onlyAuthority {
+            conditions.append("\(alias).authority = ?")
+            arguments.append(.text(onlyAuthority))
+        }
+        return (conditions.isEmpty ? "1 = 1" : conditions.joined(separator: " AND "), arguments)
     }
 }

@@ -1,7 +1,6 @@
 import Domain
 import Enrollment
 import Foundation
-import GRDB
 import Storage
 
 /// Who reads statements, and so which ones it may see: a society's credential sees what its

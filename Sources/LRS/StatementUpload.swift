@@ -3,7 +3,6 @@ import Credentials
 import Crypto
 import Enrollment
 import Foundation
-import GRDB
 import Storage
 
 /// An attachment's bytes as the LRS keeps them: by SHA-2 (the hash the statements name), once
@@ -172,15 +171,15 @@ public struct StatementUpload: Sendable {
     /// kept is left as it is).
     public static func save(_ attachments: [AttachmentContent], in tx: StoreTransaction) throws {
         for attachment in attachments {
-            try tx.database.execute(sql: """
+            try tx.sql.execute("""
                 INSERT INTO xapi_attachment (sha2, content_type, length, content) VALUES (?, ?, ?, ?)
                 ON CONFLICT (sha2) DO NOTHING
-                """, arguments: [attachment.sha2, attachment.contentType, attachment.content.count, attachment.content])
+                """, [.text(attachment.sha2), .text(attachment.contentType), .integer(Int64(attachment.content.count)), .blob([UInt8](attachment.content))])
         }
     }
 
     /// The kept attachments that the statements (JSON texts) name, once each, in the order named.
-    public static func attachments(of statements: [String], in db: Database) throws -> [AttachmentContent] {
+    public static func attachments(of statements: [String], on sql: any SQLConnection) throws -> [AttachmentContent] {
         var hashes: [String] = []
         var seen = Set<String>()
         for text in statements where text.contains("\"attachments\"") {
@@ -192,8 +191,8 @@ public struct StatementUpload: Sendable {
             }
         }
         return try hashes.compactMap { hash in
-            try Row.fetchOne(db, sql: "SELECT content_type, content FROM xapi_attachment WHERE sha2 = ?", arguments: [hash])
-                .map { AttachmentContent(sha2: hash, contentType: $0[0], content: $0[1]) }
+            try sql.firstRow("SELECT content_type, content FROM xapi_attachment WHERE sha2 = ?", [.text(hash)])
+                .map { AttachmentContent(sha2: hash, contentType: $0.text(0) ?? "", content: Data($0.blob(1) ?? [])) }
         }
     }
 }

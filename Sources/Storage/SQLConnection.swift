@@ -34,6 +34,15 @@ public enum SQLDialect: Sendable, Equatable {
         }
     }
 
+    /// SQLite's `INDEXED BY` hint, after a table in FROM, where its planner would choose worse;
+    /// PostgreSQL's planner chooses by statistics, and takes no hint.
+    public func indexedBy(_ index: String) -> String {
+        switch self {
+        case .sqlite: "INDEXED BY \(index)"
+        case .postgresql: ""
+        }
+    }
+
     /// The smaller of two values (SQLite's two-argument `min`).
     public func least(_ first: String, _ second: String) -> String {
         switch self {

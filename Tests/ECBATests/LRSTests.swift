@@ -5,7 +5,7 @@ import Domain
 import Enrollment
 import Foundation
 import GRDB
-import LRS
+@testable import LRS
 import Storage
 import Testing
 
@@ -367,6 +367,33 @@ struct LRSTests {
         let refused = try await world.call("/xapi/statements", method: "POST", as: world.cces, headers: multipart, body: notJWS)
         #expect(refused.status == 400 && refused.text.contains("payload"), "\(refused.text)")
         #expect(try world.statementCount() == before)
+    }
+
+    @Test("a stored statement is answered with the bytes SQLite's json_set gave: minified, LRS fields set in place or appended")
+    func outputAsJSONSet() throws {
+        let queue = try DatabaseQueue()
+        let authority = #"{ "objectType": "Agent", "account": {"homePage": "https://ecba.example", "name": "key-1"} }"#
+        let bodies = [
+            #"{"id":"a","actor":{"mbox":"mailto:a@example.org"},"verb":{"id":"http://example.org/v"},"object":{"id":"http://example.org/o"}}"#,
+            "{\n  \"id\" : \"b\",\n\t\"actor\": {\"name\": \"Zoë \\\"Z\\\" \\u00e9\\/\", \"mbox\": \"mailto:z@example.org\"},\r\n \"verb\": {\"id\": \"http://example.org/v\", \"display\": {\"zh-CN\": \"完成 了\"}},\n \"object\": {\"id\": \"http://example.org/o\"}, \"result\": {\"score\": {\"scaled\": 0.5e0, \"raw\": -1}, \"success\": true, \"extensions\": {\"http://x/y\": [1, [2, {}], null, \"}]\"]}} }",
+            #"{"stored":"1999-01-01T00:00:00Z","timestamp":"2026-01-02T03:04:05.678+08:00","authority":{"mbox":"mailto:liar@example.org"},"version":"1.0.3","id":"c"}"#,
+            #"{ "id" : "d", "version" : "2.0.0", "context": {"registration": "x", "extensions": {"stored": "not the top level"}} }"#,
+        ]
+        for body in bodies {
+            for version in ["1.0.3", "2.0.0"] {
+                for authorityText in [authority, nil] {
+                    let stored = "2026-12-06T01:02:03.456Z"
+                    let expected = try queue.read { db in
+                        try String.fetchOne(db, sql: """
+                            SELECT json_set(?1, '$.stored', ?2, '$.authority', json(COALESCE(?3, '\(StatementAuthority.platform.agent)')),
+                                   '$.version', COALESCE(json_extract(?1, '$.version'), '\(version.hasPrefix("2.") ? "2.0.0" : "1.0.0")'),
+                                   '$.timestamp', COALESCE(json_extract(?1, '$.timestamp'), ?2))
+                            """, arguments: [body, stored, authorityText])
+                    }
+                    #expect(StatementOutput.render(body: body, stored: stored, authority: authorityText, version: version) == expected)
+                }
+            }
+        }
     }
 
     @Test("queries: agent, verb, activity (related), registration, since/until, limit with more, ascending, formats; voided ones apart")
