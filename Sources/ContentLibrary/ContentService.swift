@@ -39,10 +39,14 @@ public struct ContentService: Sendable {
         self.clock = clock
     }
 
-    /// Opens the store at `root`, or beside the database when nil.
+    /// Opens the store at `root`, or beside the database file when nil (a server database has no
+    /// file to keep it beside: there the folder must be named).
     public static func openStore(root: String?, database: AppDatabase) throws(ContentError) -> ContentStore {
+        guard let folder = root ?? database.file.map(ContentStore.defaultRoot(forDatabase:)) else {
+            throw ContentError(.storeUnavailable, "the database \(database.path) is on a server, with no folder beside it: name the content store's folder")
+        }
         do {
-            return try ContentStore(root: root ?? ContentStore.defaultRoot(forDatabase: database.path))
+            return try ContentStore(root: folder)
         } catch {
             throw ContentError(.storeUnavailable, error.message)
         }

@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import NIOPosix
 import PostgresNIO
 import Storage
 
@@ -120,7 +121,18 @@ public final class PostgresDatabase: SQLServer, @unchecked Sendable {
         }
     }
 
+    /// Closes every connection: waits for each on a thread that may wait; on an event loop (the
+    /// last reference to the database let go by a server's channel) it only asks, since waiting
+    /// there would stall that loop and NIO refuses it, and the connection is kept until closed.
     public func close() {
-        for session in sessions { try? session.connection.close().wait() }
+        for session in sessions {
+            let connection = session.connection
+            let closed: EventLoopFuture<Void> = connection.close()
+            if !closed.eventLoop.inEventLoop, MultiThreadedEventLoopGroup.currentEventLoop == nil {
+                try? closed.wait()
+            } else {
+                closed.whenComplete { _ in withExtendedLifetime(connection) {} }
+            }
+        }
     }
 }

@@ -230,12 +230,12 @@ extension AppDatabase {
     /// every term a substring, counting the matches (a LIKE cannot rank, so it must see them
     /// all). Used only by the search benchmark, to compare in the same run.
     public func likeScanBaseline(_ query: String) throws(ServiceError) -> Int {
-        try read("scanning the catalog") { db in
-            let terms = query.split(whereSeparator: \.isWhitespace).map { "%\($0)%" }
+        try reading("scanning the catalog") { sql in
+            let terms = query.split(whereSeparator: \.isWhitespace).map { SQLValue.text("%\($0)%") }
             let clause = terms.map { _ in "EXISTS (SELECT 1 FROM submission_text x WHERE x.submission_id = p.submission_id AND x.value LIKE ?)" }
                 .joined(separator: " AND ")
-            let sql = "SELECT COUNT(*) FROM course c JOIN publication p ON p.id = c.current_publication_id WHERE \(clause)"
-            return try Int.fetchOne(db, sql: sql, arguments: StatementArguments(terms)) ?? 0
+            let text = "SELECT COUNT(*) FROM course c JOIN publication p ON p.id = c.current_publication_id WHERE \(clause)"
+            return Int(try sql.firstRow(text, terms)?.int64(0) ?? 0)
         }
     }
 }

@@ -20,6 +20,13 @@ public final class AppDatabase: Sendable {
     /// The database file, or the server database's URL without its password.
     public let path: String
 
+    /// The database file's path; nil for a server database, which has no file (nor anything a
+    /// file keeps beside it: the content store, signing keys).
+    public var file: String? {
+        if case .sqlite = engine { return path }
+        return nil
+    }
+
     /// Opens a server database (PostgreSQL, through `PostgresStorage`), migrated by its opener;
     /// with `replica`, the reads that may lag go there.
     public init(server: any SQLServer, replica: (any SQLServer)? = nil) {
@@ -33,13 +40,13 @@ public final class AppDatabase: Sendable {
         replica?.close()
     }
 
-    /// GRDB's pool, for the stores not yet written for both databases: on a server database
-    /// they refuse, naming what was asked.
+    /// GRDB's pool, for what only an SQLite file has (its migrator, its journal mode, a
+    /// snapshot of its tables); a server database refuses, naming what was asked.
     func sqliteWriter(_ context: String) throws(ServiceError) -> any DatabaseWriter {
         switch engine {
         case .sqlite(let writer): return writer
         case .server(let server):
-            throw ServiceError.notOnServerYet(context + " (\(server.name))")
+            throw ServiceError(.storage, "\(context) reads an SQLite file; \(server.name) is a server database")
         }
     }
 
@@ -116,9 +123,9 @@ public final class AppDatabase: Sendable {
         engine = .sqlite(writer)
     }
 
-    /// Runs `body` in one write transaction; any thrown error rolls everything back. For the
-    /// stores of features that own their tables, as for this module's own methods.
-    public func write<T>(_ context: String, _ body: @Sendable (Database) throws -> T) throws(ServiceError) -> T {
+    /// Runs `body` in one write transaction of the SQLite file; any thrown error rolls
+    /// everything back.
+    func write<T>(_ context: String, _ body: @Sendable (Database) throws -> T) throws(ServiceError) -> T {
         do {
             return try sqliteWriter(context).write(body)
         } catch {
@@ -126,8 +133,8 @@ public final class AppDatabase: Sendable {
         }
     }
 
-    /// Runs `body` on a read-only snapshot.
-    public func read<T>(_ context: String, _ body: @Sendable (Database) throws -> T) throws(ServiceError) -> T {
+    /// Runs `body` on a read-only snapshot of the SQLite file.
+    func read<T>(_ context: String, _ body: @Sendable (Database) throws -> T) throws(ServiceError) -> T {
         do {
             return try sqliteWriter(context).read(body)
         } catch {

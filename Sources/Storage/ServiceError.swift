@@ -53,12 +53,6 @@ public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible 
 
     public var description: String { message }
 
-    /// The refusal of what still runs on SQLite only. Which features run on PostgreSQL is the
-    /// shells' to list (the CLI's --database help), in one place.
-    static func notOnServerYet(_ what: String) -> ServiceError {
-        ServiceError(.storage, "\(what): not available on PostgreSQL yet; the platform's features move there one by one")
-    }
-
     /// Passes a `ServiceError` on as it is; anything else (GRDB's, SQLite's) becomes `.storage`,
     /// prefixed with what was being done.
     public static func wrap(_ error: any Error, _ context: String) -> ServiceError {

@@ -17,24 +17,6 @@ public struct StoreTransaction {
 
     let connection: Connection
 
-    /// GRDB's connection, for the stores not yet written on the storage kernel; on a server
-    /// database they refuse, as `AppDatabase.sqliteWriter` does.
-    var db: Database {
-        get throws(ServiceError) {
-            switch connection {
-            case .sqlite(let db): return db
-            case .server:
-                throw ServiceError.notOnServerYet("this change")
-            }
-        }
-    }
-
-    /// GRDB's connection, for the stores of features that own their tables and are not yet
-    /// written on the storage kernel (`sql`); it throws on a server database.
-    public var database: Database {
-        get throws(ServiceError) { try db }
-    }
-
     /// This transaction's connection as the storage kernel's, for SQL written for both databases.
     public var sql: any SQLConnection {
         switch connection {

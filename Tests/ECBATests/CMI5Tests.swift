@@ -17,16 +17,12 @@ struct CMI5Tests {
 
     /// The published course ids, by the package's course id (the importer keys them by it).
     static func course(_ world: PlayerWorld, containing text: String) throws -> String {
-        try #require(try world.database.read("test") { db in
-            try String.fetchOne(db, sql: "SELECT id FROM course WHERE id LIKE ?", arguments: ["%\(text)%"])
-        })
+        try #require(try world.database.text("SELECT id FROM course WHERE id LIKE ?", [.text("%\(text)%")]))
     }
 
     static func count(_ world: PlayerWorld, verb: String? = nil) throws -> Int {
-        try world.database.read("test") { db in
-            if let verb { return try Int.fetchOne(db, sql: "SELECT count(*) FROM xapi_statement WHERE verb = ?", arguments: [verb]) ?? 0 }
-            return try Int.fetchOne(db, sql: "SELECT count(*) FROM xapi_statement") ?? 0
-        }
+        if let verb { return try world.database.count("SELECT count(*) FROM xapi_statement WHERE verb = ?", [.text(verb)]) }
+        return try world.database.count("SELECT count(*) FROM xapi_statement")
     }
 
     @Test("a CATAPULT course in Chromium: fetch, LMS.LaunchData, the AU's pass, the course satisfied and credited")
@@ -45,23 +41,16 @@ struct CMI5Tests {
         #expect(statuses[Self.masteryAU] == "passed", "\(seen)")
         let standing = try world.standing(course)
         #expect(standing.status == "completed" && standing.hours == 4)
-        let verbs = try world.database.read("test") { db in
-            try String.fetchAll(db, sql: """
-                SELECT verb FROM xapi_statement WHERE json_extract(body, '$.context.extensions."https://w3id.org/xapi/cmi5/context/extensions/sessionid"') = ?
-                ORDER BY rowid
-                """, arguments: [session])
-        }
+        let verbs = try world.database.peek("SELECT verb, body FROM xapi_statement ORDER BY rowid").filter { row in
+            jsonValue(row.text(1), ["context", "extensions", "https://w3id.org/xapi/cmi5/context/extensions/sessionid"]) as? String == session
+        }.compactMap { $0.text(0) }
         let short = verbs.map { String($0.split(separator: "/").last ?? "") }
         #expect(short.first == "launched" && short.dropFirst().first == "initialized" && short.last == "terminated", "\(short)")
         #expect(short.contains("passed") && short.contains("completed") && short.contains("satisfied"), "\(short)")
         // The session is closed by the AU, and its statements' authority is the session's own credential.
-        let closed = try world.database.read("test") { db in
-            try Row.fetchOne(db, sql: "SELECT terminated_at IS NOT NULL, abandoned_at IS NULL, judged FROM cmi5_session WHERE id = ?", arguments: [session])
-        }
-        #expect(closed?[0] == true && closed?[1] == true && closed?[2] == "passed")
-        let authority = try world.database.read("test") { db in
-            try String.fetchOne(db, sql: "SELECT authority FROM xapi_statement WHERE verb = ?", arguments: [CMI5Vocabulary.Verb.initialized])
-        }
+        let closed = try world.database.peek("SELECT terminated_at, abandoned_at, judged FROM cmi5_session WHERE id = ?", [.text(session)]).first
+        #expect(closed?.text(0) != nil && closed?.values[1] == .null && closed?.text(2) == "passed")
+        let authority = try world.database.text("SELECT authority FROM xapi_statement WHERE verb = ?", [.text(CMI5Vocabulary.Verb.initialized)])
         #expect(authority?.contains("cmi5:\(session)") == true)
     }
 
@@ -82,10 +71,8 @@ struct CMI5Tests {
         let launch = try JSONSerialization.jsonObject(with: answer.body) as? [String: Any] ?? [:]
         #expect(launch["abandoned"] as? [String] == [firstSession])
         #expect(try !world.openSession(firstSession))
-        let abandoned = try world.database.read("test") { db in
-            try String.fetchOne(db, sql: "SELECT json_extract(body, '$.result.duration') FROM xapi_statement WHERE verb = ?",
-                                arguments: [CMI5Vocabulary.Verb.abandoned])
-        }
+        let abandoned = jsonValue(try world.database.text("SELECT body FROM xapi_statement WHERE verb = ?", [.text(CMI5Vocabulary.Verb.abandoned)]),
+                                  ["result", "duration"]) as? String
         #expect(abandoned?.hasPrefix("PT") == true)
         // The AU's result from the first session stands: passed on launch, block-less course not yet done.
         #expect(try Self.count(world, verb: CMI5Vocabulary.Verb.passed) == 1)
@@ -196,19 +183,15 @@ struct CMI5Tests {
         #expect(try Self.count(world, verb: CMI5Vocabulary.Verb.abandoned) == 1)
         // A session whose time ran out is abandoned by --expired (as `ecba serve` does every few minutes).
         let late = try await world.launchAU(course, Self.multiAU1)
-        try world.database.write("test") { db in
-            try db.execute(sql: "UPDATE cmi5_session SET expires_at = '2026-01-01T00:00:00.000Z' WHERE id = ?", arguments: [late.session])
-        }
+        try world.database.change("UPDATE cmi5_session SET expires_at = '2026-01-01T00:00:00.000Z' WHERE id = ?", [.text(late.session)])
         let expired = try CLI.run(["progress", "abandon", "--expired", "--json", "--database", database])
         #expect(expired.status == 0 && expired.stdout.contains(late.session), "\(expired.stdout) \(expired.stderr)")
         #expect(try Self.count(world, verb: CMI5Vocabulary.Verb.abandoned) == 2)
         // Waiving every AU satisfies the course and earns its credit; a second waiver is refused.
-        let aus = try world.database.read("test") { db in
-            try String.fetchAll(db, sql: """
-                SELECT a.identifier FROM activity a JOIN publication p ON p.submission_id = a.submission_id
-                WHERE p.course_id = ? AND a.launch_url IS NOT NULL ORDER BY a.position
-                """, arguments: [course])
-        }
+        let aus = try world.database.texts("""
+            SELECT a.identifier FROM activity a JOIN publication p ON p.submission_id = a.submission_id
+            WHERE p.course_id = ? AND a.launch_url IS NOT NULL ORDER BY a.position
+            """, [.text(course)])
         #expect(aus.count == 8)
         var last = CLI.Result(status: 0, stdout: "", stderr: "")
         for au in aus {
@@ -220,10 +203,8 @@ struct CMI5Tests {
         #expect(try world.standing(course).hours == 4)
         let again = try CLI.run(["progress", "waive", "zhangsan", course, "--activity", aus[0], "--reason", "Administrative", "--database", database])
         #expect(again.status != 0 && again.stderr.contains("waived already"))
-        let reason = try world.database.read("test") { db in
-            try String.fetchOne(db, sql: "SELECT json_extract(body, '$.result.extensions.\"https://w3id.org/xapi/cmi5/result/extensions/reason\"') FROM xapi_statement WHERE verb = ?",
-                                arguments: [CMI5Vocabulary.Verb.waived])
-        }
+        let reason = jsonValue(try world.database.text("SELECT body FROM xapi_statement WHERE verb = ?", [.text(CMI5Vocabulary.Verb.waived)]),
+                               ["result", "extensions", "https://w3id.org/xapi/cmi5/result/extensions/reason"]) as? String
         #expect(reason == "Tested Out")
     }
 
@@ -284,9 +265,7 @@ extension PlayerWorld {
     }
 
     func openSession(_ id: String) throws -> Bool {
-        try database.read("test") { db in
-            try Bool.fetchOne(db, sql: "SELECT terminated_at IS NULL AND abandoned_at IS NULL FROM cmi5_session WHERE id = ?", arguments: [id]) ?? false
-        }
+        try database.count("SELECT COUNT(*) FROM cmi5_session WHERE id = ? AND terminated_at IS NULL AND abandoned_at IS NULL", [.text(id)]) == 1
     }
 
     /// A player session launching one AU over HTTP, as the player page does.

@@ -9,7 +9,11 @@ struct CatalogSearchTests {
     let world: CatalogWorld
 
     init() throws {
-        world = try CatalogWorld(societies: ["cces", "ces"])
+        try self.init(on: .suite)
+    }
+
+    init(on kind: TemporaryDatabase.Kind) throws {
+        world = try CatalogWorld(societies: ["cces", "ces"], on: kind)
         try world.appoint(3)
         let zh = { (value: String) in LocalizedText(language: "zh-CN", value: value) }
         let en = { (value: String) in LocalizedText(language: "en", value: value) }

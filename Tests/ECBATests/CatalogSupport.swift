@@ -27,8 +27,8 @@ final class CatalogWorld {
     let catalog: CatalogService
     let audit: AuditService
 
-    init(societies ids: [String] = ["cces"]) throws {
-        store = try TemporaryDatabase()
+    init(societies ids: [String] = ["cces"], on kind: TemporaryDatabase.Kind = .suite) throws {
+        store = try TemporaryDatabase(kind)
         societies = SocietyService(database: store.database, clock: clock.now)
         committee = CommitteeService(database: store.database, clock: clock.now)
         reviews = ReviewService(database: store.database, clock: clock.now)

@@ -17,12 +17,12 @@ struct ContentStoreTests {
     struct World {
         let world: CatalogWorld
         let importer: ImportService
-        var store: ContentStore { get throws { try ContentStore(root: ContentStore.defaultRoot(forDatabase: world.store.path)) } }
+        var store: ContentStore { get throws { try ContentStore(root: world.store.contentRoot) } }
         var content: ContentService { get throws { ContentService(database: world.store.database, store: try store) } }
 
         init() throws {
             world = try CatalogWorld()
-            importer = ImportService(database: world.store.database, clock: world.clock.now)
+            importer = ImportService(database: world.store.database, contentRoot: world.store.contentRoot, clock: world.clock.now)
         }
 
         func objectCount() throws -> Int { try store.objects().count }
@@ -208,7 +208,7 @@ struct ContentStoreTests {
         let first = try world.importer.importPackages([golf12], societyID: "cces", actor: "t")
         let id = try #require(first.first?.submissionID)
         // As v11 finds a database of earlier versions: submissions without file lists.
-        try world.world.store.database.write("test") { db in try db.execute(sql: "DELETE FROM submission_file") }
+        try world.world.store.database.change("DELETE FROM submission_file")
         #expect(try world.content.verify().submissionsWithoutFiles == [id])
         let again = try world.importer.importPackages([golf12], societyID: "cces", actor: "t")
         #expect(again.map(\.status) == [.unchanged])

@@ -14,7 +14,7 @@ struct ImportServiceTests {
     init() throws {
         store = try TemporaryDatabase()
         societies = SocietyService(database: store.database)
-        importer = ImportService(database: store.database)
+        importer = ImportService(database: store.database, contentRoot: store.contentRoot)
         _ = try societies.add(id: "cces", name: "中国土木工程学会", kind: .national)
         _ = try societies.authorize(id: "cces")
     }
@@ -46,6 +46,7 @@ struct ImportServiceTests {
 
     @Test("the schema is migrated, in WAL mode")
     func schema() throws {
+        let store = try TemporaryDatabase(.sqlite)
         #expect(try store.database.appliedMigrations() == [
             "v1-societies-and-submissions", "v2-committee-catalog-audit", "v3-engineers-and-enrollments", "v4-xapi-statements", "v5-credit-policies",
             "v6-transcript-records-and-signing-keys", "v7-registry-sync", "v8-api-tokens-and-change-feed",

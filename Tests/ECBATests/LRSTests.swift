@@ -37,7 +37,7 @@ struct LRSTests {
             return try await HTTP.call(api.base + path, method: method, headers: all, body: body)
         }
 
-        func statementCount() throws -> Int { try api.database.read("t") { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM xapi_statement") ?? 0 } }
+        func statementCount() throws -> Int { try api.database.count("SELECT COUNT(*) FROM xapi_statement") }
     }
 
     static func statement(id: String? = nil, mbox: String = "mailto:ada@example.org", verb: String = "experienced",
@@ -81,7 +81,7 @@ struct LRSTests {
         // The society API token is an LRS credential too (every scope).
         #expect(try await world.api.call("/xapi/statements", token: world.api.cces, headers: version).status == 200)
         // The secret is stored hashed only.
-        let stored = try world.api.database.read("t") { db in try String.fetchAll(db, sql: "SELECT secret_hash FROM lrs_credential") }
+        let stored = try world.api.database.texts("SELECT secret_hash FROM lrs_credential")
         #expect(!stored.contains(world.ces.secret) && stored.allSatisfy { $0.count == 64 })
     }
 
@@ -192,15 +192,14 @@ struct LRSTests {
             return id
         }
         func stored(_ id: String) throws -> (engineer: String?, enrollment: Int64?, unmatched: String?) {
-            try database.read("t") { db in
-                let row = try #require(try Row.fetchOne(db, sql: "SELECT engineer_id, enrollment_id, unmatched FROM xapi_statement WHERE id = ?", arguments: [id]))
-                return (row[0], row[1], row[2])
-            }
+            let rows = try database.peek("SELECT engineer_id, enrollment_id, unmatched FROM xapi_statement WHERE id = ?", [.text(id)])
+            guard let row = rows.first else { return (nil, nil, "(not stored)") }
+            return (row.text(0), row.int64(1), row.text(2))
         }
         // An engineer the platform does not know yet: stored unmatched, and remembered as unknown.
         #expect(try stored(try await post("zhao")).unmatched == "unknown-actor")
         // Another connection (as another process would) adds the engineer to the society.
-        let other = try AppDatabase(path: database.path)
+        let other = try TestDatabase.open(database.path)
         _ = try EngineerService(database: other).add(id: "zhao", name: "赵六", societyID: "cces", memberNumber: "C-9", actor: "t")
         #expect(try stored(try await post("zhao")) == ("zhao", nil, "unknown-activity"))
         // An enrollment the writer has seen, withdrawn through this process's own connection.
@@ -265,7 +264,7 @@ struct LRSTests {
             Self.statement(extra: ["attachments": [Self.attachment(Data("elsewhere".utf8), fileUrl: "https://files.example.org/a.pdf")]]))).status == 200)
 
         let before = try world.statementCount()
-        let kept = try world.api.database.read("t") { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM xapi_attachment") ?? 0 }
+        let kept = try world.api.database.count("SELECT COUNT(*) FROM xapi_attachment")
         #expect(kept == 1)
         let other = Data("other bytes".utf8)
         let lying = (headers: part.headers, body: Data("学时 notes, changed".utf8))
@@ -304,7 +303,7 @@ struct LRSTests {
             #expect(answer.status == 400 && answer.text.contains(reason), "\(what): \(answer.status) \(answer.text)")
         }
         #expect(try world.statementCount() == before)
-        #expect(try world.api.database.read("t") { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM xapi_attachment") ?? 0 } == kept)
+        #expect(try world.api.database.count("SELECT COUNT(*) FROM xapi_attachment") == kept)
     }
 
     /// A JWS over `payload` with `header`, signed by the PEM key.

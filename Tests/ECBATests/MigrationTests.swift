@@ -91,7 +91,7 @@ struct MigrationTests {
 
     @Test("the e-mail lookup of engineers (every mbox actor of an xAPI statement) uses its index")
     func emailLookupUsesIndex() throws {
-        let store = try TemporaryDatabase()
+        let store = try TemporaryDatabase(.sqlite)
         let plan = try store.database.writer.read { db in
             try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + AppDatabase.engineerByEmail, arguments: ["a@b.cn"]).map { $0["detail"] as String }
         }
@@ -199,7 +199,7 @@ struct MigrationTests {
 
     @Test("the inserts an import or an xAPI batch repeats per row build no temporary table")
     func bulkInsertsBuildNoTemporaryTable() throws {
-        let store = try TemporaryDatabase()
+        let store = try TemporaryDatabase(.sqlite)
         let inserts = [
             "INSERT INTO submission_text (submission_id, kind, position, language, value) VALUES (?, ?, ?, ?, ?)",
             "INSERT INTO activity (submission_id, position, parent_position, identifier, title, kind, launch_url, required, mastery_threshold, completion_threshold, time_limit_seconds, move_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -216,7 +216,7 @@ struct MigrationTests {
 
     @Test("voiding finds the statement's progress events through its enrollment's index, not a scan")
     func voidingUsesEnrollmentIndex() throws {
-        let store = try TemporaryDatabase()
+        let store = try TemporaryDatabase(.sqlite)
         let plan = try store.database.writer.read { db in
             try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + AppDatabase.voidProgressEvents, arguments: ["t", "id", "id"]).map { $0["detail"] as String }
         }

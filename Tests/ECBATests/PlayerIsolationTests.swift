@@ -112,9 +112,8 @@ extension PlayerBrowserTests {
         #expect(leaked.count == 3)
         for (name, outcome) in leaked { #expect(outcome.hasPrefix("blocked"), "\(name): \(outcome)") }
         // lisi's attempt is as lisi left it.
-        let values = try world.database.read("t") { db in
-            try String.fetchAll(db, sql: "SELECT value FROM runtime_value WHERE attempt_id = ? AND element = 'cmi.core.lesson_location'", arguments: [secretAttempt])
-        }
+        let values = try world.database.texts("SELECT value FROM runtime_value WHERE attempt_id = ? AND element = 'cmi.core.lesson_location'",
+                                              [.integer(Int64(secretAttempt))])
         #expect(values == ["secret-location"])
     }
 
@@ -140,9 +139,7 @@ extension PlayerBrowserTests {
         let result = try await CLI.runDetached([script, try world.launch("cces/test.leave"), "ready"], environment: ["SE_OFFLINE": "true"],
                                                program: URL(fileURLWithPath: "/usr/bin/python3"))
         try #require(result.status == 0, "\(result.stdout)\(result.stderr.suffix(1500))")
-        let values = try world.database.read("t") { db in
-            try Row.fetchAll(db, sql: "SELECT element, value FROM runtime_value").reduce(into: [String: String]()) { $0[$1[0]] = $1[1] }
-        }
+        let values = try world.database.peek("SELECT element, value FROM runtime_value").reduce(into: [String: String]()) { $0[$1.text(0) ?? ""] = $1.text(1) }
         #expect(values["cmi.core.lesson_location"] == "page-7")
         #expect(values["cmi.suspend_data"] == "answers=3,1,4")
     }

@@ -41,9 +41,9 @@ final class PlayerWorld: @unchecked Sendable {
     init(packages: [String] = [PlayerWorld.golf12, PlayerWorld.golf2004], engineers: [String] = ["zhangsan"]) async throws {
         world = try CatalogWorld()
         let database = world.store.database
-        store = try ContentStore(root: ContentStore.defaultRoot(forDatabase: world.store.path))
+        store = try ContentStore(root: world.store.contentRoot)
         try world.appoint(3)
-        let importer = ImportService(database: database, clock: world.clock.now)
+        let importer = ImportService(database: database, contentRoot: world.store.contentRoot, clock: world.clock.now)
         let outcomes = try importer.importPackages(packages.map { $0.hasPrefix("/") ? $0 : Paths.fixture($0) }, societyID: "cces", actor: "t", overrides: PackageOverrides(creditHours: 4, category: .professional))
         for outcome in outcomes {
             let id = try #require(outcome.submissionID, "\(outcome.source): \(outcome.diagnostics)")
@@ -119,13 +119,10 @@ final class PlayerWorld: @unchecked Sendable {
 
     /// What the database holds for the engineer's course: enrollment status and standing awards.
     func standing(_ course: String, engineer: String = "zhangsan") throws -> (status: String, hours: Double) {
-        try database.read("test") { db in
-            let status = try String.fetchOne(db, sql: "SELECT status FROM enrollment WHERE engineer_id = ? AND course_id = ? ORDER BY id DESC",
-                                             arguments: [engineer, course]) ?? ""
-            let hours = try Double.fetchOne(db, sql: "SELECT COALESCE(SUM(hours), 0) FROM credit_award WHERE engineer_id = ? AND course_id = ? AND revoked_at IS NULL",
-                                            arguments: [engineer, course]) ?? 0
-            return (status, hours)
-        }
+        let status = try database.text("SELECT status FROM enrollment WHERE engineer_id = ? AND course_id = ? ORDER BY id DESC", [.text(engineer), .text(course)])
+        let hours = try database.peek("SELECT COALESCE(SUM(hours), 0) FROM credit_award WHERE engineer_id = ? AND course_id = ? AND revoked_at IS NULL",
+                                      [.text(engineer), .text(course)]).first?.double(0)
+        return (status ?? "", hours ?? 0)
     }
 }
 

@@ -24,7 +24,7 @@ struct PlayerHTTPTests {
         #expect(first.status == 303)
         let location = try #require(first.headers["location"])
         #expect(location.range(of: #"^http://[0-9a-f]{32}\.localhost:\d+/$"#, options: .regularExpression) != nil, "\(location)")
-        let sessions = try world.database.read("t") { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM player_session") ?? 0 }
+        let sessions = try world.database.count("SELECT COUNT(*) FROM player_session")
         let zh = try await HTTP.get(url, headers: ["Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"])
         #expect(zh.status == 410)
         #expect(zh.text.contains("链接已使用"))
@@ -33,7 +33,7 @@ struct PlayerHTTPTests {
         #expect(en.text.contains("Link already used"))
         #expect(en.headers["content-language"] == "en")
         // Nothing changed: no second session.
-        #expect(try world.database.read("t") { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM player_session") ?? 0 } == sessions)
+        #expect(try world.database.count("SELECT COUNT(*) FROM player_session") == sessions)
         let unknown = try await HTTP.get(world.base + "/launch/not-a-token", headers: ["Accept-Language": "en"])
         #expect(unknown.status == 404)
         #expect(unknown.text.contains("not issued by the platform"))
@@ -90,7 +90,7 @@ struct PlayerHTTPTests {
         // A session opened before the retirement ends with it.
         let page = try await world.onSession(session, "/", headers: ["Accept-Language": "en"])
         #expect(page.status == 410)
-        let sessions = try world.database.read("t") { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM player_session") ?? 0 }
+        let sessions = try world.database.count("SELECT COUNT(*) FROM player_session")
         #expect(sessions == 1)
     }
 
@@ -201,7 +201,7 @@ struct PlayerHTTPTests {
             let answer = try await commit([["cmi.core.lesson_location", "7"], bad])
             #expect(answer.status == 400, "\(bad)")
         }
-        let stored = try world.database.read("t") { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM runtime_value") ?? 0 }
+        let stored = try world.database.count("SELECT COUNT(*) FROM runtime_value")
         #expect(stored == 0)
         let passed = try await commit([["cmi.core.lesson_location", "7"], ["cmi.core.score.raw", "80"], ["cmi.core.lesson_status", "passed"],
                                        ["cmi.core.session_time", "00:10:00"], ["cmi.core.exit", "suspend"]], terminate: true)
@@ -272,7 +272,7 @@ struct PlayerBrowserTests {
         let left = try await world.learner(try world.launch(), mode: "suspend", pages: 4)
         let page = try #require(left["page"] as? String)
         #expect(page.hasSuffix("/content/Playing/RulesOfGolf.html"), "\(page)")
-        let state = try world.database.read("t") { db in try String.fetchOne(db, sql: "SELECT state FROM attempt") }
+        let state = try world.database.text("SELECT state FROM attempt")
         #expect(state == "suspended")
         let back = try await world.learner(try world.launch(), mode: "resume")
         #expect((back["alerts"] as? [String])?.first?.contains("resume") == true, "\(back)")
@@ -287,9 +287,7 @@ struct PlayerBrowserTests {
         #expect(page.hasSuffix("/content/Etiquette/Distracting.html"), "\(page)")
         let back = try await world.learner(try world.launch(PlayerWorld.golf2004Course), mode: "resume")
         #expect((back["page"] as? String)?.hasSuffix("/content/Etiquette/Distracting.html") == true, "\(back)")
-        let location = try world.database.read("t") { db in
-            try String.fetchOne(db, sql: "SELECT value FROM runtime_value WHERE element = 'cmi.location'")
-        }
+        let location = try world.database.text("SELECT value FROM runtime_value WHERE element = 'cmi.location'")
         #expect(location == "6")
     }
 
@@ -299,9 +297,7 @@ struct PlayerBrowserTests {
         let seen = try await world.learner(try world.launch(PlayerWorld.golf2004Course), mode: "pass")
         #expect(seen["tree"] as? [String] == ["passed"], "\(seen)")
         #expect(try world.standing(PlayerWorld.golf2004Course) == ("completed", 4))
-        let values = try world.database.read("t") { db in
-            try Row.fetchAll(db, sql: "SELECT element, value FROM runtime_value").reduce(into: [String: String]()) { $0[$1[0]] = $1[1] }
-        }
+        let values = try world.database.peek("SELECT element, value FROM runtime_value").reduce(into: [String: String]()) { $0[$1.text(0) ?? ""] = $1.text(1) }
         #expect(values["cmi.completion_status"] == "completed")
         #expect(values["cmi.success_status"] == "passed")
     }

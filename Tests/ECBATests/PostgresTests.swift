@@ -40,6 +40,31 @@ enum PostgresServer {
         Issue.record("the replica did not catch up in 30 s")
     }
 
+    /// The URL of a database named `name` on the test server.
+    static func databaseURL(_ name: String) throws -> String {
+        let admin = try PostgresLocation(url: try #require(url))
+        return "postgresql://\(admin.user)\(admin.password.map { ":\($0)" } ?? "")@\(admin.host):\(admin.port)/\(name)?sslmode=\(admin.tls.rawValue)"
+            + (admin.socketFolder.map { "&host=\($0)" } ?? "")
+    }
+
+    /// Creates a new, empty database from synchronous code (a test world's setup); its URL.
+    static func createDatabase(_ name: String) throws -> String {
+        try Synchronously.run {
+            try await withSession(try #require(url)) { session in try await session.execute("CREATE DATABASE \(name)", "creating \(name)") }
+        }
+        return try databaseURL(name)
+    }
+
+    /// Drops a database `createDatabase` made, closing what is still connected to it; without
+    /// waiting. (A DROP waits until every backend of the cluster has taken note, and one may be
+    /// serving an async test, such as a COPY, whose next step needs the very thread that would
+    /// wait here.)
+    static func dropDatabase(_ name: String) {
+        Synchronously.start {
+            try await withSession(try #require(url)) { session in try await session.execute("DROP DATABASE \(name) WITH (FORCE)", "dropping \(name)") }
+        }
+    }
+
     /// Runs `body` with the URL of a new, empty database.
     static func withDatabase(_ body: (String) async throws -> Void) async throws {
         let admin = try PostgresLocation(url: try #require(url))
@@ -125,7 +150,7 @@ struct DemoPlatform {
 struct PostgresTests {
     @Test("the PostgreSQL migrations give every SQLite table with the same columns, types and nullability")
     func schemasAgree() async throws {
-        let sqlite = try TemporaryDatabase()
+        let sqlite = try TemporaryDatabase(.sqlite)
         let ours = try TableSnapshot(sqlite.database).tables
         try await PostgresServer.withDatabase { url in
             let theirs = try await PostgresServer.withSession(url) { session in
@@ -236,7 +261,7 @@ struct PostgresTests {
 
     @Test("a database with tables of another application is refused untouched")
     func foreignTablesRefused() async throws {
-        let sqlite = try TemporaryDatabase()
+        let sqlite = try TemporaryDatabase(.sqlite)
         try await PostgresServer.withDatabase { url in
             _ = try await PostgresServer.rows(url, "SELECT 1 AS one FROM (SELECT 1) x")
             try await PostgresServer.withSession(url) { session in try await session.execute("CREATE TABLE invoices (id bigint)", "create") }
@@ -352,8 +377,8 @@ struct SQLKernelTests {
 
     @Test("values, counts and errors alike on SQLite and PostgreSQL", .enabled(if: PostgresServer.available))
     func sameOnBoth() async throws {
-        let sqlite = try TemporaryDatabase()
-        let fromSQLite = try sqlite.database.write("probe") { db in try Self.exercise(SQLiteConnection(db)) }
+        let sqlite = try TemporaryDatabase(.sqlite)
+        let fromSQLite = try sqlite.database.transaction(at: Date()) { tx in try Self.exercise(tx.sql) }
         #expect(fromSQLite.count == 3 && fromSQLite[0][2] == .text("x") && fromSQLite[1][2] == .text("工程 ✓ 'quoted' ?") && fromSQLite[2][3] == .null)
         try await PostgresServer.withDatabase { url in
             let fromPostgres = try await PostgresServer.withSession(url) { session in
@@ -620,7 +645,7 @@ struct SQLKernelTests {
 
     @Test("catalog search on PostgreSQL: the same results, tiers and ranking lengths as SQLite's FTS5, for every kind of query", .enabled(if: PostgresServer.available))
     func searchOnBoth() async throws {
-        let setting = try CatalogSearchTests()
+        let setting = try CatalogSearchTests(on: .sqlite)
         let world = setting.world
         let fr = { (value: String) in LocalizedText(language: "fr", value: value) }
         try world.publish(samplePackage(
@@ -725,7 +750,7 @@ struct SQLKernelTests {
 
     @Test("statements sent without waiting: a failure undoes the transaction, or only its savepoint, and is named as the cause", .enabled(if: PostgresServer.available))
     func unreadFailures() async throws {
-        let sqlite = try TemporaryDatabase()
+        let sqlite = try TemporaryDatabase(.sqlite)
         try await PostgresServer.withDatabase { url in
             let postgres = AppDatabase(server: try await PostgresDatabase.open(try PostgresLocation(url: url), stamp: "2026-12-06T00:00:00.000Z"))
             for database in [sqlite.database, postgres] {
@@ -763,7 +788,7 @@ struct SQLKernelTests {
 
     @Test("xAPI documents on PostgreSQL as on SQLite: ETags, If-Match, JSON merge, ids, a society's own, delete", .enabled(if: PostgresServer.available))
     func documentsOnBoth() async throws {
-        let sqlite = try TemporaryDatabase()
+        let sqlite = try TemporaryDatabase(.sqlite)
         try await PostgresServer.withDatabase { url in
             let postgres = AppDatabase(server: try await PostgresDatabase.open(try PostgresLocation(url: url), stamp: "2026-12-06T00:00:00.000Z"))
             let clock = { @Sendable in Date(timeIntervalSince1970: 1_780_000_000) }

@@ -55,7 +55,7 @@ struct SocietyLifecycleTests {
         let world = try CatalogWorld(societies: ["cces", "ces"])
         try world.appoint(3)
         try world.publish(samplePackage("kept", titles: [LocalizedText(language: "zh", value: "保留的课程")]), society: "ces")
-        let importer = ImportService(database: world.store.database)
+        let importer = ImportService(database: world.store.database, contentRoot: world.store.contentRoot)
         _ = try world.societies.withdraw(id: "ces", reason: "会员大会决议退出", actor: "ces")
         do {
             _ = try importer.importPackages([Paths.course("cces/engineering-ethics")], societyID: "ces", actor: "t")

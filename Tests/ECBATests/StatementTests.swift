@@ -85,21 +85,22 @@ struct StatementTests {
         }
         let result = try run(lines, asArray: false)
         #expect(result.stored == 131)
-        let counts = try world.store.database.read("index rows") { db in
-            try Row.fetchOne(db, sql: """
+        let counts = try world.store.database.reading("index rows") { sql in
+            let json = { (path: [String]) in sql.dialect.json("s.body", path) }
+            return try sql.firstRow("""
                 SELECT (SELECT count(*) FROM xapi_statement_agent),
                        (SELECT count(*) FROM xapi_statement_agent a JOIN xapi_statement s ON s.rowid = a.statement_rowid
-                         WHERE a.direct = 1 AND a.agent LIKE '%' || json_extract(s.body, '$.actor.account.name') || '%'),
+                         WHERE a.direct = 1 AND a.agent LIKE '%' || \(json(["actor", "account", "name"])) || '%'),
                        (SELECT count(*) FROM xapi_statement_activity a JOIN xapi_statement s ON s.rowid = a.statement_rowid
-                         WHERE a.direct = 1 AND a.activity = json_extract(s.body, '$.object.id')),
+                         WHERE a.direct = 1 AND a.activity = \(json(["object", "id"]))),
                        (SELECT count(*) FROM xapi_statement_registration),
                        (SELECT count(*) FROM xapi_statement_registration r JOIN xapi_statement s ON s.rowid = r.statement_rowid
-                         WHERE r.registration = lower(json_extract(s.body, '$.context.registration')))
+                         WHERE r.registration = lower(\(json(["context", "registration"]))))
                 """)
         }
         let row = try #require(counts)
-        #expect(row[0] as Int == 262 && row[1] as Int == 131 && row[2] as Int == 131)
-        #expect(row[3] as Int == 70 && row[4] as Int == 70)
+        #expect(row.int64(0) == 262 && row.int64(1) == 131 && row.int64(2) == 131)
+        #expect(row.int64(3) == 70 && row.int64(4) == 70)
     }
 
     @Test("the same id with the same content is a no-op, however the timestamp is written; different content is a conflict")

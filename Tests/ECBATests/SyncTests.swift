@@ -112,7 +112,7 @@ struct SyncTests {
             _ = try progress.record(engineerID: id, courseID: "cces/ethics", activity: "l1", outcome: .completed, at: TranscriptWorld.day("2026-08-01"), actor: "t")
         }
         // The changes are stamped on the world's clock: the sync service runs on it too.
-        let sync = SyncService(database: database, policy: SyncPolicy(batchSize: 3, maxAttempts: 5, backoffBase: 0.01, backoffCap: 0.2, timeout: 0.5),
+        let sync = SyncService(database: database, policy: SyncPolicy(batchSize: 3, maxAttempts: 5, backoffBase: 0.01, backoffCap: 0.2, timeout: 10),
                                clock: clock.now)
         #expect(try sync.status().first?.due == 1)
         let roster = try engineers.importRoster(Array("member_number,name,email\nC-122,赵六,zhao@example.cn\n".utf8), societyID: "cces", actor: "cces")

@@ -50,7 +50,7 @@ extension TimestampTests {
 struct BoundStatementTests {
     @Test("too few or too many values are refused before the statement runs, and it stays usable")
     func bindCount() throws {
-        let store = try TemporaryDatabase()
+        let store = try TemporaryDatabase(.sqlite)
         try store.database.writer.write { db in
             try db.execute(sql: "CREATE TABLE t (a TEXT, b INTEGER)")
             let sql = "INSERT INTO t (a, b) VALUES (?, ?)"

@@ -431,7 +431,7 @@ struct TranscriptCLITests {
         let generated = try CLI.run(["keys", "generate", "--alg", "EdDSA"] + base)
         #expect(generated.status == 0 && generated.stdout.contains("created EdDSA key ecba-"), "\(generated.stderr)")
         // The default key folder sits beside the database.
-        #expect(FileManager.default.fileExists(atPath: setting.world.store.path + ".keys"))
+        #expect(FileManager.default.fileExists(atPath: setting.world.store.keysFolder))
 
         let file = folder.appendingPathComponent("zhang.jwt").path
         let issued = try CLI.run(["transcript", "zhang", "--format", "clr", "--output", file] + base)

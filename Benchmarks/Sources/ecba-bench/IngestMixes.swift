@@ -3,7 +3,6 @@ import Domain
 import Enrollment
 import Foundation
 import Credentials
-import GRDB
 import LRS
 import Logging
 import SocietyAPI
@@ -179,7 +178,7 @@ func writeStatements(_ shape: IngestShape, count: Int, registrations: [String], 
 func queryBenchmark(_ path: String, engineers: Int) throws {
     let database = try AppDatabase(path: path)
     let statements = LRSStatements(database: database)
-    let total = try database.read("count") { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM xapi_statement") ?? 0 }
+    let total = Int(try database.reading("count") { sql in try sql.firstRow("SELECT count(*) FROM xapi_statement")?.int64(0) ?? 0 })
     var random = SplitMix64(state: 11)
     let verbs = ["experienced", "completed", "passed", "failed"]
     let clock = ContinuousClock()
@@ -198,11 +197,11 @@ func queryBenchmark(_ path: String, engineers: Int) throws {
         times.append(milliseconds(clock.now - start))
         returned += page.statements.count
         let bare = clock.now
-        _ = try database.read("bare") { db in
-            try String.fetchAll(db, sql: """
+        _ = try database.reading("bare") { sql in
+            try sql.rows("""
                 SELECT body FROM xapi_statement WHERE rowid IN (SELECT statement_rowid FROM xapi_statement_agent WHERE agent = ? AND direct = 1)
                 AND verb = ? AND stored > ? ORDER BY rowid DESC LIMIT 501
-                """, arguments: ["mbox:mailto:e\(engineer)@example.cn", "http://adlnet.gov/expapi/verbs/\(verb)", since])
+                """, [.text("mbox:mailto:e\(engineer)@example.cn"), .text("http://adlnet.gov/expapi/verbs/\(verb)"), .text(since)])
         }
         baseline.append(milliseconds(clock.now - bare))
     }
