@@ -87,6 +87,10 @@ public final class AppDatabase: Sendable {
 
     /// Opens the database migrated up to `target` (tests of a migration start from the schema before it).
     init(path: String, migratingUpTo target: String?) throws(ServiceError) {
+        // A server's URL is not a file name (it would make folders named after it).
+        if path.hasPrefix("postgresql://") || path.hasPrefix("postgres://") {
+            throw ServiceError(.invalidArgument, "a postgresql:// URL names a server database, not an SQLite file", field: "database")
+        }
         _ = Self.sqliteConfigured
         self.path = path
         replica = nil

@@ -120,7 +120,7 @@ struct CLITests {
     @Test("a service's refusal names no command or option; the CLI adds its own")
     func refusalsPhrasedByTheShell() throws {
         let store = try TemporaryDatabase()
-        let database = try AppDatabase(path: store.path)
+        let database = store.database
         do {
             _ = try EnrollmentService(database: database).enroll(engineerID: "nobody", courseID: "cces/x", actor: "t")
             Issue.record("enrolled an engineer who does not exist")
