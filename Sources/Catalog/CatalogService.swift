@@ -36,7 +36,9 @@ public struct CatalogService: Sendable {
 
     /// The current version of a course, or a given version (current, superseded or retired).
     public func show(_ courseID: String, version: Int? = nil) throws(ServiceError) -> CatalogEntry {
-        let entry = try database.catalogEntry(courseID: courseID, version: version)
+        let entry = try database.reading("reading catalog entry \(courseID)", mayLag: true) { sql in
+            try CatalogStore.entry(courseID: courseID, version: version, on: sql)
+        }
         guard let entry else {
             let which = version.map { "version \($0) of " } ?? ""
             throw ServiceError(.notFound, "\(which)'\(courseID)' is not in the catalog", remedy: .browseCatalog)

@@ -28,11 +28,11 @@ public struct CommitteeService: Sendable {
         let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty else { throw ServiceError(.invalidArgument, "a committee member needs a name", field: "name") }
         return try database.perform(at: clock()) { tx in
-            if try tx.servingMember(id) != nil {
+            if try CommitteeStore.servingMember(id, on: tx.sql) != nil {
                 throw ServiceError(.conflict, "'\(id)' already serves on the Academic Committee")
             }
-            try tx.addMember(id: id, name: name)
-            let serving = try tx.servingMembers().count
+            try CommitteeStore.addMember(id: id, name: name, in: tx)
+            let serving = try CommitteeStore.servingMembers(on: tx.sql).count
             try tx.audit(AuditRecord(actor: actor, action: "committee.add-member", subject: "member:\(id)", details: ["name": name, "serving": String(serving)]))
             return Change(member: CommitteeMember(id: id, name: name, joinedAt: tx.now), serving: serving, warning: Self.parityWarning(serving))
         }
@@ -41,19 +41,19 @@ public struct CommitteeService: Sendable {
     /// Ends a member's service now. Reviews already open keep counting them in their electorate.
     public func removeMember(id: String, reason: String?, actor: String) throws(ServiceError) -> Change {
         try database.perform(at: clock()) { tx in
-            guard var member = try tx.servingMember(id) else {
+            guard var member = try CommitteeStore.servingMember(id, on: tx.sql) else {
                 throw ServiceError(.notFound, "'\(id)' does not serve on the Academic Committee", remedy: .listCommittee)
             }
-            try tx.endMembership(id)
+            try CommitteeStore.endMembership(id, in: tx)
             member.leftAt = tx.now
-            let serving = try tx.servingMembers().count
+            let serving = try CommitteeStore.servingMembers(on: tx.sql).count
             try tx.audit(AuditRecord(actor: actor, action: "committee.remove-member", subject: "member:\(id)", reason: reason, details: ["serving": String(serving)]))
             return Change(member: member, serving: serving, warning: Self.parityWarning(serving))
         }
     }
 
     public func members(includingPast: Bool = false) throws(ServiceError) -> [CommitteeMember] {
-        try database.committeeMembers(includingPast: includingPast)
+        try database.reading("reading the committee") { sql in try CommitteeStore.members(includingPast: includingPast, on: sql) }
     }
 
     public static func parityWarning(_ serving: Int) -> String? {

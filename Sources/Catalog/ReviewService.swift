@@ -54,13 +54,15 @@ public struct ReviewService: Sendable {
     }
 
     public func list(status: SubmissionStatus? = nil) throws(ServiceError) -> [ReviewSummary] {
-        try database.reviews(status: status).map { ReviewSummary(submission: $0.submission, review: $0.review) }
+        try database.reading("listing reviews") { sql in try ReviewStore.reviews(status: status, on: sql) }.map { ReviewSummary(submission: $0.submission, review: $0.review) }
     }
 
     public func show(_ submissionID: Int64) throws(ServiceError) -> ReviewDetail {
         guard let submission = try database.submission(id: submissionID) else { throw ServiceError(.notFound, "no submission \(submissionID)", remedy: .listReviews) }
-        let review = try database.review(of: submissionID)
-        let published = try database.catalogEntry(courseID: submission.courseID)
+        let review = try database.reading("reading review of submission \(submissionID)") { sql in try ReviewStore.review(of: submissionID, on: sql) }
+        let published = try database.reading("reading catalog entry \(submission.courseID)", mayLag: true) { sql in
+            try CatalogStore.entry(courseID: submission.courseID, version: nil, on: sql)
+        }
         var changes: VersionChanges?
         if let published, published.version != submission.version {
             changes = VersionChanges(published: published.submission.package, version: published.version, submitted: submission.package)
@@ -74,7 +76,7 @@ public struct ReviewService: Sendable {
         let comment = comment.trimmingCharacters(in: .whitespacesAndNewlines)
         return try database.perform(at: clock()) { tx in
             let submission = try Self.pendingSubmission(submissionID, tx)
-            guard try tx.servingMember(memberID) != nil else {
+            guard try CommitteeStore.servingMember(memberID, on: tx.sql) != nil else {
                 throw ServiceError(.notAuthorized, "'\(memberID)' is not a serving member of the Academic Committee; only members vote")
             }
             if choice == .approve, let blocker = Self.approvalBlockers(submission).first {
@@ -87,8 +89,8 @@ public struct ReviewService: Sendable {
                     (\(review.openedAt.map(Self.stamp) ?? "earlier")); it counts the membership of that moment
                     """)
             }
-            try tx.castVote(on: submissionID, memberID: memberID, choice: choice, comment: comment)
-            guard let updated = try tx.review(of: submissionID) else { throw ServiceError(.storage, "the review of \(submissionID) vanished") }
+            try ReviewStore.castVote(on: submissionID, memberID: memberID, choice: choice, comment: comment, in: tx)
+            guard let updated = try ReviewStore.review(of: submissionID, on: tx.sql) else { throw ServiceError(.storage, "the review of \(submissionID) vanished") }
             try tx.audit(AuditRecord(
                 actor: memberID, action: "review.vote", subject: "submission:\(submissionID)", reason: comment.isEmpty ? nil : comment,
                 details: ["choice": choice.rawValue, "course": submission.courseID, "version": String(submission.version),
@@ -134,7 +136,7 @@ public struct ReviewService: Sendable {
             outcome = .rejected
             reason += "; cannot be approved: \(blocker)"
         }
-        try tx.decide(submission.id, outcome: outcome, by: actor, reason: reason)
+        try ReviewStore.decide(submission.id, outcome: outcome, by: actor, reason: reason, in: tx)
         try tx.audit(AuditRecord(
             actor: actor, action: "review.decide", subject: "submission:\(submission.id)", reason: reason,
             details: ["outcome": outcome.rawValue, "course": submission.courseID, "version": String(submission.version), "tally": describe(tally)]
@@ -179,20 +181,20 @@ public struct ReviewService: Sendable {
 
     /// The submission's review, opened now with the serving members if it was not open yet.
     private static func openReview(_ id: Int64, _ tx: StoreTransaction) throws -> Review {
-        if let review = try tx.review(of: id) { return review }
-        let electorate = try tx.servingMembers().map(\.id)
+        if let review = try ReviewStore.review(of: id, on: tx.sql) { return review }
+        let electorate = try CommitteeStore.servingMembers(on: tx.sql).map(\.id)
         guard !electorate.isEmpty else {
             throw ServiceError(.conflict, "the Academic Committee has no members", remedy: .addCommitteeMember)
         }
-        try tx.openReview(of: id, electorate: electorate)
-        guard let review = try tx.review(of: id) else { throw ServiceError(.storage, "the review of \(id) did not open") }
+        try ReviewStore.open(id, electorate: electorate, in: tx)
+        guard let review = try ReviewStore.review(of: id, on: tx.sql) else { throw ServiceError(.storage, "the review of \(id) did not open") }
         return review
     }
 
     /// Members of the electorate who still serve and have not voted.
     private static func outstandingVoters(_ review: Review, _ tx: StoreTransaction) throws -> Int {
         let voted = Set(review.votes.map(\.memberID))
-        let serving = Set(try tx.servingMembers().map(\.id))
+        let serving = Set(try CommitteeStore.servingMembers(on: tx.sql).map(\.id))
         return review.electorate.filter { !voted.contains($0) && serving.contains($0) }.count
     }
 

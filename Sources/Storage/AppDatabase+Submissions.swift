@@ -309,3 +309,10 @@ extension AppDatabase {
         return (childrenOf[nil] ?? []).compactMap(build)
     }
 }
+
+extension StoreTransaction {
+    /// A stored submission, or nil.
+    public func submission(_ id: Int64) throws -> Submission? {
+        try AppDatabase.submission(id: id, on: sql)
+    }
+}
