@@ -1,5 +1,5 @@
 import Domain
-import Enrollment
+@testable import Enrollment
 import Foundation
 import GRDB
 @testable import Storage
@@ -218,7 +218,7 @@ struct MigrationTests {
     func voidingUsesEnrollmentIndex() throws {
         let store = try TemporaryDatabase(.sqlite)
         let plan = try store.database.writer.read { db in
-            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + AppDatabase.voidProgressEvents, arguments: ["t", "id", "id"]).map { $0["detail"] as String }
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + StoreTransaction.voidProgressEvents, arguments: ["t", "id", "id"]).map { $0["detail"] as String }
         }
         #expect(plan.contains("SEARCH progress_event USING INDEX progress_event_enrollment (enrollment_id=?)"), "\(plan)")
         #expect(plan.contains { $0.hasPrefix("SEARCH xapi_statement USING INDEX sqlite_autoindex_xapi_statement") }, "\(plan)")
