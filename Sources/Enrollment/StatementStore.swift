@@ -7,39 +7,39 @@ import Storage
 // kernel, the per-row paths through `BoundStatement`.
 
 /// A stored xAPI statement's bookkeeping (the body itself is only read back as evidence).
-public struct StoredStatement: Sendable, Equatable {
-    public var id: String
-    public var signature: String
-    public var verb: String
-    public var enrollmentID: Int64?
-    public var voids: String?
-    public var voidedBy: String?
+struct StoredStatement: Sendable, Equatable {
+    var id: String
+    var signature: String
+    var verb: String
+    var enrollmentID: Int64?
+    var voids: String?
+    var voidedBy: String?
 }
 
 /// What the store writes for one statement.
-public struct StatementRow: Sendable {
-    public var id: String
-    public var signature: String
-    public var body: String
-    public var verb: String
-    public var engineerID: String?
-    public var enrollmentID: Int64?
-    public var activity: String?
-    public var voids: String?
+struct StatementRow: Sendable {
+    var id: String
+    var signature: String
+    var body: String
+    var verb: String
+    var engineerID: String?
+    var enrollmentID: Int64?
+    var activity: String?
+    var voids: String?
     /// The statement its object refers to (a StatementRef, voiding or not).
-    public var targets: String?
-    public var registration: String?
+    var targets: String?
+    var registration: String?
     /// The Agent (JSON) of the credential that sent it.
-    public var authority: String?
+    var authority: String?
     /// The authority's index key (`Agent.key`), a related agent of the statement.
-    public var authorityKey: String?
-    public var societyID: String?
+    var authorityKey: String?
+    var societyID: String?
     /// Why it changed no progress when it did not map to an enrollment (`unknown-actor`, ...).
-    public var unmatched: String?
-    public var agents: [(key: String, direct: Bool)]
-    public var activities: [(id: String, direct: Bool)]
+    var unmatched: String?
+    var agents: [(key: String, direct: Bool)]
+    var activities: [(id: String, direct: Bool)]
 
-    public init(id: String, signature: String, body: String, verb: String, engineerID: String? = nil, enrollmentID: Int64? = nil,
+    init(id: String, signature: String, body: String, verb: String, engineerID: String? = nil, enrollmentID: Int64? = nil,
                 activity: String? = nil, voids: String? = nil, targets: String? = nil, registration: String? = nil, authority: String? = nil, authorityKey: String? = nil, societyID: String? = nil,
                 unmatched: String? = nil, agents: [(key: String, direct: Bool)] = [], activities: [(id: String, direct: Bool)] = []) {
         self.id = id
@@ -67,23 +67,23 @@ public struct StatementRow: Sendable {
 /// rather than one B-tree search and INSERT per row at a random place (measured on 200,000
 /// statements: the store ran 1.7-1.9x as fast). Nothing reads these indexes while a store call
 /// runs, so nothing can miss a row that is not yet written.
-public struct StatementIndexRows: Sendable {
+struct StatementIndexRows: Sendable {
     /// By key, each statement's rowid (doubled, plus one when the statement names it directly),
     /// in the order stored.
     var agents: [String: [Int64]] = [:]
     var activities: [String: [Int64]] = [:]
     var registrations: [String: [Int64]] = [:]
     /// Rows gathered so far.
-    public internal(set) var count = 0
+    var count = 0
 
-    public init() {}
+    init() {}
 
     static func entry(_ rowid: Int64, _ direct: Bool) -> Int64 { rowid << 1 | (direct ? 1 : 0) }
 }
 
 /// A progress event still counting (not voided), for re-folding an enrollment's state.
 extension StoreTransaction {
-    public func statement(_ id: String) throws -> StoredStatement? {
+    func statement(_ id: String) throws -> StoredStatement? {
         var lookup = try BoundStatement(sql, "SELECT id, signature, verb, enrollment_id, voids, voided_by FROM xapi_statement WHERE id = ?")
         lookup.bind(id)
         return try lookup.firstRow { row in
@@ -97,7 +97,7 @@ extension StoreTransaction {
     /// agents and activities it names are added to `index`, which the caller writes with
     /// `writeIndexRows` before anything reads them.
     @discardableResult
-    public func insertStatement(_ row: StatementRow, index: inout StatementIndexRows) throws -> Bool {
+    func insertStatement(_ row: StatementRow, index: inout StatementIndexRows) throws -> Bool {
         let connection = sql
         let server = connection.dialect != .sqlite
         var insert = try BoundStatement(connection, server ? Self.insertStatementReturning : Self.insertStatement)
@@ -133,7 +133,7 @@ extension StoreTransaction {
 
     /// Writes the index rows gathered by `insertStatement`, and empties `index`. Each index gets
     /// its rows in key order, in INSERTs of up to 64 rows.
-    public func writeIndexRows(_ index: inout StatementIndexRows) throws {
+    func writeIndexRows(_ index: inout StatementIndexRows) throws {
         try writeIndexRows(index.agents, table: "xapi_statement_agent", key: "agent")
         try writeIndexRows(index.activities, table: "xapi_statement_activity", key: "activity")
         try writeIndexRows(index.registrations, table: "xapi_statement_registration", key: "registration", direct: false)
@@ -172,7 +172,7 @@ extension StoreTransaction {
     }
 
     /// Marks a statement voided and its progress events as no longer counting.
-    public func voidStatement(_ id: String, by voiding: String) throws {
+    func voidStatement(_ id: String, by voiding: String) throws {
         try sql.execute("UPDATE xapi_statement SET voided_by = ? WHERE id = ?", [.text(voiding), .text(id)])
         try sql.execute(Self.voidProgressEvents, [.text(stamp), .text(id), .text(id)])
     }
@@ -199,7 +199,7 @@ extension StoreTransaction {
 }
 
 extension AppDatabase {
-    public func statementCount() throws(ServiceError) -> Int {
+    func statementCount() throws(ServiceError) -> Int {
         try reading("counting statements") { sql in Int(try sql.firstRow("SELECT count(*) FROM xapi_statement")?.int64(0) ?? 0) }
     }
 }
@@ -218,7 +218,7 @@ public struct UnmatchedStatement: Sendable, Codable, Equatable {
 
 extension AppDatabase {
     /// The newest unmatched statements (at most `limit`) and how many there are in all.
-    public func unmatchedStatements(limit: Int) throws(ServiceError) -> (statements: [UnmatchedStatement], total: Int) {
+    func unmatchedStatements(limit: Int) throws(ServiceError) -> (statements: [UnmatchedStatement], total: Int) {
         try reading("listing unmatched statements") { sql in
             let total = Int(try sql.firstRow("SELECT count(*) FROM xapi_statement WHERE unmatched IS NOT NULL")?.int64(0) ?? 0)
             let json = { (path: [String]) in sql.dialect.json("body", path) }

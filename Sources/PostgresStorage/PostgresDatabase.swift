@@ -128,7 +128,7 @@ public final class PostgresDatabase: SQLServer, @unchecked Sendable {
         for session in sessions {
             let connection = session.connection
             let closed: EventLoopFuture<Void> = connection.close()
-            if !closed.eventLoop.inEventLoop, MultiThreadedEventLoopGroup.currentEventLoop == nil {
+            if MultiThreadedEventLoopGroup.currentEventLoop == nil {
                 try? closed.wait()
             } else {
                 closed.whenComplete { _ in withExtendedLifetime(connection) {} }

@@ -25,7 +25,7 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
 
     /// Whether a text names a PostgreSQL database rather than an SQLite file.
     public static func isURL(_ text: String) -> Bool {
-        text.hasPrefix("postgresql://") || text.hasPrefix("postgres://")
+        AppDatabase.isServerURL(text)
     }
 
     public init(url text: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ServiceError) {

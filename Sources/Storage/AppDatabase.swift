@@ -20,6 +20,11 @@ public final class AppDatabase: Sendable {
     /// The database file, or the server database's URL without its password.
     public let path: String
 
+    /// Whether a `--database` value is a server database's URL (postgresql://), not a file name.
+    public static func isServerURL(_ text: String) -> Bool {
+        text.hasPrefix("postgresql://") || text.hasPrefix("postgres://")
+    }
+
     /// The database file's path; nil for a server database, which has no file (nor anything a
     /// file keeps beside it: the content store, signing keys).
     public var file: String? {
@@ -88,7 +93,7 @@ public final class AppDatabase: Sendable {
     /// Opens the database migrated up to `target` (tests of a migration start from the schema before it).
     init(path: String, migratingUpTo target: String?) throws(ServiceError) {
         // A server's URL is not a file name (it would make folders named after it).
-        if path.hasPrefix("postgresql://") || path.hasPrefix("postgres://") {
+        if Self.isServerURL(path) {
             throw ServiceError(.invalidArgument, "a postgresql:// URL names a server database, not an SQLite file", field: "database")
         }
         _ = Self.sqliteConfigured
@@ -125,16 +130,6 @@ public final class AppDatabase: Sendable {
             throw ServiceError(.storage, "cannot migrate database '\(path)': \(error)")
         }
         engine = .sqlite(writer)
-    }
-
-    /// Runs `body` in one write transaction of the SQLite file; any thrown error rolls
-    /// everything back.
-    func write<T>(_ context: String, _ body: @Sendable (Database) throws -> T) throws(ServiceError) -> T {
-        do {
-            return try sqliteWriter(context).write(body)
-        } catch {
-            throw ServiceError.wrap(error, context)
-        }
     }
 
     /// Runs `body` on a read-only snapshot of the SQLite file.
