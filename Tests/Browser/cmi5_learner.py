@@ -78,6 +78,13 @@ def into_au(driver):
         " && document.querySelector('#navmenu li.current') !== null;"))
 
 
+def tree_agrees(driver):
+    """The tree shows each launchable activity's status as the server's view has it."""
+    server = {i["identifier"]: i["status"] for i in view(driver).get("items", []) if i.get("launchURL")}
+    shown = statuses(driver)
+    return all(shown.get(identifier) == status for identifier, status in server.items())
+
+
 def done_in_view(driver, activity=None):
     items = [i for i in view(driver).get("items", []) if i.get("launchURL")]
     if activity:
@@ -130,7 +137,12 @@ def main():
                 "try { return document.getElementById('content').contentWindow.location.pathname === '/player/returned'; }"
                 " catch (e) { return false; }"), 40, "the AU did not return to its returnURL")
             seen["returned"] = True
-            time.sleep(1)
+            # The player refreshes its tree when the frame reaches the returnURL; on a loaded machine
+            # that takes a while, so wait until the tree shows what the server says (or report both).
+            try:
+                wait_for(lambda: tree_agrees(driver), 40, "the player's tree did not show the AU's result")
+            except TimeoutException:
+                pass
         elif mode == "tincan":
             driver.find_element(By.ID, "finish").click()
             WebDriverWait(driver, 20).until(lambda d: d.find_element(By.ID, "status").text.strip() in ("sent", "refused"))

@@ -134,7 +134,10 @@ def main():
         driver.switch_to.parent_frame()
         driver.find_element(By.ID, "butExit").click()
         answer_alerts(driver)
-        time.sleep(1.5)
+        # The player redraws its tree once the exit's commit is in; a loaded machine takes a while.
+        deadline = time.time() + 30
+        while time.time() < deadline and not all(s in ("passed", "failed", "completed") for s in tree_status(driver)):
+            time.sleep(0.3)
         seen["tree"] = tree_status(driver)
         print(json.dumps(seen))
     except TimeoutException as error:

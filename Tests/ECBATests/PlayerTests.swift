@@ -272,7 +272,7 @@ struct PlayerBrowserTests {
         let left = try await world.learner(try world.launch(), mode: "suspend", pages: 4)
         let page = try #require(left["page"] as? String)
         #expect(page.hasSuffix("/content/Playing/RulesOfGolf.html"), "\(page)")
-        let state = try world.database.text("SELECT state FROM attempt")
+        let state = try await eventually { try world.database.text("SELECT state FROM attempt").flatMap { $0 == "suspended" ? $0 : nil } }
         #expect(state == "suspended")
         let back = try await world.learner(try world.launch(), mode: "resume")
         #expect((back["alerts"] as? [String])?.first?.contains("resume") == true, "\(back)")
@@ -285,6 +285,8 @@ struct PlayerBrowserTests {
         let left = try await world.learner(try world.launch(PlayerWorld.golf2004Course), mode: "suspend", pages: 6)
         let page = try #require(left["page"] as? String)
         #expect(page.hasSuffix("/content/Etiquette/Distracting.html"), "\(page)")
+        let state = try await eventually { try world.database.text("SELECT state FROM attempt").flatMap { $0 == "suspended" ? $0 : nil } }
+        #expect(state == "suspended")
         let back = try await world.learner(try world.launch(PlayerWorld.golf2004Course), mode: "resume")
         #expect((back["page"] as? String)?.hasSuffix("/content/Etiquette/Distracting.html") == true, "\(back)")
         let location = try world.database.text("SELECT value FROM runtime_value WHERE element = 'cmi.location'")

@@ -123,6 +123,17 @@ func jsonValue(_ text: String?, _ path: [String]) -> Any? {
     return value
 }
 
+/// The first value `probe` gives that is not nil, polling for up to `seconds`: for what a browser
+/// sends as it leaves a page (a keepalive commit), which lands after the browser is gone.
+func eventually<T>(within seconds: Double = 20, _ probe: () throws -> T?) async throws -> T? {
+    let deadline = Date().addingTimeInterval(seconds)
+    while true {
+        if let value = try probe() { return value }
+        if Date() > deadline { return nil }
+        try await Task.sleep(for: .milliseconds(100))
+    }
+}
+
 /// Runs async work to completion from synchronous test code (a world's setup and teardown), on
 /// a thread of its own: never waiting for the concurrency pool, whose few threads (two, on two
 /// cores) may all be running tests that wait the same way. (A dispatch queue is no such thread:
