@@ -88,10 +88,10 @@ let package = Package(
             dependencies: ["Domain", "Storage", "ContentStore"],
             swiftSettings: swiftSettings
         ),
-        // Services: societies, the importer's submissions (and later review and the catalog).
+        // The Academic Committee's work: imports (submissions), review and votes (Art. 31), the catalog.
         .target(
             name: "Catalog",
-            dependencies: ["Domain", "Storage", "CoursePackages", "ContentStore", "ContentLibrary", "Credentials", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Domain", "Storage", "Societies", "CoursePackages", "ContentStore", "ContentLibrary", "Credentials", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         // The learning record store (xAPI): statement queries, the document resources (State,
@@ -106,7 +106,7 @@ let package = Package(
         // Engineers, society memberships, enrollments (and next: progress, completion, credits).
         .target(
             name: "Enrollment",
-            dependencies: ["Domain", "Storage", "RegistrySync", "TextDecoding", "Pipeline",
+            dependencies: ["Domain", "Storage", "Societies", "Catalog", "RegistrySync", "TextDecoding", "Pipeline",
                            .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
@@ -141,10 +141,17 @@ let package = Package(
             dependencies: ["Domain", "Storage", "Enrollment", "Credentials"],
             swiftSettings: swiftSettings
         ),
+        // The society register (charter Art. 8, 16-20, 36): societies, their applications and
+        // authorisation, and their API tokens. Every feature that reads a society reads it here.
+        .target(
+            name: "Societies",
+            dependencies: ["Domain", "Storage", "Credentials"],
+            swiftSettings: swiftSettings
+        ),
         // Registry sync: the outbox of transcript record versions, delivered to societies' registries.
         .target(
             name: "RegistrySync",
-            dependencies: ["Domain", "Storage", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Domain", "Storage", "Societies", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         // The player over HTTP: launch redirects, per-session origins, the page, its scripts, package files.
@@ -164,7 +171,8 @@ let package = Package(
         .target(
             name: "SocietyAPI",
             dependencies: [
-                "Domain", "Storage", "Catalog", "Enrollment", "Transcripts", "Credentials", "ContentStore", "Delivery", "PlayerWeb", "LRS", "CMI5",
+                "Domain", "Storage", "Societies", "Catalog", "Enrollment", "Transcripts", "Credentials", "ContentStore", "Delivery", "PlayerWeb", "LRS", "CMI5",
+                "RegistrySync",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
@@ -178,7 +186,7 @@ let package = Package(
         .target(
             name: "ECBACommands",
             dependencies: [
-                "Domain", "Storage", "Catalog", "CoursePackages", "Enrollment", "Transcripts", "Credentials", "RegistrySync", "SocietyAPI",
+                "Domain", "Storage", "Societies", "Catalog", "CoursePackages", "Enrollment", "Transcripts", "Credentials", "RegistrySync", "SocietyAPI",
                 "ContentStore", "ContentLibrary", "Delivery", "PlayerWeb", "LRS", "CMI5", "PostgresStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -193,7 +201,7 @@ let package = Package(
         // Benchmarks that need the services in-process (see BENCHMARKS.md); not part of the product.
         .executableTarget(
             name: "ecba-bench",
-            dependencies: ["Catalog", "Enrollment", "Transcripts", "Storage", "Domain", "LRS", "SocietyAPI", "Credentials",
+            dependencies: ["Societies", "Catalog", "Enrollment", "Transcripts", "Storage", "Domain", "LRS", "SocietyAPI", "Credentials",
                            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/Sources/ecba-bench",
             swiftSettings: swiftSettings
@@ -206,7 +214,7 @@ let package = Package(
         .testTarget(
             name: "ECBATests",
             dependencies: [
-                "ECBACommands", "Catalog", "Enrollment", "Transcripts", "Credentials", "RegistrySync", "SocietyAPI", "Storage", "CoursePackages",
+                "ECBACommands", "Societies", "Catalog", "Enrollment", "Transcripts", "Credentials", "RegistrySync", "SocietyAPI", "Storage", "CoursePackages",
                 "ContentStore", "ContentLibrary", "Delivery", "PlayerWeb", "LRS", "CMI5", "PostgresStorage",
                 "Domain", "TextDecoding", "ecba",
                 .product(name: "PostgresNIO", package: "postgres-nio"),

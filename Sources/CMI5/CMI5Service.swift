@@ -253,7 +253,7 @@ public struct CMI5Service: Sendable {
                                                actor: "tincan:\(session.id)",
                                                service: service, in: tx)
             }
-            let activity = try tx.enrollment(id: session.enrollmentID).flatMap { try tx.submission($0.submissionID) }?.package.activities.flattened
+            let activity = try EnrollmentStore.enrollment(id: session.enrollmentID, on: tx.sql).flatMap { try tx.submission($0.submissionID) }?.package.activities.flattened
                 .first { $0.identifier == session.auIdentifier }
             let rules = CMI5Rules(facts: CMI5Rules.Facts(
                 sessionID: session.id, actorKey: XAPIAgent.key(json: session.actor) ?? "", registration: session.registration,
@@ -325,7 +325,7 @@ public struct CMI5Service: Sendable {
             throw ServiceError(.invalidArgument, "a waiver needs a reason: Tested Out, Equivalent AU, Equivalent Outside Activity or Administrative", field: "reason")
         }
         return try database.perform(at: now) { tx in
-            guard let enrollment = try tx.currentEnrollment(engineerID: engineerID, courseID: courseID) else {
+            guard let enrollment = try EnrollmentStore.current(engineerID: engineerID, courseID: courseID, on: tx.sql) else {
                 throw ServiceError(.notFound, "'\(engineerID)' is not enrolled in '\(courseID)'")
             }
             guard let package = try tx.submission(enrollment.submissionID)?.package, package.format == .cmi5 else {
@@ -374,8 +374,8 @@ public struct CMI5Service: Sendable {
     /// registration; answers the objects satisfied now.
     @discardableResult
     func satisfy(enrollmentID: Int64, session sessionID: String, in tx: StoreTransaction) throws -> [String] {
-        guard let enrollment = try tx.enrollment(id: enrollmentID), let package = try tx.submission(enrollment.submissionID)?.package else { return [] }
-        let states = try tx.activityStates(enrollmentID: enrollmentID)
+        guard let enrollment = try EnrollmentStore.enrollment(id: enrollmentID, on: tx.sql), let package = try tx.submission(enrollment.submissionID)?.package else { return [] }
+        let states = try ProgressStore.activityStates(enrollmentID: enrollmentID, on: tx.sql)
         let registration = enrollment.registration.uuidString.lowercased()
         func met(_ activity: Activity) -> Bool {
             activity.isLaunchable ? CompletionRule.isSatisfied(activity, format: .cmi5, state: states[activity.identifier] ?? ActivityState())

@@ -3,6 +3,7 @@ import ContentStore
 import CoursePackages
 import Domain
 import Foundation
+import Societies
 import Storage
 
 /// What happened to one package of an import batch.

@@ -100,7 +100,7 @@ public struct PlayerService: Sendable {
                 throw DeliveryError(.sessionInvalid, "the course version is gone")
             }
             let attempts = try DeliveryStore.latestAttempts(enrollmentID: context.enrollmentID, on: sql)
-            let states = try AppDatabase.activityStates(enrollmentID: context.enrollmentID, on: sql)
+            let states = try ProgressStore.activityStates(enrollmentID: context.enrollmentID, on: sql)
             var items: [PlayerView.Item] = []
             /// Adds the activities' rows depth first; returns their statuses, for the parent's
             /// rollup (SCORM's default rules: done when every child is done, started when any is).

@@ -11,6 +11,7 @@ import Credentials
 import Foundation
 import Logging
 import RegistrySync
+import Societies
 import SocietyAPI
 import Storage
 import Transcripts

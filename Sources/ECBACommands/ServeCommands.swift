@@ -5,6 +5,7 @@ import ContentStore
 import Foundation
 import PlayerWeb
 import Logging
+import Societies
 import SocietyAPI
 import Storage
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Catalog
 import Domain
+import Societies
 
 extension SocietyKind: ExpressibleByArgument {}
 extension ApplicationStage: ExpressibleByArgument {}

@@ -76,7 +76,7 @@ public struct CreditService: Sendable {
     /// The policy an engineer is held to: `name` if given, else the policy of the engineer's first
     /// society that set one, else the ECBA default.
     public func policy(for engineerID: String, named name: String? = nil) throws(ServiceError) -> CreditPolicy {
-        let engineer = try database.engineer(engineerID)
+        let engineer = try database.reading("reading engineer \(engineerID)") { sql in try EngineerStore.engineer(engineerID, on: sql) }
         guard engineer != nil else { throw ServiceError(.notFound, "no engineer '\(engineerID)'") }
         var name = name
         if name == nil {

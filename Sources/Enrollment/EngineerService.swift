@@ -1,6 +1,7 @@
 import Domain
 import Foundation
 import RegistrySync
+import Societies
 import Storage
 import TextDecoding
 
@@ -50,9 +51,9 @@ public struct EngineerService: Sendable {
         let engineer = try Self.validated(Engineer(id: id, name: name, email: email, registrationNumber: registrationNumber))
         let memberNumber = memberNumber?.trimmingCharacters(in: .whitespaces)
         return try database.perform(at: clock()) { tx in
-            if try tx.engineer(id) != nil { throw ServiceError(.conflict, "engineer '\(id)' already exists") }
+            if try EngineerStore.engineer(id, on: tx.sql) != nil { throw ServiceError(.conflict, "engineer '\(id)' already exists") }
             try Self.checkUnique(engineer, tx)
-            try tx.insertEngineer(engineer)
+            try EngineerStore.insert(engineer, in: tx)
             try tx.audit(AuditRecord(actor: actor, action: "engineer.add", subject: "engineer:\(id)"))
             if let societyID, let memberNumber {
                 try Self.join(engineer.id, societyID: societyID, memberNumber: memberNumber, actor: actor, tx)
@@ -85,7 +86,7 @@ public struct EngineerService: Sendable {
         let columns = try RosterColumns(header.fields)
         let rows = Array(records.dropFirst())
         return try database.perform(at: clock()) { tx in
-            guard let society = try tx.society(societyID) else { throw ServiceError(.notFound, "no society '\(societyID)'") }
+            guard let society = try SocietyStore.society(societyID, on: tx.sql) else { throw ServiceError(.notFound, "no society '\(societyID)'") }
             guard society.status == .authorized else {
                 throw ServiceError(.notAuthorized, "society '\(societyID)' is \(society.status.rawValue); only an authorised society develops engineer members (Art. 17)")
             }
@@ -110,11 +111,11 @@ public struct EngineerService: Sendable {
 
     /// The engineer, their memberships and enrollments.
     public func show(_ id: String) throws(ServiceError) -> (engineer: Engineer, memberships: [SocietyMembership], enrollments: [Enrollment]) {
-        let engineer = try database.engineer(id)
-        guard let engineer else { throw ServiceError(.notFound, "no engineer '\(id)'", remedy: .addEngineer) }
-        let memberships = try database.memberships(of: id)
-        let enrollments = try database.enrollments(of: id)
-        return (engineer, memberships, enrollments)
+        let found = try database.reading("reading engineer \(id)") { sql in
+            try EngineerStore.engineer(id, on: sql).map { ($0, try EngineerStore.memberships(of: id, on: sql), try EnrollmentStore.all(of: id, on: sql)) }
+        }
+        guard let found else { throw ServiceError(.notFound, "no engineer '\(id)'", remedy: .addEngineer) }
+        return found
     }
 
     private static func importRow(
@@ -128,7 +129,7 @@ public struct EngineerService: Sendable {
         }
         guard let memberNumber = value(columns.memberNumber) else { throw ServiceError(.invalidArgument, "no member number") }
         guard let name = value(columns.name) else { throw ServiceError(.invalidArgument, "no name") }
-        if try tx.engineer(societyID: societyID, memberNumber: memberNumber) != nil {
+        if try EngineerStore.engineer(societyID: societyID, memberNumber: memberNumber, on: tx.sql) != nil {
             result.unchanged += 1
             return
         }
@@ -136,8 +137,8 @@ public struct EngineerService: Sendable {
             id: "\(societyID)-\(memberNumber)", name: name, email: value(columns.email), registrationNumber: value(columns.registrationNumber)
         ))
         var existing: Engineer?
-        if let number = candidate.registrationNumber { existing = try tx.engineer(registrationNumber: number) }
-        if existing == nil, let email = candidate.email { existing = try tx.engineer(email: email) }
+        if let number = candidate.registrationNumber { existing = try EngineerStore.engineer(registrationNumber: number, on: tx.sql) }
+        if existing == nil, let email = candidate.email { existing = try EngineerStore.engineer(email: email, on: tx.sql) }
         if let existing {
             try join(existing.id, societyID: societyID, memberNumber: memberNumber, actor: actor, tx)
             result.linked.append(existing.id)
@@ -146,28 +147,28 @@ public struct EngineerService: Sendable {
         guard isValidID(candidate.id) else {
             throw ServiceError(.invalidArgument, "member number '\(memberNumber)' cannot form an engineer id (letters, digits, '.', '_', '-')")
         }
-        if try tx.engineer(candidate.id) != nil {
+        if try EngineerStore.engineer(candidate.id, on: tx.sql) != nil {
             throw ServiceError(.conflict, "an engineer '\(candidate.id)' already exists with other details")
         }
         try checkUnique(candidate, tx)
-        try tx.insertEngineer(candidate)
+        try EngineerStore.insert(candidate, in: tx)
         try join(candidate.id, societyID: societyID, memberNumber: memberNumber, actor: actor, tx)
         result.created.append(candidate.id)
     }
 
     private static func join(_ engineerID: String, societyID: String, memberNumber: String, actor: String, _ tx: StoreTransaction) throws {
-        guard let society = try tx.society(societyID) else { throw ServiceError(.notFound, "no society '\(societyID)'") }
+        guard let society = try SocietyStore.society(societyID, on: tx.sql) else { throw ServiceError(.notFound, "no society '\(societyID)'") }
         guard society.status == .authorized else {
             throw ServiceError(.notAuthorized, "society '\(societyID)' is \(society.status.rawValue); only an authorised society develops engineer members (Art. 17)")
         }
         guard !memberNumber.isEmpty else { throw ServiceError(.invalidArgument, "the member number is empty") }
-        if try tx.membership(engineerID: engineerID, societyID: societyID) != nil {
+        if try EngineerStore.membership(engineerID: engineerID, societyID: societyID, on: tx.sql) != nil {
             throw ServiceError(.conflict, "'\(engineerID)' is already a member of '\(societyID)'")
         }
-        if let other = try tx.engineer(societyID: societyID, memberNumber: memberNumber) {
+        if let other = try EngineerStore.engineer(societyID: societyID, memberNumber: memberNumber, on: tx.sql) {
             throw ServiceError(.conflict, "'\(societyID)' member number \(memberNumber) already belongs to '\(other.id)'")
         }
-        try tx.insertMembership(engineerID: engineerID, societyID: societyID, memberNumber: memberNumber)
+        try EngineerStore.insertMembership(engineerID: engineerID, societyID: societyID, memberNumber: memberNumber, in: tx)
         // The registry keeps its members' records: a newcomer's go to it too.
         try tx.queueStandingRecordsForRegistry(engineerID: engineerID, societyID: societyID)
         try tx.audit(AuditRecord(
@@ -190,10 +191,10 @@ public struct EngineerService: Sendable {
     }
 
     private static func checkUnique(_ engineer: Engineer, _ tx: StoreTransaction) throws {
-        if let email = engineer.email, let other = try tx.engineer(email: email) {
+        if let email = engineer.email, let other = try EngineerStore.engineer(email: email, on: tx.sql) {
             throw ServiceError(.conflict, "e-mail \(email) already belongs to engineer '\(other.id)'")
         }
-        if let number = engineer.registrationNumber, let other = try tx.engineer(registrationNumber: number) {
+        if let number = engineer.registrationNumber, let other = try EngineerStore.engineer(registrationNumber: number, on: tx.sql) {
             throw ServiceError(.conflict, "registration number \(number) already belongs to engineer '\(other.id)'")
         }
     }

@@ -1,3 +1,4 @@
+import Catalog
 import Domain
 import Foundation
 import Storage
@@ -23,17 +24,17 @@ public struct EnrollmentService: Sendable {
     /// Enrolls in the currently published version; enrolling again while enrolled is a no-op.
     public func enroll(engineerID: String, courseID: String, actor: String) throws(ServiceError) -> EnrollmentOutcome {
         try database.perform(at: clock()) { tx in
-            guard try tx.engineer(engineerID) != nil else {
+            guard try EngineerStore.engineer(engineerID, on: tx.sql) != nil else {
                 throw ServiceError(.notFound, "no engineer '\(engineerID)'", remedy: .addEngineer)
             }
-            if let existing = try tx.activeEnrollment(engineerID: engineerID, courseID: courseID) {
+            if let existing = try EnrollmentStore.active(engineerID: engineerID, courseID: courseID, on: tx.sql) {
                 return EnrollmentOutcome(enrollment: existing, created: false)
             }
             guard let publication = try tx.currentPublication(of: courseID) else {
                 throw ServiceError(.notFound, "'\(courseID)' has no published version to enroll in", remedy: .browseCatalog)
             }
-            let enrollment = try tx.insertEnrollment(
-                engineerID: engineerID, courseID: courseID, publicationID: publication.id, registration: UUID()
+            let enrollment = try EnrollmentStore.insert(
+                engineerID: engineerID, courseID: courseID, publicationID: publication.id, registration: UUID(), in: tx
             )
             try tx.audit(AuditRecord(
                 actor: actor, action: "enrollment.enroll", subject: "engineer:\(engineerID)",
@@ -46,10 +47,10 @@ public struct EnrollmentService: Sendable {
     /// Withdraws the engineer's active enrollment; the record stays.
     public func withdraw(engineerID: String, courseID: String, actor: String, reason: String? = nil) throws(ServiceError) -> Enrollment {
         try database.perform(at: clock()) { tx in
-            guard var enrollment = try tx.activeEnrollment(engineerID: engineerID, courseID: courseID) else {
+            guard var enrollment = try EnrollmentStore.active(engineerID: engineerID, courseID: courseID, on: tx.sql) else {
                 throw ServiceError(.notFound, "'\(engineerID)' has no active enrollment in '\(courseID)'")
             }
-            try tx.endEnrollment(enrollment.id, status: .withdrawn)
+            try EnrollmentStore.end(enrollment.id, status: .withdrawn, in: tx)
             try tx.audit(AuditRecord(
                 actor: actor, action: "enrollment.withdraw", subject: "engineer:\(engineerID)", reason: reason,
                 details: ["course": courseID, "registration": enrollment.registration.uuidString.lowercased()]

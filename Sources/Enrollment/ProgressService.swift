@@ -46,7 +46,7 @@ public struct ProgressService: Sendable {
         let when = at ?? now
         guard when <= now else { throw ServiceError(.invalidArgument, "a result cannot be recorded in the future") }
         return try database.perform(at: now) { tx in
-            guard let enrollment = try tx.currentEnrollment(engineerID: engineerID, courseID: courseID) else {
+            guard let enrollment = try EnrollmentStore.current(engineerID: engineerID, courseID: courseID, on: tx.sql) else {
                 throw ServiceError(.notFound, "'\(engineerID)' is not enrolled in '\(courseID)'", remedy: .enroll)
             }
             guard let submission = try tx.submission(enrollment.submissionID) else {
@@ -57,7 +57,7 @@ public struct ProgressService: Sendable {
                 let known = CompletionRule.requiredActivities(package).map(\.identifier).joined(separator: ", ")
                 throw ServiceError(.notFound, "'\(courseID)' version \(enrollment.version) has no launchable activity '\(activityID)' (required: \(known))")
             }
-            var states = try tx.activityStates(enrollmentID: enrollment.id)
+            var states = try ProgressStore.activityStates(enrollmentID: enrollment.id, on: tx.sql)
             return try Self.apply(
                 ProgressResult(activity: activity, outcome: outcome, score: score, durationSeconds: seconds, at: when),
                 enrollment: enrollment, package: package, required: CompletionRule.requiredActivities(package), states: &states,
@@ -72,7 +72,7 @@ public struct ProgressService: Sendable {
     /// result.
     public static func waive(enrollmentID: Int64, activity identifier: String, statementID: String, at date: Date,
                              _ tx: StoreTransaction) throws -> ProgressReport {
-        guard let enrollment = try tx.enrollment(id: enrollmentID), let submission = try tx.submission(enrollment.submissionID) else {
+        guard let enrollment = try EnrollmentStore.enrollment(id: enrollmentID, on: tx.sql), let submission = try tx.submission(enrollment.submissionID) else {
             throw ServiceError(.notFound, "enrollment \(enrollmentID) is gone")
         }
         let package = submission.package
@@ -80,7 +80,7 @@ public struct ProgressService: Sendable {
             throw ServiceError(.notFound, "\(enrollment.courseID) v\(enrollment.version) has no assignable unit '\(identifier)'")
         }
         let required = CompletionRule.requiredActivities(package)
-        var states = try tx.activityStates(enrollmentID: enrollment.id)
+        var states = try ProgressStore.activityStates(enrollmentID: enrollment.id, on: tx.sql)
         var report = try apply(ProgressResult(activity: activity, outcome: .completed, score: nil, durationSeconds: nil, at: date),
                                enrollment: enrollment, package: package, required: required, states: &states, source: "cmi5-waived",
                                statementID: statementID, auditActor: nil, tx)
@@ -122,10 +122,10 @@ public struct ProgressService: Sendable {
         state.apply(result.outcome, score: result.score)
         let satisfied = CompletionRule.isSatisfied(activity, format: package.format, state: state)
         // A first result always changes the (default) state, so an unchanged state has its row.
-        try tx.recordProgress(
+        try ProgressStore.record(
             enrollmentID: enrollment.id, activity: activity.identifier, outcome: result.outcome, score: result.score,
             durationSeconds: result.durationSeconds, at: result.at, source: source, statementID: statementID, state: state,
-            stateChanged: state != before || states[activity.identifier] == nil, newlySatisfied: satisfied && !wasSatisfied
+            stateChanged: state != before || states[activity.identifier] == nil, newlySatisfied: satisfied && !wasSatisfied, in: tx
         )
         states[activity.identifier] = state
         if let actor = auditActor {
@@ -147,7 +147,7 @@ public struct ProgressService: Sendable {
         guard outstanding.isEmpty, enrollment.status == .active else { return report }
         let when = result.at
         let actor = auditActor ?? statementID.map { "xapi:\($0)" } ?? engineerID
-        try tx.completeEnrollment(enrollment.id, at: when)
+        try EnrollmentStore.complete(enrollment.id, at: when, on: tx.sql)
         report.enrollment.status = .completed
         report.enrollment.endedAt = when
         try tx.audit(AuditRecord(
@@ -179,13 +179,13 @@ public struct ProgressService: Sendable {
     /// course is no longer complete, the enrollment reopens and its award is revoked, visibly.
     /// Returns the revoked award, if any.
     static func refold(enrollmentID: Int64, reason: String, actor: String, _ tx: StoreTransaction) throws -> CreditAward? {
-        guard let enrollment = try tx.enrollment(id: enrollmentID), let submission = try tx.submission(enrollment.submissionID) else {
+        guard let enrollment = try EnrollmentStore.enrollment(id: enrollmentID, on: tx.sql), let submission = try tx.submission(enrollment.submissionID) else {
             return nil
         }
         let package = submission.package
         let activities = Dictionary(package.activities.flattened.map { ($0.identifier, $0) }, uniquingKeysWith: { first, _ in first })
         var states: [String: (state: ActivityState, satisfiedAt: Date?)] = [:]
-        for event in try tx.countingEvents(enrollmentID: enrollmentID) {
+        for event in try ProgressStore.countingEvents(enrollmentID: enrollmentID, on: tx.sql) {
             guard let activity = activities[event.activity] else { continue }
             var entry = states[event.activity] ?? (ActivityState(), nil)
             entry.state.apply(event.outcome, score: event.score)
@@ -194,10 +194,10 @@ public struct ProgressService: Sendable {
             }
             states[event.activity] = entry
         }
-        try tx.replaceActivityStates(enrollmentID: enrollmentID, states)
+        try ProgressStore.replaceActivityStates(enrollmentID: enrollmentID, states, in: tx)
         let complete = CompletionRule.requiredActivities(package).allSatisfy { states[$0.identifier]?.satisfiedAt != nil }
         guard enrollment.status == .completed, !complete else { return nil }
-        try tx.reopenEnrollment(enrollmentID)
+        try EnrollmentStore.reopen(enrollmentID, on: tx.sql)
         let revoked = try tx.revokeAward(enrollmentID: enrollmentID, reason: reason)
         try tx.audit(AuditRecord(
             actor: actor, action: revoked == nil ? "enrollment.reopen" : "credit.revoke", subject: "engineer:\(enrollment.engineerID)",

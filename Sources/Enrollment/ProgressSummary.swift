@@ -18,7 +18,9 @@ extension ProgressService {
         for enrollment in enrollments {
             let submission = try database.submission(id: enrollment.submissionID)
             guard let package = submission?.package else { continue }
-            let states = try database.activityStates(enrollmentID: enrollment.id)
+            let states = try database.reading("reading progress of enrollment \(enrollment.id)") { sql in
+                try ProgressStore.activityStates(enrollmentID: enrollment.id, on: sql)
+            }
             let required = CompletionRule.requiredActivities(package)
             let done = required.filter { CompletionRule.isSatisfied($0, format: package.format, state: states[$0.identifier] ?? ActivityState()) }
             let doneIDs = Set(done.map(\.identifier))

@@ -470,7 +470,7 @@ public struct StatementService: Sendable {
             }
             result.stored += 1
             guard let outcome else { return }
-            var current = try states.removeValue(forKey: enrollment.id) ?? tx.activityStates(enrollmentID: enrollment.id)
+            var current = try states.removeValue(forKey: enrollment.id) ?? ProgressStore.activityStates(enrollmentID: enrollment.id, on: tx.sql)
             let report = try ProgressService.apply(
                 ProgressService.ProgressResult(
                     activity: activity, outcome: outcome, score: statement.score, durationSeconds: statement.durationSeconds,
@@ -493,11 +493,11 @@ public struct StatementService: Sendable {
             if let cached = cache.engineers[actor] { return cached }
             var found: String?
             switch actor {
-            case .mbox(let email): found = try tx.engineerID(email: email)
-            case .account(let home, let name): found = home == mapping.accountHomePage ? try tx.engineerID(id: name) : nil
+            case .mbox(let email): found = try EngineerStore.engineerID(email: email, on: tx.sql)
+            case .account(let home, let name): found = home == mapping.accountHomePage ? try EngineerStore.engineerID(id: name, on: tx.sql) : nil
             case .other: found = nil
             }
-            if let society = mapping.societyID, let engineer = found, !(try tx.isMember(engineerID: engineer, societyID: society)) {
+            if let society = mapping.societyID, let engineer = found, !(try EngineerStore.isMember(engineerID: engineer, societyID: society, on: tx.sql)) {
                 found = nil
             }
             cache.engineers[actor] = found
@@ -518,7 +518,7 @@ public struct StatementService: Sendable {
 
         mutating func enrollment(registration: UUID) throws -> Enrollment? {
             if let cached = cache.enrollments[registration] { return cached }
-            let found = try tx.enrollment(registration: registration)
+            let found = try EnrollmentStore.enrollment(registration: registration, on: tx.sql)
             if let found { cache.enrollments[registration] = found }
             return found
         }
@@ -541,7 +541,7 @@ public struct StatementService: Sendable {
             } else {
                 // The newest current enrollment per course is the one a statement without a
                 // registration is about (as `currentEnrollment(engineerID:courseID:)` picks it).
-                if cache.current[engineerID] == nil { cache.current[engineerID] = try tx.currentEnrollments(engineerID: engineerID) }
+                if cache.current[engineerID] == nil { cache.current[engineerID] = try EnrollmentStore.current(engineerID: engineerID, on: tx.sql) }
                 let current = cache.current[engineerID] ?? []
                 if let platform {
                     candidates = current.first { $0.courseID == platform.courseID }.map { [$0] } ?? []

@@ -172,6 +172,18 @@ extension StoreTransaction {
     }
 
     /// Marks a statement voided and its progress events as no longer counting.
+    /// Whether the society may see a stored statement: one its own credentials stored, or one
+    /// about a member of it.
+    func isStatement(_ id: String, visibleTo societyID: String) throws -> Bool {
+        try sql.firstRow(
+            """
+            SELECT 1 FROM xapi_statement x WHERE x.id = ? AND (x.society_id = ? OR x.engineer_id IN
+                (SELECT engineer_id FROM society_membership WHERE society_id = ?))
+            """,
+            [.text(id), .text(societyID), .text(societyID)]
+        ) != nil
+    }
+
     func voidStatement(_ id: String, by voiding: String) throws {
         try sql.execute("UPDATE xapi_statement SET voided_by = ? WHERE id = ?", [.text(voiding), .text(id)])
         try sql.execute(Self.voidProgressEvents, [.text(stamp), .text(id), .text(id)])

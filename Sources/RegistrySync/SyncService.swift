@@ -1,6 +1,7 @@
 import Crypto
 import Domain
 import Foundation
+import Societies
 import Storage
 #if canImport(Glibc)
 import Glibc
@@ -76,7 +77,7 @@ public struct SyncService: Sendable {
         }
         _ = try Self.token(config.tokenFile)
         return try database.perform(at: clock()) { tx in
-            guard let society = try tx.society(config.societyID) else { throw ServiceError(.notFound, "no society '\(config.societyID)'") }
+            guard let society = try SocietyStore.society(config.societyID, on: tx.sql) else { throw ServiceError(.notFound, "no society '\(config.societyID)'") }
             guard society.status == .authorized else {
                 throw ServiceError(.notAuthorized, "society '\(config.societyID)' is \(society.status.rawValue); only an authorised society has a registry")
             }

@@ -1,5 +1,6 @@
 import Catalog
 import Hummingbird
+import Societies
 
 /// The request context of the platform's server: who is calling, put there by the
 /// authentication middleware of the route group the request went through.

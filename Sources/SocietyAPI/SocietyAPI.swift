@@ -11,7 +11,9 @@ import Logging
 import NIOCore
 import NIOPosix
 import PlayerWeb
+import RegistrySync
 import ServiceLifecycle
+import Societies
 import Storage
 import Transcripts
 
@@ -259,7 +261,7 @@ public struct SocietyAPI: Sendable {
 
     func transcript(_ request: Request, caller: TokenService.Caller, engineerID: String) async throws -> Response {
         let member = try await blocking { () throws(ServiceError) in
-            try database.isMember(engineerID: engineerID, societyID: caller.societyID)
+            try database.reading("reading memberships") { sql in try EngineerStore.isMember(engineerID: engineerID, societyID: caller.societyID, on: sql) }
         }
         guard member else { throw Problem.notFound("engineer '\(engineerID)' among the society's members") }
         let keys = KeyService(database: database, directory: configuration.keys)

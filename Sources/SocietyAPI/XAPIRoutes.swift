@@ -8,6 +8,7 @@ import LRS
 import NIOCore
 import NIOPosix
 import PlayerWeb
+import Societies
 import Storage
 
 /// Who speaks to the LRS: a society's activity-provider credential (HTTP Basic), its API token

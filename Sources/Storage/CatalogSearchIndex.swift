@@ -58,7 +58,7 @@ public enum CatalogSearchIndex {
     }
 
     /// Where a result's words matched, best first: results are ranked by tier, then by bm25.
-    enum Tier: CaseIterable {
+    public enum Tier: CaseIterable, Sendable {
         /// Every word in a title.
         case title
         /// Every word in a title or the keywords.
@@ -67,7 +67,7 @@ public enum CatalogSearchIndex {
         case anywhere
 
         /// How results name the tier (`matchedIn`).
-        var label: String {
+        public var label: String {
             switch self {
             case .title: "title"
             case .titleOrKeywords: "title-or-keywords"
@@ -98,8 +98,8 @@ public enum CatalogSearchIndex {
     /// A query split into the terms of each index: for `catalog_fts` (three or more
     /// characters) and for `catalog_fts_short` (shorter: CJK runs exactly, words as prefixes).
     /// Both empty when nothing is searchable.
-    struct Query {
-        struct ShortTerm: Equatable {
+    public struct Query: Sendable {
+        struct ShortTerm: Sendable, Equatable {
             var text: String
             /// A word of another script, matched as the start of a word.
             var prefix: Bool
@@ -108,7 +108,7 @@ public enum CatalogSearchIndex {
         var trigram: [String] = []
         var short: [ShortTerm] = []
 
-        var isEmpty: Bool { trigram.isEmpty && short.isEmpty }
+        public var isEmpty: Bool { trigram.isEmpty && short.isEmpty }
 
         /// The terms as FTS5 phrases (quoted, so no query text is read as syntax).
         var trigramPhrases: [String] { trigram.map(quoted) }
@@ -122,7 +122,7 @@ public enum CatalogSearchIndex {
         }
     }
 
-    static func query(_ text: String) -> Query {
+    public static func query(_ text: String) -> Query {
         var query = Query()
         for term in text.split(whereSeparator: \.isWhitespace).map(String.init) {
             // Punctuation alone says nothing to search for.
@@ -259,6 +259,45 @@ extension CatalogSearchIndex {
     /// The conditions and arguments of a tier on PostgreSQL's `catalog_search` (as `table`): every term in
     /// one of the tier's columns (trigram terms as substrings of the folded texts, short terms as
     /// whole short terms or, for words, their starts).
+    /// How one tier's matches are found: `source` is the FROM clause that yields the matching
+    /// publications as `publication p`, `conditions` (with `arguments`) the match itself,
+    /// `length` the length of the texts matched in (the ranking's measure) and `order` the
+    /// newest-first order the index reads in, so a LIMIT stops early.
+    public struct Match: Sendable {
+        public var source: String
+        public var conditions: [String]
+        public var arguments: [SQLValue]
+        public var length: String
+        public var order: String
+    }
+
+    /// The match of `query` within `tier` on a database of `dialect`.
+    public static func match(_ query: Query, tier: Tier, dialect: SQLDialect) -> Match {
+        switch dialect {
+        case .sqlite:
+            // The driving index holds the long terms when there are any; the other one filters.
+            let (driver, driverTerms, other, otherTerms) = query.trigram.isEmpty
+                ? ("catalog_fts_short", query.shortPhrases, "catalog_fts", query.trigramPhrases)
+                : ("catalog_fts", query.trigramPhrases, "catalog_fts_short", query.shortPhrases)
+            var arguments: [SQLValue] = [.text(Query.expression(driverTerms, tier: tier))]
+            var conditions = ["\(driver) MATCH ?"]
+            if !otherTerms.isEmpty {
+                // `+` keeps the IN list away from the driver's index: otherwise SQLite would
+                // re-run the driver's MATCH once per row of the other index.
+                conditions.append("+\(driver).rowid IN (SELECT rowid FROM \(other) WHERE \(other) MATCH ?)")
+                arguments.append(.text(Query.expression(otherTerms, tier: tier)))
+            }
+            return Match(source: "\(driver) CROSS JOIN publication p ON p.id = \(driver).rowid", conditions: conditions, arguments: arguments,
+                         length: tier.lengthExpression(driver), order: "\(driver).rowid DESC")
+        case .postgresql:
+            // One table holds both indexes' texts; the length ranked by is the driving index's,
+            // as on SQLite (the short terms' when the query has no long term).
+            let (conditions, arguments) = postgresConditions(query, tier: tier, table: "x")
+            return Match(source: "catalog_search x JOIN publication p ON p.id = x.publication_id", conditions: conditions, arguments: arguments,
+                         length: tier.lengthExpression("x", prefix: query.trigram.isEmpty ? "short_" : ""), order: "x.publication_id DESC")
+        }
+    }
+
     static func postgresConditions(_ query: Query, tier: Tier, table: String) -> (conditions: [String], arguments: [SQLValue]) {
         let columns: [String]
         switch tier {

@@ -2,6 +2,7 @@ import Credentials
 import Domain
 import Enrollment
 import Foundation
+import Societies
 import Storage
 
 public enum ReportFormat: String, Sendable, CaseIterable {
@@ -57,7 +58,7 @@ public struct ReportService: Sendable {
         society societyID: String, containing date: Date, detail: Bool, format: ReportFormat, byteOrderMark: Bool = false,
         to writer: inout BufferedWriter
     ) throws(ServiceError) -> ReportOutcome {
-        guard let society = try database.society(societyID) else {
+        guard let society = try database.reading("reading society \(societyID)", { sql in try SocietyStore.society(societyID, on: sql) }) else {
             throw ServiceError(.notFound, "no society '\(societyID)'")
         }
         switch society.status {

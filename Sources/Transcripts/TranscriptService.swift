@@ -28,7 +28,7 @@ public struct TranscriptService: Sendable {
 
     /// The engineer's standing records completed in `period` (all when nil).
     public func transcript(engineerID: String, period: DateInterval? = nil) throws(ServiceError) -> Transcript {
-        guard let engineer = try database.engineer(engineerID) else {
+        guard let engineer = try database.reading("reading engineer \(engineerID)", { sql in try EngineerStore.engineer(engineerID, on: sql) }) else {
             throw ServiceError(.notFound, "no engineer '\(engineerID)'")
         }
         let from = period?.start ?? .distantPast, before = period?.end ?? .distantFuture

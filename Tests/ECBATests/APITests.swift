@@ -3,6 +3,7 @@ import Credentials
 import Domain
 import Enrollment
 import Foundation
+import Societies
 @testable import SocietyAPI
 import Storage
 import Testing

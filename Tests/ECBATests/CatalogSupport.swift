@@ -1,6 +1,7 @@
 import Catalog
 import Domain
 import Foundation
+import Societies
 import Storage
 import Synchronization
 

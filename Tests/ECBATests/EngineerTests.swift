@@ -2,6 +2,7 @@ import Catalog
 import Domain
 import Enrollment
 import Foundation
+import Societies
 import Storage
 import Testing
 

@@ -2,6 +2,7 @@ import Catalog
 import CoursePackages
 import Domain
 import Foundation
+import Societies
 import Storage
 import Testing
 

@@ -93,7 +93,7 @@ struct MigrationTests {
     func emailLookupUsesIndex() throws {
         let store = try TemporaryDatabase(.sqlite)
         let plan = try store.database.writer.read { db in
-            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + AppDatabase.engineerByEmail, arguments: ["a@b.cn"]).map { $0["detail"] as String }
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + EngineerStore.idByEmail, arguments: ["a@b.cn"]).map { $0["detail"] as String }
         }
         #expect(plan == ["SEARCH engineer USING INDEX engineer_email (<expr>=?)"])
     }
@@ -257,7 +257,7 @@ struct MigrationTests {
                        (1, 'l1', 1, 1, 0.8, '2026-01-04T00:00:00.000Z', '2026-01-05T00:00:00.000Z');
             """) { migrated in
             try migrated.writer.read { db in
-                (try AppDatabase.activityStates(enrollmentID: 1, on: SQLiteConnection(db)),
+                (try ProgressStore.activityStates(enrollmentID: 1, on: SQLiteConnection(db)),
                  try String.fetchOne(db, sql: "SELECT sql FROM sqlite_schema WHERE name = 'activity_progress'") ?? "")
             }
         }

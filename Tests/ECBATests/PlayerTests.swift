@@ -9,6 +9,7 @@ import HTTPTypes
 import NIOCore
 import PlayerWeb
 import RegistrySync
+import Societies
 import SocietyAPI
 import Storage
 import Testing

@@ -7,6 +7,8 @@ import LRS
 import NIOCore
 import PostgresNIO
 @testable import PostgresStorage
+import RegistrySync
+import Societies
 import Storage
 import Synchronization
 import Testing

@@ -3,6 +3,7 @@ import Credentials
 import Domain
 import Enrollment
 import Foundation
+import Societies
 import Storage
 import Synchronization
 import Testing

@@ -5,6 +5,7 @@ import Foundation
 import Credentials
 import LRS
 import Logging
+import Societies
 import SocietyAPI
 import Storage
 

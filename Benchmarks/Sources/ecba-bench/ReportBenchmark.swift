@@ -2,6 +2,7 @@ import Catalog
 import Domain
 import Foundation
 import GRDB
+import Societies
 import Storage
 #if canImport(Glibc)
 import Glibc

@@ -4,6 +4,7 @@ import Catalog
 import Domain
 import Enrollment
 import Foundation
+import Societies
 import Storage
 
 /// A deterministic generator, so every run searches the same catalog.

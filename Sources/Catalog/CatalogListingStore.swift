@@ -1,7 +1,10 @@
 import Domain
 import Foundation
-import GRDB
+import Storage
 
+/// Publications (`course`, `publication`): which approved version of a course is current, and
+/// retirement, beside `ReviewService` and `CatalogService`, which own when a version becomes
+/// current. The search index follows each change in the same transaction.
 extension StoreTransaction {
     /// The publication new enrollments of `courseID` get, or nil when none is published.
     public func currentPublication(of courseID: String) throws -> (id: Int64, version: Int, submissionID: Int64)? {
@@ -13,7 +16,7 @@ extension StoreTransaction {
     }
 
     /// Records an approved submission's publication (not yet current): its id, course and version.
-    public func insertPublication(submissionID: Int64) throws -> (id: Int64, courseID: String, version: Int) {
+    func insertPublication(submissionID: Int64) throws -> (id: Int64, courseID: String, version: Int) {
         guard let row = try sql.firstRow("SELECT course_id, version FROM submission WHERE id = ?", [.integer(submissionID)]),
               let courseID = row.text(0), let version = row.int64(1) else {
             throw ServiceError(.notFound, "no submission \(submissionID)")
@@ -29,7 +32,7 @@ extension StoreTransaction {
 
     /// Makes a publication the one new enrollments of its course get, in place of `replacing`;
     /// the search index follows (the replaced version's rows out, this one's in).
-    public func makeCurrent(publicationID: Int64, submissionID: Int64, courseID: String, replacing: Int64?) throws {
+    func makeCurrent(publicationID: Int64, submissionID: Int64, courseID: String, replacing: Int64?) throws {
         if let replacing { try CatalogSearchIndex.remove(publicationID: replacing, on: sql) }
         try sql.execute("UPDATE course SET current_publication_id = ? WHERE id = ?", [.integer(publicationID), .text(courseID)])
         try CatalogSearchIndex.add(publicationID: publicationID, submissionID: submissionID, on: sql)
@@ -37,7 +40,7 @@ extension StoreTransaction {
 
     /// Takes the course's current version out of the catalog: no new enrollments, not listed or
     /// found. Returns the retired version, or nil when nothing was published.
-    public func retire(courseID: String, reason: String) throws -> Int? {
+    func retire(courseID: String, reason: String) throws -> Int? {
         guard let current = try currentPublication(of: courseID) else { return nil }
         try sql.execute("UPDATE publication SET retired_at = ?, retired_reason = ? WHERE id = ?", [.text(stamp), .text(reason), .integer(current.id)])
         try sql.execute("UPDATE course SET current_publication_id = NULL WHERE id = ?", [.text(courseID)])
@@ -46,6 +49,8 @@ extension StoreTransaction {
     }
 }
 
+/// The catalog as engineers browse it: current publications listed by filter and searched by
+/// text (through the search index the storage kernel maintains), for `CatalogService`.
 extension AppDatabase {
     /// Current publications matching the filter, by course id.
     public func catalog(_ filter: CatalogFilter = CatalogFilter()) throws(ServiceError) -> [CatalogSummary] {
@@ -83,49 +88,18 @@ extension AppDatabase {
             var results: [CatalogSummary] = []
             var seen = Set<String>()
             let (clauses, filterArguments) = Self.whereClauses(filter)
-            // The driving index holds the long terms when there are any; the other one filters.
-            let (driver, driverTerms, other, otherTerms) = query.trigram.isEmpty
-                ? ("catalog_fts_short", query.shortPhrases, "catalog_fts", query.trigramPhrases)
-                : ("catalog_fts", query.trigramPhrases, "catalog_fts_short", query.shortPhrases)
             for tier in CatalogSearchIndex.Tier.allCases where results.count < wanted {
-                var text: String
-                var arguments: [SQLValue]
-                switch sql.dialect {
-                case .sqlite:
-                    arguments = [.text(CatalogSearchIndex.Query.expression(driverTerms, tier: tier))]
-                    var conditions = ["\(driver) MATCH ?"]
-                    if !otherTerms.isEmpty {
-                        // `+` keeps the IN list away from the driver's index: otherwise SQLite would
-                        // re-run the driver's MATCH once per row of the other index.
-                        conditions.append("+\(driver).rowid IN (SELECT rowid FROM \(other) WHERE \(other) MATCH ?)")
-                        arguments.append(.text(CatalogSearchIndex.Query.expression(otherTerms, tier: tier)))
-                    }
-                    arguments += filterArguments
-                    text = """
-                        SELECT c.id AS course_id, c.society_id, p.version, p.published_at, s.display_title, s.format, s.credit_hours,
-                            s.category, s.languages, \(tier.lengthExpression(driver)) AS matched_length, '\(tier.label)' AS matched_in
-                        FROM \(driver) CROSS JOIN publication p ON p.id = \(driver).rowid
-                        JOIN course c ON c.id = p.course_id AND c.current_publication_id = p.id
-                        JOIN submission s ON s.id = p.submission_id
-                        WHERE \((conditions + clauses).joined(separator: " AND "))
-                        ORDER BY \(driver).rowid DESC
-                        """
-                case .postgresql:
-                    // One table holds both indexes' texts; the length ranked by is the driving
-                    // index's, as on SQLite (the short terms' when the query has no long term).
-                    let (conditions, termArguments) = CatalogSearchIndex.postgresConditions(query, tier: tier, table: "x")
-                    arguments = termArguments + filterArguments
-                    let length = tier.lengthExpression("x", prefix: query.trigram.isEmpty ? "short_" : "")
-                    text = """
-                        SELECT c.id AS course_id, c.society_id, p.version, p.published_at, s.display_title, s.format, s.credit_hours,
-                            s.category, s.languages, \(length) AS matched_length, '\(tier.label)' AS matched_in
-                        FROM catalog_search x JOIN publication p ON p.id = x.publication_id
-                        JOIN course c ON c.id = p.course_id AND c.current_publication_id = p.id
-                        JOIN submission s ON s.id = p.submission_id
-                        WHERE \((conditions + clauses).joined(separator: " AND "))
-                        ORDER BY x.publication_id DESC
-                        """
-                }
+                let match = CatalogSearchIndex.match(query, tier: tier, dialect: sql.dialect)
+                var arguments = match.arguments + filterArguments
+                var text = """
+                    SELECT c.id AS course_id, c.society_id, p.version, p.published_at, s.display_title, s.format, s.credit_hours,
+                        s.category, s.languages, \(match.length) AS matched_length, '\(tier.label)' AS matched_in
+                    FROM \(match.source)
+                    JOIN course c ON c.id = p.course_id AND c.current_publication_id = p.id
+                    JOIN submission s ON s.id = p.submission_id
+                    WHERE \((match.conditions + clauses).joined(separator: " AND "))
+                    ORDER BY \(match.order)
+                    """
                 if wanted != Int.max {
                     text += " LIMIT ?"
                     arguments.append(.integer(Int64(max(Self.rankedPerTier, wanted) + seen.count)))

@@ -24,7 +24,7 @@ public struct SocietyService: Sendable {
         }
         let society = Society(id: id, name: trimmedName, kind: kind, status: .registered)
         try database.perform(at: clock()) { tx in
-            try tx.insertSociety(society)
+            try SocietyStore.insert(society, in: tx)
             try tx.audit(AuditRecord(
                 actor: actor, action: "society.register", subject: "society:\(id)", details: ["name": trimmedName, "kind": kind.rawValue]
             ))
@@ -41,7 +41,7 @@ public struct SocietyService: Sendable {
                 throw ServiceError(.conflict, "society '\(id)' is \(society.status.rawValue); it must apply again to be authorised", remedy: .applyAgain(society: id))
             }
             guard society.status == .registered else { return society }
-            try tx.updateSocietyStatus(id, to: .authorized)
+            try SocietyStore.updateStatus(id, to: .authorized, in: tx)
             try tx.audit(AuditRecord(
                 actor: actor, action: "society.authorize", subject: "society:\(id)",
                 reason: "direct authorisation (set-up shortcut, not the Art. 16 procedure)"
@@ -58,10 +58,10 @@ public struct SocietyService: Sendable {
             guard society.status != .authorized else {
                 throw ServiceError(.conflict, "society '\(id)' is already authorised")
             }
-            if let open = try tx.openApplication(of: id) {
+            if let open = try SocietyStore.openApplication(of: id, on: tx.sql) {
                 throw ServiceError(.conflict, "society '\(id)' already has an open application (awaiting \(open.awaiting?.body ?? "a decision"))")
             }
-            let applicationID = try tx.insertApplication(of: id)
+            let applicationID = try SocietyStore.insertApplication(of: id, in: tx)
             try tx.audit(AuditRecord(actor: actor, action: "society.apply", subject: "society:\(id)", details: ["application": String(applicationID)]))
             return SocietyApplication(id: applicationID, societyID: id, appliedAt: tx.now, steps: [], outcome: nil)
         }
@@ -79,25 +79,25 @@ public struct SocietyService: Sendable {
         }
         return try database.perform(at: clock()) { tx in
             var society = try Self.require(id, tx)
-            guard var application = try tx.openApplication(of: id), let awaiting = application.awaiting else {
+            guard var application = try SocietyStore.openApplication(of: id, on: tx.sql), let awaiting = application.awaiting else {
                 throw ServiceError(.conflict, "society '\(id)' has no open application", remedy: .applyAgain(society: id))
             }
             guard awaiting == stage else {
                 throw ServiceError(.conflict, "the application of '\(id)' awaits \(awaiting.body) (stage \(awaiting.rawValue)), not \(stage.body)", field: "stage")
             }
             let step = SocietyApplication.Step(stage: stage, decision: decision, comment: comment, actor: actor, at: tx.now)
-            try tx.insertStep(step, applicationID: application.id)
+            try SocietyStore.insertStep(step, applicationID: application.id, on: tx.sql)
             application.steps.append(step)
             try tx.audit(AuditRecord(
                 actor: actor, action: "society.review", subject: "society:\(id)", reason: comment,
                 details: ["stage": stage.rawValue, "decision": decision.rawValue, "application": String(application.id)]
             ))
             if decision == .reject {
-                try tx.closeApplication(application.id, outcome: .rejected)
+                try SocietyStore.closeApplication(application.id, outcome: .rejected, on: tx.sql)
                 application.outcome = .rejected
             } else if stage.next == nil {
-                try tx.closeApplication(application.id, outcome: .authorized)
-                try tx.updateSocietyStatus(id, to: .authorized)
+                try SocietyStore.closeApplication(application.id, outcome: .authorized, on: tx.sql)
+                try SocietyStore.updateStatus(id, to: .authorized, in: tx)
                 try tx.audit(AuditRecord(
                     actor: actor, action: "society.authorize", subject: "society:\(id)",
                     reason: "approved by the Presidium (Art. 16)", details: ["application": String(application.id)]
@@ -128,10 +128,10 @@ public struct SocietyService: Sendable {
             guard society.status != .withdrawn, society.status != .removed else {
                 throw ServiceError(.conflict, "society '\(id)' is already \(society.status.rawValue)")
             }
-            if let open = try tx.openApplication(of: id) {
-                try tx.closeApplication(open.id, outcome: .rejected)
+            if let open = try SocietyStore.openApplication(of: id, on: tx.sql) {
+                try SocietyStore.closeApplication(open.id, outcome: .rejected, on: tx.sql)
             }
-            try tx.updateSocietyStatus(id, to: status)
+            try SocietyStore.updateStatus(id, to: status, in: tx)
             try tx.audit(AuditRecord(
                 actor: actor, action: action, subject: "society:\(id)", reason: reason, details: ["previous": society.status.rawValue]
             ))
@@ -141,19 +141,19 @@ public struct SocietyService: Sendable {
     }
 
     public func list() throws(ServiceError) -> [Society] {
-        try database.societies()
+        try database.reading("listing societies") { sql in try SocietyStore.societies(on: sql) }
     }
 
     /// The society and its applications, oldest first.
     public func show(id: String) throws(ServiceError) -> (society: Society, applications: [SocietyApplication]) {
         let society = try require(id)
-        let applications = try database.applications(of: id)
+        let applications = try database.reading("reading applications of \(id)") { sql in try SocietyStore.applications(of: id, on: sql) }
         return (society, applications)
     }
 
     /// The society, or `notFound`.
     public func require(_ id: String) throws(ServiceError) -> Society {
-        let found = try database.society(id)
+        let found = try database.reading("reading society \(id)") { sql in try SocietyStore.society(id, on: sql) }
         guard let found else {
             throw ServiceError(.notFound, "no society '\(id)'", remedy: .addSociety)
         }
@@ -161,7 +161,7 @@ public struct SocietyService: Sendable {
     }
 
     static func require(_ id: String, _ tx: StoreTransaction) throws -> Society {
-        guard let society = try tx.society(id) else {
+        guard let society = try SocietyStore.society(id, on: tx.sql) else {
             throw ServiceError(.notFound, "no society '\(id)'", remedy: .addSociety)
         }
         return society

@@ -1,6 +1,4 @@
-import ContentStore
 import Credentials
-import Crypto
 import Domain
 import Foundation
 import Storage
@@ -45,11 +43,11 @@ public struct TokenService: Sendable {
         let id = idBytes.map { String(format: "%02x", $0) }.joined()
         let secret = secretBytes.map { String(format: "%02x", $0) }.joined()
         try database.perform(at: clock()) { tx in
-            guard let society = try tx.society(societyID) else { throw ServiceError(.notFound, "no society '\(societyID)'") }
+            guard let society = try SocietyStore.society(societyID, on: tx.sql) else { throw ServiceError(.notFound, "no society '\(societyID)'") }
             guard society.status == .authorized else {
                 throw ServiceError(.notAuthorized, "society '\(societyID)' is \(society.status.rawValue); tokens are for authorised societies")
             }
-            try tx.insertToken(id: id, societyID: societyID, secretHash: SecretHash.of(secret))
+            try SocietyStore.insertToken(id: id, societyID: societyID, secretHash: SecretHash.of(secret), in: tx)
             try tx.audit(AuditRecord(actor: actor, action: "token.issue", subject: "society:\(societyID)", details: ["token": id]))
         }
         return Issued(id: id, token: "ecba_\(id)_\(secret)")
@@ -57,7 +55,7 @@ public struct TokenService: Sendable {
 
     public func revoke(societyID: String, tokenID: String, actor: String) throws(ServiceError) {
         try database.perform(at: clock()) { tx in
-            guard try tx.revokeToken(id: tokenID, societyID: societyID) else {
+            guard try SocietyStore.revokeToken(id: tokenID, societyID: societyID, in: tx) else {
                 throw ServiceError(.notFound, "society '\(societyID)' has no active token '\(tokenID)'")
             }
             try tx.audit(AuditRecord(actor: actor, action: "token.revoke", subject: "society:\(societyID)", details: ["token": tokenID]))
@@ -65,7 +63,7 @@ public struct TokenService: Sendable {
     }
 
     public func tokens(societyID: String) throws(ServiceError) -> [StoredToken] {
-        try database.tokens(of: societyID)
+        try database.reading("reading the tokens of \(societyID)") { sql in try SocietyStore.tokens(of: societyID, on: sql) }
     }
 
     /// Checks a presented token on every request: well formed, known, the secret's hash equal in
@@ -76,10 +74,13 @@ public struct TokenService: Sendable {
               parts[2].allSatisfy(\.isHexDigit) else {
             return .failure(.invalid)
         }
-        guard let stored = try database.token(id: String(parts[1])) else { return .failure(.invalid) }
+        let found = try database.reading("reading a token") { sql in
+            try SocietyStore.token(id: String(parts[1]), on: sql).map { ($0, try SocietyStore.society($0.societyID, on: sql)) }
+        }
+        guard let (stored, society) = found else { return .failure(.invalid) }
         guard SecretHash.matches(String(parts[2]), stored: stored.secretHash) else { return .failure(.invalid) }
         if stored.revokedAt != nil { return .failure(.revoked) }
-        guard let society = try database.society(stored.societyID) else { return .failure(.invalid) }
+        guard let society else { return .failure(.invalid) }
         guard society.status == .authorized else { return .failure(.societyNotAuthorized(society.status)) }
         return .success(Caller(tokenID: stored.id, societyID: stored.societyID))
     }
