@@ -129,7 +129,8 @@ public struct StatementAuthority: Sendable {
 ///   in its own column: they are evidence.
 /// - A `voided` statement stops its target counting: the enrollment's progress is re-folded from
 ///   what still counts, and an award the target earned is revoked, visibly.
-/// - Statements for unknown engineers or activities are reported, not stored.
+/// - Statements about unknown engineers or activities are stored (an LRS keeps every valid
+///   statement) and listed as unmatched; they change no progress.
 /// A batch is checked as a whole, then stored in one transaction.
 public struct StatementService: Sendable {
     let database: AppDatabase
@@ -143,14 +144,17 @@ public struct StatementService: Sendable {
     public func importStatements(_ data: Data, mapping: ActorMapping = ActorMapping(), authority: StatementAuthority = .platform,
                                  actor: String) throws(ServiceError) -> StatementImport {
         let now = clock()
-        let stream = try Self.prepare(data)
-        defer { stream.stop() }
+        let split = try Self.split(data)
         // One transaction for the batch: all of it is stored, or none (an LRS batch is atomic):
         // an invalid statement or a second use of an id found late rolls back what came before.
         // (Measured: transactions of 10,000 or 50,000 statements were no faster, as every
-        // transaction re-reads activity states.)
+        // transaction re-reads activity states.) Each attempt parses its own stream: PostgreSQL
+        // runs a transaction again from the start when a concurrent one took its place, and a
+        // stream the first attempt consumed would give the second nothing to store.
         return try database.perform(at: now) { tx in
-            try Self.store(count: stream.count, next: stream.next, mapping: mapping, authority: authority, actor: actor, in: tx)
+            let stream = PreparedStream(split, data: data)
+            defer { stream.stop() }
+            return try Self.store(count: stream.count, next: stream.next, mapping: mapping, authority: authority, actor: actor, in: tx)
         }
     }
 
@@ -277,11 +281,14 @@ public struct StatementService: Sendable {
 
     /// Statements are parsed on worker threads while the store takes the chunks before them.
     static func prepare(_ data: Data) throws(ServiceError) -> PreparedStream {
-        let split: XAPIStatement.Batch
-        do { split = try XAPIStatement.split(data) } catch {
+        PreparedStream(try split(data), data: data)
+    }
+
+    /// A batch's statements located (a JSON array's values, or the lines), not yet parsed.
+    static func split(_ data: Data) throws(ServiceError) -> XAPIStatement.Batch {
+        do { return try XAPIStatement.split(data) } catch {
             throw ServiceError(.invalidArgument, "\(error.message); nothing was stored")
         }
-        return PreparedStream(split, data: data)
     }
 
     /// Stores the chunks `next` gives, in order, until it gives nil.

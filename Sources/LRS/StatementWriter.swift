@@ -119,7 +119,7 @@ public final class StatementWriter: Sendable {
         let service = StatementService(database: database, clock: clock)
         do {
             return try database.lrs(at: clock()) { tx in
-                memory.withLock { memory in
+                try memory.withLock { memory in
                     var results: [Result<StatementImport, LRSError>] = []
                     for request in requests {
                         do {
@@ -127,6 +127,10 @@ public final class StatementWriter: Sendable {
                                 try LRSStatements.store(request.batch, attachments: request.attachments, authority: request.authority,
                                                         societyID: request.societyID, actor: request.actor, service: service, memory: &memory, in: tx)
                             }))
+                        } catch let restart as any TransactionRestart {
+                            // Not this request's failure: the transaction runs again, all of it.
+                            memory.forget()
+                            throw restart
                         } catch {
                             // Undone: what the store learned from it may no longer hold.
                             memory.forget()

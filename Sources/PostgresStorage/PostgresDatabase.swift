@@ -98,8 +98,10 @@ public final class PostgresDatabase: SQLServer, @unchecked Sendable {
                 guard attempt < Self.attempts else {
                     throw ServiceError(.conflict, "the change met \(Self.attempts) concurrent changes in a row and was given up: \(concurrent.failure.message)")
                 }
+                // A random pause that doubles with each attempt (2 ms, 4 ms, ... 256 ms at most):
+                // two transactions that keep meeting soon run one after the other.
+                Thread.sleep(forTimeInterval: Double.random(in: 0...0.002) * Double(1 << attempt))
                 attempt += 1
-                Thread.sleep(forTimeInterval: Double.random(in: 0.001...0.005) * Double(attempt))
             }
         }
     }

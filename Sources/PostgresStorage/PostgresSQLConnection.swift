@@ -171,7 +171,7 @@ public struct PostgresSQLConnection: SQLConnection {
 /// (serialization failure, SQLSTATE 40001) or because the two waited on each other (deadlock,
 /// 40P01): nothing of it was kept, and running it again is the cure. `PostgresDatabase.write`
 /// does so.
-struct PostgresConcurrencyFailure: Error, CustomStringConvertible {
+struct PostgresConcurrencyFailure: TransactionRestart, CustomStringConvertible {
     static let states: Set<String> = ["40001", "40P01"]
     let failure: ServiceError
     var description: String { failure.message }

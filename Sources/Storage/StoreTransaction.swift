@@ -56,11 +56,17 @@ extension AppDatabase {
     }
 }
 
+/// A failure that undoes the whole transaction, which the database then runs again from the
+/// start (PostgreSQL giving a serializable transaction up for a concurrent one). It is not one
+/// change's failure: code that keeps a transaction going past a failed savepoint (the LRS's
+/// grouped POSTs) rethrows it rather than answering it as that change's.
+public protocol TransactionRestart: Error {}
+
 extension StoreTransaction {
     /// Runs `body` in a savepoint of this transaction: what it changed is kept if it returns,
     /// and undone (the rest of the transaction kept) if it throws; the error is rethrown. For
     /// several independent changes in one transaction, each all or nothing (the LRS's grouped
-    /// POSTs).
+    /// POSTs). A `TransactionRestart` undoes the whole transaction, whoever catches it.
     public func savepoint<T>(_ body: () throws -> T) throws -> T {
         guard case .sqlite(let db) = connection else { return try serverSavepoint(body) }
         var outcome: Result<T, any Error> = .failure(CancellationError())

@@ -1,6 +1,7 @@
 import Foundation
 import Catalog
 import Domain
+import Enrollment
 import GRDB
 import Logging
 import LRS
@@ -593,6 +594,95 @@ struct SQLKernelTests {
                     (SELECT count(*) FROM audit WHERE action = 'review.decide' AND subject = 'submission:11')
                 """)
             #expect(rows == [["1", "1", "1", "6", "1"]])
+        }
+    }
+
+    @Test("four imports of the same statements at once on PostgreSQL: each id stored once, each result recorded once, the credit awarded once",
+          .enabled(if: PostgresServer.available))
+    func concurrentIngest() async throws {
+        try await PostgresServer.withCopiedDemo { demo, url in
+            let course = "bjast/bjast.work-safety-law"
+            for arguments in [["engineer", "add", "wang", "--name", "王五", "--email", "Wang@Example.cn"], ["enroll", "wang", course]] {
+                let done = try await CLI.runDetached(arguments + ["--database", url])
+                #expect(done.status == 0, "\(done.stderr)")
+            }
+            let lessons = try await PostgresServer.rows(url, """
+                SELECT a.identifier FROM activity a JOIN publication p ON p.submission_id = a.submission_id JOIN course c ON c.current_publication_id = p.id
+                WHERE c.id = '\(course)' AND a.launch_url IS NOT NULL ORDER BY a.position
+                """).compactMap { $0.first ?? nil }
+            #expect(!lessons.isEmpty)
+            // Each lesson experienced and completed by wang (mbox in another case, no
+            // registration, platform IRIs), and statements about people the platform does not know,
+            // in chunks of several hundred so that the four runs' chunks overlap.
+            var lines: [String] = []
+            for (index, lesson) in lessons.enumerated() {
+                let object = ActivityIRI.make(courseID: course, activity: lesson)
+                for (offset, verb) in ["experienced", "completed"].enumerated() {
+                    let id = String(format: "00000000-0000-4000-8000-%012d", index * 2 + offset)
+                    let result = verb == "completed" ? #","result":{"completion":true}"# : ""
+                    lines.append(#"{"id":"\#(id)","actor":{"mbox":"mailto:wang@example.cn"},"verb":{"id":"http://adlnet.gov/expapi/verbs/\#(verb)"},"object":{"id":"\#(object)"}\#(result)}"#)
+                }
+            }
+            for index in 0..<600 {
+                let id = String(format: "00000000-0000-4000-9000-%012d", index)
+                lines.append(#"{"id":"\#(id)","actor":{"mbox":"mailto:visitor\#(index % 40)@example.org"},"verb":{"id":"http://adlnet.gov/expapi/verbs/experienced"},"object":{"id":"https://example.org/activities/\#(index)"}}"#)
+            }
+            lines.shuffle()
+            let file = URL(fileURLWithPath: demo.path).deletingLastPathComponent().appendingPathComponent("concurrent.ndjson").path
+            try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+            let runs = try await withThrowingTaskGroup(of: CLI.Result.self) { group in
+                for _ in 0..<4 { group.addTask { try await CLI.runDetached(["progress", "import", file, "--json", "--database", url]) } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(runs.allSatisfy { $0.status == 0 }, "\(runs.map(\.stderr))")
+            let results = try runs.map { try #require(JSONSerialization.jsonObject(with: Data($0.stdout.utf8)) as? [String: Any], "\($0.stdout)") }
+            let stored = results.map { $0["stored"] as? Int ?? -1 }, unchanged = results.map { $0["unchanged"] as? Int ?? -1 }
+            // Every statement was stored by exactly one of the runs; the others found it stored.
+            #expect(stored.reduce(0, +) == lines.count, "\(stored)")
+            #expect(zip(stored, unchanged).allSatisfy { $0 + $1 == lines.count }, "\(stored) \(unchanged) \(runs.map { $0.stdout.prefix(600) })")
+            #expect(results.map { ($0["awards"] as? [Any])?.count ?? -1 }.reduce(0, +) == 1)
+            let rows = try await PostgresServer.rows(url, """
+                SELECT (SELECT count(*) FROM xapi_statement WHERE id LIKE '00000000-0000-4000-_000-%'),
+                    (SELECT count(*) FROM progress_event e JOIN enrollment n ON n.id = e.enrollment_id WHERE n.engineer_id = 'wang'),
+                    (SELECT count(*) FROM activity_progress p JOIN enrollment n ON n.id = p.enrollment_id WHERE n.engineer_id = 'wang' AND p.completed = 1),
+                    (SELECT count(*) FROM credit_award WHERE engineer_id = 'wang'),
+                    (SELECT count(*) FROM xapi_statement_agent a JOIN xapi_statement s ON s.rowid = a.statement_rowid WHERE s.id LIKE '00000000-0000-4000-9000-%' AND a.direct = 1)
+                """)
+            #expect(rows == [["\(lines.count)", "\(lessons.count)", "\(lessons.count)", "1", "600"]])
+        }
+    }
+
+    @Test("two servers' LRS writers POSTing the same statements at once: each request answered, each id stored once", .enabled(if: PostgresServer.available))
+    func concurrentLRSWriters() async throws {
+        try await PostgresServer.withDatabase { url in
+            let servers = [
+                AppDatabase(server: try await PostgresDatabase.open(try PostgresLocation(url: url), stamp: "2026-12-06T00:00:00.000Z")),
+                AppDatabase(server: try await PostgresDatabase.open(try PostgresLocation(url: url), stamp: "2026-12-06T00:00:00.000Z")),
+            ]
+            let writers = servers.map { StatementWriter(database: $0) }
+            // Twenty requests of 100 statements each, every one sent to both servers at the same time
+            // (a client that retried against the other instance behind a load balancer). The two
+            // transactions meet: PostgreSQL gives one of them up, and its writer runs it again.
+            for request in 0..<20 {
+                let lines = (0..<100).map { index in
+                    let id = UUID().uuidString.lowercased()
+                    return #"{"id":"\#(id)","actor":{"mbox":"mailto:learner\#(index % 7)@example.org"},"verb":{"id":"http://adlnet.gov/expapi/verbs/experienced"},"object":{"id":"https://example.org/activities/\#(request)"}}"#
+                }
+                let sent = StatementWriter.Request(batch: try StatementService.parse(Data(lines.joined(separator: "\n").utf8)), attachments: [],
+                                                   authority: .platform, societyID: nil, actor: "lrs")
+                let answers = await withTaskGroup(of: Result<StatementImport, LRSError>.self) { group in
+                    for writer in writers {
+                        group.addTask {
+                            do throws(LRSError) { return .success(try await writer.store(sent)) } catch { return .failure(error) }
+                        }
+                    }
+                    return await group.reduce(into: []) { $0.append($1) }
+                }
+                let imports = answers.compactMap { try? $0.get() }
+                #expect(imports.count == 2, "request \(request): \(answers)")
+                #expect(imports.map(\.stored).reduce(0, +) == 100 && imports.allSatisfy { $0.stored + $0.unchanged == 100 }, "request \(request)")
+            }
+            #expect(try await PostgresServer.rows(url, "SELECT count(*), count(DISTINCT id) FROM xapi_statement") == [["2000", "2000"]])
         }
     }
 
