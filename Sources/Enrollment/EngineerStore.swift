@@ -38,6 +38,43 @@ public enum EngineerStore {
         return try lookup.firstRow { $0.text(0) } ?? nil
     }
 
+    /// The ids of the engineers with these e-mail addresses (case-insensitive), by the address as
+    /// given: the lookup of a chunk's actors on a server database, one query per thousand.
+    static func engineerIDs(emails: some Collection<String>, on sql: any SQLConnection) throws -> [String: String] {
+        var found: [String: String] = [:]
+        for part in SQLPlaceholders.parts(emails) {
+            try sql.query(
+                "SELECT e.id, v.k FROM (VALUES \(Array(repeating: "(?)", count: part.count).joined(separator: ", "))) v(k) "
+                    + "JOIN engineer e ON lower(e.email) = lower(v.k) AND e.email IS NOT NULL",
+                part.map(SQLValue.text)
+            ) { row in if let id = row.text(0), let email = row.text(1) { found[email] = id } }
+        }
+        return found
+    }
+
+    /// Which of these ids are engineers'.
+    static func existingIDs(_ ids: some Collection<String>, on sql: any SQLConnection) throws -> Set<String> {
+        var found = Set<String>()
+        for part in SQLPlaceholders.parts(ids) {
+            try sql.query("SELECT id FROM engineer WHERE id IN (\(SQLPlaceholders.list(part.count)))", part.map(SQLValue.text)) { row in
+                if let id = row.text(0) { found.insert(id) }
+            }
+        }
+        return found
+    }
+
+    /// Which of these engineers are members of the society.
+    static func members(of societyID: String, among engineerIDs: some Collection<String>, on sql: any SQLConnection) throws -> Set<String> {
+        var found = Set<String>()
+        for part in SQLPlaceholders.parts(engineerIDs) {
+            try sql.query(
+                "SELECT engineer_id FROM society_membership WHERE society_id = ? AND engineer_id IN (\(SQLPlaceholders.list(part.count)))",
+                [.text(societyID)] + part.map(SQLValue.text)
+            ) { row in if let id = row.text(0) { found.insert(id) } }
+        }
+        return found
+    }
+
     /// The engineer with this national registration number, if any.
     static func engineer(registrationNumber: String, on sql: any SQLConnection) throws -> Engineer? {
         try sql.firstRow("SELECT \(columns()) FROM engineer WHERE registration_number = ?", [.text(registrationNumber)]).map(engineer(from:))

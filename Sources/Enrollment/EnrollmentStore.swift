@@ -43,6 +43,33 @@ public enum EnrollmentStore {
         try sql.rows(select + " WHERE e.engineer_id = ? AND e.status <> 'withdrawn' ORDER BY e.id DESC", [.text(engineerID)]).map(enrollment(from:))
     }
 
+    /// The current enrollments (`current(engineerID:)`) of each of these engineers, newest
+    /// first; an engineer with none is absent.
+    static func current(engineerIDs: some Collection<String>, on sql: any SQLConnection) throws -> [String: [Enrollment]] {
+        var found: [String: [Enrollment]] = [:]
+        for part in SQLPlaceholders.parts(engineerIDs) {
+            try sql.query(
+                select + " WHERE e.engineer_id IN (\(SQLPlaceholders.list(part.count))) AND e.status <> 'withdrawn' ORDER BY e.id DESC",
+                part.map(SQLValue.text)
+            ) { row in
+                let enrollment = try enrollment(from: row)
+                found[enrollment.engineerID, default: []].append(enrollment)
+            }
+        }
+        return found
+    }
+
+    /// The enrollments of these registrations, whatever their status.
+    static func enrollments(registrations: some Collection<UUID>, on sql: any SQLConnection) throws -> [Enrollment] {
+        var found: [Enrollment] = []
+        for part in SQLPlaceholders.parts(registrations) {
+            try sql.query(
+                select + " WHERE e.registration IN (\(SQLPlaceholders.list(part.count)))", part.map { .text($0.uuidString.lowercased()) }
+            ) { row in found.append(try enrollment(from: row)) }
+        }
+        return found
+    }
+
     /// All the engineer's enrollments, newest first.
     static func all(of engineerID: String, on sql: any SQLConnection) throws -> [Enrollment] {
         try sql.rows(select + " WHERE e.engineer_id = ? ORDER BY e.id DESC", [.text(engineerID)]).map(enrollment(from:))

@@ -108,7 +108,8 @@ public struct ProgressService: Sendable {
     /// line (statements are their own record, so they pass nil).
     static func apply(
         _ result: ProgressResult, enrollment: Enrollment, package: CoursePackage, required: [Activity],
-        states: inout [String: ActivityState], source: String, statementID: String?, auditActor: String?, _ tx: StoreTransaction
+        states: inout [String: ActivityState], source: String, statementID: String?, auditActor: String?,
+        writes: ProgressWrites? = nil, _ tx: StoreTransaction
     ) throws -> ProgressReport {
         let activity = result.activity
         let engineerID = enrollment.engineerID
@@ -125,7 +126,7 @@ public struct ProgressService: Sendable {
         try ProgressStore.record(
             enrollmentID: enrollment.id, activity: activity.identifier, outcome: result.outcome, score: result.score,
             durationSeconds: result.durationSeconds, at: result.at, source: source, statementID: statementID, state: state,
-            stateChanged: state != before || states[activity.identifier] == nil, newlySatisfied: satisfied && !wasSatisfied, in: tx
+            stateChanged: state != before || states[activity.identifier] == nil, newlySatisfied: satisfied && !wasSatisfied, writes: writes, in: tx
         )
         states[activity.identifier] = state
         if let actor = auditActor {

@@ -24,15 +24,43 @@ public enum ProgressStore {
         return states
     }
 
+    /// The activity states of each of these enrollments (an enrollment with none maps to an
+    /// empty dictionary), one query per thousand enrollments.
+    static func activityStates(enrollmentIDs: some Collection<Int64>, on sql: any SQLConnection) throws -> [Int64: [String: ActivityState]] {
+        var states = Dictionary(uniqueKeysWithValues: enrollmentIDs.map { ($0, [String: ActivityState]()) })
+        for part in SQLPlaceholders.parts(enrollmentIDs) {
+            try sql.query(
+                "SELECT enrollment_id, activity_identifier, completed, passed, best_score FROM activity_progress WHERE enrollment_id IN (\(SQLPlaceholders.list(part.count)))",
+                part.map(SQLValue.integer)
+            ) { row in
+                guard let id = row.int64(0), let identifier = row.text(1) else { return }
+                states[id, default: [:]][identifier] = ActivityState(completed: (row.int64(2) ?? 0) != 0, passed: row.int64(3).map { $0 != 0 }, bestScore: row.double(4))
+            }
+        }
+        return states
+    }
+
     /// Records one result and, when it changed, the activity's new state (`newlySatisfied`
     /// stamps the time it became done). A result that changes nothing (a second 'completed')
     /// is kept as an event only.
     static func record(
         enrollmentID: Int64, activity: String, outcome: ProgressOutcome, score: Double?, durationSeconds: Int?,
         at date: Date, source: String, statementID: String?, state: ActivityState, stateChanged: Bool, newlySatisfied: Bool,
-        in tx: StoreTransaction
+        writes: ProgressWrites? = nil, in tx: StoreTransaction
     ) throws {
         let at = date.iso8601
+        if let writes {
+            writes.events += [.integer(enrollmentID), .text(activity), .text(outcome.rawValue), score.map(SQLValue.real) ?? .null,
+                              SQLValue(durationSeconds), .text(at), .text(source), SQLValue(statementID)]
+            writes.eventCount += 1
+            guard stateChanged || newlySatisfied else { return }
+            let key = ProgressWrites.Key(enrollmentID: enrollmentID, activity: activity)
+            let satisfiedAt = writes.states[key]?.satisfiedAt ?? (newlySatisfied ? at : nil)
+            if writes.states[key] == nil { writes.order.append(key) }
+            writes.states[key] = (state, satisfiedAt)
+            if writes.eventCount >= 256 { try flush(writes, in: tx) }
+            return
+        }
         try tx.sql.executeUnread(
             """
             INSERT INTO progress_event (enrollment_id, activity_identifier, outcome, score, duration_seconds, at, source, statement_id)
@@ -81,4 +109,64 @@ public enum ProgressStore {
             )
         }
     }
+
+    /// Sends what `writes` gathered: the events in INSERTs of up to 64 rows, each activity's
+    /// latest state once, in upserts of up to 64 rows; then empties it.
+    static func flush(_ writes: ProgressWrites, in tx: StoreTransaction) throws {
+        let width = 64
+        let eventWidth = 8
+        var offset = 0
+        while offset < writes.events.count {
+            let rows = min(width, (writes.events.count - offset) / eventWidth)
+            let values = Array(repeating: "(\(SQLPlaceholders.list(eventWidth)))", count: rows).joined(separator: ", ")
+            try tx.sql.executeUnread(
+                "INSERT INTO progress_event (enrollment_id, activity_identifier, outcome, score, duration_seconds, at, source, statement_id) VALUES \(values)",
+                Array(writes.events[offset..<(offset + rows * eventWidth)])
+            )
+            offset += rows * eventWidth
+        }
+        for part in stride(from: 0, to: writes.order.count, by: width) {
+            let keys = writes.order[part..<min(writes.order.count, part + width)]
+            var arguments: [SQLValue] = []
+            for key in keys {
+                guard let (state, satisfiedAt) = writes.states[key] else { continue }
+                arguments += [.integer(key.enrollmentID), .text(key.activity), .integer(state.completed ? 1 : 0), state.passed.map { .integer($0 ? 1 : 0) } ?? .null,
+                              state.bestScore.map(SQLValue.real) ?? .null, SQLValue(satisfiedAt), .text(tx.stamp)]
+            }
+            let values = Array(repeating: "(\(SQLPlaceholders.list(7)))", count: arguments.count / 7).joined(separator: ", ")
+            try tx.sql.executeUnread(
+                """
+                INSERT INTO activity_progress (enrollment_id, activity_identifier, completed, passed, best_score, satisfied_at, updated_at)
+                VALUES \(values)
+                ON CONFLICT (enrollment_id, activity_identifier) DO UPDATE SET completed = excluded.completed,
+                    passed = excluded.passed, best_score = excluded.best_score,
+                    satisfied_at = coalesce(activity_progress.satisfied_at, excluded.satisfied_at), updated_at = excluded.updated_at
+                """,
+                arguments
+            )
+        }
+        writes.events.removeAll(keepingCapacity: true)
+        writes.eventCount = 0
+        writes.states.removeAll(keepingCapacity: true)
+        writes.order.removeAll(keepingCapacity: true)
+    }
+}
+
+/// Progress rows gathered for multi-row writes: a server database's statement store, where each
+/// statement sent alone costs the server a parse and a plan. Whatever reads progress in the same
+/// transaction flushes it first (`ProgressStore.flush`).
+final class ProgressWrites {
+    struct Key: Hashable {
+        var enrollmentID: Int64
+        var activity: String
+    }
+
+    /// Eight values per event, in the INSERT's column order.
+    var events: [SQLValue] = []
+    var eventCount = 0
+    /// Each activity's latest state and the first time it was satisfied, in first-written order.
+    var states: [Key: (state: ActivityState, satisfiedAt: String?)] = [:]
+    var order: [Key] = []
+
+    var isEmpty: Bool { eventCount == 0 && order.isEmpty }
 }

@@ -309,6 +309,7 @@ public struct StatementService: Sendable {
         var seen = Set<String>(minimumCapacity: count)
         var index = 0
         while let chunk = try next() {
+            if tx.sql.dialect != .sqlite { try store.prepareServerChunk(chunk) }
             for statement in chunk {
                 index += 1
                 guard seen.insert(statement.id).inserted else {
@@ -316,9 +317,13 @@ public struct StatementService: Sendable {
                 }
                 result.ids.append(statement.id)
                 try store.take(statement, index: index, into: &result)
-                if store.indexRows.count >= 1_000_000 { try tx.writeIndexRows(&store.indexRows) }
+                if store.indexRows.count >= 1_000_000 {
+                    try store.flushWrites()
+                    try tx.writeIndexRows(&store.indexRows)
+                }
             }
         }
+        try store.flushWrites()
         try tx.writeIndexRows(&store.indexRows)
         try tx.audit(AuditRecord(
             actor: actor, action: "xapi.import", subject: "xapi:batch",
@@ -364,6 +369,20 @@ public struct StatementService: Sendable {
         var states: [Int64: [String: ActivityState]] = [:]
         /// The index rows of the statements stored so far, written when the call ends.
         var indexRows = StatementIndexRows()
+        /// On a server database: what the chunk being stored needs (`prepareServerChunk`).
+        var server: ServerChunk?
+        /// On a server database: the progress rows of the statements not yet written.
+        var progress: ProgressWrites?
+
+        /// A server database's chunk, prepared in a few round trips rather than several per
+        /// statement (each one waited for is a network round trip there; on SQLite a lookup is a
+        /// function call): the ids already stored, rowids reserved for the rest, and the rows
+        /// not yet sent, which go in multi-row INSERTs before anything reads the table.
+        struct ServerChunk {
+            var stored: Set<String> = []
+            var rowids: [Int64] = []
+            var pending: [(rowid: Int64, row: StatementRow)] = []
+        }
 
         init(tx: StoreTransaction, mapping: ActorMapping, authority: StatementAuthority, cache: consuming StoreCache) {
             self.tx = tx
@@ -388,6 +407,7 @@ public struct StatementService: Sendable {
             }
             /// The store rule for an id that is stored already: same content, no-op; else conflict.
             func alreadyStored() throws -> Bool {
+                try flushWrites()
                 guard let existing = try tx.statement(statement.id) else { return false }
                 if existing.signature == statement.signature {
                     result.unchanged += 1
@@ -399,7 +419,7 @@ public struct StatementService: Sendable {
             /// A valid statement about no enrollment: stored (an LRS keeps every valid statement)
             /// and listed as unmatched; changes no progress. A stored id is the store rule's case.
             func unmatched(_ kind: StatementProblem.Kind, engineerID: String?, _ message: @autoclosure () -> String) throws {
-                if try tx.insertStatement(row(statement, engineerID: engineerID, unmatched: kind), index: &indexRows) {
+                if try insert(row(statement, engineerID: engineerID, unmatched: kind)) {
                     result.stored += 1
                     result.unmatched.append(StatementProblem(index: index, id: statement.id, kind: kind, message: message()))
                 } else {
@@ -421,9 +441,10 @@ public struct StatementService: Sendable {
                     return
                 }
                 let engineer = try engineerID(statement.actor)
-                try tx.insertStatement(row(statement, engineerID: engineer, voids: target.id), index: &indexRows)
+                try insert(row(statement, engineerID: engineer, voids: target.id))
                 result.stored += 1
                 guard target.voidedBy == nil else { return }
+                try flushWrites()
                 try tx.voidStatement(target.id, by: statement.id)
                 result.voided.append(target.id)
                 if let enrollmentID = target.enrollmentID {
@@ -453,7 +474,7 @@ public struct StatementService: Sendable {
                 // enrollment, with no progress. A result verb about an unknown activity is listed.
                 if XAPIStatement.outcomes[statement.verb] == nil, let registration = statement.registration,
                    let enrollment = try enrollment(registration: registration), enrollment.engineerID == engineer, enrollment.status != .withdrawn {
-                    if try tx.insertStatement(row(statement, engineerID: engineer, enrollmentID: enrollment.id), index: &indexRows) {
+                    if try insert(row(statement, engineerID: engineer, enrollmentID: enrollment.id)) {
                         result.stored += 1
                     } else {
                         _ = try alreadyStored()
@@ -471,20 +492,26 @@ public struct StatementService: Sendable {
                 try unmatched(.belowMastery, engineerID: engineer, "cmi5: 'passed' needs result.score.scaled of at least the masteryScore \(mastery)")
                 return
             }
-            guard try tx.insertStatement(row(statement, engineerID: engineer, enrollmentID: enrollment.id, activity: activity.identifier), index: &indexRows) else {
+            guard try insert(row(statement, engineerID: engineer, enrollmentID: enrollment.id, activity: activity.identifier)) else {
                 _ = try alreadyStored()
                 return
             }
             result.stored += 1
             guard let outcome else { return }
-            var current = try states.removeValue(forKey: enrollment.id) ?? ProgressStore.activityStates(enrollmentID: enrollment.id, on: tx.sql)
+            var current: [String: ActivityState]
+            if let known = states.removeValue(forKey: enrollment.id) {
+                current = known
+            } else {
+                try flushWrites()
+                current = try ProgressStore.activityStates(enrollmentID: enrollment.id, on: tx.sql)
+            }
             let report = try ProgressService.apply(
                 ProgressService.ProgressResult(
                     activity: activity, outcome: outcome, score: statement.score, durationSeconds: statement.durationSeconds,
                     at: statement.timestamp ?? tx.now
                 ),
                 enrollment: enrollment, package: package.package, required: package.required, states: &current, source: "xapi",
-                statementID: statement.id, auditActor: nil, tx
+                statementID: statement.id, auditActor: nil, writes: progress, tx
             )
             states[enrollment.id] = current
             if report.enrollment.status != enrollment.status {
@@ -494,6 +521,97 @@ public struct StatementService: Sendable {
                 }
             }
             if let award = report.award { result.awards.append(award) }
+        }
+
+        /// Stores a statement's row unless its id is stored already; true when it was stored.
+        @discardableResult
+        mutating func insert(_ row: StatementRow) throws -> Bool {
+            guard var chunk = server else { return try tx.insertStatement(row, index: &indexRows) }
+            server = nil
+            defer { server = chunk }
+            if chunk.stored.contains(row.id) { return false }
+            if chunk.rowids.isEmpty { chunk.rowids = try tx.reserveStatementRowids(64).reversed() }
+            guard let rowid = chunk.rowids.popLast() else { throw ServiceError(.storage, "no rowid was reserved for statement \(row.id)") }
+            chunk.stored.insert(row.id)
+            chunk.pending.append((rowid, row))
+            indexRows.add(row, rowid: rowid)
+            if chunk.pending.count >= 256 {
+                try tx.insertStatements(chunk.pending)
+                chunk.pending.removeAll(keepingCapacity: true)
+            }
+            return true
+        }
+
+        /// Sends the statement and progress rows not yet written (before anything reads
+        /// `xapi_statement` or the progress tables).
+        mutating func flushWrites() throws {
+            guard var chunk = server else { return }
+            if !chunk.pending.isEmpty {
+                try tx.insertStatements(chunk.pending)
+                chunk.pending.removeAll(keepingCapacity: true)
+                server = chunk
+            }
+            if let progress, !progress.isEmpty { try ProgressStore.flush(progress, in: tx) }
+        }
+
+        /// Prepares a chunk on a server database: which of its ids are stored, rowids for the
+        /// rest, and the engineers, enrollments and activity states its statements name, each read
+        /// in one query for the chunk into the caches the statements then find them in.
+        mutating func prepareServerChunk(_ statements: [XAPIStatement]) throws {
+            try flushWrites()
+            if server == nil {
+                // A result's progress event names its statement, whose row is sent later with
+                // the chunk's others: the reference is checked at the commit.
+                try tx.sql.execute("SET CONSTRAINTS progress_event_statement_id_fkey DEFERRED", [])
+                progress = ProgressWrites()
+            }
+            var chunk = ServerChunk()
+            chunk.stored = try tx.storedStatementIDs(statements.map(\.id))
+            chunk.rowids = try tx.reserveStatementRowids(statements.count - chunk.stored.count).reversed()
+            server = chunk
+            // Engineers of the actors not seen yet.
+            var emails: [String] = [], names: [String] = []
+            for statement in statements where cache.engineers[statement.actor] == nil {
+                switch statement.actor {
+                case .mbox(let email): emails.append(email)
+                case .account(let home, let name) where home == mapping.accountHomePage: names.append(name)
+                default: break
+                }
+            }
+            let byEmail = try EngineerStore.engineerIDs(emails: Set(emails), on: tx.sql)
+            let byName = try EngineerStore.existingIDs(Set(names), on: tx.sql)
+            let members = try mapping.societyID.map { try EngineerStore.members(of: $0, among: Set(byEmail.values).union(byName), on: tx.sql) }
+            for statement in statements where cache.engineers[statement.actor] == nil {
+                var found: String?
+                switch statement.actor {
+                case .mbox(let email): found = byEmail[email]
+                case .account(let home, let name): found = home == mapping.accountHomePage && byName.contains(name) ? name : nil
+                case .other: found = nil
+                }
+                if let members, let engineer = found, !members.contains(engineer) { found = nil }
+                cache.engineers[statement.actor] = .some(found)
+            }
+            // The current enrollments of those engineers whose statements have no registration,
+            // the enrollments the registrations name, and the activity states of both.
+            var engineers = Set<String>(), registrations = Set<UUID>()
+            for statement in statements {
+                if let registration = statement.registration {
+                    if cache.enrollments[registration] == nil { registrations.insert(registration) }
+                } else if let engineer = cache.engineers[statement.actor] ?? nil, cache.current[engineer] == nil {
+                    engineers.insert(engineer)
+                }
+            }
+            var enrollmentIDs = Set<Int64>()
+            let current = try EnrollmentStore.current(engineerIDs: engineers, on: tx.sql)
+            for engineer in engineers {
+                cache.current[engineer] = current[engineer] ?? []
+                enrollmentIDs.formUnion((current[engineer] ?? []).map(\.id))
+            }
+            for enrollment in try EnrollmentStore.enrollments(registrations: registrations, on: tx.sql) {
+                cache.enrollments[enrollment.registration] = enrollment
+                enrollmentIDs.insert(enrollment.id)
+            }
+            states.merge(try ProgressStore.activityStates(enrollmentIDs: enrollmentIDs.filter { states[$0] == nil }, on: tx.sql)) { known, _ in known }
         }
 
         mutating func engineerID(_ actor: XAPIStatement.Actor) throws -> String? {

@@ -79,6 +79,18 @@ struct StatementIndexRows: Sendable {
     init() {}
 
     static func entry(_ rowid: Int64, _ direct: Bool) -> Int64 { rowid << 1 | (direct ? 1 : 0) }
+
+    /// Gathers the rows of a statement stored under `rowid`: each key once (the statement's
+    /// agents and activities come deduplicated; the authority is added unless the statement
+    /// names it already), so the rows go in as plain INSERTs.
+    mutating func add(_ row: StatementRow, rowid: Int64) {
+        for (key, direct) in row.agents { agents[key, default: []].append(Self.entry(rowid, direct)) }
+        let authority = row.authorityKey.flatMap { key in row.agents.contains { $0.key == key } ? nil : key }
+        if let authority { agents[authority, default: []].append(Self.entry(rowid, false)) }
+        for (id, direct) in row.activities { activities[id, default: []].append(Self.entry(rowid, direct)) }
+        if let registration = row.registration { registrations[registration, default: []].append(Self.entry(rowid, true)) }
+        count += row.agents.count + row.activities.count + (authority == nil ? 0 : 1) + (row.registration == nil ? 0 : 1)
+    }
 }
 
 /// A progress event still counting (not voided), for re-folding an enrollment's state.
@@ -123,12 +135,48 @@ extension StoreTransaction {
             guard try insert.run() == 1 else { return false }
             rowid = insert.lastInsertedRowID
         }
-        for (key, direct) in row.agents { index.agents[key, default: []].append(StatementIndexRows.entry(rowid, direct)) }
-        if let key = row.authorityKey { index.agents[key, default: []].append(StatementIndexRows.entry(rowid, false)) }
-        for (id, direct) in row.activities { index.activities[id, default: []].append(StatementIndexRows.entry(rowid, direct)) }
-        if let registration = row.registration { index.registrations[registration, default: []].append(StatementIndexRows.entry(rowid, true)) }
-        index.count += row.agents.count + row.activities.count + (row.authorityKey == nil ? 0 : 1) + (row.registration == nil ? 0 : 1)
+        index.add(row, rowid: rowid)
         return true
+    }
+
+    /// The ids among `ids` that are stored already (a server batch's one look instead of one
+    /// insert each that might conflict).
+    func storedStatementIDs(_ ids: [String]) throws -> Set<String> {
+        var found = Set<String>()
+        for part in SQLPlaceholders.parts(ids) {
+            try sql.query("SELECT id FROM xapi_statement WHERE id IN (\(SQLPlaceholders.list(part.count)))", part.map(SQLValue.text)) { row in
+                if let id = row.text(0) { found.insert(id) }
+            }
+        }
+        return found
+    }
+
+    /// `count` rowids taken from the statement table's identity sequence in one round trip
+    /// (PostgreSQL only: SQLite's rowid comes from the insert itself).
+    func reserveStatementRowids(_ count: Int) throws -> [Int64] {
+        guard count > 0 else { return [] }
+        return try sql.rows(
+            "SELECT nextval(pg_get_serial_sequence('xapi_statement', 'rowid')) FROM generate_series(1, ?)", [.integer(Int64(count))]
+        ).compactMap { $0.int64(0) }
+    }
+
+    /// Writes statement rows whose rowids were reserved, in INSERTs of up to 64 rows, without
+    /// waiting for the answers (a failure is named by the next call that waits, or the commit).
+    func insertStatements(_ rows: [(rowid: Int64, row: StatementRow)]) throws {
+        let width = 64
+        for part in stride(from: 0, to: rows.count, by: width) {
+            let slice = rows[part..<min(rows.count, part + width)]
+            var arguments: [SQLValue] = []
+            arguments.reserveCapacity(slice.count * 15)
+            for (rowid, row) in slice {
+                arguments += [.integer(rowid), .text(row.id), .text(row.signature), .text(row.body), .text(stamp), .text(row.verb),
+                              SQLValue(row.engineerID), row.enrollmentID.map(SQLValue.integer) ?? .null, SQLValue(row.activity), SQLValue(row.voids),
+                              SQLValue(row.registration), SQLValue(row.authority), SQLValue(row.societyID), SQLValue(row.unmatched),
+                              SQLValue(row.targets)]
+            }
+            let values = Array(repeating: "(\(SQLPlaceholders.list(15)))", count: slice.count).joined(separator: ", ")
+            try sql.executeUnread("INSERT INTO xapi_statement (rowid, \(Self.statementColumns)) VALUES \(values)", arguments)
+        }
     }
 
     /// Writes the index rows gathered by `insertStatement`, and empties `index`. Each index gets
@@ -144,8 +192,11 @@ extension StoreTransaction {
     private func writeIndexRows(_ rows: [String: [Int64]], table: String, key: String, direct: Bool = true) throws {
         let width = 64
         let head = direct ? "INSERT INTO \(table) (\(key), statement_rowid, direct) VALUES (?, ?, ?)" : "INSERT INTO \(table) (\(key), statement_rowid) VALUES (?, ?)"
-        let single = head + " ON CONFLICT DO NOTHING"
-        let wide = head + String(repeating: direct ? ", (?, ?, ?)" : ", (?, ?)", count: width - 1) + " ON CONFLICT DO NOTHING"
+        // No ON CONFLICT: every row is a new statement's, and each key comes once per statement
+        // (`add`). On PostgreSQL a conflict check reads the index under serializable isolation,
+        // and two imports at once then kept giving each other up over the same index pages.
+        let single = head
+        let wide = head + String(repeating: direct ? ", (?, ?, ?)" : ", (?, ?)", count: width - 1)
         let connection = sql
         var pending: [(key: String, entry: Int64)] = []
         pending.reserveCapacity(width)
@@ -171,7 +222,6 @@ extension StoreTransaction {
         for at in pending.indices { try run(single, pending[at...at]) }
     }
 
-    /// Marks a statement voided and its progress events as no longer counting.
     /// Whether the society may see a stored statement: one its own credentials stored, or one
     /// about a member of it.
     func isStatement(_ id: String, visibleTo societyID: String) throws -> Bool {
@@ -184,6 +234,7 @@ extension StoreTransaction {
         ) != nil
     }
 
+    /// Marks a statement voided and its progress events as no longer counting.
     func voidStatement(_ id: String, by voiding: String) throws {
         try sql.execute("UPDATE xapi_statement SET voided_by = ? WHERE id = ?", [.text(voiding), .text(id)])
         try sql.execute(Self.voidProgressEvents, [.text(stamp), .text(id), .text(id)])
@@ -199,11 +250,14 @@ extension StoreTransaction {
         WHERE enrollment_id = (SELECT enrollment_id FROM xapi_statement WHERE id = ?) AND statement_id = ?
         """
 
+    /// The columns a stored statement's row is written with (the rowid aside), in `StatementRow`'s order.
+    static let statementColumns = """
+        id, signature, body, stored, verb, engineer_id, enrollment_id, activity_identifier, voids, registration, authority, society_id, unmatched, targets
+        """
     /// The insert of a statement row; on a server it returns the rowid it was given (nothing when
     /// the id was stored already), where SQLite says it after.
     static let insertStatement = """
-        INSERT INTO xapi_statement (id, signature, body, stored, verb, engineer_id, enrollment_id, activity_identifier, voids,
-                                    registration, authority, society_id, unmatched, targets)
+        INSERT INTO xapi_statement (\(statementColumns))
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (id) DO NOTHING
         """

@@ -148,6 +148,18 @@ extension SQLValue {
 
 /// Placeholders as PostgreSQL numbers them: each `?` outside quotes becomes `$1`, `$2`, ...
 public enum SQLPlaceholders {
+    /// `count` placeholders separated by commas, for an IN list or a row of VALUES.
+    public static func list(_ count: Int) -> String {
+        count <= 0 ? "" : "?" + String(repeating: ", ?", count: count - 1)
+    }
+
+    /// `values` in parts of at most `size`, each small enough for one statement's parameters
+    /// (an IN list of a thousand values stays far below both databases' limits).
+    public static func parts<C: Collection>(_ values: C, size: Int = 1_000) -> [ArraySlice<C.Element>] {
+        let all = Array(values)
+        return stride(from: 0, to: all.count, by: size).map { all[$0..<min(all.count, $0 + size)] }
+    }
+
     public static func numbered(_ sql: String) -> String {
         var result = ""
         result.reserveCapacity(sql.utf8.count + 8)
