@@ -375,7 +375,7 @@ public struct CMI5Service: Sendable {
     @discardableResult
     func satisfy(enrollmentID: Int64, session sessionID: String, in tx: StoreTransaction) throws -> [String] {
         guard let enrollment = try EnrollmentStore.enrollment(id: enrollmentID, on: tx.sql), let package = try tx.submission(enrollment.submissionID)?.package else { return [] }
-        let states = try ProgressStore.activityStates(enrollmentID: enrollmentID, on: tx.sql)
+        let states = try ProgressStore.activityStatesToChange(enrollmentID: enrollmentID, in: tx)
         let registration = enrollment.registration.uuidString.lowercased()
         func met(_ activity: Activity) -> Bool {
             activity.isLaunchable ? CompletionRule.isSatisfied(activity, format: .cmi5, state: states[activity.identifier] ?? ActivityState())

@@ -57,7 +57,7 @@ public struct ProgressService: Sendable {
                 let known = CompletionRule.requiredActivities(package).map(\.identifier).joined(separator: ", ")
                 throw ServiceError(.notFound, "'\(courseID)' version \(enrollment.version) has no launchable activity '\(activityID)' (required: \(known))")
             }
-            var states = try ProgressStore.activityStates(enrollmentID: enrollment.id, on: tx.sql)
+            var states = try ProgressStore.activityStatesToChange(enrollmentID: enrollment.id, in: tx)
             return try Self.apply(
                 ProgressResult(activity: activity, outcome: outcome, score: score, durationSeconds: seconds, at: when),
                 enrollment: enrollment, package: package, required: CompletionRule.requiredActivities(package), states: &states,
@@ -80,7 +80,7 @@ public struct ProgressService: Sendable {
             throw ServiceError(.notFound, "\(enrollment.courseID) v\(enrollment.version) has no assignable unit '\(identifier)'")
         }
         let required = CompletionRule.requiredActivities(package)
-        var states = try ProgressStore.activityStates(enrollmentID: enrollment.id, on: tx.sql)
+        var states = try ProgressStore.activityStatesToChange(enrollmentID: enrollment.id, in: tx)
         var report = try apply(ProgressResult(activity: activity, outcome: .completed, score: nil, durationSeconds: nil, at: date),
                                enrollment: enrollment, package: package, required: required, states: &states, source: "cmi5-waived",
                                statementID: statementID, auditActor: nil, tx)

@@ -40,6 +40,36 @@ public enum ProgressStore {
         return states
     }
 
+    /// The activity states of an enrollment whose progress this transaction changes or decides
+    /// on (`claim`).
+    public static func activityStatesToChange(enrollmentID: Int64, in tx: StoreTransaction) throws -> [String: ActivityState] {
+        try claim([enrollmentID], in: tx)
+        return try activityStates(enrollmentID: enrollmentID, on: tx.sql)
+    }
+
+    /// The same for several enrollments, claimed together.
+    static func activityStatesToChange(enrollmentIDs: some Collection<Int64>, in tx: StoreTransaction) throws -> [Int64: [String: ActivityState]] {
+        try claim(enrollmentIDs, in: tx)
+        return try activityStates(enrollmentIDs: enrollmentIDs, on: tx.sql)
+    }
+
+    /// Claims enrollments whose progress this transaction changes: on a server database their
+    /// rows are written (unchanged) in id order, so two transactions changing one enrollment's
+    /// progress run one after the other whatever their isolation: the second waits for the
+    /// first, and is then given up and run again on what the first committed (a snapshot
+    /// ingest and a serializable player commit could otherwise each satisfy one activity of the
+    /// course, each see the other's unsatisfied, and award nothing). Every writer of
+    /// `activity_progress` reads through here. SQLite has one writer: nothing to claim.
+    static func claim(_ enrollmentIDs: some Collection<Int64>, in tx: StoreTransaction) throws {
+        guard tx.sql.dialect != .sqlite, !enrollmentIDs.isEmpty else { return }
+        for part in SQLPlaceholders.parts(enrollmentIDs.sorted()) {
+            try tx.sql.execute(
+                "UPDATE enrollment SET status = status WHERE id IN (SELECT id FROM enrollment WHERE id IN (\(SQLPlaceholders.list(part.count))) ORDER BY id FOR NO KEY UPDATE)",
+                part.map(SQLValue.integer)
+            )
+        }
+    }
+
     /// Records one result and, when it changed, the activity's new state (`newlySatisfied`
     /// stamps the time it became done). A result that changes nothing (a second 'completed')
     /// is kept as an event only.
@@ -97,6 +127,7 @@ public enum ProgressStore {
 
     /// Replaces the enrollment's folded activity states (after a voiding).
     static func replaceActivityStates(enrollmentID: Int64, _ states: [String: (state: ActivityState, satisfiedAt: Date?)], in tx: StoreTransaction) throws {
+        try claim([enrollmentID], in: tx)
         try tx.sql.execute("DELETE FROM activity_progress WHERE enrollment_id = ?", [.integer(enrollmentID)])
         for (activity, entry) in states {
             try tx.sql.execute(

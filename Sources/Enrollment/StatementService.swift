@@ -150,8 +150,12 @@ public struct StatementService: Sendable {
         // (Measured: transactions of 10,000 or 50,000 statements were no faster, as every
         // transaction re-reads activity states.) Each attempt parses its own stream: PostgreSQL
         // runs a transaction again from the start when a concurrent one took its place, and a
-        // stream the first attempt consumed would give the second nothing to store.
-        return try database.perform(at: now) { tx in
+        // stream the first attempt consumed would give the second nothing to store. On a server
+        // database the batch runs on one snapshot (`WriteIsolation.snapshot`): the enrollments
+        // whose progress it changes are claimed (`ProgressStore.claim`) and an id stored
+        // meanwhile by another import runs it again; serializable tracking of a large batch's
+        // reads had concurrent imports give each other up over and over.
+        return try database.perform(at: now, isolation: .snapshot) { tx in
             let stream = PreparedStream(split, data: data)
             defer { stream.stop() }
             return try Self.store(count: stream.count, next: stream.next, mapping: mapping, authority: authority, actor: actor, in: tx)
@@ -503,7 +507,7 @@ public struct StatementService: Sendable {
                 current = known
             } else {
                 try flushWrites()
-                current = try ProgressStore.activityStates(enrollmentID: enrollment.id, on: tx.sql)
+                current = try ProgressStore.activityStatesToChange(enrollmentID: enrollment.id, in: tx)
             }
             let report = try ProgressService.apply(
                 ProgressService.ProgressResult(
@@ -611,7 +615,7 @@ public struct StatementService: Sendable {
                 cache.enrollments[enrollment.registration] = enrollment
                 enrollmentIDs.insert(enrollment.id)
             }
-            states.merge(try ProgressStore.activityStates(enrollmentIDs: enrollmentIDs.filter { states[$0] == nil }, on: tx.sql)) { known, _ in known }
+            states.merge(try ProgressStore.activityStatesToChange(enrollmentIDs: enrollmentIDs.filter { states[$0] == nil }, in: tx)) { known, _ in known }
         }
 
         mutating func engineerID(_ actor: XAPIStatement.Actor) throws -> String? {

@@ -85,15 +85,20 @@ public final class PostgresDatabase: SQLServer, @unchecked Sendable {
     /// Times a write transaction is run when PostgreSQL keeps giving it up for a concurrent one.
     static let attempts = 8
 
-    /// Serializable: the rules decide on what they read, and no other transaction may change it
-    /// meanwhile. When PostgreSQL gives a transaction up for a concurrent one (it kept nothing),
-    /// `body` runs again from the start, after a short random pause, up to `attempts` times; so a
-    /// body does nothing outside the database that may not be done twice.
-    public func write<T>(_ body: (any SQLConnection) throws -> T) throws -> T {
+    /// Serializable by default: the rules decide on what they read, and no other transaction may
+    /// change it meanwhile; `.snapshot` is REPEATABLE READ, where the rules claim what they
+    /// decide on and a unique violation means a concurrent transaction stored the key first (see
+    /// `WriteIsolation`). When PostgreSQL gives a transaction up for a concurrent one (it kept
+    /// nothing), `body` runs again from the start, after a short random pause, up to `attempts`
+    /// times; so a body does nothing outside the database that may not be done twice.
+    public func write<T>(_ isolation: WriteIsolation, _ body: (any SQLConnection) throws -> T) throws -> T {
         var attempt = 1
         while true {
             do {
-                return try transaction("BEGIN ISOLATION LEVEL SERIALIZABLE", body)
+                switch isolation {
+                case .serializable: return try transaction("BEGIN ISOLATION LEVEL SERIALIZABLE", body)
+                case .snapshot: return try transaction("BEGIN ISOLATION LEVEL REPEATABLE READ", restartOnUniqueViolation: true, body)
+                }
             } catch let concurrent as PostgresConcurrencyFailure {
                 guard attempt < Self.attempts else {
                     throw ServiceError(.conflict, "the change met \(Self.attempts) concurrent changes in a row and was given up: \(concurrent.failure.message)")
@@ -106,10 +111,10 @@ public final class PostgresDatabase: SQLServer, @unchecked Sendable {
         }
     }
 
-    private func transaction<T>(_ begin: String, _ body: (any SQLConnection) throws -> T) throws -> T {
+    private func transaction<T>(_ begin: String, restartOnUniqueViolation: Bool = false, _ body: (any SQLConnection) throws -> T) throws -> T {
         let lent = borrow()
         defer { giveBack(lent) }
-        let connection = PostgresSQLConnection(sessions[lent])
+        let connection = PostgresSQLConnection(sessions[lent], restartOnUniqueViolation: restartOnUniqueViolation)
         try connection.execute(begin, [])
         do {
             let result = try body(connection)

@@ -14,10 +14,15 @@ public struct PostgresSQLConnection: SQLConnection {
     let session: PostgresSession
     /// The statements sent by `executeUnread` whose answers have not been looked at yet.
     let unread: Unread
+    /// In a snapshot transaction (`WriteIsolation.snapshot`) a unique violation means that a
+    /// concurrent transaction stored the key after this one's snapshot was taken: it is answered
+    /// as a concurrency failure, and the transaction runs again and sees the key.
+    let restartOnUniqueViolation: Bool
 
-    public init(_ session: PostgresSession) {
+    public init(_ session: PostgresSession, restartOnUniqueViolation: Bool = false) {
         self.session = session
-        unread = Unread()
+        self.restartOnUniqueViolation = restartOnUniqueViolation
+        unread = Unread(restartOnUniqueViolation: restartOnUniqueViolation)
     }
 
     /// Answers not waited for, in the order sent: a connection answers in order, so each later
@@ -25,6 +30,11 @@ public struct PostgresSQLConnection: SQLConnection {
     final class Unread: @unchecked Sendable {
         private let lock = NSLock()
         private var futures: [(sql: String, answer: EventLoopFuture<PostgresQueryResult>)] = []
+        let restartOnUniqueViolation: Bool
+
+        init(restartOnUniqueViolation: Bool) {
+            self.restartOnUniqueViolation = restartOnUniqueViolation
+        }
 
         func append(_ sql: String, _ answer: EventLoopFuture<PostgresQueryResult>) {
             lock.lock()
@@ -50,7 +60,7 @@ public struct PostgresSQLConnection: SQLConnection {
                 do {
                     _ = try answer.wait()
                 } catch {
-                    if first == nil { first = PostgresSQLConnection.failure(error, sql) }
+                    if first == nil { first = PostgresSQLConnection.failure(error, sql, restartOnUniqueViolation: restartOnUniqueViolation) }
                 }
             }
             return first
@@ -115,7 +125,7 @@ public struct PostgresSQLConnection: SQLConnection {
             // A statement sent earlier without waiting failed first: that is the cause (this one
             // only met the aborted transaction).
             if let earlier = unread.settle() { throw earlier }
-            throw Self.failure(error, sql)
+            throw Self.failure(error, sql, restartOnUniqueViolation: restartOnUniqueViolation)
         }
     }
 
@@ -134,9 +144,10 @@ public struct PostgresSQLConnection: SQLConnection {
     }
 
     /// A failure as the platform's error; a concurrent transaction's, as the one that is retried.
-    static func failure(_ error: any Error, _ sql: String) -> any Error {
+    static func failure(_ error: any Error, _ sql: String, restartOnUniqueViolation: Bool = false) -> any Error {
         let failure = PostgresSession.failure(error, "running \(sql.prefix(80))")
-        if let state = (error as? PSQLError)?.serverInfo?[.sqlState], PostgresConcurrencyFailure.states.contains(state) {
+        if let state = (error as? PSQLError)?.serverInfo?[.sqlState],
+           PostgresConcurrencyFailure.states.contains(state) || (restartOnUniqueViolation && state == PostgresConcurrencyFailure.uniqueViolation) {
             return PostgresConcurrencyFailure(failure: failure)
         }
         return failure
@@ -173,6 +184,8 @@ public struct PostgresSQLConnection: SQLConnection {
 /// does so.
 struct PostgresConcurrencyFailure: TransactionRestart, CustomStringConvertible {
     static let states: Set<String> = ["40001", "40P01"]
+    /// unique_violation: a concurrency failure only in a snapshot transaction.
+    static let uniqueViolation = "23505"
     let failure: ServiceError
     var description: String { failure.message }
 }

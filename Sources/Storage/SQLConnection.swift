@@ -183,6 +183,20 @@ public enum SQLPlaceholders {
     }
 }
 
+/// How a write transaction on a server database is kept apart from concurrent ones (SQLite has
+/// one writer: every transaction there runs alone).
+public enum WriteIsolation: Sendable {
+    /// Serializable: the rules decide on what they read, and no other transaction may change it
+    /// meanwhile. The default; the database tracks every read to see that.
+    case serializable
+    /// One snapshot, with the rows the rules decide on claimed by a write (the enrollments whose
+    /// progress changes: `ProgressStore`), so that a concurrent transaction changing them is
+    /// given up and run again, and a key stored meanwhile by another (a unique violation) runs
+    /// this one again. For bulk statement ingest: serializable tracking of its many reads made
+    /// concurrent imports keep giving each other up.
+    case snapshot
+}
+
 /// A server database behind `AppDatabase` (PostgreSQL, in `PostgresStorage`): transactions on
 /// the storage kernel's connection.
 public protocol SQLServer: Sendable {
@@ -191,7 +205,14 @@ public protocol SQLServer: Sendable {
     /// One read-only transaction, seeing one snapshot.
     func read<T>(_ body: (any SQLConnection) throws -> T) throws -> T
     /// One write transaction: committed when `body` returns, rolled back when it throws.
-    func write<T>(_ body: (any SQLConnection) throws -> T) throws -> T
+    func write<T>(_ isolation: WriteIsolation, _ body: (any SQLConnection) throws -> T) throws -> T
     /// Closes the connections (the database is not used again).
     func close()
+}
+
+extension SQLServer {
+    /// One serializable write transaction.
+    public func write<T>(_ body: (any SQLConnection) throws -> T) throws -> T {
+        try write(.serializable, body)
+    }
 }

@@ -43,12 +43,13 @@ public struct StoreTransaction {
 
 extension AppDatabase {
     /// Runs `body` in one write transaction stamped `date`; anything it throws rolls it all back
-    /// and is rethrown unchanged. SQLite failures come out as `ServiceError`.
-    public func transaction<T>(at date: Date, _ body: @Sendable (StoreTransaction) throws -> T) throws -> T {
+    /// and is rethrown unchanged. SQLite failures come out as `ServiceError`. `isolation` applies
+    /// to a server database (see `WriteIsolation`).
+    public func transaction<T>(at date: Date, isolation: WriteIsolation = .serializable, _ body: @Sendable (StoreTransaction) throws -> T) throws -> T {
         do {
             switch engine {
             case .sqlite(let writer): return try writer.write { db in try body(StoreTransaction(.sqlite(db), now: date)) }
-            case .server(let server): return try server.write { connection in try body(StoreTransaction(.server(connection), now: date)) }
+            case .server(let server): return try server.write(isolation) { connection in try body(StoreTransaction(.server(connection), now: date)) }
             }
         } catch let error as DatabaseError {
             throw ServiceError.wrap(error, "database")

@@ -597,19 +597,25 @@ struct SQLKernelTests {
         }
     }
 
+    /// Adds an engineer (`engineer add` arguments), enrolls them in `course`, and answers the
+    /// course's launchable lessons in order.
+    static func enrolledLessons(_ url: String, engineer: [String], course: String) async throws -> [String] {
+        for arguments in [["engineer", "add"] + engineer, ["enroll", engineer[0], course]] {
+            let done = try await CLI.runDetached(arguments + ["--database", url])
+            #expect(done.status == 0, "\(done.stderr)")
+        }
+        return try await PostgresServer.rows(url, """
+            SELECT a.identifier FROM activity a JOIN publication p ON p.submission_id = a.submission_id JOIN course c ON c.current_publication_id = p.id
+            WHERE c.id = '\(course)' AND a.launch_url IS NOT NULL ORDER BY a.position
+            """).compactMap { $0.first ?? nil }
+    }
+
     @Test("four imports of the same statements at once on PostgreSQL: each id stored once, each result recorded once, the credit awarded once",
           .enabled(if: PostgresServer.available))
     func concurrentIngest() async throws {
         try await PostgresServer.withCopiedDemo { demo, url in
             let course = "bjast/bjast.work-safety-law"
-            for arguments in [["engineer", "add", "wang", "--name", "王五", "--email", "Wang@Example.cn"], ["enroll", "wang", course]] {
-                let done = try await CLI.runDetached(arguments + ["--database", url])
-                #expect(done.status == 0, "\(done.stderr)")
-            }
-            let lessons = try await PostgresServer.rows(url, """
-                SELECT a.identifier FROM activity a JOIN publication p ON p.submission_id = a.submission_id JOIN course c ON c.current_publication_id = p.id
-                WHERE c.id = '\(course)' AND a.launch_url IS NOT NULL ORDER BY a.position
-                """).compactMap { $0.first ?? nil }
+            let lessons = try await Self.enrolledLessons(url, engineer: ["wang", "--name", "王五", "--email", "Wang@Example.cn"], course: course)
             #expect(!lessons.isEmpty)
             // Each lesson experienced and completed by wang (mbox in another case, no
             // registration, platform IRIs), and statements about people the platform does not know,
@@ -649,6 +655,46 @@ struct SQLKernelTests {
                     (SELECT count(*) FROM xapi_statement_agent a JOIN xapi_statement s ON s.rowid = a.statement_rowid WHERE s.id LIKE '00000000-0000-4000-9000-%' AND a.direct = 1)
                 """)
             #expect(rows == [["\(lines.count)", "\(lessons.count)", "\(lessons.count)", "1", "600"]])
+        }
+    }
+
+    @Test("imports at once that each complete another lesson of one enrollment: the course completes and is credited once",
+          .enabled(if: PostgresServer.available))
+    func concurrentLessons() async throws {
+        try await PostgresServer.withCopiedDemo { demo, url in
+            let course = "bjast/bjast.work-safety-law"
+            let lessons = try await Self.enrolledLessons(url, engineer: ["li", "--name", "李四", "--email", "li@example.cn"], course: course)
+            #expect(lessons.count >= 2)
+            // One file per lesson: a few hundred statements about visitors (a longer transaction),
+            // then li's completion of that lesson. Each import alone sees the other lessons not
+            // done; only imports that run one after the other on each other's results complete
+            // the course (`ProgressStore.claim`).
+            var files: [String] = []
+            for (index, lesson) in lessons.enumerated() {
+                var lines: [String] = []
+                for visit in 0..<300 {
+                    let id = String(format: "00000000-0000-4000-9%03d-%012d", index, visit)
+                    lines.append(#"{"id":"\#(id)","actor":{"mbox":"mailto:visitor\#(visit % 40)@example.org"},"verb":{"id":"http://adlnet.gov/expapi/verbs/experienced"},"object":{"id":"https://example.org/activities/\#(visit)"}}"#)
+                }
+                let object = ActivityIRI.make(courseID: course, activity: lesson)
+                let id = String(format: "00000000-0000-4000-8000-%012d", index)
+                lines.append(#"{"id":"\#(id)","actor":{"mbox":"mailto:li@example.cn"},"verb":{"id":"http://adlnet.gov/expapi/verbs/completed"},"object":{"id":"\#(object)"},"result":{"completion":true}}"#)
+                let file = URL(fileURLWithPath: demo.path).deletingLastPathComponent().appendingPathComponent("lesson-\(index).ndjson").path
+                try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+                files.append(file)
+            }
+            let runs = try await withThrowingTaskGroup(of: CLI.Result.self) { group in
+                for file in files { group.addTask { try await CLI.runDetached(["progress", "import", file, "--json", "--database", url]) } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(runs.allSatisfy { $0.status == 0 }, "\(runs.map(\.stderr))")
+            let rows = try await PostgresServer.rows(url, """
+                SELECT (SELECT count(*) FROM activity_progress p JOIN enrollment n ON n.id = p.enrollment_id WHERE n.engineer_id = 'li' AND p.completed = 1),
+                    (SELECT status FROM enrollment WHERE engineer_id = 'li'),
+                    (SELECT count(*) FROM credit_award WHERE engineer_id = 'li'),
+                    (SELECT count(*) FROM xapi_statement WHERE id LIKE '00000000-0000-4000-%')
+                """)
+            #expect(rows == [["\(lessons.count)", "completed", "1", "\(lessons.count * 301)"]])
         }
     }
 
