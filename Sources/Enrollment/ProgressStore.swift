@@ -79,38 +79,54 @@ public enum ProgressStore {
         writes: ProgressWrites? = nil, in tx: StoreTransaction
     ) throws {
         let at = date.iso8601
-        if let writes {
-            writes.events += [.integer(enrollmentID), .text(activity), .text(outcome.rawValue), score.map(SQLValue.real) ?? .null,
-                              SQLValue(durationSeconds), .text(at), .text(source), SQLValue(statementID)]
-            writes.eventCount += 1
+        let event = eventValues(enrollmentID: enrollmentID, activity: activity, outcome: outcome, score: score, durationSeconds: durationSeconds,
+                                at: at, source: source, statementID: statementID)
+        guard let writes else {
+            try tx.sql.executeUnread(insertEvent, event)
             guard stateChanged || newlySatisfied else { return }
+            try tx.sql.executeUnread(upsertState, stateValues(enrollmentID: enrollmentID, activity: activity, state: state,
+                                                                         satisfiedAt: newlySatisfied ? at : nil, stamp: tx.stamp))
+            return
+        }
+        writes.events += event
+        if stateChanged || newlySatisfied {
             let key = ProgressWrites.Key(enrollmentID: enrollmentID, activity: activity)
             let satisfiedAt = writes.states[key]?.satisfiedAt ?? (newlySatisfied ? at : nil)
             if writes.states[key] == nil { writes.order.append(key) }
             writes.states[key] = (state, satisfiedAt)
-            if writes.eventCount >= 256 { try flush(writes, in: tx) }
-            return
         }
-        try tx.sql.executeUnread(
-            """
-            INSERT INTO progress_event (enrollment_id, activity_identifier, outcome, score, duration_seconds, at, source, statement_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            [.integer(enrollmentID), .text(activity), .text(outcome.rawValue), score.map(SQLValue.real) ?? .null, SQLValue(durationSeconds),
-             .text(at), .text(source), SQLValue(statementID)]
-        )
-        guard stateChanged || newlySatisfied else { return }
-        try tx.sql.executeUnread(
-            """
-            INSERT INTO activity_progress (enrollment_id, activity_identifier, completed, passed, best_score, satisfied_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (enrollment_id, activity_identifier) DO UPDATE SET completed = excluded.completed,
-                passed = excluded.passed, best_score = excluded.best_score,
-                satisfied_at = coalesce(activity_progress.satisfied_at, excluded.satisfied_at), updated_at = excluded.updated_at
-            """,
-            [.integer(enrollmentID), .text(activity), .integer(state.completed ? 1 : 0), state.passed.map { .integer($0 ? 1 : 0) } ?? .null,
-             state.bestScore.map(SQLValue.real) ?? .null, newlySatisfied ? .text(at) : .null, .text(tx.stamp)]
-        )
+        if writes.events.count >= 256 * eventWidth { try flush(writes, in: tx) }
+    }
+
+    /// The head of an insert of progress events; `eventValues` gives a row's values.
+    private static let insertEvents =
+        "INSERT INTO progress_event (enrollment_id, activity_identifier, outcome, score, duration_seconds, at, source, statement_id)"
+    private static let eventWidth = 8
+    /// One event, one state: the SQL of each result recorded alone, built once.
+    private static let insertEvent = "\(insertEvents) VALUES (\(SQLPlaceholders.list(eventWidth)))"
+    private static let upsertState = upsertStates(rows: 1)
+
+    private static func eventValues(enrollmentID: Int64, activity: String, outcome: ProgressOutcome, score: Double?, durationSeconds: Int?,
+                                    at: String, source: String, statementID: String?) -> [SQLValue] {
+        [.integer(enrollmentID), .text(activity), .text(outcome.rawValue), score.map(SQLValue.real) ?? .null, SQLValue(durationSeconds),
+         .text(at), .text(source), SQLValue(statementID)]
+    }
+
+    /// An upsert of `rows` activity states (`stateValues` each): the first time an activity was
+    /// satisfied is kept.
+    private static func upsertStates(rows: Int) -> String {
+        """
+        INSERT INTO activity_progress (enrollment_id, activity_identifier, completed, passed, best_score, satisfied_at, updated_at)
+        VALUES \(Array(repeating: "(\(SQLPlaceholders.list(7)))", count: rows).joined(separator: ", "))
+        ON CONFLICT (enrollment_id, activity_identifier) DO UPDATE SET completed = excluded.completed,
+            passed = excluded.passed, best_score = excluded.best_score,
+            satisfied_at = coalesce(activity_progress.satisfied_at, excluded.satisfied_at), updated_at = excluded.updated_at
+        """
+    }
+
+    private static func stateValues(enrollmentID: Int64, activity: String, state: ActivityState, satisfiedAt: String?, stamp: String) -> [SQLValue] {
+        [.integer(enrollmentID), .text(activity), .integer(state.completed ? 1 : 0), state.passed.map { .integer($0 ? 1 : 0) } ?? .null,
+         state.bestScore.map(SQLValue.real) ?? .null, SQLValue(satisfiedAt), .text(stamp)]
     }
 
     /// The enrollment's progress events that still count, in the order they happened.
@@ -130,14 +146,8 @@ public enum ProgressStore {
         try claim([enrollmentID], in: tx)
         try tx.sql.execute("DELETE FROM activity_progress WHERE enrollment_id = ?", [.integer(enrollmentID)])
         for (activity, entry) in states {
-            try tx.sql.execute(
-                """
-                INSERT INTO activity_progress (enrollment_id, activity_identifier, completed, passed, best_score, satisfied_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """,
-                [.integer(enrollmentID), .text(activity), .integer(entry.state.completed ? 1 : 0), entry.state.passed.map { .integer($0 ? 1 : 0) } ?? .null,
-                 entry.state.bestScore.map(SQLValue.real) ?? .null, SQLValue(entry.satisfiedAt?.iso8601), .text(tx.stamp)]
-            )
+            try tx.sql.execute(upsertState, stateValues(enrollmentID: enrollmentID, activity: activity, state: entry.state,
+                                                                  satisfiedAt: entry.satisfiedAt?.iso8601, stamp: tx.stamp))
         }
     }
 
@@ -145,39 +155,21 @@ public enum ProgressStore {
     /// latest state once, in upserts of up to 64 rows; then empties it.
     static func flush(_ writes: ProgressWrites, in tx: StoreTransaction) throws {
         let width = 64
-        let eventWidth = 8
-        var offset = 0
-        while offset < writes.events.count {
-            let rows = min(width, (writes.events.count - offset) / eventWidth)
-            let values = Array(repeating: "(\(SQLPlaceholders.list(eventWidth)))", count: rows).joined(separator: ", ")
-            try tx.sql.executeUnread(
-                "INSERT INTO progress_event (enrollment_id, activity_identifier, outcome, score, duration_seconds, at, source, statement_id) VALUES \(values)",
-                Array(writes.events[offset..<(offset + rows * eventWidth)])
-            )
-            offset += rows * eventWidth
+        for part in stride(from: 0, to: writes.events.count, by: width * eventWidth) {
+            let values = writes.events[part..<min(writes.events.count, part + width * eventWidth)]
+            let rows = Array(repeating: "(\(SQLPlaceholders.list(eventWidth)))", count: values.count / eventWidth).joined(separator: ", ")
+            try tx.sql.executeUnread("\(insertEvents) VALUES \(rows)", Array(values))
         }
         for part in stride(from: 0, to: writes.order.count, by: width) {
             let keys = writes.order[part..<min(writes.order.count, part + width)]
-            var arguments: [SQLValue] = []
+            var values: [SQLValue] = []
             for key in keys {
                 guard let (state, satisfiedAt) = writes.states[key] else { continue }
-                arguments += [.integer(key.enrollmentID), .text(key.activity), .integer(state.completed ? 1 : 0), state.passed.map { .integer($0 ? 1 : 0) } ?? .null,
-                              state.bestScore.map(SQLValue.real) ?? .null, SQLValue(satisfiedAt), .text(tx.stamp)]
+                values += stateValues(enrollmentID: key.enrollmentID, activity: key.activity, state: state, satisfiedAt: satisfiedAt, stamp: tx.stamp)
             }
-            let values = Array(repeating: "(\(SQLPlaceholders.list(7)))", count: arguments.count / 7).joined(separator: ", ")
-            try tx.sql.executeUnread(
-                """
-                INSERT INTO activity_progress (enrollment_id, activity_identifier, completed, passed, best_score, satisfied_at, updated_at)
-                VALUES \(values)
-                ON CONFLICT (enrollment_id, activity_identifier) DO UPDATE SET completed = excluded.completed,
-                    passed = excluded.passed, best_score = excluded.best_score,
-                    satisfied_at = coalesce(activity_progress.satisfied_at, excluded.satisfied_at), updated_at = excluded.updated_at
-                """,
-                arguments
-            )
+            try tx.sql.executeUnread(upsertStates(rows: values.count / 7), values)
         }
         writes.events.removeAll(keepingCapacity: true)
-        writes.eventCount = 0
         writes.states.removeAll(keepingCapacity: true)
         writes.order.removeAll(keepingCapacity: true)
     }
@@ -194,10 +186,9 @@ final class ProgressWrites {
 
     /// Eight values per event, in the INSERT's column order.
     var events: [SQLValue] = []
-    var eventCount = 0
     /// Each activity's latest state and the first time it was satisfied, in first-written order.
     var states: [Key: (state: ActivityState, satisfiedAt: String?)] = [:]
     var order: [Key] = []
 
-    var isEmpty: Bool { eventCount == 0 && order.isEmpty }
+    var isEmpty: Bool { events.isEmpty && order.isEmpty }
 }
