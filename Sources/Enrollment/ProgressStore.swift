@@ -95,15 +95,16 @@ public enum ProgressStore {
             if writes.states[key] == nil { writes.order.append(key) }
             writes.states[key] = (state, satisfiedAt)
         }
-        if writes.events.count >= 256 * eventWidth { try flush(writes, in: tx) }
+        // Flushed with each chunk's statement rows; this bound only caps memory.
+        if writes.events.count >= 8_192 * eventWidth { try flush(writes, in: tx) }
     }
 
-    /// The head of an insert of progress events; `eventValues` gives a row's values.
-    private static let insertEvents =
-        "INSERT INTO progress_event (enrollment_id, activity_identifier, outcome, score, duration_seconds, at, source, statement_id)"
-    private static let eventWidth = 8
+    /// The columns of a progress event; `eventValues` gives a row's values in their order.
+    private static let eventColumns = ["enrollment_id", "activity_identifier", "outcome", "score", "duration_seconds", "at", "source", "statement_id"]
+    private static let eventWidth = eventColumns.count
     /// One event, one state: the SQL of each result recorded alone, built once.
-    private static let insertEvent = "\(insertEvents) VALUES (\(SQLPlaceholders.list(eventWidth)))"
+    private static let insertEvent =
+        "INSERT INTO progress_event (\(eventColumns.joined(separator: ", "))) VALUES (\(SQLPlaceholders.list(eventWidth)))"
     private static let upsertState = upsertStates(rows: 1)
 
     private static func eventValues(enrollmentID: Int64, activity: String, outcome: ProgressOutcome, score: Double?, durationSeconds: Int?,
@@ -151,15 +152,14 @@ public enum ProgressStore {
         }
     }
 
-    /// Sends what `writes` gathered: the events in INSERTs of up to 64 rows, each activity's
-    /// latest state once, in upserts of up to 64 rows; then empties it.
-    static func flush(_ writes: ProgressWrites, in tx: StoreTransaction) throws {
+    /// Sends what `writes` gathered: the events through `appendRows`, and each activity's latest
+    /// state once, in upserts of up to 64 rows, if there are at least `statesFrom` of them (else
+    /// they wait for a later flush); then empties what it sent.
+    static func flush(_ writes: ProgressWrites, statesFrom: Int = 0, in tx: StoreTransaction) throws {
         let width = 64
-        for part in stride(from: 0, to: writes.events.count, by: width * eventWidth) {
-            let values = writes.events[part..<min(writes.events.count, part + width * eventWidth)]
-            let rows = Array(repeating: "(\(SQLPlaceholders.list(eventWidth)))", count: values.count / eventWidth).joined(separator: ", ")
-            try tx.sql.executeUnread("\(insertEvents) VALUES \(rows)", Array(values))
-        }
+        try tx.sql.appendRows(into: "progress_event", columns: eventColumns, values: writes.events)
+        writes.events.removeAll(keepingCapacity: true)
+        guard writes.order.count >= statesFrom else { return }
         for part in stride(from: 0, to: writes.order.count, by: width) {
             let keys = writes.order[part..<min(writes.order.count, part + width)]
             var values: [SQLValue] = []
@@ -169,7 +169,6 @@ public enum ProgressStore {
             }
             try tx.sql.executeUnread(upsertStates(rows: values.count / 7), values)
         }
-        writes.events.removeAll(keepingCapacity: true)
         writes.states.removeAll(keepingCapacity: true)
         writes.order.removeAll(keepingCapacity: true)
     }

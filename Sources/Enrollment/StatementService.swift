@@ -539,40 +539,49 @@ public struct StatementService: Sendable {
             chunk.stored.insert(row.id)
             chunk.pending.append((rowid, row))
             indexRows.add(row, rowid: rowid)
-            if chunk.pending.count >= 256 {
+            // A chunk's rows are sent once the next chunk is prepared (`prepareServerChunk`);
+            // this bound, twice a chunk, only caps what a caller's batch may hold.
+            if chunk.pending.count >= 8_192 {
                 try tx.insertStatements(chunk.pending)
                 chunk.pending.removeAll(keepingCapacity: true)
             }
             return true
         }
 
-        /// Sends the statement and progress rows not yet written (before anything reads
-        /// `xapi_statement` or the progress tables).
-        mutating func flushWrites() throws {
+        /// Sends the progress and statement rows not yet written (before anything reads
+        /// `xapi_statement` or the progress tables). The statements go last: a copy returns once
+        /// the server has begun it, that is, once what was sent before has run, so the largest
+        /// one last is the one the server works on while the caller goes on. Between chunks
+        /// (`statesFrom`) the activity states wait until that many are gathered: an engineer's
+        /// activity changes again and again over a large import from few engineers, and each
+        /// upsert costs the server a row version (nothing reads them before: the states of
+        /// enrollments the store has written are in memory, and a voiding flushes everything).
+        mutating func flushWrites(statesFrom: Int = 0) throws {
             guard var chunk = server else { return }
+            if let progress, !progress.isEmpty { try ProgressStore.flush(progress, statesFrom: statesFrom, in: tx) }
             if !chunk.pending.isEmpty {
                 try tx.insertStatements(chunk.pending)
                 chunk.pending.removeAll(keepingCapacity: true)
                 server = chunk
             }
-            if let progress, !progress.isEmpty { try ProgressStore.flush(progress, in: tx) }
         }
 
         /// Prepares a chunk on a server database: which of its ids are stored, rowids for the
         /// rest, and the engineers, enrollments and activity states its statements name, each read
-        /// in one query for the chunk into the caches the statements then find them in.
+        /// in one query for the chunk into the caches the statements then find them in. Then the
+        /// rows of the chunk before go, not waited for: the server stores them while this one is
+        /// taken. Reading first is safe: a batch names an id once, and the states read are those
+        /// of enrollments this transaction has not written yet (the others are known).
         mutating func prepareServerChunk(_ statements: [XAPIStatement]) throws {
-            try flushWrites()
             if server == nil {
                 // A result's progress event names its statement, whose row is sent later with
                 // the chunk's others: the reference is checked at the commit.
                 try tx.sql.execute("SET CONSTRAINTS progress_event_statement_id_fkey DEFERRED", [])
                 progress = ProgressWrites()
             }
-            var chunk = ServerChunk()
-            chunk.stored = try tx.storedStatementIDs(statements.map(\.id))
-            chunk.rowids = try tx.reserveStatementRowids(statements.count - chunk.stored.count).reversed()
-            server = chunk
+            var next = ServerChunk()
+            next.stored = try tx.storedStatementIDs(statements.map(\.id))
+            next.rowids = try tx.reserveStatementRowids(statements.count - next.stored.count).reversed()
             // Engineers of the actors not seen yet.
             var emails: [String] = [], names: [String] = []
             for statement in statements where cache.engineers[statement.actor] == nil {
@@ -616,6 +625,8 @@ public struct StatementService: Sendable {
                 enrollmentIDs.insert(enrollment.id)
             }
             states.merge(try ProgressStore.activityStatesToChange(enrollmentIDs: enrollmentIDs.filter { states[$0] == nil }, in: tx)) { known, _ in known }
+            try flushWrites(statesFrom: 4_096)
+            server = next
         }
 
         mutating func engineerID(_ actor: XAPIStatement.Actor) throws -> String? {

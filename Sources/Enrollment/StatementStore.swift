@@ -160,27 +160,25 @@ extension StoreTransaction {
         ).compactMap { $0.int64(0) }
     }
 
-    /// Writes statement rows whose rowids were reserved, in INSERTs of up to 64 rows, without
-    /// waiting for the answers (a failure is named by the next call that waits, or the commit).
+    /// Writes statement rows whose rowids were reserved (`appendRows`: a server streams them).
     func insertStatements(_ rows: [(rowid: Int64, row: StatementRow)]) throws {
-        let width = 64
-        for part in stride(from: 0, to: rows.count, by: width) {
-            let slice = rows[part..<min(rows.count, part + width)]
-            var arguments: [SQLValue] = []
-            arguments.reserveCapacity(slice.count * 15)
-            for (rowid, row) in slice {
-                arguments += [.integer(rowid), .text(row.id), .text(row.signature), .text(row.body), .text(stamp), .text(row.verb),
-                              SQLValue(row.engineerID), row.enrollmentID.map(SQLValue.integer) ?? .null, SQLValue(row.activity), SQLValue(row.voids),
-                              SQLValue(row.registration), SQLValue(row.authority), SQLValue(row.societyID), SQLValue(row.unmatched),
-                              SQLValue(row.targets)]
-            }
-            let values = Array(repeating: "(\(SQLPlaceholders.list(15)))", count: slice.count).joined(separator: ", ")
-            try sql.executeUnread("INSERT INTO xapi_statement (rowid, \(Self.statementColumns)) VALUES \(values)", arguments)
+        var values: [SQLValue] = []
+        values.reserveCapacity(rows.count * 15)
+        for (rowid, row) in rows {
+            values += [.integer(rowid), .text(row.id), .text(row.signature), .text(row.body), .text(stamp), .text(row.verb),
+                       SQLValue(row.engineerID), row.enrollmentID.map(SQLValue.integer) ?? .null, SQLValue(row.activity), SQLValue(row.voids),
+                       SQLValue(row.registration), SQLValue(row.authority), SQLValue(row.societyID), SQLValue(row.unmatched),
+                       SQLValue(row.targets)]
         }
+        try sql.appendRows(into: "xapi_statement", columns: Self.statementColumnList, values: values)
     }
 
     /// Writes the index rows gathered by `insertStatement`, and empties `index`. Each index gets
-    /// its rows in key order, in INSERTs of up to 64 rows.
+    /// its rows in key order: on SQLite in INSERTs of up to 64 rows bound in place, on a server
+    /// through `appendRows`. No ON CONFLICT: every row is a new statement's, and each key comes
+    /// once per statement (`add`); on PostgreSQL a conflict check reads the index, and two
+    /// imports at once kept giving each other up over the same index pages under serializable
+    /// isolation.
     func writeIndexRows(_ index: inout StatementIndexRows) throws {
         try writeIndexRows(index.agents, table: "xapi_statement_agent", key: "agent")
         try writeIndexRows(index.activities, table: "xapi_statement_activity", key: "activity")
@@ -190,11 +188,22 @@ extension StoreTransaction {
 
     /// `direct`: whether the table has the `direct` column (a registration is always the statement's own).
     private func writeIndexRows(_ rows: [String: [Int64]], table: String, key: String, direct: Bool = true) throws {
+        // SQLite's BINARY collation orders text by its UTF-8 bytes.
+        let keys = rows.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) })
+        guard sql.dialect == .sqlite else {
+            var values: [SQLValue] = []
+            for value in keys {
+                for entry in rows[value] ?? [] {
+                    values.append(.text(value))
+                    values.append(.integer(entry >> 1))
+                    if direct { values.append(.integer(entry & 1)) }
+                }
+            }
+            try sql.appendRows(into: table, columns: direct ? [key, "statement_rowid", "direct"] : [key, "statement_rowid"], values: values)
+            return
+        }
         let width = 64
         let head = direct ? "INSERT INTO \(table) (\(key), statement_rowid, direct) VALUES (?, ?, ?)" : "INSERT INTO \(table) (\(key), statement_rowid) VALUES (?, ?)"
-        // No ON CONFLICT: every row is a new statement's, and each key comes once per statement
-        // (`add`). On PostgreSQL a conflict check reads the index under serializable isolation,
-        // and two imports at once then kept giving each other up over the same index pages.
         let single = head
         let wide = head + String(repeating: direct ? ", (?, ?, ?)" : ", (?, ?)", count: width - 1)
         let connection = sql
@@ -209,8 +218,7 @@ extension StoreTransaction {
             }
             try statement.runUnread()
         }
-        // SQLite's BINARY collation orders text by its UTF-8 bytes.
-        for key in rows.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+        for key in keys {
             for entry in rows[key] ?? [] {
                 pending.append((key, entry))
                 if pending.count == width {
@@ -254,6 +262,8 @@ extension StoreTransaction {
     static let statementColumns = """
         id, signature, body, stored, verb, engineer_id, enrollment_id, activity_identifier, voids, registration, authority, society_id, unmatched, targets
         """
+    /// The same after the rowid, as a bulk write names them.
+    static let statementColumnList = ["rowid"] + statementColumns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
     /// The insert of a statement row; on a server it returns the rowid it was given (nothing when
     /// the id was stored already), where SQLite says it after.
     static let insertStatement = """

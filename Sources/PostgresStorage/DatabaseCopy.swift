@@ -219,9 +219,11 @@ public enum DatabaseCopy {
 /// Rows in `COPY ... FROM STDIN`'s text format: tab-separated, `\N` for null, backslash escapes,
 /// bytea as `\\x` and hex.
 enum CopyText {
-    static func append(_ row: [SQLValue], to buffer: inout ByteBuffer) {
-        for (at, value) in row.enumerated() {
-            if at > 0 { buffer.writeInteger(UInt8(ascii: "\t")) }
+    static func append(_ row: some Sequence<SQLValue>, to buffer: inout ByteBuffer) {
+        var first = true
+        for value in row {
+            if !first { buffer.writeInteger(UInt8(ascii: "\t")) }
+            first = false
             switch value {
             case .null: buffer.writeStaticString("\\N")
             case .integer(let integer): buffer.writeString(String(integer))

@@ -29,14 +29,14 @@ public struct PostgresSQLConnection: SQLConnection {
     /// call's answer comes after theirs.
     final class Unread: @unchecked Sendable {
         private let lock = NSLock()
-        private var futures: [(sql: String, answer: EventLoopFuture<PostgresQueryResult>)] = []
+        private var futures: [(sql: String, answer: EventLoopFuture<Void>)] = []
         let restartOnUniqueViolation: Bool
 
         init(restartOnUniqueViolation: Bool) {
             self.restartOnUniqueViolation = restartOnUniqueViolation
         }
 
-        func append(_ sql: String, _ answer: EventLoopFuture<PostgresQueryResult>) {
+        func append(_ sql: String, _ answer: EventLoopFuture<Void>) {
             lock.lock()
             futures.append((sql, answer))
             lock.unlock()
@@ -71,7 +71,7 @@ public struct PostgresSQLConnection: SQLConnection {
     /// by `settle` before the commit.
     public func executeUnread(_ sql: String, _ arguments: [SQLValue]) throws {
         let query = PostgresQuery(unsafeSQL: SQLPlaceholders.numbered(sql), binds: Self.bindings(arguments))
-        unread.append(sql, session.connection.query(query, logger: session.logger))
+        unread.append(sql, session.connection.query(query, logger: session.logger).map { _ in })
     }
 
     /// Waits for the answers of the statements sent without waiting; throws the first failure.
@@ -80,6 +80,36 @@ public struct PostgresSQLConnection: SQLConnection {
     }
 
     public var dialect: SQLDialect { .postgresql }
+
+    /// `COPY ... FROM STDIN` of the rows, in the text format, not waited for: the call returns
+    /// once the copy is the connection's current command (so whatever is sent after runs after
+    /// it), and its outcome is looked at as an `executeUnread` statement's is. A failure before
+    /// it (which aborted the transaction, and the copy with it) is the one reported.
+    public func appendRows(into table: String, columns: [String], values: [SQLValue]) throws {
+        guard !columns.isEmpty, !values.isEmpty else { return }
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(values.count * 32)
+        for start in stride(from: 0, to: values.count, by: columns.count) {
+            CopyText.append(values[start..<min(values.count, start + columns.count)], to: &buffer)
+        }
+        let session = session
+        let data = buffer
+        let copy = CopyTask.start(on: session.connection.eventLoop) {
+            try await session.connection.copyFrom(table: table, columns: columns, logger: session.logger) { writer in
+                CopyTask.current?.begun()
+                var rest = data
+                while let part = rest.readSlice(length: min(rest.readableBytes, 1 << 20)), part.readableBytes > 0 {
+                    try await writer.write(part)
+                }
+            }
+        }
+        let sql = "COPY \(table)"
+        if let failure = copy.failure {
+            if let earlier = unread.settle() { throw earlier }
+            throw Self.failure(failure, sql, restartOnUniqueViolation: restartOnUniqueViolation)
+        }
+        unread.append(sql, copy.outcome)
+    }
 
     @discardableResult
     public func execute(_ sql: String, _ arguments: [SQLValue]) throws -> Int {
@@ -188,4 +218,71 @@ struct PostgresConcurrencyFailure: TransactionRestart, CustomStringConvertible {
     static let uniqueViolation = "23505"
     let failure: ServiceError
     var description: String { failure.message }
+}
+
+/// Runs PostgresNIO's `copyFrom` (async only) for the storage kernel's synchronous callers: the
+/// task runs on threads of its own (a Dispatch queue), never on Swift's cooperative pool, whose
+/// threads such callers may be holding (a test, a service called from async code). The caller
+/// waits until the copy has begun (or failed before it could), not for its end.
+final class CopyTask: Sendable {
+    /// The copy tasks' executor.
+    final class Executor: TaskExecutor {
+        static let shared = Executor()
+        private let queue = DispatchQueue(label: "ecba.postgres.copy", attributes: .concurrent)
+
+        func enqueue(_ job: consuming ExecutorJob) {
+            let job = UnownedJob(job)
+            let executor = asUnownedTaskExecutor()
+            queue.async { job.runSynchronously(on: executor) }
+        }
+    }
+
+    @TaskLocal static var current: CopyTask?
+
+    private let started = DispatchSemaphore(value: 0)
+    /// Whether the caller was let go; whether the copy began; its error if it failed before.
+    private let state = Mutex<(released: Bool, begun: Bool, failure: (any Error)?)>((false, false, nil))
+    /// Completed when the copy has ended: with its error, if it failed.
+    let outcome: EventLoopFuture<Void>
+    private let promise: EventLoopPromise<Void>
+
+    private init(eventLoop: any EventLoop) {
+        promise = eventLoop.makePromise(of: Void.self)
+        outcome = promise.futureResult
+    }
+
+    /// The copy has become the connection's current command: the caller may go on.
+    func begun() {
+        state.withLock { $0.begun = true }
+        release()
+    }
+
+    private func release() {
+        let first = state.withLock { state in
+            defer { state.released = true }
+            return !state.released
+        }
+        if first { started.signal() }
+    }
+
+    /// Its error, when it failed before it began.
+    var failure: (any Error)? { state.withLock { $0.failure } }
+
+    /// Starts `body` and waits until it has begun (`begun`) or ended.
+    static func start(on eventLoop: any EventLoop, _ body: @escaping @Sendable () async throws -> Void) -> CopyTask {
+        let task = CopyTask(eventLoop: eventLoop)
+        Task(executorPreference: Executor.shared) {
+            do {
+                try await $current.withValue(task) { try await body() }
+                task.release()
+                task.promise.succeed()
+            } catch {
+                task.state.withLock { state in if !state.begun { state.failure = error } }
+                task.release()
+                task.promise.fail(error)
+            }
+        }
+        task.started.wait()
+        return task
+    }
 }

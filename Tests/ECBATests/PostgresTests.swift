@@ -359,6 +359,24 @@ struct SQLKernelTests {
         #expect(throws: (any Error).self) { try connection.execute("INSERT INTO kernel_probe (i) VALUES (?)", [.integer(1)]) }
         try connection.execute("ROLLBACK TO SAVEPOINT probe", [])
         try connection.execute("RELEASE SAVEPOINT probe", [])
+        // Bulk rows (`appendRows`: multi-row INSERTs on SQLite, COPY on PostgreSQL) read back as
+        // given, whatever their bytes; a key stored twice fails them as an INSERT would (on a
+        // server, by the next call that waits).
+        try connection.execute("CREATE TABLE kernel_append (i \(types.0) PRIMARY KEY, r \(types.1), t \(types.2)\(types.4)", [])
+        let appended: [[SQLValue]] = [
+            [.integer(1), .real(0.25), .text("tab\tline\nreturn\rback\\slash \\N 工程")], [.integer(2), .null, .text("")],
+            [.integer(3), .real(-1e300), .null], [.integer(4), .real(1.0 / 3.0), .text("\\N")],
+        ] + (5...200).map { [.integer(Int64($0)), .real(Double($0) / 7), .text("row \($0)")] }
+        try connection.appendRows(into: "kernel_append", columns: ["i", "r", "t"], values: appended.flatMap { $0 })
+        #expect(try connection.rows("SELECT i, r, t FROM kernel_append ORDER BY i", []).map(\.values) == appended)
+        try connection.execute("SAVEPOINT append", [])
+        #expect(throws: (any Error).self) {
+            try connection.appendRows(into: "kernel_append", columns: ["i", "r", "t"], values: [.integer(300), .null, .null, .integer(7), .null, .null])
+            try connection.settle()
+        }
+        try connection.execute("ROLLBACK TO SAVEPOINT append", [])
+        try connection.execute("RELEASE SAVEPOINT append", [])
+        #expect(try connection.firstRow("SELECT count(*) FROM kernel_append", [])?.values == [.integer(200)])
         let aggregate = try connection.firstRow("SELECT count(*), sum(i), max(t) FROM kernel_probe WHERE i < ?", [.integer(100)])
         // max() by bytes on both (PostgreSQL's column is COLLATE "C"): 工 (E5) after x.
         #expect(aggregate?.values == [.integer(2), .integer(-2), .text("工程 ✓ 'quoted' ?")])
