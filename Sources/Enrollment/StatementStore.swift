@@ -170,15 +170,14 @@ extension StoreTransaction {
                        SQLValue(row.registration), SQLValue(row.authority), SQLValue(row.societyID), SQLValue(row.unmatched),
                        SQLValue(row.targets)]
         }
-        try sql.appendRows(into: "xapi_statement", columns: Self.statementColumnList, values: values)
+        try sql.appendRows(into: "xapi_statement", columns: ["rowid"] + Self.statementColumnNames, values: values)
     }
 
     /// Writes the index rows gathered by `insertStatement`, and empties `index`. Each index gets
-    /// its rows in key order: on SQLite in INSERTs of up to 64 rows bound in place, on a server
-    /// through `appendRows`. No ON CONFLICT: every row is a new statement's, and each key comes
-    /// once per statement (`add`); on PostgreSQL a conflict check reads the index, and two
-    /// imports at once kept giving each other up over the same index pages under serializable
-    /// isolation.
+    /// its rows in key order, through `appendRows` (a few thousand at a time: memory stays
+    /// small). No ON CONFLICT: every row is a new statement's, and each key comes once per
+    /// statement (`add`); on PostgreSQL a conflict check reads the index, and two imports at once
+    /// kept giving each other up over the same index pages under serializable isolation.
     func writeIndexRows(_ index: inout StatementIndexRows) throws {
         try writeIndexRows(index.agents, table: "xapi_statement_agent", key: "agent")
         try writeIndexRows(index.activities, table: "xapi_statement_activity", key: "activity")
@@ -188,46 +187,23 @@ extension StoreTransaction {
 
     /// `direct`: whether the table has the `direct` column (a registration is always the statement's own).
     private func writeIndexRows(_ rows: [String: [Int64]], table: String, key: String, direct: Bool = true) throws {
-        // SQLite's BINARY collation orders text by its UTF-8 bytes.
-        let keys = rows.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) })
-        guard sql.dialect == .sqlite else {
-            var values: [SQLValue] = []
-            for value in keys {
-                for entry in rows[value] ?? [] {
-                    values.append(.text(value))
-                    values.append(.integer(entry >> 1))
-                    if direct { values.append(.integer(entry & 1)) }
-                }
+        let columns = direct ? [key, "statement_rowid", "direct"] : [key, "statement_rowid"]
+        let batch = 65_536 * columns.count
+        var values: [SQLValue] = []
+        values.reserveCapacity(min(batch, rows.count * columns.count))
+        // SQLite's BINARY collation (and PostgreSQL's "C") orders text by its UTF-8 bytes.
+        for value in rows.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+            for entry in rows[value] ?? [] {
+                values.append(.text(value))
+                values.append(.integer(entry >> 1))
+                if direct { values.append(.integer(entry & 1)) }
             }
-            try sql.appendRows(into: table, columns: direct ? [key, "statement_rowid", "direct"] : [key, "statement_rowid"], values: values)
-            return
-        }
-        let width = 64
-        let head = direct ? "INSERT INTO \(table) (\(key), statement_rowid, direct) VALUES (?, ?, ?)" : "INSERT INTO \(table) (\(key), statement_rowid) VALUES (?, ?)"
-        let single = head
-        let wide = head + String(repeating: direct ? ", (?, ?, ?)" : ", (?, ?)", count: width - 1)
-        let connection = sql
-        var pending: [(key: String, entry: Int64)] = []
-        pending.reserveCapacity(width)
-        func run(_ sql: String, _ rows: ArraySlice<(key: String, entry: Int64)>) throws {
-            var statement = try BoundStatement(connection, sql)
-            for (key, entry) in rows {
-                statement.bind(key)
-                statement.bind(entry >> 1)
-                if direct { statement.bind(entry & 1) }
-            }
-            try statement.runUnread()
-        }
-        for key in keys {
-            for entry in rows[key] ?? [] {
-                pending.append((key, entry))
-                if pending.count == width {
-                    try run(wide, pending[...])
-                    pending.removeAll(keepingCapacity: true)
-                }
+            if values.count >= batch {
+                try sql.appendRows(into: table, columns: columns, values: values)
+                values.removeAll(keepingCapacity: true)
             }
         }
-        for at in pending.indices { try run(single, pending[at...at]) }
+        try sql.appendRows(into: table, columns: columns, values: values)
     }
 
     /// Whether the society may see a stored statement: one its own credentials stored, or one
@@ -259,11 +235,11 @@ extension StoreTransaction {
         """
 
     /// The columns a stored statement's row is written with (the rowid aside), in `StatementRow`'s order.
-    static let statementColumns = """
-        id, signature, body, stored, verb, engineer_id, enrollment_id, activity_identifier, voids, registration, authority, society_id, unmatched, targets
-        """
-    /// The same after the rowid, as a bulk write names them.
-    static let statementColumnList = ["rowid"] + statementColumns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+    static let statementColumnNames = [
+        "id", "signature", "body", "stored", "verb", "engineer_id", "enrollment_id", "activity_identifier", "voids", "registration", "authority",
+        "society_id", "unmatched", "targets",
+    ]
+    static let statementColumns = statementColumnNames.joined(separator: ", ")
     /// The insert of a statement row; on a server it returns the rowid it was given (nothing when
     /// the id was stored already), where SQLite says it after.
     static let insertStatement = """

@@ -101,15 +101,22 @@ extension SQLConnection {
 
     public func settle() throws {}
 
-    /// Multi-row INSERTs of up to 64 rows each, sent without waiting where the connection can.
+    /// INSERTs of 64 rows each (the rest one by one, so that a connection's statement cache
+    /// holds two statements per table), sent without waiting where the connection can.
     public func appendRows(into table: String, columns: [String], values: [SQLValue]) throws {
-        guard !columns.isEmpty else { return }
         let width = columns.count
+        guard width > 0 else { return }
         let head = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
         let row = "(\(SQLPlaceholders.list(width)))"
-        for start in stride(from: 0, to: values.count, by: 64 * width) {
-            let part = values[start..<min(values.count, start + 64 * width)]
-            try executeUnread(head + Array(repeating: row, count: part.count / width).joined(separator: ", "), Array(part))
+        let wide = head + Array(repeating: row, count: 64).joined(separator: ", ")
+        var start = 0
+        while start + 64 * width <= values.count {
+            try executeUnread(wide, Array(values[start..<start + 64 * width]))
+            start += 64 * width
+        }
+        while start + width <= values.count {
+            try executeUnread(head + row, Array(values[start..<start + width]))
+            start += width
         }
     }
 

@@ -628,6 +628,26 @@ struct SQLKernelTests {
             """).compactMap { $0.first ?? nil }
     }
 
+    /// A statement about a visitor the platform does not know (stored, unmatched).
+    static func visitorStatement(id: String, visit: Int) -> String {
+        #"{"id":"\#(id)","actor":{"mbox":"mailto:visitor\#(visit % 40)@example.org"},"verb":{"id":"http://adlnet.gov/expapi/verbs/experienced"},"object":{"id":"https://example.org/activities/\#(visit)"}}"#
+    }
+
+    /// The statements as a file beside the demo platform's database; its path.
+    static func statementFile(_ lines: [String], named name: String, beside demo: DemoPlatform) throws -> String {
+        let file = URL(fileURLWithPath: demo.path).deletingLastPathComponent().appendingPathComponent(name).path
+        try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        return file
+    }
+
+    /// `ecba progress import FILE --json` of each file, all at once.
+    static func importAtOnce(_ files: [String], url: String) async throws -> [CLI.Result] {
+        try await withThrowingTaskGroup(of: CLI.Result.self) { group in
+            for file in files { group.addTask { try await CLI.runDetached(["progress", "import", file, "--json", "--database", url]) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+    }
+
     @Test("four imports of the same statements at once on PostgreSQL: each id stored once, each result recorded once, the credit awarded once",
           .enabled(if: PostgresServer.available))
     func concurrentIngest() async throws {
@@ -648,16 +668,11 @@ struct SQLKernelTests {
                 }
             }
             for index in 0..<600 {
-                let id = String(format: "00000000-0000-4000-9000-%012d", index)
-                lines.append(#"{"id":"\#(id)","actor":{"mbox":"mailto:visitor\#(index % 40)@example.org"},"verb":{"id":"http://adlnet.gov/expapi/verbs/experienced"},"object":{"id":"https://example.org/activities/\#(index)"}}"#)
+                lines.append(Self.visitorStatement(id: String(format: "00000000-0000-4000-9000-%012d", index), visit: index))
             }
             lines.shuffle()
-            let file = URL(fileURLWithPath: demo.path).deletingLastPathComponent().appendingPathComponent("concurrent.ndjson").path
-            try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
-            let runs = try await withThrowingTaskGroup(of: CLI.Result.self) { group in
-                for _ in 0..<4 { group.addTask { try await CLI.runDetached(["progress", "import", file, "--json", "--database", url]) } }
-                return try await group.reduce(into: []) { $0.append($1) }
-            }
+            let file = try Self.statementFile(lines, named: "concurrent.ndjson", beside: demo)
+            let runs = try await Self.importAtOnce(Array(repeating: file, count: 4), url: url)
             #expect(runs.allSatisfy { $0.status == 0 }, "\(runs.map(\.stderr))")
             let results = try runs.map { try #require(JSONSerialization.jsonObject(with: Data($0.stdout.utf8)) as? [String: Any], "\($0.stdout)") }
             let stored = results.map { $0["stored"] as? Int ?? -1 }, unchanged = results.map { $0["unchanged"] as? Int ?? -1 }
@@ -691,20 +706,14 @@ struct SQLKernelTests {
             for (index, lesson) in lessons.enumerated() {
                 var lines: [String] = []
                 for visit in 0..<300 {
-                    let id = String(format: "00000000-0000-4000-9%03d-%012d", index, visit)
-                    lines.append(#"{"id":"\#(id)","actor":{"mbox":"mailto:visitor\#(visit % 40)@example.org"},"verb":{"id":"http://adlnet.gov/expapi/verbs/experienced"},"object":{"id":"https://example.org/activities/\#(visit)"}}"#)
+                    lines.append(Self.visitorStatement(id: String(format: "00000000-0000-4000-9%03d-%012d", index, visit), visit: visit))
                 }
                 let object = ActivityIRI.make(courseID: course, activity: lesson)
                 let id = String(format: "00000000-0000-4000-8000-%012d", index)
                 lines.append(#"{"id":"\#(id)","actor":{"mbox":"mailto:li@example.cn"},"verb":{"id":"http://adlnet.gov/expapi/verbs/completed"},"object":{"id":"\#(object)"},"result":{"completion":true}}"#)
-                let file = URL(fileURLWithPath: demo.path).deletingLastPathComponent().appendingPathComponent("lesson-\(index).ndjson").path
-                try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
-                files.append(file)
+                files.append(try Self.statementFile(lines, named: "lesson-\(index).ndjson", beside: demo))
             }
-            let runs = try await withThrowingTaskGroup(of: CLI.Result.self) { group in
-                for file in files { group.addTask { try await CLI.runDetached(["progress", "import", file, "--json", "--database", url]) } }
-                return try await group.reduce(into: []) { $0.append($1) }
-            }
+            let runs = try await Self.importAtOnce(files, url: url)
             #expect(runs.allSatisfy { $0.status == 0 }, "\(runs.map(\.stderr))")
             let rows = try await PostgresServer.rows(url, """
                 SELECT (SELECT count(*) FROM activity_progress p JOIN enrollment n ON n.id = p.enrollment_id WHERE n.engineer_id = 'li' AND p.completed = 1),
