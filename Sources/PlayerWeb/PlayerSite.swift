@@ -68,13 +68,16 @@ public struct PlayerSite: Sendable {
     /// cmi5 launches, fetch URLs and AU sessions (the LRS checks AUs' statements through it).
     public let cmi5: CMI5Service
     let fileIO = FileIO()
-    let cache = ContentCache()
+    let cache: ContentCache
 
-    public init(database: AppDatabase, store: ContentStore, address: PlayerAddress) {
+    /// `sessionCheck`: how long the site trusts that a session plays its submission before it
+    /// reads the session again (an ended or withdrawn session's files stop within it).
+    public init(database: AppDatabase, store: ContentStore, address: PlayerAddress, sessionCheck: Duration = .seconds(1)) {
         launches = LaunchService(database: database)
         player = PlayerService(database: database, store: store)
         cmi5 = CMI5Service(database: database, player: player)
         self.address = address
+        cache = ContentCache(sessionLifetime: sessionCheck)
     }
 
     // MARK: The platform origin

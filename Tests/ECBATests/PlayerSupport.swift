@@ -38,7 +38,9 @@ final class PlayerWorld: @unchecked Sendable {
 
     /// Imports and publishes `packages` (paths) for cces with 4 学时 each, and enrolls
     /// `engineers` in every one.
-    init(packages: [String] = [PlayerWorld.golf12, PlayerWorld.golf2004], engineers: [String] = ["zhangsan"]) async throws {
+    /// `sessionCheck`: the site's (`PlayerSite`).
+    init(packages: [String] = [PlayerWorld.golf12, PlayerWorld.golf2004], engineers: [String] = ["zhangsan"],
+         sessionCheck: Duration = .seconds(1)) async throws {
         world = try CatalogWorld()
         let database = world.store.database
         store = try ContentStore(root: world.store.contentRoot)
@@ -58,7 +60,7 @@ final class PlayerWorld: @unchecked Sendable {
         let port = try Self.freePort()
         self.port = port
         let keys = KeyDirectory(world.store.folder.appendingPathComponent("keys"))
-        let site = PlayerSite(database: database, store: store, address: PlayerAddress(publicURL: "http://localhost:\(port)"))
+        let site = PlayerSite(database: database, store: store, address: PlayerAddress(publicURL: "http://localhost:\(port)"), sessionCheck: sessionCheck)
         self.site = site
         let api = SocietyAPI(database: database, configuration: APIConfiguration(host: "127.0.0.1", port: port, keys: keys, player: site))
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
