@@ -1,5 +1,6 @@
 import Delivery
 import Domain
+import Enrollment
 import Foundation
 import Storage
 
@@ -122,8 +123,8 @@ enum CMI5Store {
     static func stated(verb: String, activityID: String, registration: String, on sql: any SQLConnection) throws -> Bool {
         try sql.firstRow("""
             SELECT 1 FROM xapi_statement s WHERE s.verb = ? AND s.voided_by IS NULL
-                AND s.rowid IN (SELECT statement_rowid FROM xapi_statement_registration WHERE registration = ?)
-                AND s.rowid IN (SELECT statement_rowid FROM xapi_statement_activity WHERE activity = ? AND direct = 1)
+                AND \(StatementIndex.registration.contains("s"))
+                AND \(StatementIndex.activity.contains("s"))
             """, [.text(verb), .text(registration), .text(activityID)]) != nil
     }
 }

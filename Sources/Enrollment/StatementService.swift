@@ -245,6 +245,7 @@ public struct StatementService: Sendable {
             guard let settled = mark else { return }
             let current = try tx.writeMark()
             if settled == nil || settled != current || cache.enrollments.count + states.count > Self.limit { forget() }
+            if cache.keys.count > Self.limit { cache.keys = StatementKeys() }
         }
     }
 
@@ -323,12 +324,12 @@ public struct StatementService: Sendable {
                 try store.take(statement, index: index, into: &result)
                 if store.indexRows.count >= 1_000_000 {
                     try store.flushWrites()
-                    try tx.writeIndexRows(&store.indexRows)
+                    try tx.writeIndexRows(&store.indexRows, keys: &store.cache.keys)
                 }
             }
         }
         try store.flushWrites()
-        try tx.writeIndexRows(&store.indexRows)
+        try tx.writeIndexRows(&store.indexRows, keys: &store.cache.keys)
         try tx.audit(AuditRecord(
             actor: actor, action: "xapi.import", subject: "xapi:batch",
             details: ["received": String(result.received), "stored": String(result.stored), "unchanged": String(result.unchanged),
@@ -362,6 +363,8 @@ public struct StatementService: Sendable {
         /// without a registration): looked up once per engineer and batch, not per statement.
         var current: [String: [Enrollment]] = [:]
         var platformIRIs: [String: (courseID: String, activity: String)?] = [:]
+        /// The ids of the statement indexes' keys met so far.
+        var keys = StatementKeys()
     }
 
     /// The per-batch state of the store: caches of what statements keep naming.

@@ -62,11 +62,12 @@ struct StatementRow: Sendable {
 }
 
 /// The agent, activity and registration index rows (`xapi_statement_agent`,
-/// `xapi_statement_activity`, `xapi_statement_registration`) of the statements one store call inserted, written together when it ends (`writeIndexRows`): each
-/// key's rows then go into its index as one run of neighbouring entries, several rows per INSERT,
-/// rather than one B-tree search and INSERT per row at a random place (measured on 200,000
-/// statements: the store ran 1.7-1.9x as fast). Nothing reads these indexes while a store call
-/// runs, so nothing can miss a row that is not yet written.
+/// `xapi_statement_activity`, `xapi_statement_registration`) of the statements one store call
+/// inserted, written together when it ends (`writeIndexRows`): each key's rows then go into its
+/// index as one run of neighbouring entries, several rows per INSERT, rather than one B-tree
+/// search and INSERT per row at a random place (measured on 200,000 statements: the store ran
+/// 1.7-1.9x as fast). Nothing reads these indexes while a store call runs, so nothing can miss a
+/// row that is not yet written. Gathered by the keys' texts; written by their ids (`StatementKeys`).
 struct StatementIndexRows: Sendable {
     /// By key, each statement's rowid (doubled, plus one when the statement names it directly),
     /// in the order stored.
@@ -90,6 +91,64 @@ struct StatementIndexRows: Sendable {
         for (id, direct) in row.activities { activities[id, default: []].append(Self.entry(rowid, direct)) }
         if let registration = row.registration { registrations[registration, default: []].append(Self.entry(rowid, true)) }
         count += row.agents.count + row.activities.count + (authority == nil ? 0 : 1) + (row.registration == nil ? 0 : 1)
+    }
+}
+
+/// The ids of the statement indexes' keys, as far as a store has met them: kept from one store
+/// call to the next with the rest of what a store learns (`StatementService.StoreMemory`), so
+/// that a POST finds its agents' and activities' ids without asking the database. An id, once
+/// committed, stays its key's (keys are never deleted); a store whose transaction is rolled back
+/// forgets them with the rest.
+struct StatementKeys: Sendable {
+    var agents: [String: Int64] = [:]
+    var activities: [String: Int64] = [:]
+    var registrations: [String: Int64] = [:]
+
+    var count: Int { agents.count + activities.count + registrations.count }
+}
+
+/// The statement indexes (agents, activities, registrations), for the queries that read them:
+/// each a table of keys and a table of (key id, statement rowid) rows.
+public enum StatementIndex: Sendable {
+    case agent, activity, registration
+
+    /// The table of index rows.
+    public var table: String {
+        switch self {
+        case .agent: "xapi_statement_agent"
+        case .activity: "xapi_statement_activity"
+        case .registration: "xapi_statement_registration"
+        }
+    }
+
+    /// The table of keys: each key once, with its id.
+    public var keyTable: String {
+        switch self {
+        case .agent: "xapi_agent_key"
+        case .activity: "xapi_activity_key"
+        case .registration: "xapi_registration_key"
+        }
+    }
+
+    /// The index rows' key id column.
+    var column: String {
+        switch self {
+        case .agent: "agent_id"
+        case .activity: "activity_id"
+        case .registration: "registration_id"
+        }
+    }
+
+    /// Whether the rows say if the statement names the key directly (its actor or object) or as a
+    /// related one: a registration is always the statement's own.
+    var direct: Bool { self != .registration }
+
+    /// The condition that a statement (of `alias`) is among the key's rows, the key bound in its
+    /// one placeholder; `related`: whether related rows count too (agents and activities). A key
+    /// may have more than one id (see the migration v20).
+    public func contains(_ alias: String, related: Bool = false) -> String {
+        let directOnly = direct && !related ? " AND direct = 1" : ""
+        return "\(alias).rowid IN (SELECT statement_rowid FROM \(table) WHERE \(column) IN (SELECT id FROM \(keyTable) WHERE key = ?)\(directOnly))"
     }
 }
 
@@ -174,36 +233,69 @@ extension StoreTransaction {
     }
 
     /// Writes the index rows gathered by `insertStatement`, and empties `index`. Each index gets
-    /// its rows in key order, through `appendRows` (a few thousand at a time: memory stays
-    /// small). No ON CONFLICT: every row is a new statement's, and each key comes once per
-    /// statement (`add`); on PostgreSQL a conflict check reads the index, and two imports at once
-    /// kept giving each other up over the same index pages under serializable isolation.
-    func writeIndexRows(_ index: inout StatementIndexRows) throws {
-        try writeIndexRows(index.agents, table: "xapi_statement_agent", key: "agent")
-        try writeIndexRows(index.activities, table: "xapi_statement_activity", key: "activity")
-        try writeIndexRows(index.registrations, table: "xapi_statement_registration", key: "registration", direct: false)
+    /// its rows in the order of its keys' ids (a key new to the store has the highest, so its rows
+    /// go at the end), through `appendRows` (a few thousand at a time: memory stays small). No ON
+    /// CONFLICT: every row is a new statement's, and each key comes once per statement (`add`); on
+    /// PostgreSQL a conflict check reads the index, and two imports at once kept giving each other
+    /// up over the same index pages under serializable isolation.
+    func writeIndexRows(_ index: inout StatementIndexRows, keys: inout StatementKeys) throws {
+        try writeIndexRows(index.agents, .agent, ids: &keys.agents)
+        try writeIndexRows(index.activities, .activity, ids: &keys.activities)
+        try writeIndexRows(index.registrations, .registration, ids: &keys.registrations)
         index = StatementIndexRows()
     }
 
-    /// `direct`: whether the table has the `direct` column (a registration is always the statement's own).
-    private func writeIndexRows(_ rows: [String: [Int64]], table: String, key: String, direct: Bool = true) throws {
-        let columns = direct ? [key, "statement_rowid", "direct"] : [key, "statement_rowid"]
+    private func writeIndexRows(_ rows: [String: [Int64]], _ kind: StatementIndex, ids: inout [String: Int64]) throws {
+        guard !rows.isEmpty else { return }
+        try resolve(rows.keys, kind, ids: &ids)
+        var keyed: [(id: Int64, entries: [Int64])] = []
+        keyed.reserveCapacity(rows.count)
+        for (key, entries) in rows {
+            guard let id = ids[key] else { throw ServiceError(.storage, "\(kind.keyTable) gave no id for \(key)") }
+            keyed.append((id, entries))
+        }
+        keyed.sort { $0.id < $1.id }
+        let columns = kind.direct ? [kind.column, "statement_rowid", "direct"] : [kind.column, "statement_rowid"]
         let batch = 65_536 * columns.count
         var values: [SQLValue] = []
         values.reserveCapacity(min(batch, rows.count * columns.count))
-        // SQLite's BINARY collation (and PostgreSQL's "C") orders text by its UTF-8 bytes.
-        for value in rows.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
-            for entry in rows[value] ?? [] {
-                values.append(.text(value))
+        for (id, entries) in keyed {
+            for entry in entries {
+                values.append(.integer(id))
                 values.append(.integer(entry >> 1))
-                if direct { values.append(.integer(entry & 1)) }
+                if kind.direct { values.append(.integer(entry & 1)) }
             }
             if values.count >= batch {
-                try sql.appendRows(into: table, columns: columns, values: values)
+                try sql.appendRows(into: kind.table, columns: columns, values: values)
                 values.removeAll(keepingCapacity: true)
             }
         }
-        try sql.appendRows(into: table, columns: columns, values: values)
+        try sql.appendRows(into: kind.table, columns: columns, values: values)
+    }
+
+    /// Finds the ids of the keys `ids` does not know yet (the lowest, where concurrent
+    /// transactions of a server database gave a key two), and gives the keys the store has never
+    /// seen the next ones, in the order of their texts.
+    private func resolve(_ keys: Dictionary<String, [Int64]>.Keys, _ kind: StatementIndex, ids: inout [String: Int64]) throws {
+        var missing = keys.filter { ids[$0] == nil }
+        guard !missing.isEmpty else { return }
+        var found: [String: Int64] = [:]
+        for part in SQLPlaceholders.parts(missing) {
+            try sql.query("SELECT key, id FROM \(kind.keyTable) WHERE key IN (\(SQLPlaceholders.list(part.count)))", part.map(SQLValue.text)) { row in
+                if let key = row.text(0), let id = row.int64(1) { found[key] = min(found[key] ?? id, id) }
+            }
+        }
+        ids.merge(found) { $1 }
+        missing.removeAll { found[$0] != nil }
+        missing.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        for part in SQLPlaceholders.parts(missing, size: 500) {
+            try sql.query(
+                "INSERT INTO \(kind.keyTable) (key) VALUES \(Array(repeating: "(?)", count: part.count).joined(separator: ", ")) RETURNING key, id",
+                part.map(SQLValue.text)
+            ) { row in
+                if let key = row.text(0), let id = row.int64(1) { ids[key] = id }
+            }
+        }
     }
 
     /// Whether the society may see a stored statement: one its own credentials stored, or one

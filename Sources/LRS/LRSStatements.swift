@@ -112,11 +112,11 @@ public struct LRSStatements: Sendable {
             var conditions: [String] = []
             var arguments: [SQLValue] = []
             if let agent = query.agent {
-                conditions.append("\(alias).rowid IN (SELECT statement_rowid FROM xapi_statement_agent WHERE agent = ?\(query.relatedAgents ? "" : " AND direct = 1"))")
+                conditions.append(StatementIndex.agent.contains(alias, related: query.relatedAgents))
                 arguments.append(.text(agent))
             }
             if let activity = query.activity {
-                conditions.append("\(alias).rowid IN (SELECT statement_rowid FROM xapi_statement_activity WHERE activity = ?\(query.relatedActivities ? "" : " AND direct = 1"))")
+                conditions.append(StatementIndex.activity.contains(alias, related: query.relatedActivities))
                 arguments.append(.text(activity))
             }
             if let verb = query.verb {
@@ -124,7 +124,7 @@ public struct LRSStatements: Sendable {
                 arguments.append(.text(verb))
             }
             if let registration = query.registration {
-                conditions.append("\(alias).rowid IN (SELECT statement_rowid FROM xapi_statement_registration WHERE registration = ?)")
+                conditions.append(StatementIndex.registration.contains(alias))
                 arguments.append(.text(registration))
             }
             return (conditions, arguments)
@@ -186,7 +186,7 @@ public struct LRSStatements: Sendable {
                 return try sql.rows("""
                     SELECT definition FROM (
                         SELECT \(definition) AS definition, s.rowid AS position FROM xapi_statement s
-                        WHERE \(visible.sql) AND s.rowid IN (SELECT statement_rowid FROM xapi_statement_activity WHERE activity = ? AND direct = 1)
+                        WHERE \(visible.sql) AND \(StatementIndex.activity.contains("s"))
                           AND \(definition) IS NOT NULL
                         ORDER BY s.rowid DESC LIMIT 1000) AS newest
                     GROUP BY definition ORDER BY MAX(position)

@@ -236,8 +236,8 @@ struct MigrationTests {
             """) { migrated in
             try migrated.writer.read { db in
                 (try Row.fetchAll(db, sql: """
-                    SELECT r.registration, s.id FROM xapi_statement_registration r JOIN xapi_statement s ON s.rowid = r.statement_rowid
-                    ORDER BY r.registration, r.statement_rowid
+                    SELECT k.key, s.id FROM xapi_statement_registration r JOIN xapi_statement s ON s.rowid = r.statement_rowid
+                    JOIN xapi_registration_key k ON k.id = r.registration_id ORDER BY k.key, r.statement_rowid
                     """).map { "\($0[0] as String) \($0[1] as String)" },
                  try String.fetchAll(db, sql: "SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'xapi_statement'"))
             }
@@ -245,6 +245,48 @@ struct MigrationTests {
         #expect(rows == ["r-a s3", "r-b s1", "r-b s4"])
         #expect(!indexes.contains("xapi_statement_registration"), "\(indexes)")
     }
+
+    @Test("v20 keeps every index row of the statements, now by its key's id, each key stored once per kind")
+    func statementIndexKeys() throws {
+        let (rows, keys) = try Self.migrated(from: "v19-credit-consequences-in-code", with: Self.v19IndexRows) { migrated in
+            try migrated.writer.read { db in
+                (try String.fetchAll(db, sql: Self.indexRowsByKey),
+                 try ["agent", "activity", "registration"].map { try Int.fetchOne(db, sql: "SELECT count(*) FROM xapi_\($0)_key") })
+            }
+        }
+        #expect(rows == Self.indexRowsAfterV20)
+        #expect(keys == [2, 2, 2])
+    }
+
+    /// Statements and their index rows as v19 kept them (the keys' texts in every row), in SQL
+    /// that both databases run.
+    static let v19IndexRows = """
+        INSERT INTO xapi_statement (rowid, id, signature, body, stored, verb) VALUES
+            (1, 's1', 'x', '{}', '2026-01-01T00:00:00.000Z', 'v'), (2, 's2', 'x', '{}', '2026-01-01T00:00:00.000Z', 'v'),
+            (3, 's3', 'x', '{}', '2026-01-01T00:00:00.000Z', 'v');
+        INSERT INTO xapi_statement_agent (agent, statement_rowid, direct) VALUES
+            ('mbox:mailto:b@example.cn', 1, 1), ('mbox:mailto:a@example.cn', 1, 0), ('mbox:mailto:b@example.cn', 3, 1);
+        INSERT INTO xapi_statement_activity (activity, statement_rowid, direct) VALUES
+            ('https://example.cn/a', 2, 1), ('mbox:mailto:a@example.cn', 3, 0);
+        INSERT INTO xapi_statement_registration (registration, statement_rowid) VALUES ('r-b', 1), ('r-a', 2), ('r-b', 3);
+        """
+
+    /// Every index row after v20, through its key's text: kind, key, statement id, direct.
+    static let indexRowsByKey = """
+        SELECT 'agent ' || k.key || ' ' || s.id || ' ' || a.direct FROM xapi_statement_agent a
+            JOIN xapi_agent_key k ON k.id = a.agent_id JOIN xapi_statement s ON s.rowid = a.statement_rowid
+        UNION ALL SELECT 'activity ' || k.key || ' ' || s.id || ' ' || a.direct FROM xapi_statement_activity a
+            JOIN xapi_activity_key k ON k.id = a.activity_id JOIN xapi_statement s ON s.rowid = a.statement_rowid
+        UNION ALL SELECT 'registration ' || k.key || ' ' || s.id FROM xapi_statement_registration r
+            JOIN xapi_registration_key k ON k.id = r.registration_id JOIN xapi_statement s ON s.rowid = r.statement_rowid
+        ORDER BY 1
+        """
+
+    static let indexRowsAfterV20 = [
+        "activity https://example.cn/a s2 1", "activity mbox:mailto:a@example.cn s3 0",
+        "agent mbox:mailto:a@example.cn s1 0", "agent mbox:mailto:b@example.cn s1 1", "agent mbox:mailto:b@example.cn s3 1",
+        "registration r-a s2", "registration r-b s1", "registration r-b s3",
+    ]
 
     @Test("v18 keeps every activity state, now stored by its key")
     func activityProgressByKey() throws {

@@ -175,6 +175,23 @@ struct PostgresTests {
         }
     }
 
+    @Test("v20 on PostgreSQL keeps every index row of the statements, now by its key's id, each key stored once per kind")
+    func statementIndexKeys() async throws {
+        try await PostgresServer.withDatabase { url in
+            try await PostgresServer.withSession(url) { session in
+                try await session.execute("BEGIN", "starting v19")
+                let v19 = PostgresMigrations.all.prefix { $0.identifier != "v20-statement-index-keys" }
+                try await PostgresMigrations.apply(Array(v19), stamp: "2026-12-05T00:00:00Z", session)
+                try await session.executeScript(MigrationTests.v19IndexRows, "v19's rows")
+                try await session.execute("COMMIT", "committing v19")
+                #expect(try await PostgresMigrations.migrate(session, stamp: "2026-12-06T00:00:00Z") == ["v20-statement-index-keys"])
+            }
+            #expect(try await PostgresServer.rows(url, MigrationTests.indexRowsByKey) == MigrationTests.indexRowsAfterV20.map { [$0] })
+            let keys = try await PostgresServer.rows(url, "SELECT (SELECT count(*) FROM xapi_agent_key), (SELECT count(*) FROM xapi_activity_key), (SELECT count(*) FROM xapi_registration_key)")
+            #expect(keys == [["2", "2", "2"]])
+        }
+    }
+
     @Test("ecba database copy moves the demo's platform into PostgreSQL: same rows, ids go on from SQLite's, a second copy is refused")
     func copy() async throws {
         let demo = try DemoPlatform()
@@ -685,9 +702,12 @@ struct SQLKernelTests {
                     (SELECT count(*) FROM progress_event e JOIN enrollment n ON n.id = e.enrollment_id WHERE n.engineer_id = 'wang'),
                     (SELECT count(*) FROM activity_progress p JOIN enrollment n ON n.id = p.enrollment_id WHERE n.engineer_id = 'wang' AND p.completed = 1),
                     (SELECT count(*) FROM credit_award WHERE engineer_id = 'wang'),
-                    (SELECT count(*) FROM xapi_statement_agent a JOIN xapi_statement s ON s.rowid = a.statement_rowid WHERE s.id LIKE '00000000-0000-4000-9000-%' AND a.direct = 1)
+                    (SELECT count(*) FROM xapi_statement_agent a JOIN xapi_statement s ON s.rowid = a.statement_rowid WHERE s.id LIKE '00000000-0000-4000-9000-%' AND a.direct = 1),
+                    (SELECT count(*) FROM xapi_agent_key WHERE key LIKE 'mbox:mailto:visitor%@example.org'),
+                    (SELECT count(*) FROM xapi_activity_key WHERE key LIKE 'https://example.org/activities/%')
                 """)
-            #expect(rows == [["\(lines.count)", "\(lessons.count)", "\(lessons.count)", "1", "600"]])
+            // The keys the four runs met at once, each stored once.
+            #expect(rows == [["\(lines.count)", "\(lessons.count)", "\(lessons.count)", "1", "600", "40", "600"]])
         }
     }
 

@@ -74,7 +74,8 @@ struct StatementTests {
     func indexRows() throws {
         // 131 statements: two agent rows each (262, four full INSERTs of 64 and six single rows),
         // one activity row each, over keys in several scripts, and a registration row for the
-        // 70 statements that name one of three registrations (one full INSERT and six single rows).
+        // 70 statements that name one of three registrations (one full INSERT and six single rows);
+        // each key stored once, the rows by its id.
         let names = ["工程师甲", "engineer-b", "Ingénieur", "инженер", "エンジニア", "e"]
         let objects = ["https://example.org/活动/1", "https://example.org/a", "https://example.org/Z", "https://example.org/é"]
         let registrations = [UUID(), UUID(), UUID()]
@@ -90,17 +91,23 @@ struct StatementTests {
             return try sql.firstRow("""
                 SELECT (SELECT count(*) FROM xapi_statement_agent),
                        (SELECT count(*) FROM xapi_statement_agent a JOIN xapi_statement s ON s.rowid = a.statement_rowid
-                         WHERE a.direct = 1 AND a.agent LIKE '%' || \(json(["actor", "account", "name"])) || '%'),
+                         JOIN xapi_agent_key k ON k.id = a.agent_id
+                         WHERE a.direct = 1 AND k.key LIKE '%' || \(json(["actor", "account", "name"])) || '%'),
                        (SELECT count(*) FROM xapi_statement_activity a JOIN xapi_statement s ON s.rowid = a.statement_rowid
-                         WHERE a.direct = 1 AND a.activity = \(json(["object", "id"]))),
+                         JOIN xapi_activity_key k ON k.id = a.activity_id
+                         WHERE a.direct = 1 AND k.key = \(json(["object", "id"]))),
                        (SELECT count(*) FROM xapi_statement_registration),
                        (SELECT count(*) FROM xapi_statement_registration r JOIN xapi_statement s ON s.rowid = r.statement_rowid
-                         WHERE r.registration = lower(\(json(["context", "registration"]))))
+                         JOIN xapi_registration_key k ON k.id = r.registration_id
+                         WHERE k.key = lower(\(json(["context", "registration"])))),
+                       (SELECT count(*) FROM xapi_agent_key), (SELECT count(*) FROM xapi_activity_key), (SELECT count(*) FROM xapi_registration_key)
                 """)
         }
         let row = try #require(counts)
         #expect(row.int64(0) == 262 && row.int64(1) == 131 && row.int64(2) == 131)
         #expect(row.int64(3) == 70 && row.int64(4) == 70)
+        // Each key once: six actors and the authority, four objects, three registrations.
+        #expect(row.int64(5) == 7 && row.int64(6) == 4 && row.int64(7) == 3)
     }
 
     @Test("the same id with the same content is a no-op, however the timestamp is written; different content is a conflict")

@@ -4,7 +4,7 @@ import Foundation
 /// imported by `ecba progress import --database postgresql://...` (the release binary, as a user
 /// runs it) from one connection, and from four processes at once (the statements split by
 /// engineer); next to psql `COPY`ing the same rows (what the import wrote to the statement, its
-/// three index tables, progress events and activity states) into the same tables of a fresh copy
+/// three index tables and their keys, progress events and activity states) into the same tables of a fresh copy
 /// of the platform, from one connection and from four. Each database is a fresh copy of the
 /// enrolled platform (`ecba database copy`).
 func postgresIngestBenchmark(server: String, count: Int, only: Set<Int>?) throws {
@@ -30,7 +30,7 @@ func postgresIngestBenchmark(server: String, count: Int, only: Set<Int>?) throws
         _ = try measure(ecba, ["database", "copy", "--database", template, "--to", url])
         return url
     }
-    let tables = ["xapi_statement", "xapi_statement_agent", "xapi_statement_activity", "xapi_statement_registration", "progress_event", "activity_progress"]
+    let tables = ["xapi_agent_key", "xapi_activity_key", "xapi_registration_key", "xapi_statement", "xapi_statement_agent", "xapi_statement_activity", "xapi_statement_registration", "progress_event", "activity_progress"]
     print("\(count) statements per shape into PostgreSQL; a cmi5 course of 12 AUs (one with masteryScore 0.8)")
     print("shape                                                              connections        COPY rows/s    ecba st/s   ratio")
     for shape in shapes {
@@ -103,6 +103,9 @@ func splitByEngineer(_ statements: URL, into parts: Int, folder: URL) throws -> 
 /// row its foreign keys name, so the four commit independently.
 func quarterScripts(from database: String, folder: URL) throws -> [URL] {
     let parts: [(table: String, rows: (Int) -> String)] = [
+        ("xapi_agent_key", { "SELECT * FROM xapi_agent_key WHERE id % 4 = \($0)" }),
+        ("xapi_activity_key", { "SELECT * FROM xapi_activity_key WHERE id % 4 = \($0)" }),
+        ("xapi_registration_key", { "SELECT * FROM xapi_registration_key WHERE id % 4 = \($0)" }),
         ("xapi_statement", { "SELECT * FROM xapi_statement WHERE rowid % 4 = \($0)" }),
         ("xapi_statement_agent", { "SELECT * FROM xapi_statement_agent WHERE statement_rowid % 4 = \($0)" }),
         ("xapi_statement_activity", { "SELECT * FROM xapi_statement_activity WHERE statement_rowid % 4 = \($0)" }),
