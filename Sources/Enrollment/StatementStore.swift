@@ -113,7 +113,7 @@ public enum StatementIndex: Sendable {
     case agent, activity, registration
 
     /// The table of index rows.
-    public var table: String {
+    var table: String {
         switch self {
         case .agent: "xapi_statement_agent"
         case .activity: "xapi_statement_activity"
@@ -121,8 +121,8 @@ public enum StatementIndex: Sendable {
         }
     }
 
-    /// The table of keys: each key once, with its id.
-    public var keyTable: String {
+    /// The table of keys: each key's text with its id.
+    var keyTable: String {
         switch self {
         case .agent: "xapi_agent_key"
         case .activity: "xapi_activity_key"

@@ -200,8 +200,7 @@ func queryBenchmark(_ path: String, engineers: Int) throws {
         let bare = clock.now
         _ = try database.reading("bare") { sql in
             try sql.rows("""
-                SELECT body FROM xapi_statement WHERE rowid IN (SELECT statement_rowid FROM xapi_statement_agent
-                    WHERE agent_id IN (SELECT id FROM xapi_agent_key WHERE key = ?) AND direct = 1)
+                SELECT body FROM xapi_statement s WHERE \(StatementIndex.agent.contains("s"))
                 AND verb = ? AND stored > ? ORDER BY rowid DESC LIMIT 501
                 """, [.text("mbox:mailto:e\(engineer)@example.cn"), .text("http://adlnet.gov/expapi/verbs/\(verb)"), .text(since)])
         }
