@@ -14,6 +14,8 @@ public final class AppDatabase: Sendable {
     }
 
     let engine: Engine
+    /// Checkpoints an SQLite file's WAL beside the writer (nil for a server database).
+    let checkpointer: WALCheckpointer?
     /// A read-only copy of a server database that may lag behind it (a streaming replica), for
     /// the reads that may (`reading(_:mayLag:_:)`).
     let replica: (any SQLServer)?
@@ -36,11 +38,13 @@ public final class AppDatabase: Sendable {
     /// with `replica`, the reads that may lag go there.
     public init(server: any SQLServer, replica: (any SQLServer)? = nil) {
         engine = .server(server)
+        checkpointer = nil
         self.replica = replica
         path = server.name
     }
 
     deinit {
+        checkpointer?.close()
         if case .server(let server) = engine { server.close() }
         replica?.close()
     }
@@ -97,6 +101,9 @@ public final class AppDatabase: Sendable {
     /// file), 8 MiB stay in the writer's heap and hold a request of a few hundred statements.
     static let statementJournalSpill: Int32 = 8 << 20
 
+    /// WAL pages at which the writer checkpoints itself (see `WALCheckpointer`).
+    static let walCeiling = 65_536
+
     /// Opens (creating if needed) the database at `path` and migrates it to the latest schema.
     public convenience init(path: String) throws(ServiceError) {
         try self.init(path: path, migratingUpTo: nil)
@@ -111,6 +118,7 @@ public final class AppDatabase: Sendable {
         _ = Self.sqliteConfigured
         self.path = path
         replica = nil
+        checkpointer = WALCheckpointer(path: path)
         let writer: any DatabaseWriter
         do {
             let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
@@ -125,12 +133,13 @@ public final class AppDatabase: Sendable {
                 // statement indexes and a cache smaller than them is spilled to the WAL again and
                 // again (measured on 1,000,000 statements: 46.8 s with 64 MiB, 38.6 s with 256 MiB).
                 try db.execute(sql: db.configuration.readonly ? "PRAGMA cache_size = -65536" : "PRAGMA cache_size = -262144")
-                // The writer checkpoints the WAL every 16,384 pages (64 MiB) rather than SQLite's
-                // 1,000: the LRS commits each POST on its own, and every checkpoint copied the same
-                // hot index pages back into the database again (measured with 10 clients POSTing
-                // batches of 100: 5,700-5,900 statements/s at 1,000 pages, 7,300-8,000 at 16,384,
-                // 8,100 at 65,536). The WAL grows to that size between checkpoints.
-                if !db.configuration.readonly { try db.execute(sql: "PRAGMA wal_autocheckpoint = 16384") }
+                // Checkpoints run beside the writer (`WALCheckpointer`, at most one every 250 ms
+                // after commits). The writer's own, which waits for the disk, is a ceiling: at 65,536
+                // pages (256 MiB of WAL) rather than SQLite's 1,000, since every checkpoint of a
+                // busy WAL copies the same hot index pages back into the file again (measured
+                // with 10 clients POSTing batches of 100, before the checkpointer: 5,700-5,900
+                // statements/s at 1,000 pages, 7,300-8,000 at 16,384, 8,100 at 65,536).
+                if !db.configuration.readonly { try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.walCeiling)") }
             }
             writer = try DatabasePool(path: path, configuration: configuration)
         } catch {

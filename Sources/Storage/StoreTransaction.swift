@@ -48,7 +48,10 @@ extension AppDatabase {
     public func transaction<T>(at date: Date, isolation: WriteIsolation = .serializable, _ body: @Sendable (StoreTransaction) throws -> T) throws -> T {
         do {
             switch engine {
-            case .sqlite(let writer): return try writer.write { db in try body(StoreTransaction(.sqlite(db), now: date)) }
+            case .sqlite(let writer):
+                let result = try writer.write { db in try body(StoreTransaction(.sqlite(db), now: date)) }
+                checkpointer?.committed()
+                return result
             case .server(let server): return try server.write(isolation) { connection in try body(StoreTransaction(.server(connection), now: date)) }
             }
         } catch let error as DatabaseError {
