@@ -5,10 +5,11 @@ import Storage
 import Synchronization
 
 /// Group commit for the statement resource: the POSTs and PUTs that arrive while one
-/// transaction is being written wait together, and the next transaction stores all of them, each
-/// in a savepoint of its own, so each stays all or nothing (a conflict or a refused statement
-/// undoes that request alone) and the commit, the dirty pages it writes and what the store looked
-/// up are shared. What the store learned (engineers, enrollments, course versions, activity
+/// transaction is being written wait together, and the next transaction stores all of them, so
+/// the commit, the dirty pages it writes and what the store looked up are shared. Each stays all
+/// or nothing: when one fails (a conflict, a refused statement), that transaction is undone and
+/// the group stored again with each request in a savepoint of its own, so the failure undoes that
+/// request alone. What the store learned (engineers, enrollments, course versions, activity
 /// states) is kept from one transaction to the next (`StatementService.StoreMemory`) while
 /// nothing else writes.
 ///
@@ -64,9 +65,17 @@ public final class StatementWriter: Sendable {
         public var requests = 0
         /// Statements those requests carried.
         public var statements = 0
+        /// Transactions undone because a request failed, and stored again request by request.
+        public var regrouped = 0
+        /// Requests waiting for the writer now.
+        public var waiting = 0
     }
 
-    public var figures: Figures { counts.withLock { $0 } }
+    public var figures: Figures {
+        var figures = counts.withLock { $0 }
+        figures.waiting = queue.withLock { $0.waiting.count }
+        return figures
+    }
 
     public init(database: AppDatabase, clock: @escaping @Sendable () -> Date = Date.init) {
         self.database = database
@@ -114,19 +123,34 @@ public final class StatementWriter: Sendable {
         }
     }
 
-    /// One transaction: each request in its savepoint; their results in order.
+    /// The group's requests stored, their results in order. Together first, in one transaction
+    /// without savepoints: a savepoint makes SQLite copy every page it changes before changing
+    /// it, and requests nearly always succeed. If one fails, that transaction is undone and the
+    /// group is stored again, each request in a savepoint of its own, so that request alone is
+    /// refused (the same answers as storing them one by one, in order).
     private func store(_ requests: [Request]) -> [Result<StatementImport, LRSError>] {
+        if let results = store(requests, eachInSavepoint: false) { return results }
+        counts.withLock { $0.regrouped += 1 }
+        return store(requests, eachInSavepoint: true) ?? requests.map { _ in .failure(LRSError(.storage, "the statements were not stored")) }
+    }
+
+    /// One transaction. With `eachInSavepoint`, a request that fails is undone alone; without,
+    /// its failure undoes the transaction and this answers nil (or that failure, when it was the
+    /// only request).
+    private func store(_ requests: [Request], eachInSavepoint: Bool) -> [Result<StatementImport, LRSError>]? {
         let service = StatementService(database: database, clock: clock)
+        let undone = Mutex<LRSError?>(nil)
         do {
             return try database.lrs(at: clock()) { tx in
                 try memory.withLock { memory in
                     var results: [Result<StatementImport, LRSError>] = []
                     for request in requests {
                         do {
-                            results.append(.success(try tx.savepoint {
+                            func store() throws -> StatementImport {
                                 try LRSStatements.store(request.batch, attachments: request.attachments, authority: request.authority,
                                                         societyID: request.societyID, actor: request.actor, service: service, memory: &memory, in: tx)
-                            }))
+                            }
+                            results.append(.success(eachInSavepoint ? try tx.savepoint(store) : try store()))
                         } catch let restart as any TransactionRestart {
                             // Not this request's failure: the transaction runs again, all of it.
                             memory.forget()
@@ -134,7 +158,12 @@ public final class StatementWriter: Sendable {
                         } catch {
                             // Undone: what the store learned from it may no longer hold.
                             memory.forget()
-                            results.append(.failure(error as? LRSError ?? LRSError(.storage, "\(error)")))
+                            let failure = error as? LRSError ?? LRSError(.storage, "\(error)")
+                            guard eachInSavepoint else {
+                                undone.withLock { $0 = failure }
+                                throw failure
+                            }
+                            results.append(.failure(failure))
                         }
                     }
                     return results
@@ -142,6 +171,7 @@ public final class StatementWriter: Sendable {
             }
         } catch {
             memory.withLock { $0.forget() }
+            if let failure = undone.withLock({ $0 }) { return requests.count == 1 ? [.failure(failure)] : nil }
             return requests.map { _ in .failure(error) }
         }
     }

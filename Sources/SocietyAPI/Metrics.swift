@@ -27,9 +27,12 @@ final class Metrics: Sendable {
             ("ecba_lrs_statement_transactions_total", "Transactions the LRS's statement writer committed (group commit).", writer.transactions),
             ("ecba_lrs_statement_requests_total", "Statement POSTs and PUTs stored or refused through them.", writer.requests),
             ("ecba_lrs_statements_received_total", "Statements those requests carried.", writer.statements),
+            ("ecba_lrs_statement_regroups_total", "Transactions undone because one request failed, then stored again request by request.", writer.regrouped),
         ] {
             text += "# HELP \(name) \(help)\n# TYPE \(name) counter\n\(name) \(value)\n"
         }
+        text += "# HELP ecba_lrs_statement_requests_waiting Statement requests waiting for the writer.\n"
+        text += "# TYPE ecba_lrs_statement_requests_waiting gauge\necba_lrs_statement_requests_waiting \(writer.waiting)\n"
         return text
     }
 

@@ -92,10 +92,12 @@ public final class AppDatabase: Sendable {
     }()
 
     /// Bytes of a statement or savepoint journal held in memory before it spills to a temporary
-    /// file (SQLite's default is 64 KiB). The LRS's group commit stores each request in a
-    /// savepoint, and SQLite copies every page a savepoint changes to its journal first: with the
-    /// default, those copies went to a file in /var/tmp, a write per page, 60% of the writer's
-    /// writes (measured: 4.5 page copies per statement POSTed, next to 3 WAL frames). Only the
+    /// file (SQLite's default is 64 KiB). SQLite copies every page a savepoint (or a statement
+    /// that may fail halfway, such as a multi-row INSERT) changes to its journal first: when the
+    /// LRS's group commit stored each request in a savepoint, with the default those copies went
+    /// to a file in /var/tmp, a write per page, 60% of the writer's writes (measured: 4.5 page
+    /// copies per statement POSTed, next to 3 WAL frames; requests now go without one unless a
+    /// request of their group fails). Only the
     /// writer journals, one transaction at a time. SQLite allocates the journal in chunks of this
     /// size: 64 MiB chunks were mapped and faulted in afresh for every savepoint (as slow as the
     /// file), 8 MiB stay in the writer's heap and hold a request of a few hundred statements.

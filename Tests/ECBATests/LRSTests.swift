@@ -7,6 +7,7 @@ import Foundation
 import GRDB
 @testable import LRS
 import Storage
+import Synchronization
 import Testing
 
 /// The LRS over loopback HTTP: its credentials, the statement resource's rules and queries, the
@@ -173,6 +174,68 @@ struct LRSTests {
         }
         #expect(counter("ecba_lrs_statement_requests_total") == 13 && counter("ecba_lrs_statements_received_total") == 242)
         #expect((1...13).contains(counter("ecba_lrs_statement_transactions_total") ?? 0), "\(metrics)")
+    }
+
+    @Test("a group with a failing request is undone and stored again request by request: the others kept, the failing one leaving nothing")
+    func regroup() async throws {
+        let temporary = try TemporaryDatabase()
+        let database = temporary.database
+        let writer = StatementWriter(database: database)
+        func request(_ ids: [String], verb: String = "experienced") throws -> StatementWriter.Request {
+            let lines = ids.map { id in
+                #"{"id":"\#(id)","actor":{"mbox":"mailto:ada@example.org"},"verb":{"id":"http://adlnet.gov/expapi/verbs/\#(verb)"},"object":{"id":"https://example.org/a"}}"#
+            }
+            return StatementWriter.Request(batch: try StatementService.parse(Data(lines.joined(separator: "\n").utf8)), attachments: [],
+                                           authority: .platform, societyID: nil, actor: "lrs")
+        }
+        func waitUntil(_ condition: @escaping () -> Bool) async throws {
+            let deadline = ContinuousClock.now + .seconds(60)
+            while !condition(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(condition())
+        }
+        let taken = UUID().uuidString.lowercased()
+        _ = try await writer.store(try request([taken]))
+        // Another transaction holds the database (SQLite's one writer; on PostgreSQL a lock on the
+        // statement table) while one request is being written and eleven queue behind it.
+        let holding = Atomic<Bool>(false)
+        let release = DispatchSemaphore(value: 0)
+        let blocker = Thread {
+            try? database.transaction(at: Date()) { tx in
+                if tx.sql.dialect != .sqlite { try tx.sql.execute("LOCK TABLE xapi_statement IN EXCLUSIVE MODE", []) }
+                holding.store(true, ordering: .sequentiallyConsistent)
+                release.wait()
+            }
+        }
+        blocker.start()
+        try await waitUntil { holding.load(ordering: .sequentiallyConsistent) }
+        let batches: [[String]] = (0..<12).map { _ in (0..<20).map { _ in UUID().uuidString.lowercased() } }
+        let answers = try await withThrowingTaskGroup(of: (Int, Result<StatementImport, LRSError>).self) { group in
+            for (index, ids) in batches.enumerated() {
+                // The seventh also sends the stored id with other content: a conflict for it alone.
+                let sent = try request(ids)
+                let conflicting = index == 6 ? try request(ids + [taken], verb: "attempted") : sent
+                group.addTask {
+                    do throws(LRSError) { return (index, .success(try await writer.store(conflicting))) } catch { return (index, .failure(error)) }
+                }
+                // The first is taken alone, then the other eleven wait together.
+                if index == 0 { try await waitUntil { writer.figures.transactions == 2 } }
+            }
+            try await waitUntil { writer.figures.waiting == 11 }
+            release.signal()
+            return try await group.reduce(into: [Int: Result<StatementImport, LRSError>]()) { $0[$1.0] = $1.1 }
+        }
+        for index in 0..<12 {
+            let answer = try #require(answers[index])
+            switch answer {
+            case .success(let stored): #expect(index != 6 && stored.stored == 20 && stored.ids == batches[index], "\(index)")
+            case .failure(let error): #expect(index == 6 && error.code == .conflict, "\(index): \(error)")
+            }
+        }
+        let figures = writer.figures
+        #expect(figures.transactions == 3 && figures.requests == 13 && figures.regrouped == 1 && figures.waiting == 0, "\(figures)")
+        #expect(try database.count("SELECT COUNT(*) FROM xapi_statement") == 1 + 11 * 20)
+        let refused = batches[6].map { "'\($0)'" }.joined(separator: ",")
+        #expect(try database.count("SELECT COUNT(*) FROM xapi_statement WHERE id IN (\(refused))") == 0)
     }
 
     @Test("what the writer learned from earlier POSTs is dropped when anything else writes: another connection, or this one")
