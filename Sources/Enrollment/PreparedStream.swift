@@ -10,11 +10,14 @@ extension StatementService {
     /// chunk (what a content's POST usually is) is parsed on the caller's thread.
     struct PreparedStream {
         static let chunkSize = 4096
+        /// Worker threads: the processors this process may use, read once (on Linux each read
+        /// opens the cgroup's CPU files, and every statement POST made one).
+        static let workers = ProcessInfo.processInfo.activeProcessorCount
 
         let count: Int
         private let chunks: OrderedParallelMap<Result<[XAPIStatement], ServiceError>>
 
-        init(_ batch: XAPIStatement.Batch, data: Data, workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        init(_ batch: XAPIStatement.Batch, data: Data, workers: Int = Self.workers) {
             let count: Int
             switch batch {
             case .values(let values): count = values.count
