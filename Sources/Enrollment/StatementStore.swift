@@ -211,11 +211,16 @@ extension StoreTransaction {
     }
 
     /// `count` rowids taken from the statement table's identity sequence in one round trip
-    /// (PostgreSQL only: SQLite's rowid comes from the insert itself).
+    /// (PostgreSQL only: SQLite's rowid comes from the insert itself). The sequence is looked up
+    /// once per call (materialized): called in `nextval`'s argument, the lookup ran for every
+    /// row, 4% of the server's time in an import from one connection.
     func reserveStatementRowids(_ count: Int) throws -> [Int64] {
         guard count > 0 else { return [] }
         return try sql.rows(
-            "SELECT nextval(pg_get_serial_sequence('xapi_statement', 'rowid')) FROM generate_series(1, ?)", [.integer(Int64(count))]
+            """
+            WITH sequence AS MATERIALIZED (SELECT pg_get_serial_sequence('xapi_statement', 'rowid')::regclass AS id)
+            SELECT nextval(sequence.id) FROM sequence, generate_series(1, ?)
+            """, [.integer(Int64(count))]
         ).compactMap { $0.int64(0) }
     }
 
