@@ -11,18 +11,18 @@ import Synchronization
 /// group commit that was a quarter of the writer's time (measured: 35 checkpoints in a run of
 /// 200,000 statements POSTed, 6.4 s of 26.7 s spent waiting on the disk). Here, after a write
 /// transaction commits, a passive checkpoint starts on another connection unless one is running
-/// or ended less than `interval` ago; it copies what is committed while the writer goes on, and blocks neither writers
-/// nor readers. The writer keeps SQLite's own checkpoint as a ceiling (`AppDatabase`'s
+/// or ended less than `interval` ago; it copies what is committed while the writer goes on, and
+/// blocks neither writers nor readers. The writer keeps SQLite's own checkpoint as a ceiling (`AppDatabase`'s
 /// `wal_autocheckpoint`): only the writer can start the WAL over, so under unbroken load the log
 /// is still bounded, and the ceiling's checkpoint finds most pages copied already.
 ///
 /// Best effort by design: a checkpoint that cannot run (another is running, the file is gone) is
 /// tried again after the next commit; the data is in the WAL either way.
 final class WALCheckpointer: Sendable {
-    /// The least time from the end of one checkpoint started here to the start of the next. Shorter leaves the writer's ceiling
-    /// checkpoint less to copy and sync; longer copies a page rewritten many times once (measured
-    /// with 10 clients POSTing batches of 100: 8,300 statements/s at 1 s, 9,550 and 12,200 at
-    /// 250 ms).
+    /// The least time from the end of one checkpoint started here to the start of the next.
+    /// Shorter leaves the writer's ceiling checkpoint less to copy and sync; longer copies a page
+    /// rewritten many times once (measured with 10 clients POSTing batches of 100: 8,300
+    /// statements/s at 1 s, 9,550 and 12,200 at 250 ms).
     static let interval: Duration = .milliseconds(250)
 
     private struct State {
