@@ -50,10 +50,13 @@ def main():
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-    driver.set_script_timeout(20)
+    # Generous waits: the page makes a dozen requests one after another, and under the whole
+    # suite on two cores (PostgreSQL, Chromium and the other tests at once) they once took more
+    # than 20 s together. Each of the page's own attempts is bounded, so a hang still fails.
+    driver.set_script_timeout(90)
     try:
         driver.get(url)
-        wait = WebDriverWait(driver, 20)
+        wait = WebDriverWait(driver, 90)
         wait.until(EC.frame_to_be_available_and_switch_to_it((By.ID, "content")))
         done = wait.until(EC.presence_of_element_located((By.ID, "done")))
         report = {"own": json.loads(done.get_attribute("data-results"))}
