@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import GRDB
 import Synchronization
@@ -34,7 +33,6 @@ final class WALCheckpointer: Sendable {
 
     private let path: String
     private let state: Mutex<State>
-    private let queue = DispatchQueue(label: "ecba.sqlite.checkpoint", qos: .utility)
 
     init(path: String) {
         self.path = path
@@ -48,18 +46,19 @@ final class WALCheckpointer: Sendable {
             state.running = true
             return true
         }
-        if start { queue.async { self.checkpoint() } }
+        // A thread of its own for each checkpoint (at most one at a time, a few a second), not
+        // Dispatch's pool: in a process whose pool threads are all blocked (the test suite on
+        // PostgreSQL) a queued checkpoint waited for minutes.
+        if start { Thread.detachNewThread { self.checkpoint() } }
     }
 
-    /// Closes the checkpoint connection, after the checkpoint under way if any.
+    /// Closes the checkpoint connection now, or when the checkpoint under way ends.
     func close() {
-        queue.sync {
-            let connection = state.withLock { state in
-                state.closed = true
-                return state.connection.take()
-            }
-            try? connection?.close()
+        let connection = state.withLock { state in
+            state.closed = true
+            return state.running ? nil : state.connection.take()
         }
+        try? connection?.close()
     }
 
     /// The number of checkpoints this has completed (tests).
@@ -67,7 +66,14 @@ final class WALCheckpointer: Sendable {
     private let completedCount = Atomic<Int>(0)
 
     private func checkpoint() {
-        defer { state.withLock { $0.running = false; $0.last = .now } }
+        defer {
+            let closing = state.withLock { state in
+                state.running = false
+                state.last = .now
+                return state.closed ? state.connection.take() : nil
+            }
+            try? closing?.close()
+        }
         guard let connection = connection() else { return }
         do {
             _ = try connection.writeWithoutTransaction { db in try db.checkpoint(.passive) }
