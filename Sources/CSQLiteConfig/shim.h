@@ -20,9 +20,9 @@ static inline int ecba_sqlite_config_memstatus_off(void) {
 }
 
 /* SQLITE_CONFIG_STMTJRNL_SPILL (26): statement and savepoint journals stay in memory up to
-   `bytes` before they spill to a temporary file (SQLite's default: 64 KiB). The LRS stores each
-   request of a group commit in a savepoint, and every page a savepoint changes is first copied
-   to its journal: with the default, that copy went to a file in /var/tmp, one write per page. */
+   `bytes` before they spill to a temporary file (SQLite's default: 64 KiB). Every page a
+   savepoint changes is first copied to its journal: with the default, that copy went to a file
+   in /var/tmp, one write per page (AppDatabase.statementJournalSpill says what was measured). */
 static inline int ecba_sqlite_config_statement_journal_spill(int bytes) {
     return sqlite3_config(26, bytes);
 }

@@ -129,15 +129,16 @@ public final class StatementWriter: Sendable {
     /// group is stored again, each request in a savepoint of its own, so that request alone is
     /// refused (the same answers as storing them one by one, in order).
     private func store(_ requests: [Request]) -> [Result<StatementImport, LRSError>] {
-        if let results = store(requests, eachInSavepoint: false) { return results }
+        let together = store(requests, eachInSavepoint: false)
+        // A request alone: its failure, undoing the transaction, is its answer.
+        guard together.undone, requests.count > 1 else { return together.results }
         counts.withLock { $0.regrouped += 1 }
-        return store(requests, eachInSavepoint: true) ?? requests.map { _ in .failure(LRSError(.storage, "the statements were not stored")) }
+        return store(requests, eachInSavepoint: true).results
     }
 
     /// One transaction. With `eachInSavepoint`, a request that fails is undone alone; without,
-    /// its failure undoes the transaction and this answers nil (or that failure, when it was the
-    /// only request).
-    private func store(_ requests: [Request], eachInSavepoint: Bool) -> [Result<StatementImport, LRSError>]? {
+    /// its failure undoes the transaction (`undone`), and every request is answered with it.
+    private func store(_ requests: [Request], eachInSavepoint: Bool) -> (results: [Result<StatementImport, LRSError>], undone: Bool) {
         let service = StatementService(database: database, clock: clock)
         let undone = Mutex<LRSError?>(nil)
         do {
@@ -166,13 +167,13 @@ public final class StatementWriter: Sendable {
                             results.append(.failure(failure))
                         }
                     }
-                    return results
+                    return (results, false)
                 }
             }
         } catch {
             memory.withLock { $0.forget() }
-            if let failure = undone.withLock({ $0 }) { return requests.count == 1 ? [.failure(failure)] : nil }
-            return requests.map { _ in .failure(error) }
+            let failure = undone.withLock { $0 }
+            return (requests.map { _ in .failure(failure ?? error) }, failure != nil)
         }
     }
 }

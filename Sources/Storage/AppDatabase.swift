@@ -97,10 +97,10 @@ public final class AppDatabase: Sendable {
     /// LRS's group commit stored each request in a savepoint, with the default those copies went
     /// to a file in /var/tmp, a write per page, 60% of the writer's writes (measured: 4.5 page
     /// copies per statement POSTed, next to 3 WAL frames; requests now go without one unless a
-    /// request of their group fails). Only the
-    /// writer journals, one transaction at a time. SQLite allocates the journal in chunks of this
-    /// size: 64 MiB chunks were mapped and faulted in afresh for every savepoint (as slow as the
-    /// file), 8 MiB stay in the writer's heap and hold a request of a few hundred statements.
+    /// request of their group fails). Only the writer journals, one transaction at a time. SQLite
+    /// allocates the journal in chunks of this size: 64 MiB chunks were mapped and faulted in
+    /// afresh for every savepoint (as slow as the file), 8 MiB stay in the writer's heap and hold
+    /// a request of a few hundred statements.
     static let statementJournalSpill: Int32 = 8 << 20
 
     /// WAL pages at which the writer checkpoints itself (see `WALCheckpointer`).

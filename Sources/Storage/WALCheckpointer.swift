@@ -11,9 +11,9 @@ import Synchronization
 /// 200,000 statements POSTed, 6.4 s of 26.7 s spent waiting on the disk). Here, after a write
 /// transaction commits, a passive checkpoint starts on another connection unless one is running
 /// or ended less than `interval` ago; it copies what is committed while the writer goes on, and
-/// blocks neither writers nor readers. The writer keeps SQLite's own checkpoint as a ceiling (`AppDatabase`'s
-/// `wal_autocheckpoint`): only the writer can start the WAL over, so under unbroken load the log
-/// is still bounded, and the ceiling's checkpoint finds most pages copied already.
+/// blocks neither writers nor readers. The writer keeps SQLite's own checkpoint as a ceiling
+/// (`AppDatabase.walCeiling`): only the writer can start the WAL over, so under unbroken load
+/// the log is still bounded, and the ceiling's checkpoint finds most pages copied already.
 ///
 /// Best effort by design: a checkpoint that cannot run (another is running, the file is gone) is
 /// tried again after the next commit; the data is in the WAL either way.
@@ -87,7 +87,9 @@ final class WALCheckpointer: Sendable {
     /// The checkpoint connection, opened on first use (a database that is only read never needs
     /// one).
     private func connection() -> DatabaseQueue? {
-        if let open = state.withLock({ $0.closed ? nil : $0.connection }) { return open }
+        let (closed, open) = state.withLock { ($0.closed, $0.connection) }
+        if closed { return nil }
+        if let open { return open }
         // Never create a file: one that went away (a test's folder) stays away.
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         var configuration = Configuration()
