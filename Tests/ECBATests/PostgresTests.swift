@@ -322,6 +322,12 @@ struct PostgresLocationTests {
         var buffer = ByteBuffer()
         CopyText.append([.integer(-7), .real(0.1), .text("a\tb\\c\nd\r工"), .null, .blob([0x00, 0xff, 0x10])], to: &buffer)
         #expect(String(buffer: buffer) == "-7\t0.1\ta\\tb\\\\c\\nd\\r工\t\\N\t\\\\x00ff10\n")
+        // Integers at their bounds, and text escaped at its ends, between runs, or not at all.
+        var more = ByteBuffer()
+        let texts = ["\\", "\n工程\t", "{\"a\":\"b\\\\c\"}", "", String(repeating: "学时", count: 500)]
+        CopyText.append([.integer(0), .integer(Int64.min), .integer(Int64.max), .integer(10)] + texts.map(SQLValue.text), to: &more)
+        let escaped = texts.map { $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\t", with: "\\t") }
+        #expect(String(buffer: more) == (["0", String(Int64.min), String(Int64.max), "10"] + escaped).joined(separator: "\t") + "\n")
         var one = TableDigest()
         var two = TableDigest()
         let rows: [[SQLValue]] = [[.integer(1), .text("a")], [.integer(2), .text("b")], [.integer(3), .null]]
