@@ -126,7 +126,8 @@ public struct ProgressService: Sendable {
         try ProgressStore.record(
             enrollmentID: enrollment.id, activity: activity.identifier, outcome: result.outcome, score: result.score,
             durationSeconds: result.durationSeconds, at: result.at, source: source, statementID: statementID, state: state,
-            stateChanged: state != before || states[activity.identifier] == nil, newlySatisfied: satisfied && !wasSatisfied, writes: writes, in: tx
+            stateChanged: state != before || states[activity.identifier] == nil, newlySatisfied: satisfied && !wasSatisfied,
+            rowExists: states[activity.identifier] != nil, writes: writes, in: tx
         )
         states[activity.identifier] = state
         if let actor = auditActor {

@@ -72,11 +72,13 @@ public enum ProgressStore {
 
     /// Records one result and, when it changed, the activity's new state (`newlySatisfied`
     /// stamps the time it became done). A result that changes nothing (a second 'completed')
-    /// is kept as an event only.
+    /// is kept as an event only. `rowExists` says whether the activity has a state row already
+    /// (the caller's states, read from the database, have the activity): gathered `writes`
+    /// insert a new row plainly and upsert only an existing one.
     static func record(
         enrollmentID: Int64, activity: String, outcome: ProgressOutcome, score: Double?, durationSeconds: Int?,
         at date: Date, source: String, statementID: String?, state: ActivityState, stateChanged: Bool, newlySatisfied: Bool,
-        writes: ProgressWrites? = nil, in tx: StoreTransaction
+        rowExists: Bool, writes: ProgressWrites? = nil, in tx: StoreTransaction
     ) throws {
         let at = date.iso8601
         let event = eventValues(enrollmentID: enrollmentID, activity: activity, outcome: outcome, score: score, durationSeconds: durationSeconds,
@@ -92,8 +94,10 @@ public enum ProgressStore {
         if stateChanged || newlySatisfied {
             let key = ProgressWrites.Key(enrollmentID: enrollmentID, activity: activity)
             let satisfiedAt = writes.states[key]?.satisfiedAt ?? (newlySatisfied ? at : nil)
+            // The first write gathered for the activity says whether its row exists.
+            let exists = writes.states[key]?.exists ?? rowExists
             if writes.states[key] == nil { writes.order.append(key) }
-            writes.states[key] = (state, satisfiedAt)
+            writes.states[key] = (state, satisfiedAt, exists)
         }
         // Flushed with each chunk's statement rows; this bound only caps memory.
         if writes.events.count >= 8_192 * eventWidth { try flush(writes, in: tx) }
@@ -113,12 +117,16 @@ public enum ProgressStore {
          .text(at), .text(source), SQLValue(statementID)]
     }
 
+    /// The columns of an activity state row; `stateValues` gives a row's values in their order.
+    private static let stateColumns = ["enrollment_id", "activity_identifier", "completed", "passed", "best_score", "satisfied_at", "updated_at"]
+    private static let stateWidth = stateColumns.count
+
     /// An upsert of `rows` activity states (`stateValues` each): the first time an activity was
     /// satisfied is kept.
     private static func upsertStates(rows: Int) -> String {
         """
-        INSERT INTO activity_progress (enrollment_id, activity_identifier, completed, passed, best_score, satisfied_at, updated_at)
-        VALUES \(Array(repeating: "(\(SQLPlaceholders.list(7)))", count: rows).joined(separator: ", "))
+        INSERT INTO activity_progress (\(stateColumns.joined(separator: ", ")))
+        VALUES \(Array(repeating: "(\(SQLPlaceholders.list(stateWidth)))", count: rows).joined(separator: ", "))
         ON CONFLICT (enrollment_id, activity_identifier) DO UPDATE SET completed = excluded.completed,
             passed = excluded.passed, best_score = excluded.best_score,
             satisfied_at = coalesce(activity_progress.satisfied_at, excluded.satisfied_at), updated_at = excluded.updated_at
@@ -153,22 +161,32 @@ public enum ProgressStore {
     }
 
     /// Sends what `writes` gathered: the events through `appendRows`, and each activity's latest
-    /// state once, in upserts of up to 64 rows, if there are at least `statesFrom` of them (else
-    /// they wait for a later flush); then empties what it sent.
+    /// state once, if there are at least `statesFrom` of them (else they wait for a later
+    /// flush): new rows through `appendRows`, existing ones in upserts of up to 64 rows; then
+    /// empties what it sent.
+    ///
+    /// A state row is new when the states read for its enrollment did not have it: those reads
+    /// claimed the enrollment (`claim`), so no other transaction can add the row meanwhile, and
+    /// a plain insert is safe. (On PostgreSQL, measured with pg_stat_statements on an import of
+    /// 100,000 statements from 20,000 engineers, nearly every state row was new, and the upserts
+    /// took 1.19 s of the server's time where COPY takes 0.72 s for the same rows.)
     static func flush(_ writes: ProgressWrites, statesFrom: Int = 0, in tx: StoreTransaction) throws {
         let width = 64
         try tx.sql.appendRows(into: "progress_event", columns: eventColumns, values: writes.events)
         writes.events.removeAll(keepingCapacity: true)
         guard writes.order.count >= statesFrom else { return }
-        for part in stride(from: 0, to: writes.order.count, by: width) {
-            let keys = writes.order[part..<min(writes.order.count, part + width)]
-            var values: [SQLValue] = []
-            for key in keys {
-                guard let (state, satisfiedAt) = writes.states[key] else { continue }
-                values += stateValues(enrollmentID: key.enrollmentID, activity: key.activity, state: state, satisfiedAt: satisfiedAt, stamp: tx.stamp)
+        var fresh: [SQLValue] = [], existing: [SQLValue] = []
+        for key in writes.order {
+            guard let (state, satisfiedAt, exists) = writes.states[key] else { continue }
+            let values = stateValues(enrollmentID: key.enrollmentID, activity: key.activity, state: state, satisfiedAt: satisfiedAt, stamp: tx.stamp)
+            if exists { existing += values } else { fresh += values }
+            if existing.count == width * stateWidth {
+                try tx.sql.executeUnread(upsertStates(rows: width), existing)
+                existing.removeAll(keepingCapacity: true)
             }
-            try tx.sql.executeUnread(upsertStates(rows: values.count / 7), values)
         }
+        if !existing.isEmpty { try tx.sql.executeUnread(upsertStates(rows: existing.count / stateWidth), existing) }
+        try tx.sql.appendRows(into: "activity_progress", columns: stateColumns, values: fresh)
         writes.states.removeAll(keepingCapacity: true)
         writes.order.removeAll(keepingCapacity: true)
     }
@@ -185,8 +203,9 @@ final class ProgressWrites {
 
     /// Eight values per event, in the INSERT's column order.
     var events: [SQLValue] = []
-    /// Each activity's latest state and the first time it was satisfied, in first-written order.
-    var states: [Key: (state: ActivityState, satisfiedAt: String?)] = [:]
+    /// Each activity's latest state, the first time it was satisfied and whether its row
+    /// exists in the database, in first-written order.
+    var states: [Key: (state: ActivityState, satisfiedAt: String?, exists: Bool)] = [:]
     var order: [Key] = []
 
     var isEmpty: Bool { events.isEmpty && order.isEmpty }
