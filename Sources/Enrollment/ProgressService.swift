@@ -122,12 +122,14 @@ public struct ProgressService: Sendable {
         let before = state
         state.apply(result.outcome, score: result.score)
         let satisfied = CompletionRule.isSatisfied(activity, format: package.format, state: state)
-        // A first result always changes the (default) state, so an unchanged state has its row.
+        // The states hold every activity with a row: a first result always changes the
+        // (default) state, so an unchanged state has its row.
+        let rowExists = states[activity.identifier] != nil
         try ProgressStore.record(
             enrollmentID: enrollment.id, activity: activity.identifier, outcome: result.outcome, score: result.score,
             durationSeconds: result.durationSeconds, at: result.at, source: source, statementID: statementID, state: state,
-            stateChanged: state != before || states[activity.identifier] == nil, newlySatisfied: satisfied && !wasSatisfied,
-            rowExists: states[activity.identifier] != nil, writes: writes, in: tx
+            stateChanged: state != before || !rowExists, newlySatisfied: satisfied && !wasSatisfied,
+            rowExists: rowExists, writes: writes, in: tx
         )
         states[activity.identifier] = state
         if let actor = auditActor {
