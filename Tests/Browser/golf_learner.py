@@ -9,6 +9,9 @@ MODE:
   suspend  page forward PAGES pages, then close the window without Exit (the course suspends)
   resume   open, accept the course's offer to resume, print the page it resumed at, then close
 
+With LEAVE_UNTIL=FILE, suspend and resume keep the browser open after leaving the page until FILE
+exists (the caller has seen what the page sent on its way out; at most two minutes).
+
 Prints one JSON line: what the learner saw (the page shown, the status shown in the tree).
 Driven by Selenium with Debian's chromium and chromium-driver (SE_OFFLINE=true: no downloads).
 """
@@ -26,6 +29,20 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 os.environ.setdefault("SE_OFFLINE", "true")
+
+
+def leave(driver):
+    """Leaves the page as closing the window does. A fixed pause is not enough for what the page
+    sends on its way out: on a loaded machine the server takes seconds to store it, and a browser
+    that quits first may take the request with it."""
+    driver.get("about:blank")
+    until = os.environ.get("LEAVE_UNTIL")
+    if until is None:
+        time.sleep(1)
+        return
+    deadline = time.monotonic() + 120
+    while not os.path.exists(until) and time.monotonic() < deadline:
+        time.sleep(0.1)
 
 
 def browser(language):
@@ -99,8 +116,7 @@ def main():
             time.sleep(0.5)
             seen["page"] = current_page(driver)
             driver.switch_to.default_content()
-            driver.get("about:blank")
-            time.sleep(1)
+            leave(driver)
             print(json.dumps(seen))
             return
         steps = 14 if mode in ("pass", "fail") else pages
@@ -111,8 +127,7 @@ def main():
         if mode == "suspend":
             # Close the window the way a learner does: the course's unload handler suspends.
             driver.switch_to.default_content()
-            driver.get("about:blank")
-            time.sleep(1)
+            leave(driver)
             print(json.dumps(seen))
             return
         # The quiz, inside the launch page's own frame.

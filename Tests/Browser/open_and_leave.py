@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Opens a launch URL, waits until the content frame shows an element with id READY, then leaves
-the page (as closing the window does) and waits a moment for what the page sends on its way out.
+the page (as closing the window does) and keeps the browser open until the file named by
+LEAVE_UNTIL exists (the caller has seen what the page sent on its way out; at most two minutes).
 
-    open_and_leave.py LAUNCH_URL READY
+    LEAVE_UNTIL=FILE open_and_leave.py LAUNCH_URL READY
 """
 import os
 import sys
@@ -28,7 +29,9 @@ try:
     wait.until(EC.presence_of_element_located((By.ID, sys.argv[2])))
     driver.switch_to.default_content()
     driver.get("about:blank")
-    time.sleep(1.5)
+    deadline = time.monotonic() + 120
+    while not os.path.exists(os.environ["LEAVE_UNTIL"]) and time.monotonic() < deadline:
+        time.sleep(0.1)
     print("left")
 finally:
     driver.quit()

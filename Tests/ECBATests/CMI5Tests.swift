@@ -256,9 +256,7 @@ struct LaunchedAU {
 extension PlayerWorld {
     /// Runs `cmi5_learner.py` in headless Chromium: the JSON line it prints.
     func cmi5Learner(_ url: String, mode: String, language: String = "zh-CN") async throws -> [String: Any] {
-        let script = Paths.repositoryRoot.appendingPathComponent("Tests/Browser/cmi5_learner.py").path
-        let result = try await CLI.runDetached([script, url, mode, language], environment: ["SE_OFFLINE": "true"],
-                                               program: URL(fileURLWithPath: "/usr/bin/python3"))
+        let result = try await Browser.run("cmi5_learner.py", [url, mode, language])
         try #require(result.status == 0, "cmi5 learner \(mode): \(result.stdout.suffix(4000)) \(result.stderr.suffix(2000))")
         let line = result.stdout.split(separator: "\n").last.map(String.init) ?? ""
         return try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] ?? [:]

@@ -88,9 +88,7 @@ extension PlayerBrowserTests {
         let seeded = try JSONSerialization.data(withJSONObject: ["attemptID": secretAttempt, "sets": [["cmi.core.lesson_location", "secret-location"]], "terminate": false])
         #expect(try await world.onSession(secretSession, "/player/runtime/commit", method: "POST", body: seeded).status == 200)
 
-        let script = Paths.repositoryRoot.appendingPathComponent("Tests/Browser/hostile_learner.py").path
-        let result = try await CLI.runDetached([script, try world.launch("cces/test.hostile"), "http://\(secretSession).localhost:\(world.port)"],
-                                 environment: ["SE_OFFLINE": "true"], program: URL(fileURLWithPath: "/usr/bin/python3"))
+        let result = try await Browser.run("hostile_learner.py", [try world.launch("cces/test.hostile"), "http://\(secretSession).localhost:\(world.port)"])
         try #require(result.status == 0, "\(result.stdout)\(result.stderr.suffix(2000))")
         let report = try #require(try JSONSerialization.jsonObject(with: Data((result.stdout.split(separator: "\n").last ?? "").utf8)) as? [String: [String: String]])
         let own = try #require(report["own"])
@@ -135,11 +133,15 @@ extension PlayerBrowserTests {
             </script></body></html>
             """.write(to: scratch.appendingPathComponent("index.html"), atomically: true, encoding: .utf8)
         let world = try await PlayerWorld(packages: [scratch.path])
-        let script = Paths.repositoryRoot.appendingPathComponent("Tests/Browser/open_and_leave.py").path
-        let result = try await CLI.runDetached([script, try world.launch("cces/test.leave"), "ready"], environment: ["SE_OFFLINE": "true"],
-                                               program: URL(fileURLWithPath: "/usr/bin/python3"))
+        func stored() throws -> [String: String] {
+            try world.database.peek("SELECT element, value FROM runtime_value").reduce(into: [String: String]()) { $0[$1.text(0) ?? ""] = $1.text(1) }
+        }
+        let result = try await Browser.run("open_and_leave.py", [try world.launch("cces/test.leave"), "ready"]) {
+            let values = try stored()
+            return values["cmi.core.lesson_location"] != nil && values["cmi.suspend_data"] != nil
+        }
         try #require(result.status == 0, "\(result.stdout)\(result.stderr.suffix(1500))")
-        let values = try world.database.peek("SELECT element, value FROM runtime_value").reduce(into: [String: String]()) { $0[$1.text(0) ?? ""] = $1.text(1) }
+        let values = try stored()
         #expect(values["cmi.core.lesson_location"] == "page-7")
         #expect(values["cmi.suspend_data"] == "answers=3,1,4")
     }

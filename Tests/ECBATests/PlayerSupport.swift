@@ -108,10 +108,11 @@ final class PlayerWorld: @unchecked Sendable {
 
     /// Runs `golf_learner.py` in headless Chromium (Debian's chromium, chromium-driver and
     /// python3-selenium): the JSON line it prints.
-    func learner(_ url: String, mode: String, pages: Int = 3, language: String = "zh-CN") async throws -> [String: Any] {
-        let script = Paths.repositoryRoot.appendingPathComponent("Tests/Browser/golf_learner.py").path
-        let result = try await CLI.runDetached([script, url, mode, String(pages), language], environment: ["SE_OFFLINE": "true"],
-                                 program: URL(fileURLWithPath: "/usr/bin/python3"))
+    /// With `leavingUntil`, the browser stays open after the learner leaves the page until the
+    /// probe sees what the page sent on its way out (or a minute has passed).
+    func learner(_ url: String, mode: String, pages: Int = 3, language: String = "zh-CN",
+                 leavingUntil stored: (() throws -> Bool)? = nil) async throws -> [String: Any] {
+        let result = try await Browser.run("golf_learner.py", [url, mode, String(pages), language], leavingUntil: stored)
         // The script's own words first: without Chromium, its driver or Selenium (.ci/run installs
         // them) it says which is missing, and there is no JSON to read.
         try #require(result.status == 0, "learner \(mode): \(result.stdout.prefix(3000)) \(result.stderr.suffix(2000))")
@@ -125,6 +126,27 @@ final class PlayerWorld: @unchecked Sendable {
         let hours = try database.peek("SELECT COALESCE(SUM(hours), 0) FROM credit_award WHERE engineer_id = ? AND course_id = ? AND revoked_at IS NULL",
                                       [.text(engineer), .text(course)]).first?.double(0)
         return (status ?? "", hours ?? 0)
+    }
+}
+
+/// The browser scripts of `Tests/Browser`, run with Debian's python3 and Selenium.
+enum Browser {
+    /// Runs a script. With `leavingUntil`, the script (told by LEAVE_UNTIL) keeps the browser
+    /// open after leaving its page until the probe holds, at most a minute: what a page sends on
+    /// its way out is the server's to finish, however loaded the machine is, and a browser that
+    /// quits first may take the request with it.
+    static func run(_ script: String, _ arguments: [String], leavingUntil stored: (() throws -> Bool)? = nil) async throws -> CLI.Result {
+        let path = Paths.repositoryRoot.appendingPathComponent("Tests/Browser/\(script)").path
+        let done = FileManager.default.temporaryDirectory.appendingPathComponent("ecba-left-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: done) }
+        var environment = ["SE_OFFLINE": "true"]
+        if stored != nil { environment["LEAVE_UNTIL"] = done.path }
+        async let running = CLI.runDetached([path] + arguments, environment: environment, program: URL(fileURLWithPath: "/usr/bin/python3"))
+        if let stored {
+            _ = try await eventually(within: 60) { try stored() ? true : nil }
+            try Data().write(to: done)
+        }
+        return try await running
     }
 }
 

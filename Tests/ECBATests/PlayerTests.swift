@@ -272,11 +272,12 @@ struct PlayerBrowserTests {
     @Test("SCORM 1.2: suspend half-way, close the window, relaunch: the course resumes at the same page")
     func scorm12Resumes() async throws {
         let world = try await PlayerWorld(packages: [PlayerWorld.golf12])
-        let left = try await world.learner(try world.launch(), mode: "suspend", pages: 4)
+        let left = try await world.learner(try world.launch(), mode: "suspend", pages: 4) {
+            try world.database.text("SELECT state FROM attempt") == "suspended"
+        }
         let page = try #require(left["page"] as? String)
         #expect(page.hasSuffix("/content/Playing/RulesOfGolf.html"), "\(page)")
-        let state = try await eventually { try world.database.text("SELECT state FROM attempt").flatMap { $0 == "suspended" ? $0 : nil } }
-        #expect(state == "suspended")
+        #expect(try world.database.text("SELECT state FROM attempt") == "suspended")
         let back = try await world.learner(try world.launch(), mode: "resume")
         #expect((back["alerts"] as? [String])?.first?.contains("resume") == true, "\(back)")
         #expect((back["page"] as? String)?.hasSuffix("/content/Playing/RulesOfGolf.html") == true, "\(back)")
@@ -285,11 +286,12 @@ struct PlayerBrowserTests {
     @Test("SCORM 2004: suspend half-way, close the window, relaunch: entry resume, the same page")
     func scorm2004Resumes() async throws {
         let world = try await PlayerWorld(packages: [PlayerWorld.golf2004])
-        let left = try await world.learner(try world.launch(PlayerWorld.golf2004Course), mode: "suspend", pages: 6)
+        let left = try await world.learner(try world.launch(PlayerWorld.golf2004Course), mode: "suspend", pages: 6) {
+            try world.database.text("SELECT state FROM attempt") == "suspended"
+        }
         let page = try #require(left["page"] as? String)
         #expect(page.hasSuffix("/content/Etiquette/Distracting.html"), "\(page)")
-        let state = try await eventually { try world.database.text("SELECT state FROM attempt").flatMap { $0 == "suspended" ? $0 : nil } }
-        #expect(state == "suspended")
+        #expect(try world.database.text("SELECT state FROM attempt") == "suspended")
         let back = try await world.learner(try world.launch(PlayerWorld.golf2004Course), mode: "resume")
         #expect((back["page"] as? String)?.hasSuffix("/content/Etiquette/Distracting.html") == true, "\(back)")
         let location = try world.database.text("SELECT value FROM runtime_value WHERE element = 'cmi.location'")
