@@ -155,7 +155,8 @@ public struct StatementService: Sendable {
         // whose progress it changes are claimed (`ProgressStore.claim`) and an id stored
         // meanwhile by another import runs it again; serializable tracking of a large batch's
         // reads had concurrent imports give each other up over and over.
-        return try database.perform(at: now, isolation: .snapshot) { tx in
+        // Its references are to rows it has just read or written (`ReferenceChecks.vouchedFor`).
+        return try database.perform(at: now, isolation: .snapshot, references: .vouchedFor) { tx in
             let stream = PreparedStream(split, data: data)
             defer { stream.stop() }
             return try Self.store(count: stream.count, next: stream.next, mapping: mapping, authority: authority, actor: actor, in: tx)

@@ -123,9 +123,9 @@ public struct LRSCredentialService: Sendable {
 extension AppDatabase {
     /// One LRS change in one transaction: an `LRSError` thrown by the rule rolls back and comes
     /// out as it is; anything else is `.storage`.
-    public func lrs<T>(at date: Date, _ body: @Sendable (StoreTransaction) throws -> T) throws(LRSError) -> T {
+    public func lrs<T>(at date: Date, references: ReferenceChecks = .each, _ body: @Sendable (StoreTransaction) throws -> T) throws(LRSError) -> T {
         do {
-            return try transaction(at: date, body)
+            return try transaction(at: date, references: references, body)
         } catch let error as LRSError {
             throw error
         } catch {

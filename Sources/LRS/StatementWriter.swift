@@ -142,7 +142,8 @@ public final class StatementWriter: Sendable {
         let service = StatementService(database: database, clock: clock)
         let undone = Mutex<LRSError?>(nil)
         do {
-            return try database.lrs(at: clock()) { tx in
+            // The statement store writes only references it has just read or written.
+            return try database.lrs(at: clock(), references: .vouchedFor) { tx in
                 try memory.withLock { memory in
                     var results: [Result<StatementImport, LRSError>] = []
                     for request in requests {

@@ -65,9 +65,10 @@ public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible 
 extension AppDatabase {
     /// Runs one use case in one transaction stamped `date`: a `ServiceError` thrown by the rule
     /// rolls back and comes out as is; any other failure rolls back and becomes `.storage`.
-    public func perform<T>(at date: Date, isolation: WriteIsolation = .serializable, _ body: @Sendable (StoreTransaction) throws -> T) throws(ServiceError) -> T {
+    public func perform<T>(at date: Date, isolation: WriteIsolation = .serializable, references: ReferenceChecks = .each,
+                           _ body: @Sendable (StoreTransaction) throws -> T) throws(ServiceError) -> T {
         do {
-            return try transaction(at: date, isolation: isolation, body)
+            return try transaction(at: date, isolation: isolation, references: references, body)
         } catch {
             throw ServiceError.wrap(error, "database")
         }

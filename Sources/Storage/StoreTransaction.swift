@@ -44,12 +44,33 @@ public struct StoreTransaction {
 extension AppDatabase {
     /// Runs `body` in one write transaction stamped `date`; anything it throws rolls it all back
     /// and is rethrown unchanged. SQLite failures come out as `ServiceError`. `isolation` applies
-    /// to a server database (see `WriteIsolation`).
-    public func transaction<T>(at date: Date, isolation: WriteIsolation = .serializable, _ body: @Sendable (StoreTransaction) throws -> T) throws -> T {
+    /// to a server database (see `WriteIsolation`), `references` to SQLite (see `ReferenceChecks`).
+    public func transaction<T>(at date: Date, isolation: WriteIsolation = .serializable, references: ReferenceChecks = .each,
+                               _ body: @Sendable (StoreTransaction) throws -> T) throws -> T {
         do {
             switch engine {
             case .sqlite(let writer):
-                let result = try writer.write { db in try body(StoreTransaction(.sqlite(db), now: date)) }
+                let result: T
+                switch references {
+                case .each:
+                    result = try writer.write { db in try body(StoreTransaction(.sqlite(db), now: date)) }
+                case .vouchedFor:
+                    result = try writer.writeWithoutTransaction { db in
+                        // Only outside a transaction does SQLite take the pragma.
+                        try db.execute(sql: "PRAGMA foreign_keys = OFF")
+                        let outcome = Result { () throws -> T in
+                            var value: T?
+                            try db.inTransaction {
+                                value = try body(StoreTransaction(.sqlite(db), now: date))
+                                return .commit
+                            }
+                            guard let value else { throw ServiceError(.storage, "the transaction ended without its result") }
+                            return value
+                        }
+                        try db.execute(sql: "PRAGMA foreign_keys = ON")
+                        return try outcome.get()
+                    }
+                }
                 checkpointer?.committed()
                 return result
             case .server(let server): return try server.write(isolation) { connection in try body(StoreTransaction(.server(connection), now: date)) }

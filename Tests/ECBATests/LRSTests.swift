@@ -174,6 +174,7 @@ struct LRSTests {
         }
         #expect(counter("ecba_lrs_statement_requests_total") == 13 && counter("ecba_lrs_statements_received_total") == 242)
         #expect((1...13).contains(counter("ecba_lrs_statement_transactions_total") ?? 0), "\(metrics)")
+        #expect(try world.api.database.danglingReferences() == [])
     }
 
     @Test("a group with a failing request is undone and stored again request by request: the others kept, the failing one leaving nothing")
@@ -233,6 +234,7 @@ struct LRSTests {
         #expect(try database.count("SELECT COUNT(*) FROM xapi_statement") == 1 + 11 * 20)
         let refused = batches[6].map { "'\($0)'" }.joined(separator: ",")
         #expect(try database.count("SELECT COUNT(*) FROM xapi_statement WHERE id IN (\(refused))") == 0)
+        #expect(try database.danglingReferences() == [])
     }
 
     @Test("what the writer learned from earlier POSTs is dropped when anything else writes: another connection, or this one")

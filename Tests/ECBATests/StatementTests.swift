@@ -226,6 +226,8 @@ struct StatementTests {
         // Passing again completes the course again and earns again (the first award was revoked).
         let repass = try run([Self.statement(verb: "passed", object: quiz, score: 0.9)])
         #expect(repass.awards.count == 1)
+        // Awards, revocations, voided events: every reference the store wrote names a row.
+        #expect(try world.store.database.danglingReferences() == [])
     }
 
     @Test("unknown engineers and activities are stored as unmatched and change no progress; accounts map by homePage")
@@ -249,6 +251,7 @@ struct StatementTests {
             mapping: ActorMapping(accountHomePage: "https://other.example"), actor: "t"
         )
         #expect(mapped.stored == 1)
+        #expect(try world.store.database.danglingReferences() == [])
     }
 
     @Test("cmi5: AU ids are accepted as objects; a pass below masteryScore is kept as unmatched and earns nothing")

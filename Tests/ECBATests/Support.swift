@@ -110,6 +110,19 @@ extension AppDatabase {
         try peek(sql, arguments).compactMap { $0.text(0) }
     }
 
+    /// The rows whose foreign keys name no row (`PRAGMA foreign_key_check`), as "table rowid →
+    /// parent": the statement store writes without SQLite looking its references up
+    /// (`ReferenceChecks.vouchedFor`), and this is the check that it never needed to. None on a
+    /// server database, which looks every reference up as it is written.
+    func danglingReferences() throws -> [String] {
+        try reading("test") { connection in
+            guard connection.dialect == .sqlite else { return [] }
+            return try connection.rows("PRAGMA foreign_key_check", []).map { row in
+                "\(row.text(0) ?? "?") \(row.int64(1).map(String.init) ?? "?") → \(row.text(2) ?? "?")"
+            }
+        }
+    }
+
     /// A test's change below the services (a clock moved back, a row lost), in one transaction.
     func change(_ sql: String, _ arguments: [SQLValue] = []) throws {
         try transaction(at: Date()) { tx in _ = try tx.sql.execute(sql, arguments) }

@@ -44,7 +44,7 @@ struct WALBufferTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         #expect(try vfsName(database).hasPrefix("ecba-wal-buffer/"))
         try database.transaction(at: Date()) { tx in
-            try tx.sql.execute("CREATE TABLE wal_probe (n INTEGER PRIMARY KEY, payload TEXT NOT NULL)", [])
+            _ = try tx.sql.execute("CREATE TABLE wal_probe (n INTEGER PRIMARY KEY, payload TEXT NOT NULL)", [])
         }
         var expected = 0
         // One row, a few pages, then transactions of far more than one buffer (124 KiB) of frames.
@@ -73,7 +73,7 @@ struct WALBufferTests {
         let (database, folder, path) = try openedWithoutCheckpoints()
         defer { try? FileManager.default.removeItem(at: folder) }
         try database.transaction(at: Date()) { tx in
-            try tx.sql.execute("CREATE TABLE wal_probe (n INTEGER PRIMARY KEY, payload TEXT NOT NULL)", [])
+            _ = try tx.sql.execute("CREATE TABLE wal_probe (n INTEGER PRIMARY KEY, payload TEXT NOT NULL)", [])
         }
         try database.transaction(at: Date()) { tx in
             // Ten pages of cache: the inserts spill to the log before the commit, and the update
@@ -106,7 +106,7 @@ struct WALBufferTests {
         let (database, folder, path) = try openedWithoutCheckpoints()
         defer { try? FileManager.default.removeItem(at: folder) }
         try database.transaction(at: Date()) { tx in
-            try tx.sql.execute("CREATE TABLE wal_probe (n INTEGER PRIMARY KEY, payload TEXT NOT NULL)", [])
+            _ = try tx.sql.execute("CREATE TABLE wal_probe (n INTEGER PRIMARY KEY, payload TEXT NOT NULL)", [])
         }
         let other = try DatabaseQueue(path: path)
         defer { try? other.close() }
