@@ -35,7 +35,8 @@
 #define WAL_BUFFER_BYTES (124 * 1024)
 #define WAL_FRAME_HEADER_BYTES 24
 
-const char *const ecba_wal_buffer_vfs_name = "ecba-wal-buffer";
+/* The VFS's name (SQLITE_FCNTL_VFSNAME answers it before the name of the VFS below). */
+static const char *const ecba_wal_buffer_vfs_name = "ecba-wal-buffer";
 
 typedef struct BufferedFile BufferedFile;
 struct BufferedFile {

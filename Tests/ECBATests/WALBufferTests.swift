@@ -11,21 +11,28 @@ import Testing
 /// SQLite recovers from the log alone.
 @Suite("SQLite's WAL, written in large writes")
 struct WALBufferTests {
-    /// A platform database whose checkpoints are stopped, so that the log alone holds the commits.
+    /// A platform database whose checkpoints are stopped, so that the log alone holds the commits,
+    /// with an empty table `wal_probe (n, payload)`.
     private func openedWithoutCheckpoints() throws -> (AppDatabase, folder: URL, path: String) {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ecba-walbuffer-\(UUID().uuidString)")
         let path = folder.appendingPathComponent("platform.sqlite").path
         let database = try AppDatabase(path: path)
         database.checkpointer?.close()
+        try database.transaction(at: Date()) { tx in
+            _ = try tx.sql.execute("CREATE TABLE wal_probe (n INTEGER PRIMARY KEY, payload TEXT NOT NULL)", [])
+        }
         return (database, folder, path)
     }
 
-    /// The database and its log as a crash would leave them, opened (and so recovered) elsewhere.
-    private func crashCopy(_ path: String, in folder: URL) throws -> DatabaseQueue {
+    /// `read` on the database and its log as a crash would leave them, copied and opened (and so
+    /// recovered) elsewhere; with the copy's `PRAGMA integrity_check`.
+    private func afterCrash<T>(_ path: String, in folder: URL, _ read: (Database) throws -> T) throws -> (T, check: String) {
         let copy = folder.appendingPathComponent("after-crash-\(UUID().uuidString).sqlite").path
         try FileManager.default.copyItem(atPath: path, toPath: copy)
         try FileManager.default.copyItem(atPath: path + "-wal", toPath: copy + "-wal")
-        return try DatabaseQueue(path: copy)
+        let queue = try DatabaseQueue(path: copy)
+        defer { try? queue.close() }
+        return try queue.read { db in (try read(db), try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "") }
     }
 
     private func vfsName(_ database: AppDatabase) throws -> String {
@@ -43,9 +50,6 @@ struct WALBufferTests {
         let (database, folder, path) = try openedWithoutCheckpoints()
         defer { try? FileManager.default.removeItem(at: folder) }
         #expect(try vfsName(database).hasPrefix("ecba-wal-buffer/"))
-        try database.transaction(at: Date()) { tx in
-            _ = try tx.sql.execute("CREATE TABLE wal_probe (n INTEGER PRIMARY KEY, payload TEXT NOT NULL)", [])
-        }
         var expected = 0
         // One row, a few pages, then transactions of far more than one buffer (124 KiB) of frames.
         for (round, rows) in [1, 1, 30, 400, 2_000, 1, 7_000, 3].enumerated() {
@@ -58,11 +62,7 @@ struct WALBufferTests {
                 }
             }
             expected += rows
-            let copy = try crashCopy(path, in: folder)
-            let (count, check) = try copy.read { db in
-                (try Int.fetchOne(db, sql: "SELECT count(*) FROM wal_probe") ?? -1, try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "")
-            }
-            try copy.close()
+            let (count, check) = try afterCrash(path, in: folder) { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM wal_probe") ?? -1 }
             #expect(count == expected, "after transaction \(round) of \(rows) rows")
             #expect(check == "ok")
         }
@@ -72,9 +72,6 @@ struct WALBufferTests {
     func spilledPagesRewritten() throws {
         let (database, folder, path) = try openedWithoutCheckpoints()
         defer { try? FileManager.default.removeItem(at: folder) }
-        try database.transaction(at: Date()) { tx in
-            _ = try tx.sql.execute("CREATE TABLE wal_probe (n INTEGER PRIMARY KEY, payload TEXT NOT NULL)", [])
-        }
         try database.transaction(at: Date()) { tx in
             // Ten pages of cache: the inserts spill to the log before the commit, and the update
             // changes those pages again, so their frames are rewritten in place and the
@@ -89,13 +86,10 @@ struct WALBufferTests {
         // Read back by the writer's own connection: it finds in the log what it wrote there.
         let seen = try database.read("reading back") { db in try String.fetchOne(db, sql: "SELECT payload FROM wal_probe WHERE n = 4321") }
         #expect(seen == "b4321")
-        let copy = try crashCopy(path, in: folder)
-        let (count, wrong, check) = try copy.read { db in
+        let ((count, wrong), check) = try afterCrash(path, in: folder) { db in
             (try Int.fetchOne(db, sql: "SELECT count(*) FROM wal_probe") ?? -1,
-             try Int.fetchOne(db, sql: "SELECT count(*) FROM wal_probe WHERE payload <> 'b' || n") ?? -1,
-             try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "")
+             try Int.fetchOne(db, sql: "SELECT count(*) FROM wal_probe WHERE payload <> 'b' || n") ?? -1)
         }
-        try copy.close()
         #expect(count == 5_000)
         #expect(wrong == 0)
         #expect(check == "ok")
@@ -105,9 +99,6 @@ struct WALBufferTests {
     func otherConnectionsSeeCommits() throws {
         let (database, folder, path) = try openedWithoutCheckpoints()
         defer { try? FileManager.default.removeItem(at: folder) }
-        try database.transaction(at: Date()) { tx in
-            _ = try tx.sql.execute("CREATE TABLE wal_probe (n INTEGER PRIMARY KEY, payload TEXT NOT NULL)", [])
-        }
         let other = try DatabaseQueue(path: path)
         defer { try? other.close() }
         for round in 1...20 {

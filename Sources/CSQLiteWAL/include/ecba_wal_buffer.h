@@ -7,7 +7,4 @@
    first connection opens. Returns an SQLite result code (0 when registered). */
 int ecba_sqlite_register_wal_buffer(void);
 
-/* The name of the VFS registered above. */
-extern const char *const ecba_wal_buffer_vfs_name;
-
 #endif
