@@ -40,6 +40,9 @@ let package = Package(
         // A VFS over SQLite's own that writes a transaction's write-ahead log frames in a few
         // large writes instead of two per page (Sources/CSQLiteWAL/wal_buffer.c says why it is safe).
         .target(name: "CSQLiteWAL", linkerSettings: [.linkedLibrary("sqlite3")]),
+        // SQLite's own page cache behind a layer that skips a commit's truncation when it has
+        // nothing to remove (Sources/CSQLitePageCache/page_cache.c says when SQLite's scans it all).
+        .target(name: "CSQLitePageCache", linkerSettings: [.linkedLibrary("sqlite3")]),
         // Safe parsing of untrusted XML: no network, no entities, no DTD, capped size and depth.
         .target(name: "XMLKit", dependencies: ["CLibXML2"], swiftSettings: swiftSettings),
         // Value types shared by every module: course packages, diagnostics, societies, submissions.
@@ -69,6 +72,7 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 "CSQLiteConfig",
                 "CSQLiteWAL",
+                "CSQLitePageCache",
             ],
             swiftSettings: swiftSettings
         ),
@@ -220,7 +224,7 @@ let package = Package(
             dependencies: [
                 "ECBACommands", "Societies", "Catalog", "Enrollment", "Transcripts", "Credentials", "RegistrySync", "SocietyAPI", "Storage", "CoursePackages",
                 "ContentStore", "ContentLibrary", "Delivery", "PlayerWeb", "LRS", "CMI5", "PostgresStorage",
-                "Domain", "TextDecoding", "ecba",
+                "Domain", "TextDecoding", "ecba", "CSQLitePageCache",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),

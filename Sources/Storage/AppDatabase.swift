@@ -1,4 +1,5 @@
 import CSQLiteConfig
+import CSQLitePageCache
 import CSQLiteWAL
 import Foundation
 import GRDB
@@ -91,9 +92,10 @@ public final class AppDatabase: Sendable {
         let multithread = ecba_sqlite_config_multithread()
         let memstatus = ecba_sqlite_config_memstatus_off()
         let journal = ecba_sqlite_config_statement_journal_spill(statementJournalSpill)
+        let pageCache = ecba_sqlite_config_page_cache()
         // After the settings: registering a VFS initialises SQLite, which settings must precede.
         let log = ecba_sqlite_register_wal_buffer()
-        return multithread == SQLITE_OK && memstatus == SQLITE_OK && journal == SQLITE_OK && log == SQLITE_OK
+        return multithread == SQLITE_OK && memstatus == SQLITE_OK && journal == SQLITE_OK && pageCache == SQLITE_OK && log == SQLITE_OK
     }()
 
     /// Bytes of a statement or savepoint journal held in memory before it spills to a temporary
