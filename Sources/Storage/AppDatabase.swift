@@ -110,13 +110,8 @@ public final class AppDatabase: Sendable {
     /// a request of a few hundred statements.
     static let statementJournalSpill: Int32 = 8 << 20
 
-    /// WAL pages at which the writer checkpoints itself (see `WALCheckpointer`): 1 GiB of log.
-    /// Under unbroken load the log only starts over after a checkpoint by the writer, which
-    /// copies what the checkpointer has not yet and waits for two syncs: 40-90 ms each time
-    /// (measured with 10 clients POSTing batches of 100: at 65,536 pages, every 0.6-0.8 s, 7.5%
-    /// of the writer's time; at 262,144, 3.4%, and 0.54 of the file import's rate against 0.50
-    /// in four alternated runs). The log file stays at its largest size once it has reached it.
-    static let walCeiling = 262_144
+    /// WAL pages at which the writer checkpoints itself (see `WALCheckpointer`).
+    static let walCeiling = 65_536
 
     /// Opens (creating if needed) the database at `path` and migrates it to the latest schema.
     public convenience init(path: String) throws(ServiceError) {
@@ -148,8 +143,8 @@ public final class AppDatabase: Sendable {
                 // again (measured on 1,000,000 statements: 46.8 s with 64 MiB, 38.6 s with 256 MiB).
                 try db.execute(sql: db.configuration.readonly ? "PRAGMA cache_size = -65536" : "PRAGMA cache_size = -262144")
                 // Checkpoints run beside the writer (`WALCheckpointer`, at most one every 250 ms
-                // after commits). The writer's own, which waits for the disk, is a ceiling
-                // (`walCeiling`) rather than SQLite's 1,000 pages, since every checkpoint of a
+                // after commits). The writer's own, which waits for the disk, is a ceiling: at 65,536
+                // pages (256 MiB of WAL) rather than SQLite's 1,000, since every checkpoint of a
                 // busy WAL copies the same hot index pages back into the file again (measured
                 // with 10 clients POSTing batches of 100, before the checkpointer: 5,700-5,900
                 // statements/s at 1,000 pages, 7,300-8,000 at 16,384, 8,100 at 65,536).

@@ -18,7 +18,7 @@ struct WALCheckpointTests {
             try tx.sql.execute("CREATE TABLE wal_probe (n INTEGER NOT NULL)", [])
             for n in 1...1_000 { try tx.sql.execute("INSERT INTO wal_probe (n) VALUES (?)", [.integer(Int64(n))]) }
         }
-        // Far below the writer's own ceiling (`AppDatabase.walCeiling` pages): only the checkpointer copies them.
+        // Far below the writer's own ceiling (65,536 pages): only the checkpointer copies them.
         // Two more checkpoints: the second began after the rows were committed.
         // Counted in rounds, not against a clock: under the whole suite on PostgreSQL the
         // concurrency pool has been starved for over a minute, so one sleep outlasted a 60 s
