@@ -1,5 +1,6 @@
 import Domain
 import Foundation
+import Pipeline
 import Storage
 
 /// The activity IRIs the platform assigns: `https://learning.ecba.org.cn/xapi/activities/` +
@@ -316,18 +317,24 @@ public struct StatementService: Sendable {
         var index = 0
         while let chunk = try next() {
             if tx.sql.dialect != .sqlite { try store.prepareServerChunk(chunk) }
-            for statement in chunk {
-                index += 1
-                guard seen.insert(statement.id).inserted else {
-                    throw ServiceError(.invalidArgument, "statement \(index): id \(statement.id) appears twice in the batch; the batch is refused, nothing was stored")
-                }
-                result.ids.append(statement.id)
-                try store.take(statement, index: index, into: &result)
-                if store.indexRows.count >= 1_000_000 {
-                    try store.flushWrites()
-                    try tx.writeIndexRows(&store.indexRows, keys: &store.cache.keys)
+            // Each statement borrowed from the chunk, not copied (a copy retains and releases
+            // every one of its texts), and the chunk freed on another thread once stored.
+            try chunk.withUnsafeBufferPointer { statements in
+                for position in statements.indices {
+                    index += 1
+                    let id = statements[position].id
+                    guard seen.insert(id).inserted else {
+                        throw ServiceError(.invalidArgument, "statement \(index): id \(id) appears twice in the batch; the batch is refused, nothing was stored")
+                    }
+                    result.ids.append(id)
+                    try store.take(statements[position], index: index, into: &result)
+                    if store.indexRows.count >= 1_000_000 {
+                        try store.flushWrites()
+                        try tx.writeIndexRows(&store.indexRows, keys: &store.cache.keys)
+                    }
                 }
             }
+            Discard.shared.drop(consume chunk)
         }
         try store.flushWrites()
         try tx.writeIndexRows(&store.indexRows, keys: &store.cache.keys)
