@@ -24,9 +24,11 @@ public final class Discard: @unchecked Sendable {
 
     /// Hands `value` over, to be released on the discarding thread.
     public func drop(_ value: consuming some Sendable) {
-        let boxed: any Sendable = value
+        // Moved, never copied: a copy's release here, after the discarding thread has released
+        // its own, would free the value on this thread.
+        let boxed: any Sendable = consume value
         waiting.lock()
-        values.append(boxed)
+        values.append(consume boxed)
         waiting.signal()
         waiting.unlock()
     }
