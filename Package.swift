@@ -107,7 +107,7 @@ let package = Package(
         // Storing statements is the statement store's (Enrollment), as progress follows from it.
         .target(
             name: "LRS",
-            dependencies: ["Domain", "Storage", "Enrollment", "ContentStore", "Credentials", "Pipeline",
+            dependencies: ["Domain", "Storage", "Enrollment", "ContentStore", "Credentials",
                            .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),

@@ -1,7 +1,6 @@
 import Dispatch
 import Enrollment
 import Foundation
-import Pipeline
 import Storage
 import Synchronization
 
@@ -121,8 +120,6 @@ public final class StatementWriter: Sendable {
             for (waiting, result) in zip(group, store(group.map(\.request))) {
                 waiting.answer.resume(returning: result)
             }
-            // The requests' parsed statements are freed on another thread, not the writer's.
-            Discard.shared.drop(consume group)
         }
     }
 

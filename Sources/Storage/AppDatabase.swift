@@ -84,10 +84,11 @@ public final class AppDatabase: Sendable {
     /// SQLite's process-wide settings, made once before the first connection opens: connections
     /// without SQLite's own mutex (GRDB runs each on its serial queue, so the mutex only cost
     /// time: 6% of a statement insert), no memory statistics (a global mutex per allocation), and
-    /// statement and savepoint journals kept in memory up to `statementJournalSpill`; then the
-    /// write-ahead log written in large writes (`CSQLiteWAL`'s VFS, made the default).
-    /// Had anything opened SQLite before, SQLite refuses the three settings and stays as it was,
-    /// serialised; the VFS is registered either way.
+    /// statement and savepoint journals kept in memory up to `statementJournalSpill`, SQLite's
+    /// page cache behind `CSQLitePageCache`'s layer; then the write-ahead log written in large
+    /// writes (`CSQLiteWAL`'s VFS, made the default). Had anything opened SQLite before, SQLite
+    /// refuses the four settings and stays as it was, serialised, with its own page cache; the
+    /// VFS is registered either way.
     private static let sqliteConfigured: Bool = {
         let multithread = ecba_sqlite_config_multithread()
         let memstatus = ecba_sqlite_config_memstatus_off()
