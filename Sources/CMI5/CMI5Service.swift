@@ -261,9 +261,9 @@ public struct CMI5Service: Sendable {
             var progress = CMI5Rules.Progress(
                 initialized: session.initializedAt != nil, terminated: session.terminatedAt != nil, judged: session.judged,
                 completedBefore: try CMI5Store.stated(verb: CMI5Vocabulary.Verb.completed, activityID: session.activityID,
-                                                      registration: session.registration, on: sql),
+                                                      registration: session.registration, in: tx),
                 passedBefore: try CMI5Store.stated(verb: CMI5Vocabulary.Verb.passed, activityID: session.activityID,
-                                                   registration: session.registration, on: sql))
+                                                   registration: session.registration, in: tx))
             for (index, statement) in statements.enumerated() {
                 if let reason = rules.check(statement, &progress) {
                     throw LRSError(.forbidden, "statement \(index + 1): \(reason); nothing of the batch was stored")
@@ -337,7 +337,7 @@ public struct CMI5Service: Sendable {
             }
             let registration = enrollment.registration.uuidString.lowercased()
             let activityID = ActivityIRI.make(courseID: courseID, activity: au.identifier)
-            if try CMI5Store.stated(verb: CMI5Vocabulary.Verb.waived, activityID: activityID, registration: registration, on: tx.sql) {
+            if try CMI5Store.stated(verb: CMI5Vocabulary.Verb.waived, activityID: activityID, registration: registration, in: tx) {
                 throw ServiceError(.conflict, "'\(identifier)' is waived already in this enrollment; a waiver is given once (cmi5 9.3.7)")
             }
             let sessionID = UUID().uuidString.lowercased()
@@ -399,7 +399,7 @@ public struct CMI5Service: Sendable {
         var satisfied: [String] = []
         let actor = Self.actor(engineerID: enrollment.engineerID)
         for object in objects where !(try CMI5Store.stated(verb: CMI5Vocabulary.Verb.satisfied, activityID: object.id, registration: registration,
-                                                            on: tx.sql)) {
+                                                            in: tx)) {
             let statement: [String: Any] = [
                 "id": UUID().uuidString.lowercased(), "timestamp": tx.now.formatted(.iso8601),
                 "actor": Self.object(actor), "verb": Self.verb(CMI5Vocabulary.Verb.satisfied),

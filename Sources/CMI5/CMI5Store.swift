@@ -119,9 +119,11 @@ enum CMI5Store {
                   SQLValue(session.judged), SQLValue(session.lastStatementAt?.iso8601), .text(session.id)])
     }
 
-    /// Whether a statement with this verb about the activity counts in the registration (not voided).
-    static func stated(verb: String, activityID: String, registration: String, on sql: any SQLConnection) throws -> Bool {
-        try sql.firstRow("""
+    /// Whether a statement with this verb about the activity counts in the registration (not
+    /// voided); the index rows still pending are moved in first.
+    static func stated(verb: String, activityID: String, registration: String, in tx: StoreTransaction) throws -> Bool {
+        try tx.settleStatementIndexes()
+        return try tx.sql.firstRow("""
             SELECT 1 FROM xapi_statement s WHERE s.verb = ? AND s.voided_by IS NULL
                 AND \(StatementIndex.registration.contains("s"))
                 AND \(StatementIndex.activity.contains("s"))

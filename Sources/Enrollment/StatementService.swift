@@ -257,9 +257,11 @@ public struct StatementService: Sendable {
     }
 
     /// Stores a batch parsed before, inside the caller's transaction, with what earlier batches
-    /// learned (see `StoreMemory`).
+    /// learned (see `StoreMemory`). `deferringIndexRows`: on SQLite, the statements' index rows
+    /// wait in `xapi_statement_index_pending` for the caller to move them in with others
+    /// (`StoreTransaction.writePendingIndexRows`); each reader of the indexes moves them first.
     public func importStatements(_ batch: ParsedBatch, mapping: ActorMapping, authority: StatementAuthority, actor: String, memory: inout StoreMemory,
-                                 in tx: StoreTransaction) throws -> StatementImport {
+                                 deferringIndexRows: Bool = false, in tx: StoreTransaction) throws -> StatementImport {
         try memory.check(in: tx)
         let key = MappingKey(homePage: mapping.accountHomePage, societyID: mapping.societyID)
         var remaining: [XAPIStatement]? = batch.statements
@@ -270,7 +272,8 @@ public struct StatementService: Sendable {
             let (result, store) = try Self.store(count: batch.count, next: { () throws(ServiceError) -> [XAPIStatement]? in
                 defer { remaining = nil }
                 return remaining
-            }, mapping: mapping, authority: authority, actor: actor, cache: memory.takeCache(key), states: memory.takeStates(), in: tx)
+            }, mapping: mapping, authority: authority, actor: actor, cache: memory.takeCache(key), states: memory.takeStates(),
+               deferringIndexRows: deferringIndexRows && tx.sql.dialect == .sqlite, in: tx)
             memory.keep(store, key)
             try memory.settle(in: tx)
             return result
@@ -306,7 +309,7 @@ public struct StatementService: Sendable {
 
     /// The same, starting from what is already known; answers the store too, with what it learned.
     static func store(count: Int, next: () throws(ServiceError) -> [XAPIStatement]?, mapping: ActorMapping, authority: StatementAuthority, actor: String,
-                      cache: consuming StoreCache, states: consuming [Int64: [String: ActivityState]],
+                      cache: consuming StoreCache, states: consuming [Int64: [String: ActivityState]], deferringIndexRows: Bool = false,
                       in tx: StoreTransaction) throws -> (result: StatementImport, store: Store) {
         var store = Store(tx: tx, mapping: mapping, authority: authority, cache: cache)
         swap(&store.states, &states)
@@ -337,7 +340,11 @@ public struct StatementService: Sendable {
             Discard.shared.drop(consume chunk)
         }
         try store.flushWrites()
-        try tx.writeIndexRows(&store.indexRows, keys: &store.cache.keys)
+        if deferringIndexRows {
+            try tx.deferIndexRows(&store.indexRows, keys: &store.cache.keys)
+        } else {
+            try tx.writeIndexRows(&store.indexRows, keys: &store.cache.keys)
+        }
         try tx.audit(AuditRecord(
             actor: actor, action: "xapi.import", subject: "xapi:batch",
             details: ["received": String(result.received), "stored": String(result.stored), "unchanged": String(result.unchanged),

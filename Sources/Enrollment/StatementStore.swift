@@ -107,6 +107,40 @@ struct StatementKeys: Sendable {
     var count: Int { agents.count + activities.count + registrations.count }
 }
 
+/// Index rows kept in `xapi_statement_index_pending` until they are moved into their indexes:
+/// each row two little-endian 64-bit integers, the key's id shifted left by two with the index
+/// (0 agent, 1 activity, 2 registration) in the low bits, then the entry as `StatementIndexRows`
+/// keeps it (the statement's rowid doubled, plus one when direct).
+struct PendingIndexRows: Sendable {
+    private(set) var bytes: [UInt8] = []
+    private(set) var count = 0
+
+    mutating func reserve(_ rows: Int) { bytes.reserveCapacity(rows * 16) }
+
+    mutating func append(_ kind: StatementIndex, _ id: Int64, _ entries: [Int64]) {
+        let head = id << 2 | kind.code
+        for entry in entries {
+            withUnsafeBytes(of: head.littleEndian) { bytes.append(contentsOf: $0) }
+            withUnsafeBytes(of: entry.littleEndian) { bytes.append(contentsOf: $0) }
+        }
+        count += entries.count
+    }
+
+    /// Calls `row` with each row of `bytes`, in order; answers how many there were.
+    static func unpack(_ bytes: [UInt8], _ row: (StatementIndex, Int64, Int64) throws -> Void) throws -> Int {
+        guard bytes.count % 16 == 0 else { throw ServiceError(.storage, "a pending index entry of \(bytes.count) bytes is not whole rows of 16") }
+        try bytes.withUnsafeBytes { raw in
+            for offset in stride(from: 0, to: raw.count, by: 16) {
+                let head = Int64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int64.self))
+                let entry = Int64(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 8, as: Int64.self))
+                guard let kind = StatementIndex(code: head & 3) else { throw ServiceError(.storage, "a pending index row names no index (\(head & 3))") }
+                try row(kind, head >> 2, entry)
+            }
+        }
+        return bytes.count / 16
+    }
+}
+
 /// The statement indexes (agents, activities, registrations), for the queries that read them:
 /// each a table of keys and a table of (key id, statement rowid) rows.
 public enum StatementIndex: Sendable {
@@ -139,13 +173,33 @@ public enum StatementIndex: Sendable {
         }
     }
 
+    /// Its number among pending index rows (`PendingIndexRows`).
+    var code: Int64 {
+        switch self {
+        case .agent: 0
+        case .activity: 1
+        case .registration: 2
+        }
+    }
+
+    init?(code: Int64) {
+        switch code {
+        case 0: self = .agent
+        case 1: self = .activity
+        case 2: self = .registration
+        default: return nil
+        }
+    }
+
     /// Whether the rows say if the statement names the key directly (its actor or object) or as a
     /// related one: a registration is always the statement's own.
     var direct: Bool { self != .registration }
 
     /// The condition that a statement (of `alias`) is among the key's rows, the key bound in its
     /// one placeholder; `related`: whether related rows count too (agents and activities). A key
-    /// may have more than one id (see the migration v20).
+    /// may have more than one id (see the migration v20). The rows still pending must have been
+    /// moved in first, in the same transaction (`settleStatementIndexes`,
+    /// `AppDatabase.readingStatementIndexes`).
     public func contains(_ alias: String, related: Bool = false) -> String {
         let directOnly = direct && !related ? " AND direct = 1" : ""
         return "\(alias).rowid IN (SELECT statement_rowid FROM \(table) WHERE \(column) IN (SELECT id FROM \(keyTable) WHERE key = ?)\(directOnly))"
@@ -244,14 +298,60 @@ extension StoreTransaction {
     /// PostgreSQL a conflict check reads the index, and two imports at once kept giving each other
     /// up over the same index pages under serializable isolation.
     func writeIndexRows(_ index: inout StatementIndexRows, keys: inout StatementKeys) throws {
-        try writeIndexRows(index.agents, .agent, ids: &keys.agents)
-        try writeIndexRows(index.activities, .activity, ids: &keys.activities)
-        try writeIndexRows(index.registrations, .registration, ids: &keys.registrations)
+        try writeIndexRows(try keyed(index.agents, .agent, ids: &keys.agents), .agent)
+        try writeIndexRows(try keyed(index.activities, .activity, ids: &keys.activities), .activity)
+        try writeIndexRows(try keyed(index.registrations, .registration, ids: &keys.registrations), .registration)
         index = StatementIndexRows()
     }
 
-    private func writeIndexRows(_ rows: [String: [Int64]], _ kind: StatementIndex, ids: inout [String: Int64]) throws {
-        guard !rows.isEmpty else { return }
+    /// Keeps the index rows gathered by `insertStatement` in `xapi_statement_index_pending`, one
+    /// row for all of them, and empties `index`: `writePendingIndexRows` moves them into their
+    /// indexes later, in key order with the others gathered there (the LRS writer's groups).
+    func deferIndexRows(_ index: inout StatementIndexRows, keys: inout StatementKeys) throws {
+        guard index.count > 0 else { return }
+        var entries = PendingIndexRows()
+        entries.reserve(index.count)
+        for (id, rows) in try keyed(index.agents, .agent, ids: &keys.agents) { entries.append(.agent, id, rows) }
+        for (id, rows) in try keyed(index.activities, .activity, ids: &keys.activities) { entries.append(.activity, id, rows) }
+        for (id, rows) in try keyed(index.registrations, .registration, ids: &keys.registrations) { entries.append(.registration, id, rows) }
+        try sql.execute("INSERT INTO xapi_statement_index_pending (rows, entries) VALUES (?, ?)", [.integer(Int64(entries.count)), .blob(entries.bytes)])
+        index = StatementIndexRows()
+    }
+
+    /// How many index rows wait in `xapi_statement_index_pending`.
+    public func pendingIndexRows() throws -> Int {
+        Int(try sql.firstRow("SELECT coalesce(sum(rows), 0) FROM xapi_statement_index_pending")?.int64(0) ?? 0)
+    }
+
+    /// Moves every index row waiting in `xapi_statement_index_pending` into its index, each
+    /// index's rows in key order (of each key, in the order stored), and empties the table;
+    /// answers how many rows moved. Whoever reads the indexes in a transaction calls this first
+    /// (`settleStatementIndexes`), so that no stored statement is missing from them.
+    @discardableResult
+    public func writePendingIndexRows() throws -> Int {
+        var kinds: [StatementIndex: [Int64: [Int64]]] = [:]
+        var moved = 0
+        try sql.query("SELECT entries FROM xapi_statement_index_pending ORDER BY id", []) { row in
+            guard let bytes = row.blob(0) else { return }
+            moved += try PendingIndexRows.unpack(bytes) { kind, id, entry in kinds[kind, default: [:]][id, default: []].append(entry) }
+        }
+        guard moved > 0 else { return 0 }
+        for kind in [StatementIndex.agent, .activity, .registration] {
+            guard let rows = kinds.removeValue(forKey: kind) else { continue }
+            try writeIndexRows(rows.map { (id: $0.key, entries: $0.value) }.sorted { $0.id < $1.id }, kind)
+        }
+        try sql.execute("DELETE FROM xapi_statement_index_pending", [])
+        return moved
+    }
+
+    /// Before this transaction reads the statement indexes: moves in the rows still pending.
+    public func settleStatementIndexes() throws {
+        try writePendingIndexRows()
+    }
+
+    /// Each key's rows by its id, in the order of the ids (ids found or given by `resolve`).
+    private func keyed(_ rows: [String: [Int64]], _ kind: StatementIndex, ids: inout [String: Int64]) throws -> [(id: Int64, entries: [Int64])] {
+        guard !rows.isEmpty else { return [] }
         try resolve(rows.keys, kind, ids: &ids)
         var keyed: [(id: Int64, entries: [Int64])] = []
         keyed.reserveCapacity(rows.count)
@@ -260,10 +360,16 @@ extension StoreTransaction {
             keyed.append((id, entries))
         }
         keyed.sort { $0.id < $1.id }
+        return keyed
+    }
+
+    /// Appends index rows, keyed and in key order, to their index.
+    private func writeIndexRows(_ keyed: [(id: Int64, entries: [Int64])], _ kind: StatementIndex) throws {
+        guard !keyed.isEmpty else { return }
         let columns = kind.direct ? [kind.column, "statement_rowid", "direct"] : [kind.column, "statement_rowid"]
         let batch = 65_536 * columns.count
         var values: [SQLValue] = []
-        values.reserveCapacity(min(batch, rows.count * columns.count))
+        values.reserveCapacity(min(batch, keyed.reduce(0) { $0 + $1.entries.count } * columns.count))
         for (id, entries) in keyed {
             for entry in entries {
                 values.append(.integer(id))
@@ -379,6 +485,24 @@ extension AppDatabase {
                                    verb: row.text(4) ?? "", object: row.text(5) ?? "")
             }
             return (rows, total)
+        }
+    }
+}
+
+extension AppDatabase {
+    /// Runs `body`, which reads the statement indexes, on a snapshot where every stored
+    /// statement is in them: a read transaction when no index rows are pending (the check is part
+    /// of the same snapshot), else a write transaction that moves them in first and reads after.
+    public func readingStatementIndexes<T: Sendable>(_ context: String, at date: Date = Date(),
+                                                     _ body: @Sendable (any SQLConnection) throws -> T) throws(ServiceError) -> T {
+        // Empty when rows are pending (an array: `T` may itself be an optional).
+        let read = try reading(context) { sql -> [T] in
+            try sql.firstRow("SELECT 1 FROM xapi_statement_index_pending LIMIT 1") == nil ? [try body(sql)] : []
+        }
+        if let value = read.first { return value }
+        return try perform(at: date) { tx in
+            try tx.settleStatementIndexes()
+            return try body(tx.sql)
         }
     }
 }

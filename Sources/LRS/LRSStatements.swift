@@ -40,12 +40,15 @@ public struct LRSStatements: Sendable {
     }
 
     /// The same with what earlier batches taught the store (`StatementWriter`); a refused batch
-    /// throws, and its caller rolls it back and forgets `memory`.
+    /// throws, and its caller rolls it back and forgets `memory`. `deferringIndexRows`: see
+    /// `StatementService.importStatements`.
     static func store(_ batch: StatementService.ParsedBatch, attachments: [AttachmentContent], authority: StatementAuthority, societyID: String?,
-                      actor: String, service: StatementService, memory: inout StatementService.StoreMemory, in tx: StoreTransaction) throws -> StatementImport {
+                      actor: String, service: StatementService, memory: inout StatementService.StoreMemory, deferringIndexRows: Bool = false,
+                      in tx: StoreTransaction) throws -> StatementImport {
         let result: StatementImport
         do {
-            result = try service.importStatements(batch, mapping: ActorMapping(societyID: societyID), authority: authority, actor: actor, memory: &memory, in: tx)
+            result = try service.importStatements(batch, mapping: ActorMapping(societyID: societyID), authority: authority, actor: actor, memory: &memory,
+                                                  deferringIndexRows: deferringIndexRows, in: tx)
         } catch let error as ServiceError where error.code == .invalidArgument {
             // The batch refused as a whole (an id twice in it): the store's own words.
             throw LRSError(.badRequest, error.message)
@@ -108,7 +111,7 @@ public struct LRSStatements: Sendable {
             windowArguments.append(.integer(cursor))
         }
         // The filters, on a statement of the given alias.
-        func filters(_ alias: String) -> (conditions: [String], arguments: [SQLValue]) {
+        @Sendable func filters(_ alias: String) -> (conditions: [String], arguments: [SQLValue]) {
             var conditions: [String] = []
             var arguments: [SQLValue] = []
             if let agent = query.agent {
@@ -134,7 +137,7 @@ public struct LRSStatements: Sendable {
         let direct = filters("s")
         let rows: [(rowid: Int64, body: String, authority: String?, stored: String)]
         do {
-            rows = try database.reading("querying statements") { sql in
+            rows = try database.readingStatementIndexes("querying statements") { [window, windowArguments] sql in
                 var statement = "SELECT \(columns) FROM xapi_statement s WHERE \((window + direct.conditions).joined(separator: " AND "))"
                 var arguments = windowArguments + direct.arguments
                 if !direct.conditions.isEmpty {
@@ -179,7 +182,7 @@ public struct LRSStatements: Sendable {
     public func activity(id: String, reader: StatementReader) throws(LRSError) -> String {
         let definitions: [String]
         do {
-            definitions = try database.reading("reading an activity") { sql in
+            definitions = try database.readingStatementIndexes("reading an activity") { sql in
                 // The inner walk goes down the activity index in rowid order and stops at the limit.
                 let visible = reader.condition("s")
                 let definition = sql.dialect.json("s.body", ["object", "definition"])

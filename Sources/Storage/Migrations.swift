@@ -851,6 +851,22 @@ extension AppDatabase {
                 DROP TABLE xapi_statement_registration_v19;
                 """)
         }
+        migrator.registerMigration("v21-statement-index-pending") { db in
+            try db.execute(sql: """
+                -- Index rows (agent, activity, registration) of statements the LRS writer stored,
+                -- not yet in their indexes: one row per stored batch, its entries packed
+                -- (`PendingIndexRows`). Written in the batch's transaction, moved into the indexes
+                -- in key order once enough have gathered, and before anything reads an index: a
+                -- group of POSTs then adds a few pages at the end of this table instead of a row at
+                -- a random page of each index per statement (measured: the writer's index rows
+                -- were 8.3 of its 28.9 us a statement, and 29% of the pages a commit wrote).
+                CREATE TABLE xapi_statement_index_pending (
+                    id INTEGER PRIMARY KEY,
+                    rows INTEGER NOT NULL,
+                    entries BLOB NOT NULL
+                ) STRICT;
+                """)
+        }
         return migrator
     }()
 }

@@ -53,6 +53,7 @@ struct ImportServiceTests {
             "v6-transcript-records-and-signing-keys", "v7-registry-sync", "v8-api-tokens-and-change-feed",
             "v9-lean-progress-events", "v10-cheaper-bulk-rows", "v11-submission-files", "v12-delivery", "v13-learning-record-store", "v14-cmi5-sessions", "v15-xapi-attachments", "v16-statement-targets",
             "v17-statement-registration-rows", "v18-activity-progress-by-key", "v19-credit-consequences-in-code", "v20-statement-index-keys",
+            "v21-statement-index-pending",
         ])
         #expect(try store.database.journalMode() == "wal")
     }

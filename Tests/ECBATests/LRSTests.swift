@@ -237,6 +237,75 @@ struct LRSTests {
         #expect(try database.danglingReferences() == [])
     }
 
+    @Test("on SQLite the writer's index rows wait, in one row per batch, until enough gather or something reads the indexes; a rollback leaves none, a reopened file finds them")
+    func pendingIndexRows() async throws {
+        let temporary = try TemporaryDatabase(.sqlite)
+        let database = temporary.database
+        // Each statement: its actor and the platform (its authority) as agents, its object as an activity.
+        let writer = StatementWriter(database: database, pendingIndexRowsLimit: 30)
+        func request(_ ids: [String], actor: String = "ada", object: String = "https://example.org/a", verb: String = "experienced") throws -> StatementWriter.Request {
+            let lines = ids.map { id in
+                #"{"id":"\#(id)","actor":{"mbox":"mailto:\#(actor)@example.org"},"verb":{"id":"http://adlnet.gov/expapi/verbs/\#(verb)"},"object":{"id":"\#(object)"}}"#
+            }
+            return StatementWriter.Request(batch: try StatementService.parse(Data(lines.joined(separator: "\n").utf8)), attachments: [],
+                                           authority: .platform, societyID: nil, actor: "lrs")
+        }
+        func ids(_ count: Int) -> [String] { (0..<count).map { _ in UUID().uuidString.lowercased() } }
+        func pending(_ database: AppDatabase) throws -> (batches: Int, rows: Int) {
+            let rows = try database.peek("SELECT count(*), coalesce(sum(rows), 0) FROM xapi_statement_index_pending")
+            return (Int(rows.first?.int64(0) ?? -1), Int(rows.first?.int64(1) ?? -1))
+        }
+        func indexRows(_ database: AppDatabase) throws -> Int {
+            try database.count("SELECT (SELECT count(*) FROM xapi_statement_agent) + (SELECT count(*) FROM xapi_statement_activity)")
+        }
+        func found(_ database: AppDatabase, agent: String, activity: String? = nil) throws -> [String] {
+            var parameters = ["agent": #"{"mbox":"mailto:\#(agent)@example.org"}"#, "format": "ids", "ascending": "true"]
+            if let activity { parameters["activity"] = activity }
+            let page = try LRSStatements(database: database).query(try StatementQuery(parameters), reader: .platform, version: "1.0.3", languages: [])
+            return page.statements.compactMap { text in
+                (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])?["id"] as? String
+            }
+        }
+
+        let first = ids(4), second = ids(3)
+        _ = try await writer.store(try request(first))
+        _ = try await writer.store(try request(second, actor: "bob", object: "https://example.org/b"))
+        // Two batches wait (12 and 9 rows); the indexes hold none of them yet.
+        #expect(try pending(database) == (2, 21))
+        #expect(try indexRows(database) == 0)
+
+        // A conflicting batch is rolled back with its pending row.
+        await #expect(throws: LRSError.self) { try await writer.store(try request(ids(2) + [first[0]], verb: "attempted")) }
+        #expect(try pending(database) == (2, 21))
+
+        // A reader moves them in first and finds every statement, each index's rows in key order.
+        #expect(try found(database, agent: "ada") == first)
+        #expect(try found(database, agent: "bob", activity: "https://example.org/b") == second)
+        #expect(try found(database, agent: "bob", activity: "https://example.org/a") == [])
+        #expect(try pending(database) == (0, 0))
+        #expect(try indexRows(database) == 21)
+        let agentRows = try database.peek("SELECT agent_id, statement_rowid FROM xapi_statement_agent").map { [$0.int64(0) ?? 0, $0.int64(1) ?? 0] }
+        #expect(agentRows == agentRows.sorted { $0.lexicographicallyPrecedes($1) } && Set(agentRows.map { $0[0] }).count == 3)
+
+        // Once 30 rows wait, the group that reached them moves them in.
+        _ = try await writer.store(try request(ids(6), actor: "cy"))
+        #expect(try pending(database) == (1, 18))
+        let third = ids(5)
+        _ = try await writer.store(try request(third, actor: "cy"))
+        #expect(try pending(database) == (0, 0))
+        #expect(try indexRows(database) == 21 + 33)
+
+        // Rows waiting when the process ends are found by the next one.
+        let last = ids(2)
+        _ = try await writer.store(try request(last, actor: "dee"))
+        #expect(try pending(database) == (1, 6))
+        let reopened = try AppDatabase(path: temporary.path)
+        #expect(try found(reopened, agent: "dee") == last)
+        #expect(try pending(reopened) == (0, 0))
+        #expect(try found(reopened, agent: "cy").suffix(5) == third[...])
+        #expect(try reopened.danglingReferences() == [])
+    }
+
     @Test("what the writer learned from earlier POSTs is dropped when anything else writes: another connection, or this one")
     func writerMemory() async throws {
         let world = try await LRSWorld()

@@ -184,7 +184,7 @@ struct PostgresTests {
                 try await PostgresMigrations.apply(Array(v19), stamp: "2026-12-05T00:00:00Z", session)
                 try await session.executeScript(MigrationTests.v19IndexRows, "v19's rows")
                 try await session.execute("COMMIT", "committing v19")
-                #expect(try await PostgresMigrations.migrate(session, stamp: "2026-12-06T00:00:00Z") == ["v20-statement-index-keys"])
+                #expect(try await PostgresMigrations.migrate(session, stamp: "2026-12-06T00:00:00Z") == ["v20-statement-index-keys", "v21-statement-index-pending"])
             }
             #expect(try await PostgresServer.rows(url, MigrationTests.indexRowsByKey) == MigrationTests.indexRowsAfterV20.map { [$0] })
             let keys = try await PostgresServer.rows(url, "SELECT (SELECT count(*) FROM xapi_agent_key), (SELECT count(*) FROM xapi_activity_key), (SELECT count(*) FROM xapi_registration_key)")
@@ -782,6 +782,32 @@ struct SQLKernelTests {
                 #expect(imports.map(\.stored).reduce(0, +) == 100 && imports.allSatisfy { $0.stored + $0.unchanged == 100 }, "request \(request)")
             }
             #expect(try await PostgresServer.rows(url, "SELECT count(*), count(DISTINCT id) FROM xapi_statement") == [["2000", "2000"]])
+        }
+    }
+
+    @Test("index rows still waiting in an SQLite file copied to PostgreSQL are moved in by its first query, which finds every statement",
+          .enabled(if: PostgresServer.available))
+    func copiedPendingIndexRows() async throws {
+        let source = try TemporaryDatabase(.sqlite)
+        let ids = (0..<5).map { _ in UUID().uuidString.lowercased() }
+        let lines = ids.map { id in
+            #"{"id":"\#(id)","actor":{"mbox":"mailto:ada@example.org"},"verb":{"id":"http://adlnet.gov/expapi/verbs/experienced"},"object":{"id":"https://example.org/a"}}"#
+        }
+        _ = try await StatementWriter(database: source.database).store(StatementWriter.Request(
+            batch: try StatementService.parse(Data(lines.joined(separator: "\n").utf8)), attachments: [], authority: .platform, societyID: nil, actor: "lrs"))
+        #expect(try source.database.count("SELECT count(*) FROM xapi_statement_index_pending") == 1)
+        try await PostgresServer.withDatabase { url in
+            let copy = try await CLI.runDetached(["database", "copy", "--database", source.path, "--to", url])
+            #expect(copy.status == 0, "\(copy.stderr)")
+            #expect(try await PostgresServer.rows(url, "SELECT count(*) FROM xapi_statement_index_pending") == [["1"]])
+            let postgres = AppDatabase(server: try await PostgresDatabase.open(try PostgresLocation(url: url), stamp: "2026-12-06T00:00:00.000Z"))
+            let query = try StatementQuery(["agent": #"{"mbox":"mailto:ada@example.org"}"#, "activity": "https://example.org/a", "format": "ids", "ascending": "true"])
+            let page = try LRSStatements(database: postgres).query(query, reader: .platform, version: "1.0.3", languages: [])
+            let found = page.statements.compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["id"] as? String }
+            #expect(found == ids)
+            #expect(try await PostgresServer.rows(url, """
+                SELECT (SELECT count(*) FROM xapi_statement_index_pending), (SELECT count(*) FROM xapi_statement_agent), (SELECT count(*) FROM xapi_statement_activity)
+                """) == [["0", "10", "5"]])
         }
     }
 
