@@ -207,6 +207,9 @@ public struct StatementService: Sendable {
         /// database that keeps no mark, so the memory is checked by nothing and always emptied).
         var mark: WriteMark??
 
+        /// How many index rows wait in `xapi_statement_index_pending` (nil: not known; asked).
+        var pendingIndexRows: Int?
+
         /// Beyond this many remembered enrollments and states, memory starts again.
         static let limit = 100_000
 
@@ -246,8 +249,27 @@ public struct StatementService: Sendable {
         mutating func check(in tx: StoreTransaction) throws {
             guard let settled = mark else { return }
             let current = try tx.writeMark()
-            if settled == nil || settled != current || cache.enrollments.count + states.count > Self.limit { forget() }
+            if settled == nil || settled != current || cache.enrollments.count + states.count > Self.limit {
+                // Committed keys keep their ids whoever wrote since (`StatementKeys`); a server's
+                // memory is not kept at all.
+                let keys = settled == nil ? StatementKeys() : cache.keys
+                forget()
+                cache.keys = keys
+            }
             if cache.keys.count > Self.limit { cache.keys = StatementKeys() }
+        }
+
+        /// Moves the index rows waiting in `xapi_statement_index_pending` into their indexes once
+        /// at least `limit` wait (the caller's transaction, after its batches); answers how many
+        /// moved. Their number is kept here as batches add to it, asked only when not known.
+        public mutating func movePendingIndexRows(atLeast limit: Int, in tx: StoreTransaction) throws -> Int {
+            let pending = try pendingIndexRows ?? tx.pendingIndexRows()
+            pendingIndexRows = pending
+            guard pending >= limit else { return 0 }
+            let moved = try tx.writePendingIndexRows()
+            pendingIndexRows = 0
+            try settle(in: tx)
+            return moved
         }
     }
 
@@ -274,7 +296,9 @@ public struct StatementService: Sendable {
                 return remaining
             }, mapping: mapping, authority: authority, actor: actor, cache: memory.takeCache(key), states: memory.takeStates(),
                deferringIndexRows: deferringIndexRows && tx.sql.dialect == .sqlite, in: tx)
+            let deferred = store.deferredIndexRows
             memory.keep(store, key)
+            memory.pendingIndexRows = memory.pendingIndexRows.map { $0 + deferred }
             try memory.settle(in: tx)
             return result
         } catch {
@@ -341,7 +365,7 @@ public struct StatementService: Sendable {
         }
         try store.flushWrites()
         if deferringIndexRows {
-            try tx.deferIndexRows(&store.indexRows, keys: &store.cache.keys)
+            store.deferredIndexRows += try tx.deferIndexRows(&store.indexRows, keys: &store.cache.keys)
         } else {
             try tx.writeIndexRows(&store.indexRows, keys: &store.cache.keys)
         }
@@ -391,6 +415,8 @@ public struct StatementService: Sendable {
         var states: [Int64: [String: ActivityState]] = [:]
         /// The index rows of the statements stored so far, written when the call ends.
         var indexRows = StatementIndexRows()
+        /// How many of them were left in `xapi_statement_index_pending` (`deferringIndexRows`).
+        var deferredIndexRows = 0
         /// On a server database: what the chunk being stored needs (`prepareServerChunk`).
         var server: ServerChunk?
         /// On a server database: the progress rows of the statements not yet written.

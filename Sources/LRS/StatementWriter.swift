@@ -180,10 +180,7 @@ public final class StatementWriter: Sendable {
                             results.append(.failure(failure))
                         }
                     }
-                    if tx.sql.dialect == .sqlite, try tx.pendingIndexRows() >= pendingIndexRowsLimit {
-                        try tx.writePendingIndexRows()
-                        try memory.settle(in: tx)
-                    }
+                    if tx.sql.dialect == .sqlite { _ = try memory.movePendingIndexRows(atLeast: pendingIndexRowsLimit, in: tx) }
                     return (results, false)
                 }
             }

@@ -304,6 +304,18 @@ struct LRSTests {
         #expect(try pending(reopened) == (0, 0))
         #expect(try found(reopened, agent: "cy").suffix(5) == third[...])
         #expect(try reopened.danglingReferences() == [])
+
+        // A key another writer added meanwhile keeps its one id: the writer, which knew the whole
+        // key table, reads the keys added since instead of giving it a second.
+        let imported = UUID().uuidString.lowercased()
+        _ = try StatementService(database: database).importStatements(
+            Data(#"{"id":"\#(imported)","actor":{"mbox":"mailto:eve@example.org"},"verb":{"id":"http://adlnet.gov/expapi/verbs/experienced"},"object":{"id":"https://example.org/e"}}"#.utf8),
+            actor: "t")
+        let posted = ids(1)
+        _ = try await writer.store(try request(posted, actor: "eve", object: "https://example.org/e"))
+        #expect(try database.count("SELECT count(*) FROM xapi_agent_key WHERE key = 'mbox:mailto:eve@example.org'") == 1)
+        #expect(try database.count("SELECT count(*) FROM xapi_activity_key WHERE key = 'https://example.org/e'") == 1)
+        #expect(try found(database, agent: "eve", activity: "https://example.org/e") == [imported] + posted)
     }
 
     @Test("what the writer learned from earlier POSTs is dropped when anything else writes: another connection, or this one")
