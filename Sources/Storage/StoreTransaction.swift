@@ -50,26 +50,15 @@ extension AppDatabase {
         do {
             switch engine {
             case .sqlite(let writer):
-                let result: T
-                switch references {
-                case .each:
-                    result = try writer.write { db in try body(StoreTransaction(.sqlite(db), now: date)) }
-                case .vouchedFor:
-                    result = try writer.writeWithoutTransaction { db in
-                        // Only outside a transaction does SQLite take the pragma.
-                        try db.execute(sql: "PRAGMA foreign_keys = OFF")
-                        let outcome = Result { () throws -> T in
-                            var value: T?
-                            try db.inTransaction {
-                                value = try body(StoreTransaction(.sqlite(db), now: date))
-                                return .commit
-                            }
-                            guard let value else { throw ServiceError(.storage, "the transaction ended without its result") }
-                            return value
-                        }
-                        try db.execute(sql: "PRAGMA foreign_keys = ON")
-                        return try outcome.get()
+                let result: T = try writer.writeWithoutTransaction { db in
+                    try writerForeignKeys.set(references == .each, on: db)
+                    var value: T?
+                    try db.inTransaction {
+                        value = try body(StoreTransaction(.sqlite(db), now: date))
+                        return .commit
                     }
+                    guard let value else { throw ServiceError(.storage, "the transaction ended without its result") }
+                    return value
                 }
                 checkpointer?.committed()
                 return result
