@@ -574,7 +574,7 @@ public struct StatementService: Sendable {
         /// Stores a statement's row unless its id is stored already; true when it was stored.
         @discardableResult
         mutating func insert(_ row: StatementRow) throws -> Bool {
-            guard var chunk = server else { return try tx.insertStatement(row, index: &indexRows) }
+            guard var chunk = server else { return try tx.insertStatement(row, index: &indexRows, keys: cache.keys) }
             server = nil
             defer { server = chunk }
             if chunk.stored.contains(row.id) { return false }
@@ -582,7 +582,7 @@ public struct StatementService: Sendable {
             guard let rowid = chunk.rowids.popLast() else { throw ServiceError(.storage, "no rowid was reserved for statement \(row.id)") }
             chunk.stored.insert(row.id)
             chunk.pending.append((rowid, row))
-            indexRows.add(row, rowid: rowid)
+            indexRows.add(row, rowid: rowid, keys: cache.keys)
             // A chunk's rows are sent once the next chunk is prepared (`prepareServerChunk`);
             // this bound, twice a chunk, only caps what a caller's batch may hold.
             if chunk.pending.count >= 8_192 {

@@ -69,8 +69,12 @@ struct StatementRow: Sendable {
 /// 1.7-1.9x as fast). Nothing reads these indexes while a store call runs, so nothing can miss a
 /// row that is not yet written. Gathered by the keys' texts; written by their ids (`StatementKeys`).
 struct StatementIndexRows: Sendable {
-    /// By key, each statement's rowid (doubled, plus one when the statement names it directly),
-    /// in the order stored.
+    /// By key id (the keys whose ids the store knew), each statement's rowid (doubled, plus one
+    /// when the statement names it directly), in the order stored.
+    var agentIDs: [Int64: [Int64]] = [:]
+    var activityIDs: [Int64: [Int64]] = [:]
+    var registrationIDs: [Int64: [Int64]] = [:]
+    /// The same by key text, for the keys whose ids are not known yet (`resolve` finds them).
     var agents: [String: [Int64]] = [:]
     var activities: [String: [Int64]] = [:]
     var registrations: [String: [Int64]] = [:]
@@ -83,14 +87,28 @@ struct StatementIndexRows: Sendable {
 
     /// Gathers the rows of a statement stored under `rowid`: each key once (the statement's
     /// agents and activities come deduplicated; the authority is added unless the statement
-    /// names it already), so the rows go in as plain INSERTs.
-    mutating func add(_ row: StatementRow, rowid: Int64) {
-        for (key, direct) in row.agents { agents[key, default: []].append(Self.entry(rowid, direct)) }
+    /// names it already), so the rows go in as plain INSERTs. A key `keys` knows is gathered by
+    /// its id: its text is hashed once, here, and not again when the rows are written.
+    mutating func add(_ row: StatementRow, rowid: Int64, keys: StatementKeys) {
+        for (key, direct) in row.agents { Self.add(key, Self.entry(rowid, direct), keys.agents, &agentIDs, &agents) }
         let authority = row.authorityKey.flatMap { key in row.agents.contains { $0.key == key } ? nil : key }
-        if let authority { agents[authority, default: []].append(Self.entry(rowid, false)) }
-        for (id, direct) in row.activities { activities[id, default: []].append(Self.entry(rowid, direct)) }
-        if let registration = row.registration { registrations[registration, default: []].append(Self.entry(rowid, true)) }
+        if let authority { Self.add(authority, Self.entry(rowid, false), keys.agents, &agentIDs, &agents) }
+        for (id, direct) in row.activities { Self.add(id, Self.entry(rowid, direct), keys.activities, &activityIDs, &activities) }
+        if let registration = row.registration { Self.add(registration, Self.entry(rowid, true), keys.registrations, &registrationIDs, &registrations) }
         count += row.agents.count + row.activities.count + (authority == nil ? 0 : 1) + (row.registration == nil ? 0 : 1)
+    }
+
+    private static func add(_ key: String, _ entry: Int64, _ known: [String: Int64], _ byID: inout [Int64: [Int64]], _ byKey: inout [String: [Int64]]) {
+        if let id = known[key] { byID[id, default: []].append(entry) } else { byKey[key, default: []].append(entry) }
+    }
+
+    /// The rows of one index: by id, and by text.
+    func rows(_ kind: StatementIndex) -> (byID: [Int64: [Int64]], byKey: [String: [Int64]]) {
+        switch kind {
+        case .agent: (agentIDs, agents)
+        case .activity: (activityIDs, activities)
+        case .registration: (registrationIDs, registrations)
+        }
     }
 }
 
@@ -197,6 +215,8 @@ public enum StatementIndex: Sendable {
         }
     }
 
+    static let all: [StatementIndex] = [.agent, .activity, .registration]
+
     /// Its number among pending index rows (`PendingIndexRows`).
     var code: Int64 {
         switch self {
@@ -246,7 +266,7 @@ extension StoreTransaction {
     /// agents and activities it names are added to `index`, which the caller writes with
     /// `writeIndexRows` before anything reads them.
     @discardableResult
-    func insertStatement(_ row: StatementRow, index: inout StatementIndexRows) throws -> Bool {
+    func insertStatement(_ row: StatementRow, index: inout StatementIndexRows, keys: StatementKeys) throws -> Bool {
         let connection = sql
         let server = connection.dialect != .sqlite
         var insert = try BoundStatement(connection, server ? Self.insertStatementReturning : Self.insertStatement)
@@ -272,7 +292,7 @@ extension StoreTransaction {
             guard try insert.run() == 1 else { return false }
             rowid = insert.lastInsertedRowID
         }
-        index.add(row, rowid: rowid)
+        index.add(row, rowid: rowid, keys: keys)
         return true
     }
 
@@ -322,9 +342,7 @@ extension StoreTransaction {
     /// PostgreSQL a conflict check reads the index, and two imports at once kept giving each other
     /// up over the same index pages under serializable isolation.
     func writeIndexRows(_ index: inout StatementIndexRows, keys: inout StatementKeys) throws {
-        try writeIndexRows(try keyed(index.agents, .agent, keys: &keys), .agent)
-        try writeIndexRows(try keyed(index.activities, .activity, keys: &keys), .activity)
-        try writeIndexRows(try keyed(index.registrations, .registration, keys: &keys), .registration)
+        for kind in StatementIndex.all { try writeIndexRows(try keyed(index.rows(kind), kind, keys: &keys), kind) }
         index = StatementIndexRows()
     }
 
@@ -337,9 +355,9 @@ extension StoreTransaction {
         guard index.count > 0 else { return 0 }
         var entries = PendingIndexRows()
         entries.reserve(index.count)
-        for (id, rows) in try keyed(index.agents, .agent, keys: &keys) { entries.append(.agent, id, rows) }
-        for (id, rows) in try keyed(index.activities, .activity, keys: &keys) { entries.append(.activity, id, rows) }
-        for (id, rows) in try keyed(index.registrations, .registration, keys: &keys) { entries.append(.registration, id, rows) }
+        for kind in StatementIndex.all {
+            for (id, rows) in try keyed(index.rows(kind), kind, keys: &keys) { entries.append(kind, id, rows) }
+        }
         try sql.execute("INSERT INTO xapi_statement_index_pending (rows, entries) VALUES (?, ?)", [.integer(Int64(entries.count)), .blob(entries.bytes)])
         index = StatementIndexRows()
         return entries.count
@@ -363,7 +381,7 @@ extension StoreTransaction {
             moved += try PendingIndexRows.unpack(bytes) { kind, id, entry in kinds[kind, default: [:]][id, default: []].append(entry) }
         }
         guard moved > 0 else { return 0 }
-        for kind in [StatementIndex.agent, .activity, .registration] {
+        for kind in StatementIndex.all {
             guard let rows = kinds.removeValue(forKey: kind) else { continue }
             try writeIndexRows(rows.map { (id: $0.key, entries: $0.value) }.sorted { $0.id < $1.id }, kind)
         }
@@ -376,19 +394,21 @@ extension StoreTransaction {
         try writePendingIndexRows()
     }
 
-    /// Each key's rows by its id, in the order of the ids (ids found or given by `resolve`).
-    private func keyed(_ rows: [String: [Int64]], _ kind: StatementIndex, keys: inout StatementKeys) throws -> [(id: Int64, entries: [Int64])] {
-        guard !rows.isEmpty else { return [] }
+    /// Each key's rows by its id, in the order of the ids: those gathered by id, and those
+    /// gathered by text once `resolve` has found or given their ids.
+    private func keyed(_ rows: (byID: [Int64: [Int64]], byKey: [String: [Int64]]), _ kind: StatementIndex,
+                       keys: inout StatementKeys) throws -> [(id: Int64, entries: [Int64])] {
         var keyed: [(id: Int64, entries: [Int64])] = []
-        keyed.reserveCapacity(rows.count)
-        var missing: [String] = []
-        for (key, entries) in rows {
-            if let id = keys[kind][key] { keyed.append((id, entries)) } else { missing.append(key) }
-        }
-        if !missing.isEmpty {
-            try resolve(missing, kind, keys: &keys)
+        keyed.reserveCapacity(rows.byID.count + rows.byKey.count)
+        for (id, entries) in rows.byID { keyed.append((id, entries)) }
+        if !rows.byKey.isEmpty {
+            var missing: [String] = []
+            for (key, entries) in rows.byKey {
+                if let id = keys[kind][key] { keyed.append((id, entries)) } else { missing.append(key) }
+            }
+            if !missing.isEmpty { try resolve(missing, kind, keys: &keys) }
             for key in missing {
-                guard let id = keys[kind][key], let entries = rows[key] else { throw ServiceError(.storage, "\(kind.keyTable) gave no id for \(key)") }
+                guard let id = keys[kind][key], let entries = rows.byKey[key] else { throw ServiceError(.storage, "\(kind.keyTable) gave no id for \(key)") }
                 keyed.append((id, entries))
             }
         }
