@@ -584,7 +584,9 @@ extension AppDatabase {
             try sql.firstRow("SELECT 1 FROM xapi_statement_index_pending LIMIT 1") == nil ? [try body(sql)] : []
         }
         if let value = read.first { return value }
-        return try perform(at: date) { tx in
+        // It writes only index rows, which no foreign key names: the writer's connection keeps
+        // its setting (`ReferenceChecks`), as the LRS writer's transactions left it.
+        return try perform(at: date, references: .vouchedFor) { tx in
             try tx.settleStatementIndexes()
             return try body(tx.sql)
         }
