@@ -122,7 +122,7 @@ enum CMI5Store {
     /// Whether a statement with this verb about the activity counts in the registration (not
     /// voided); the index rows still pending are moved in first.
     static func stated(verb: String, activityID: String, registration: String, in tx: StoreTransaction) throws -> Bool {
-        try tx.settleStatementIndexes()
+        try tx.writePendingIndexRows()
         return try tx.sql.firstRow("""
             SELECT 1 FROM xapi_statement s WHERE s.verb = ? AND s.voided_by IS NULL
                 AND \(StatementIndex.registration.contains("s"))

@@ -67,7 +67,9 @@ struct StatementRow: Sendable {
 /// index as one run of neighbouring entries, several rows per INSERT, rather than one B-tree
 /// search and INSERT per row at a random place (measured on 200,000 statements: the store ran
 /// 1.7-1.9x as fast). Nothing reads these indexes while a store call runs, so nothing can miss a
-/// row that is not yet written. Gathered by the keys' texts; written by their ids (`StatementKeys`).
+/// row that is not yet written. Gathered by the keys' ids where the store knows them, else by
+/// their texts; written by their ids (`StatementKeys`), or kept to be written later
+/// (`deferIndexRows`).
 struct StatementIndexRows: Sendable {
     /// By key id (the keys whose ids the store knew), each statement's rowid (doubled, plus one
     /// when the statement names it directly), in the order stored.
@@ -160,7 +162,7 @@ struct PendingIndexRows: Sendable {
     mutating func reserve(_ rows: Int) { bytes.reserveCapacity(rows * 16) }
 
     mutating func append(_ kind: StatementIndex, _ id: Int64, _ entries: [Int64]) {
-        let head = id << 2 | kind.code
+        let head = id << 2 | kind.rawValue
         for entry in entries {
             withUnsafeBytes(of: head.littleEndian) { bytes.append(contentsOf: $0) }
             withUnsafeBytes(of: entry.littleEndian) { bytes.append(contentsOf: $0) }
@@ -175,7 +177,7 @@ struct PendingIndexRows: Sendable {
             for offset in stride(from: 0, to: raw.count, by: 16) {
                 let head = Int64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int64.self))
                 let entry = Int64(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 8, as: Int64.self))
-                guard let kind = StatementIndex(code: head & 3) else { throw ServiceError(.storage, "a pending index row names no index (\(head & 3))") }
+                guard let kind = StatementIndex(rawValue: head & 3) else { throw ServiceError(.storage, "a pending index row names no index (\(head & 3))") }
                 try row(kind, head >> 2, entry)
             }
         }
@@ -185,8 +187,9 @@ struct PendingIndexRows: Sendable {
 
 /// The statement indexes (agents, activities, registrations), for the queries that read them:
 /// each a table of keys and a table of (key id, statement rowid) rows.
-public enum StatementIndex: Sendable {
-    case agent, activity, registration
+/// The raw value is the index's number among pending index rows (`PendingIndexRows`).
+public enum StatementIndex: Int64, Sendable, CaseIterable {
+    case agent = 0, activity = 1, registration = 2
 
     /// The table of index rows.
     var table: String {
@@ -215,26 +218,6 @@ public enum StatementIndex: Sendable {
         }
     }
 
-    static let all: [StatementIndex] = [.agent, .activity, .registration]
-
-    /// Its number among pending index rows (`PendingIndexRows`).
-    var code: Int64 {
-        switch self {
-        case .agent: 0
-        case .activity: 1
-        case .registration: 2
-        }
-    }
-
-    init?(code: Int64) {
-        switch code {
-        case 0: self = .agent
-        case 1: self = .activity
-        case 2: self = .registration
-        default: return nil
-        }
-    }
-
     /// Whether the rows say if the statement names the key directly (its actor or object) or as a
     /// related one: a registration is always the statement's own.
     var direct: Bool { self != .registration }
@@ -242,7 +225,7 @@ public enum StatementIndex: Sendable {
     /// The condition that a statement (of `alias`) is among the key's rows, the key bound in its
     /// one placeholder; `related`: whether related rows count too (agents and activities). A key
     /// may have more than one id (see the migration v20). The rows still pending must have been
-    /// moved in first, in the same transaction (`settleStatementIndexes`,
+    /// moved in first, in the same transaction (`StoreTransaction.writePendingIndexRows`,
     /// `AppDatabase.readingStatementIndexes`).
     public func contains(_ alias: String, related: Bool = false) -> String {
         let directOnly = direct && !related ? " AND direct = 1" : ""
@@ -264,7 +247,7 @@ extension StoreTransaction {
     /// Stores a statement unless its id is stored already; true when it was stored. (Trying the
     /// insert first spares the new statements of a batch, nearly all of them, a lookup.) The
     /// agents and activities it names are added to `index`, which the caller writes with
-    /// `writeIndexRows` before anything reads them.
+    /// `writeIndexRows` (or keeps with `deferIndexRows`) before anything reads them.
     @discardableResult
     func insertStatement(_ row: StatementRow, index: inout StatementIndexRows, keys: StatementKeys) throws -> Bool {
         let connection = sql
@@ -342,7 +325,7 @@ extension StoreTransaction {
     /// PostgreSQL a conflict check reads the index, and two imports at once kept giving each other
     /// up over the same index pages under serializable isolation.
     func writeIndexRows(_ index: inout StatementIndexRows, keys: inout StatementKeys) throws {
-        for kind in StatementIndex.all { try writeIndexRows(try keyed(index.rows(kind), kind, keys: &keys), kind) }
+        for kind in StatementIndex.allCases { try writeIndexRows(try keyed(index.rows(kind), kind, keys: &keys), kind) }
         index = StatementIndexRows()
     }
 
@@ -355,7 +338,7 @@ extension StoreTransaction {
         guard index.count > 0 else { return 0 }
         var entries = PendingIndexRows()
         entries.reserve(index.count)
-        for kind in StatementIndex.all {
+        for kind in StatementIndex.allCases {
             for (id, rows) in try keyed(index.rows(kind), kind, keys: &keys) { entries.append(kind, id, rows) }
         }
         try sql.execute("INSERT INTO xapi_statement_index_pending (rows, entries) VALUES (?, ?)", [.integer(Int64(entries.count)), .blob(entries.bytes)])
@@ -370,8 +353,9 @@ extension StoreTransaction {
 
     /// Moves every index row waiting in `xapi_statement_index_pending` into its index, each
     /// index's rows in key order (of each key, in the order stored), and empties the table;
-    /// answers how many rows moved. Whoever reads the indexes in a transaction calls this first
-    /// (`settleStatementIndexes`), so that no stored statement is missing from them.
+    /// answers how many rows moved. Whoever reads the indexes in a write transaction calls this
+    /// first (a read goes through `AppDatabase.readingStatementIndexes`), so that no stored
+    /// statement is missing from them.
     @discardableResult
     public func writePendingIndexRows() throws -> Int {
         var kinds: [StatementIndex: [Int64: [Int64]]] = [:]
@@ -381,17 +365,12 @@ extension StoreTransaction {
             moved += try PendingIndexRows.unpack(bytes) { kind, id, entry in kinds[kind, default: [:]][id, default: []].append(entry) }
         }
         guard moved > 0 else { return 0 }
-        for kind in StatementIndex.all {
+        for kind in StatementIndex.allCases {
             guard let rows = kinds.removeValue(forKey: kind) else { continue }
             try writeIndexRows(rows.map { (id: $0.key, entries: $0.value) }.sorted { $0.id < $1.id }, kind)
         }
         try sql.execute("DELETE FROM xapi_statement_index_pending", [])
         return moved
-    }
-
-    /// Before this transaction reads the statement indexes: moves in the rows still pending.
-    public func settleStatementIndexes() throws {
-        try writePendingIndexRows()
     }
 
     /// Each key's rows by its id, in the order of the ids: those gathered by id, and those
@@ -587,7 +566,7 @@ extension AppDatabase {
         // It writes only index rows, which no foreign key names: the writer's connection keeps
         // its setting (`ReferenceChecks`), as the LRS writer's transactions left it.
         return try perform(at: date, references: .vouchedFor) { tx in
-            try tx.settleStatementIndexes()
+            try tx.writePendingIndexRows()
             return try body(tx.sql)
         }
     }
