@@ -315,7 +315,7 @@ struct XAPIStatement: Sendable {
             var lineStart = first
             var lineNumber = 1 + bytes[..<first].count(where: { $0 == 0x0A })
             while lineStart < bytes.count {
-                let lineEnd = bytes[lineStart...].firstIndex(of: 0x0A) ?? bytes.count
+                let lineEnd = lineFeed(in: bytes, from: lineStart) ?? bytes.count
                 if bytes[lineStart..<lineEnd].contains(where: { !isSpace($0) }) { lines.append((lineStart..<lineEnd, lineNumber)) }
                 lineStart = lineEnd + 1
                 lineNumber += 1
@@ -328,6 +328,14 @@ struct XAPIStatement: Sendable {
             return .success(.lines(lines))
         }
         return try result.get()
+    }
+
+    /// The offset of the first line feed in `bytes` at or after `start`, found by memchr (the
+    /// generic search compared byte by byte: a few per cent of a file import's time).
+    private static func lineFeed(in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        guard let base = bytes.baseAddress, start < bytes.count,
+              let found = memchr(base + start, 0x0A, bytes.count - start) else { return nil }
+        return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
     }
 
     /// Parses the statement on one line of `data`.

@@ -170,6 +170,21 @@ struct StatementTests {
         #expect(result.awards.map(\.awardedAt) == [Date(timeIntervalSince1970: 1_772_704_800)])
     }
 
+    @Test("a file of lines: blank lines, CRLF endings and a last line without one are taken; a bad line is named by its number")
+    func lineFiles() throws {
+        let first = Self.statement(verb: "experienced", object: l1)
+        let second = Self.statement(verb: "completed", object: l1)
+        let taken = try statements.importStatements(Data(("\n\n" + first + "\r\n\n   \r\n" + second).utf8), actor: "t")
+        #expect(taken.stored == 2 && taken.received == 2 && taken.problems.isEmpty)
+        do {
+            _ = try statements.importStatements(Data((Self.statement(verb: "experienced", object: l1) + "\n\n{\"broken\": \n").utf8), actor: "t")
+            Issue.record("a file with a broken line was taken")
+        } catch {
+            #expect(error.message.contains("line 3 is not a JSON statement"), "\(error.message)")
+        }
+        #expect(try world.store.database.statementCount() == 2)
+    }
+
     @Test("a statement nested deeper than 64 levels refuses the batch; 64 levels are taken")
     func nesting() throws {
         func nested(_ levels: Int) -> String {
