@@ -45,13 +45,26 @@ struct IngestShape {
 /// StatementService (the path of `ecba progress import` and the LRS), next to the sqlite3 command
 /// line importing the same rows from CSV, in the same run; then statement queries by agent, verb
 /// and since over what the first shape stored (the LRS's query path).
+///
+/// Without a list of shapes, each shape runs in a process of its own, as `ecba progress import`
+/// runs one process per file and the baseline one `sqlite3` per shape; with a list (`1,4`), the
+/// shapes listed run one after the other in this process (to profile one, or to measure what an
+/// earlier import leaves behind in a long-lived process such as `ecba serve`).
 func ingestMixesBenchmark(count: Int, only: Set<Int>? = nil) throws {
+    let child = ProcessInfo.processInfo.environment[childVariable] != nil
+    if !child {
+        print("\(count) statements per shape; a cmi5 course of 12 AUs (one with masteryScore 0.8)")
+        print(only == nil ? "each shape in a process of its own" : "shapes \(only?.sorted().map(String.init).joined(separator: ",") ?? "") in this one process")
+        print("shape                                                              sqlite3 .import     ecba import   ratio   stored/unmatched")
+    }
+    guard let only else {
+        for shape in 1...IngestShape.all.count { try runChild(["statement-mixes", String(count), String(shape)]) }
+        return
+    }
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ecba-bench-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }
     let (shapes, templates) = try IngestShape.selected(only, templatesIn: folder)
-    print("\(count) statements per shape; a cmi5 course of 12 AUs (one with masteryScore 0.8)")
-    print("shape                                                              sqlite3 .import     ecba import   ratio   stored/unmatched")
     var queryDatabase: String?
     for (index, shape) in shapes.enumerated() {
         guard let template = templates[shape.engineers] else { continue }
@@ -76,9 +89,28 @@ func ingestMixesBenchmark(count: Int, only: Set<Int>? = nil) throws {
                      seconds, cpu, store))
         try? FileManager.default.removeItem(at: statements)
         try? FileManager.default.removeItem(at: rows)
-        if index == 0 { queryDatabase = path } else { try? FileManager.default.removeItem(atPath: path) }
+        // The queries are those of the first shape's agents (mbox), over its store.
+        if shape.name == IngestShape.all[0].name { queryDatabase = path } else { try? FileManager.default.removeItem(atPath: path) }
     }
-    if let queryDatabase { try queryBenchmark(queryDatabase, engineers: shapes[0].engineers) }
+    if let queryDatabase { try queryBenchmark(queryDatabase, engineers: IngestShape.all[0].engineers) }
+}
+
+/// Set in the environment of a shape's own process: it prints its rows under its parent's heading.
+private let childVariable = "ECBA_BENCH_CHILD"
+
+/// Runs this benchmark program again with `arguments`, its output going where this one's goes;
+/// throws if it fails.
+private func runChild(_ arguments: [String]) throws {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+    process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging([childVariable: "1"]) { _, new in new }
+    fflush(nil)  // every stream: the heading before the rows
+    try process.run()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+        throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: "ecba-bench \(arguments.joined(separator: " ")) exited with \(process.terminationStatus)"])
+    }
 }
 
 /// The baseline of the ingest benchmarks: seconds the sqlite3 command line takes to `.import` the

@@ -403,7 +403,8 @@ case "statements":
 case "lrs-post":
     try await lrsPostBenchmark(count: arguments.dropFirst().first.flatMap(Int.init) ?? 1_000_000)
 case "statement-mixes":
-    // An optional list of shape numbers (1-6, e.g. "1,4") runs only those, to profile one.
+    // Each shape in a process of its own; an optional list of shape numbers (1-6, e.g. "1,4")
+    // runs only those, one after the other in this process.
     let only = arguments.dropFirst(2).first.map { Set($0.split(separator: ",").compactMap { Int($0) }) }
     try ingestMixesBenchmark(count: arguments.dropFirst().first.flatMap(Int.init) ?? 1_000_000, only: only)
 case "postgres-ingest":
@@ -424,7 +425,7 @@ case "report-data":
 default:
     print("usage: ecba-bench search [VERSIONS (50000)] [REPEATS PER QUERY (50)]")
     print("       ecba-bench statements [COUNT (1000000)] [ENGINEERS (10000)]")
-    print("       ecba-bench statement-mixes [COUNT (1000000)] [SHAPES, e.g. 1,4 (all six)]")
+    print("       ecba-bench statement-mixes [COUNT (1000000)] [SHAPES, e.g. 1,4, in one process (all six, a process each)]")
     print("       ecba-bench lrs-post [COUNT (1000000)]")
     print("       ECBA_BENCH_POSTGRESQL=URL ecba-bench postgres-ingest [COUNT (200000)] [SHAPES (all six)]")
     print("       ecba-bench report [ENGINEERS (100000)] [COMPLETIONS (2000000)]")
