@@ -244,12 +244,20 @@ public struct StatementService: Sendable {
             mark = try tx.writeMark()
         }
 
-        /// Empties itself unless nothing was written since `settle` (an empty memory, as a
-        /// caller's one-off, has nothing to check).
+        /// Empties itself unless nothing was written since `settle` but index rows a reader
+        /// moved in (`readingStatementIndexes`; an empty memory, as a caller's one-off, has
+        /// nothing to check).
         mutating func check(in tx: StoreTransaction) throws {
             guard let settled = mark else { return }
             let current = try tx.writeMark()
-            if settled == nil || settled != current || cache.enrollments.count + states.count > Self.limit {
+            var holds = settled != nil && settled == current
+            if !holds, let from = settled, let to = current, tx.onlyIndexRowsWritten(from: from, to: to) {
+                // A reader moved the waiting rows in: their number is asked again.
+                holds = true
+                mark = current
+                pendingIndexRows = nil
+            }
+            if !holds || cache.enrollments.count + states.count > Self.limit {
                 // Committed keys keep their ids whoever wrote since (`StatementKeys`); a server's
                 // memory is not kept at all.
                 let keys = settled == nil ? StatementKeys() : cache.keys

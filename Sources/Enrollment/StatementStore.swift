@@ -564,9 +564,10 @@ extension AppDatabase {
         }
         if let value = read.first { return value }
         // It writes only index rows, which no foreign key names: the writer's connection keeps
-        // its setting (`ReferenceChecks`), as the LRS writer's transactions left it.
+        // its setting (`ReferenceChecks`), as the LRS writer's transactions left it; and what
+        // the LRS writer learned still holds after it (`StoreMemory`).
         return try perform(at: date, references: .vouchedFor) { tx in
-            try tx.writePendingIndexRows()
+            _ = try tx.writingOnlyIndexRows { try tx.writePendingIndexRows() }
             return try body(tx.sql)
         }
     }

@@ -21,6 +21,8 @@ public final class AppDatabase: Sendable {
     let checkpointer: WALCheckpointer?
     /// Whether the SQLite writer's connection looks up foreign keys now (`ReferenceChecks`).
     let writerForeignKeys = ForeignKeySetting()
+    /// The SQLite writer's transactions that wrote index rows only (`writingOnlyIndexRows`).
+    let writerIndexRowMoves = IndexRowMoves()
     /// A read-only copy of a server database that may lag behind it (a streaming replica), for
     /// the reads that may (`reading(_:mayLag:_:)`).
     let replica: (any SQLServer)?

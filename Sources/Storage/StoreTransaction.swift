@@ -1,6 +1,7 @@
 import Domain
 import Foundation
 import GRDB
+import Synchronization
 
 /// The write side of one database transaction.
 ///
@@ -16,6 +17,8 @@ public struct StoreTransaction {
     }
 
     let connection: Connection
+    /// The SQLite writer's transactions that wrote index rows only (nil on a server database).
+    let indexRowMoves: IndexRowMoves?
 
     /// This transaction's connection as the storage kernel's, for SQL written for both databases.
     public var sql: any SQLConnection {
@@ -29,8 +32,9 @@ public struct StoreTransaction {
     /// `now` as stored (ISO 8601, UTC), formatted once.
     public let stamp: String
 
-    init(_ connection: Connection, now: Date) {
+    init(_ connection: Connection, now: Date, indexRowMoves: IndexRowMoves? = nil) {
         self.connection = connection
+        self.indexRowMoves = indexRowMoves
         self.now = now
         self.stamp = now.iso8601
     }
@@ -54,7 +58,7 @@ extension AppDatabase {
                     try writerForeignKeys.set(references == .each, on: db)
                     var value: T?
                     try db.inTransaction {
-                        value = try body(StoreTransaction(.sqlite(db), now: date))
+                        value = try body(StoreTransaction(.sqlite(db), now: date, indexRowMoves: writerIndexRowMoves))
                         return .commit
                     }
                     guard let value else { throw ServiceError(.storage, "the transaction ended without its result") }
@@ -128,4 +132,45 @@ extension StoreTransaction {
 public struct WriteMark: Sendable, Equatable {
     let dataVersion: Int64
     let changes: Int64
+}
+
+extension StoreTransaction {
+    /// Runs `body`, which writes nothing but rows of the statement indexes (moving in the rows
+    /// that wait, for a reader), and records the marks before and after it: what a writer learned
+    /// about engineers, enrollments and states before then still holds after
+    /// (`onlyIndexRowsWritten(from:to:)`), where any other write in between makes it start over.
+    public func writingOnlyIndexRows<T>(_ body: () throws -> T) throws -> T {
+        guard let moves = indexRowMoves, let before = try writeMark() else { return try body() }
+        let result = try body()
+        if let after = try writeMark() { moves.record(from: before, to: after) }
+        return result
+    }
+
+    /// Whether everything written between the marks `from` and `to` was written by
+    /// `writingOnlyIndexRows`, by this writer.
+    public func onlyIndexRowsWritten(from: WriteMark, to: WriteMark) -> Bool {
+        indexRowMoves?.span(from: from, to: to) ?? false
+    }
+}
+
+/// The SQLite writer's last run of transactions that wrote index rows only, as the marks before
+/// the first and after the last. A write of anything else breaks the run: the next index-only
+/// transaction starts a new one from its own mark, and a writer's mark from before the other
+/// write matches neither end.
+final class IndexRowMoves: Sendable {
+    private let run = Mutex<(from: WriteMark, to: WriteMark)?>(nil)
+
+    func record(from: WriteMark, to: WriteMark) {
+        run.withLock { run in
+            if let known = run, known.to == from {
+                run = (known.from, to)
+            } else {
+                run = (from, to)
+            }
+        }
+    }
+
+    func span(from: WriteMark, to: WriteMark) -> Bool {
+        run.withLock { run in run.map { $0.from == from && $0.to == to } ?? false }
+    }
 }

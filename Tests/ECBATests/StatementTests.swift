@@ -4,6 +4,7 @@ import Domain
 import Foundation
 import GRDB
 import Storage
+import Synchronization
 import Testing
 
 @Suite("xAPI statements: the store rules and progress")
@@ -183,6 +184,45 @@ struct StatementTests {
             #expect(error.message.contains("line 3 is not a JSON statement"), "\(error.message)")
         }
         #expect(try world.store.database.statementCount() == 2)
+    }
+
+    @Test("what a writer learned holds after a reader moved the waiting index rows in, on SQLite; anything else written drops it")
+    func memoryAfterIndexRowsMoved() throws {
+        let database = world.store.database
+        let memory = Mutex(StatementService.StoreMemory())
+        let service = statements
+        func store(_ text: String) throws {
+            let batch = try StatementService.parse(Data(text.utf8))
+            _ = try database.perform(at: Date(), references: .vouchedFor) { tx in
+                try memory.withLock { memory in
+                    try service.importStatements(batch, mapping: ActorMapping(), authority: .platform, actor: "t", memory: &memory,
+                                                 deferringIndexRows: true, in: tx)
+                }
+            }
+        }
+        // The actors the memory still knows when the next transaction checks it.
+        func remembered() throws -> Int {
+            try database.perform(at: Date()) { tx in
+                try memory.withLock { memory in
+                    try memory.check(in: tx)
+                    return memory.engineers.values.reduce(0) { $0 + $1.count }
+                }
+            }
+        }
+        try store(Self.statement(verb: "experienced", object: l1))
+        #expect(try database.count("SELECT count(*) FROM xapi_statement_index_pending") == (TestDatabase.onPostgres ? 0 : 1))
+        // A reader of the indexes moves the waiting rows in first, on the writer's connection.
+        let agentRows = try database.readingStatementIndexes("test") { sql in try sql.firstRow("SELECT count(*) FROM xapi_statement_agent", [])?.int64(0) }
+        #expect(agentRows == 2)  // the actor and the platform's authority
+        #expect(try database.count("SELECT count(*) FROM xapi_statement_index_pending") == 0)
+        // On SQLite the memory holds (a server database's is never kept); its count of waiting rows is asked again.
+        #expect(try remembered() == (TestDatabase.onPostgres ? 0 : 1))
+        #expect(memory.withLock { $0.pendingIndexRows } == nil)
+        try store(Self.statement(verb: "completed", object: l1))
+        #expect(try remembered() == (TestDatabase.onPostgres ? 0 : 1))
+        // Anything else written in between, and it starts again.
+        _ = try EngineerService(database: database).add(id: "wang", name: "王五", actor: "t")
+        #expect(try remembered() == 0)
     }
 
     @Test("a statement nested deeper than 64 levels refuses the batch; 64 levels are taken")
