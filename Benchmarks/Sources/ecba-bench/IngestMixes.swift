@@ -251,8 +251,10 @@ func queryBenchmark(_ path: String, engineers: Int) throws {
 /// Statements over HTTP (issue 14): the first shape's statements POSTed in batches of 100 by 10
 /// clients (`Benchmarks/lrs_post.mjs`, each with its own LRS credential) to the platform's server
 /// running in this process, next to the same file imported through StatementService into a
-/// fresh copy of the same platform, in the same run.
-func lrsPostBenchmark(count: Int, clients: Int = 10, batch: Int = 100) async throws {
+/// fresh copy of the same platform, in the same run. With `readEvery` (milliseconds), one more
+/// client GETs the newest statement that often meanwhile: each GET that finds index rows waiting
+/// moves them in on the writer's connection.
+func lrsPostBenchmark(count: Int, clients: Int = 10, batch: Int = 100, readEvery: Int = 0) async throws {
     let shape = IngestShape(name: "platform IRIs, registration, mbox, 20,000 engineers", engineers: 20_000, packageIDs: false, registration: true,
                             account: false)
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ecba-bench-\(UUID().uuidString)")
@@ -275,6 +277,7 @@ func lrsPostBenchmark(count: Int, clients: Int = 10, batch: Int = 100) async thr
         let issued = try LRSCredentialService(database: database).issue(societyID: "cces", name: "client \(index)", scopes: [.statementsWrite], actor: "bench")
         return "\(issued.0.key):\(issued.secret)"
     }
+    let reader = try LRSCredentialService(database: database).issue(societyID: "cces", name: "reader", scopes: [.statementsRead], actor: "bench")
     var logger = Logger(label: "ecba.bench")
     logger.logLevel = .warning
     // The per-credential rate limit is lifted: it is a policy, not the cost being measured.
@@ -286,7 +289,8 @@ func lrsPostBenchmark(count: Int, clients: Int = 10, batch: Int = 100) async thr
     node.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("lrs_post.mjs").path
-    node.arguments = ["node", script, "http://127.0.0.1:\(server.port)", statements.path, String(clients), String(batch), credentials.joined(separator: ",")]
+    node.arguments = ["node", script, "http://127.0.0.1:\(server.port)", statements.path, String(clients), String(batch), credentials.joined(separator: ","),
+                      String(readEvery), "\(reader.0.key):\(reader.secret)"]
     let output = Pipe()
     node.standardOutput = output
     try node.run()
@@ -308,4 +312,8 @@ func lrsPostBenchmark(count: Int, clients: Int = 10, batch: Int = 100) async thr
     print(String(format: "POST /xapi/statements, %d clients × %d  %9.0f statements/s  (%.2f of the file's rate); per POST p50 %.1f ms, p99 %.1f ms",
                  clients, batch, perSecond, perSecond / (Double(count) / fileSeconds), latency["p50"] ?? 0, latency["p99"] ?? 0))
     print(String(format: "  of which the %d index rows still waiting after the last POST, moved in: %.2f s", settled, settleSeconds))
+    if readEvery > 0, let gets = result["gets"] as? Int, let getLatency = result["getMs"] as? [String: Double] {
+        print(String(format: "  meanwhile a reader GETs the newest statement every %d ms: %d GETs, p50 %.1f ms, p99 %.1f ms", readEvery, gets,
+                     getLatency["p50"] ?? 0, getLatency["p99"] ?? 0))
+    }
 }

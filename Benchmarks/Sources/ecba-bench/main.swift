@@ -401,7 +401,8 @@ case "statements":
     let engineers = arguments.dropFirst(2).first.flatMap(Int.init) ?? 10_000
     try statementsBenchmark(count: count, engineers: engineers)
 case "lrs-post":
-    try await lrsPostBenchmark(count: arguments.dropFirst().first.flatMap(Int.init) ?? 1_000_000)
+    try await lrsPostBenchmark(count: arguments.dropFirst().first.flatMap(Int.init) ?? 1_000_000,
+                               readEvery: arguments.dropFirst(2).first.flatMap(Int.init) ?? 0)
 case "statement-mixes":
     // Each shape in a process of its own; an optional list of shape numbers (1-6, e.g. "1,4")
     // runs only those, one after the other in this process.
@@ -426,7 +427,7 @@ default:
     print("usage: ecba-bench search [VERSIONS (50000)] [REPEATS PER QUERY (50)]")
     print("       ecba-bench statements [COUNT (1000000)] [ENGINEERS (10000)]")
     print("       ecba-bench statement-mixes [COUNT (1000000)] [SHAPES, e.g. 1,4, in one process (all six, a process each)]")
-    print("       ecba-bench lrs-post [COUNT (1000000)]")
+    print("       ecba-bench lrs-post [COUNT (1000000)] [A READER'S GET EVERY MS (none)]")
     print("       ECBA_BENCH_POSTGRESQL=URL ecba-bench postgres-ingest [COUNT (200000)] [SHAPES (all six)]")
     print("       ecba-bench report [ENGINEERS (100000)] [COMPLETIONS (2000000)]")
     exit(2)
