@@ -235,8 +235,9 @@ public enum ReferenceChecks: Sendable {
     /// `PRAGMA foreign_keys` off, turned back on before the next transaction that checks them
     /// (the schema keeps its foreign keys for every other writer; `ForeignKeySetting`). Five
     /// lookups a statement with a result, most in large indexes: measured, 14% of the file
-    /// import's store thread on 300,000 statements from 20,000 engineers. Tests check the statement store leaves no reference
-    /// dangling (`PRAGMA foreign_key_check`). A server database checks them as always.
+    /// import's store thread on 300,000 statements from 20,000 engineers. Tests check the
+    /// statement store leaves no reference dangling (`PRAGMA foreign_key_check`). A server
+    /// database checks them as always.
     case vouchedFor
 }
 

@@ -154,9 +154,10 @@ extension StoreTransaction {
 }
 
 /// The SQLite writer's last run of transactions that wrote index rows only, as the marks before
-/// the first and after the last. A write of anything else breaks the run: the next index-only
-/// transaction starts a new one from its own mark, and a writer's mark from before the other
-/// write matches neither end.
+/// the first and after the last: two readers that both found rows waiting each move them in, the
+/// second none, and the writer's memory holds across both. A write of anything else breaks the
+/// run: the next index-only transaction starts a new one from its own mark, and a writer's mark
+/// from before the other write matches neither end.
 final class IndexRowMoves: Sendable {
     private let run = Mutex<(from: WriteMark, to: WriteMark)?>(nil)
 

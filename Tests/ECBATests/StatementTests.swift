@@ -215,6 +215,8 @@ struct StatementTests {
         let agentRows = try database.readingStatementIndexes("test") { sql in try sql.firstRow("SELECT count(*) FROM xapi_statement_agent", [])?.int64(0) }
         #expect(agentRows == 2)  // the actor and the platform's authority
         #expect(try database.count("SELECT count(*) FROM xapi_statement_index_pending") == 0)
+        // A second reader that had found them waiting too moves none, after the first.
+        #expect(try database.perform(at: Date(), references: .vouchedFor) { tx in try tx.writingOnlyIndexRows { try tx.writePendingIndexRows() } } == 0)
         // On SQLite the memory holds (a server database's is never kept); its count of waiting rows is asked again.
         #expect(try remembered() == (TestDatabase.onPostgres ? 0 : 1))
         #expect(memory.withLock { $0.pendingIndexRows } == nil)
